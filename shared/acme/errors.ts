@@ -1,0 +1,279 @@
+/**
+ * Typed errors of the ACME layer.
+ *
+ * Every class sets a literal `name`: Step Functions matches `Retry`/`Catch` on `error.name`, and a
+ * bundler renames classes, so `this.constructor.name` would silently stop matching (STYLE.md §7).
+ * A CA's problem document is never flattened into a message string: {@link AcmeProblemError}
+ * keeps `type`, `status`, `detail`, `instance` and `subproblems` as fields (RFC 8555 §6.7).
+ */
+
+/** An ACME problem document (RFC 7807 as profiled by RFC 8555 §6.7), plain JSON. */
+export interface AcmeProblem {
+  /** Full URN, e.g. `urn:ietf:params:acme:error:rateLimited`. */
+  readonly type: string;
+  readonly detail?: string;
+  readonly status?: number;
+  readonly instance?: string;
+  /** RFC 8555 §6.7.1: one problem per identifier when a request fails for several. */
+  readonly subproblems?: readonly AcmeSubproblem[];
+  readonly [extra: string]: unknown;
+}
+
+export interface AcmeSubproblem extends AcmeProblem {
+  readonly identifier?: { readonly type: string; readonly value: string };
+}
+
+/** The prefix of ACME problem types registered by RFC 8555 §6.7 (and RFC 9773's `alreadyReplaced`). */
+export const ACME_ERROR_PREFIX = 'urn:ietf:params:acme:error:';
+
+/** The short name of an ACME problem type: `urn:ietf:params:acme:error:badNonce` → `badNonce`. */
+export function shortProblemType(type: string): string {
+  return type.startsWith(ACME_ERROR_PREFIX) ? type.slice(ACME_ERROR_PREFIX.length) : type;
+}
+
+/** Base class of every error raised by the ACME layer. */
+export class AcmeError extends Error {
+  /** The URL of the request that failed, when there was one. */
+  readonly url?: string;
+  constructor(message: string, options: { url?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AcmeError';
+    if (options.url !== undefined) this.url = options.url;
+  }
+}
+
+interface ProblemErrorOptions {
+  url?: string;
+  /** HTTP status of the response, used when the problem document has none. */
+  status?: number;
+  /** Seconds the server asked us to wait (`Retry-After`), already parsed and clamped. */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+/** The CA answered with a problem document. Subclasses exist for the types a caller acts on. */
+export class AcmeProblemError extends AcmeError {
+  readonly problem: AcmeProblem;
+  /** Full URN of the problem type. */
+  readonly type: string;
+  readonly status: number | undefined;
+  readonly detail: string | undefined;
+  readonly instance: string | undefined;
+  readonly subproblems: readonly AcmeSubproblem[];
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(problem: AcmeProblem, options: ProblemErrorOptions = {}) {
+    const status = problem.status ?? options.status;
+    super(formatProblem(problem, status), options);
+    this.name = 'AcmeProblemError';
+    this.problem = problem;
+    this.type = problem.type;
+    this.status = status;
+    this.detail = problem.detail;
+    this.instance = problem.instance;
+    this.subproblems = problem.subproblems ?? [];
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  /** `badNonce`, `rateLimited`, ... */
+  get shortType(): string {
+    return shortProblemType(this.type);
+  }
+
+  /** Plain JSON for events and Step Functions error causes: the problem as the CA sent it. */
+  toJSON(): { name: string; url?: string; problem: AcmeProblem; retryAfterSeconds?: number } {
+    return {
+      name: this.name,
+      ...(this.url === undefined ? {} : { url: this.url }),
+      problem: this.problem,
+      ...(this.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: this.retryAfterSeconds }),
+    };
+  }
+}
+
+function formatProblem(problem: AcmeProblem, status: number | undefined): string {
+  const head = `${shortProblemType(problem.type)}${status === undefined ? '' : ` (HTTP ${status})`}`;
+  const subs = (problem.subproblems ?? [])
+    .map((s) => `${s.identifier?.value ?? '?'}: ${shortProblemType(s.type)}${s.detail ? ` ${s.detail}` : ''}`)
+    .join('; ');
+  return `${head}: ${problem.detail ?? 'no detail'}${subs ? ` [${subs}]` : ''}`;
+}
+
+/** RFC 8555 §6.5: the nonce was rejected; retried inside the layer, raised when retries ran out. */
+export class AcmeBadNonceError extends AcmeProblemError {
+  constructor(problem: AcmeProblem, options?: ProblemErrorOptions) {
+    super(problem, options);
+    this.name = 'AcmeBadNonceError';
+  }
+}
+
+/** RFC 8555 §6.6: a rate limit was hit; `retryAfterSeconds` says when to try again. */
+export class AcmeRateLimitedError extends AcmeProblemError {
+  constructor(problem: AcmeProblem, options?: ProblemErrorOptions) {
+    super(problem, options);
+    this.name = 'AcmeRateLimitedError';
+  }
+}
+
+/** RFC 9773 §5: the certificate named in `replaces` was already replaced; retry without `replaces`. */
+export class AcmeAlreadyReplacedError extends AcmeProblemError {
+  constructor(problem: AcmeProblem, options?: ProblemErrorOptions) {
+    super(problem, options);
+    this.name = 'AcmeAlreadyReplacedError';
+  }
+}
+
+/** RFC 8555 §7.3.4: the CA requires External Account Binding and none was given. */
+export class AcmeExternalAccountRequiredError extends AcmeProblemError {
+  constructor(problem: AcmeProblem, options?: ProblemErrorOptions) {
+    super(problem, options);
+    this.name = 'AcmeExternalAccountRequiredError';
+  }
+}
+
+/** The client lacks authorization (wrong account, deactivated account, failed validation). */
+export class AcmeUnauthorizedError extends AcmeProblemError {
+  constructor(problem: AcmeProblem, options?: ProblemErrorOptions) {
+    super(problem, options);
+    this.name = 'AcmeUnauthorizedError';
+  }
+}
+
+/** RFC 8555 §7.4: finalize was sent before the order was `ready`; poll the order, then finalize. */
+export class AcmeOrderNotReadyError extends AcmeProblemError {
+  constructor(problem: AcmeProblem, options?: ProblemErrorOptions) {
+    super(problem, options);
+    this.name = 'AcmeOrderNotReadyError';
+  }
+}
+
+/** RFC 8555 §7.3.1: `onlyReturnExisting` found no account for this key. */
+export class AcmeAccountDoesNotExistError extends AcmeProblemError {
+  constructor(problem: AcmeProblem, options?: ProblemErrorOptions) {
+    super(problem, options);
+    this.name = 'AcmeAccountDoesNotExistError';
+  }
+}
+
+/** The CA's internal error (`serverInternal`); transient, retried by the state machine. */
+export class AcmeServerInternalError extends AcmeProblemError {
+  constructor(problem: AcmeProblem, options?: ProblemErrorOptions) {
+    super(problem, options);
+    this.name = 'AcmeServerInternalError';
+  }
+}
+
+/** Subclass by short problem type: the one place where problems are mapped to errors (STYLE.md §6). */
+const PROBLEM_CLASSES: Record<string, new (p: AcmeProblem, o?: ProblemErrorOptions) => AcmeProblemError> = {
+  badNonce: AcmeBadNonceError,
+  rateLimited: AcmeRateLimitedError,
+  alreadyReplaced: AcmeAlreadyReplacedError,
+  externalAccountRequired: AcmeExternalAccountRequiredError,
+  unauthorized: AcmeUnauthorizedError,
+  orderNotReady: AcmeOrderNotReadyError,
+  accountDoesNotExist: AcmeAccountDoesNotExistError,
+  serverInternal: AcmeServerInternalError,
+};
+
+/** Builds the typed error for a problem document. */
+export function problemError(problem: AcmeProblem, options?: ProblemErrorOptions): AcmeProblemError {
+  const Cls = PROBLEM_CLASSES[shortProblemType(problem.type)] ?? AcmeProblemError;
+  return new Cls(problem, options);
+}
+
+/** The CA answered with an HTTP error that is not an ACME problem (an HTML 502 page from a proxy, say). */
+export class AcmeHttpError extends AcmeError {
+  readonly status: number;
+  readonly contentType: string | undefined;
+  /** The first few hundred characters of the body, for diagnosis. */
+  readonly bodySnippet: string;
+  readonly retryAfterSeconds: number | undefined;
+  constructor(url: string, status: number, contentType: string | undefined, body: string, retryAfterSeconds?: number) {
+    const snippet = body.replace(/\s+/g, ' ').trim().slice(0, 300);
+    super(`HTTP ${status} from ${url} (${contentType ?? 'no content type'}), not an ACME problem document: ${snippet || '(empty body)'}`, { url });
+    this.name = 'AcmeHttpError';
+    this.status = status;
+    this.contentType = contentType;
+    this.bodySnippet = snippet;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** A success response whose body is not what RFC 8555 says it must be (invalid JSON, missing field). */
+export class AcmeInvalidResponseError extends AcmeError {
+  readonly status: number | undefined;
+  constructor(url: string, reason: string, options: { status?: number; cause?: unknown } = {}) {
+    super(`Invalid response from ${url}${options.status === undefined ? '' : ` (HTTP ${options.status})`}: ${reason}`, { url, cause: options.cause });
+    this.name = 'AcmeInvalidResponseError';
+    this.status = options.status;
+  }
+}
+
+/** The request did not complete within the client timeout. */
+export class AcmeTimeoutError extends AcmeError {
+  readonly timeoutMs: number;
+  constructor(url: string, timeoutMs: number, options: { cause?: unknown } = {}) {
+    super(`No response from ${url} within ${timeoutMs} ms. The CA may be down or slow; the request is safe to retry.`, { url, cause: options.cause });
+    this.name = 'AcmeTimeoutError';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The TLS handshake failed: the CA's certificate is not trusted, expired, or for another name. */
+export class AcmeTlsError extends AcmeError {
+  readonly code: string | undefined;
+  constructor(url: string, code: string | undefined, options: { cause?: unknown } = {}) {
+    super(
+      `TLS connection to ${url} failed${code ? ` (${code})` : ''}. Check the directory URL; for a private CA, ` +
+        `make Node trust its root (NODE_EXTRA_CA_CERTS=/path/to/root.pem).`,
+      { url, cause: options.cause },
+    );
+    this.name = 'AcmeTlsError';
+    this.code = code;
+  }
+}
+
+/** The connection failed before any HTTP response (refused, reset, DNS lookup failed). */
+export class AcmeNetworkError extends AcmeError {
+  readonly code: string | undefined;
+  constructor(url: string, code: string | undefined, options: { cause?: unknown } = {}) {
+    super(`Could not reach ${url}${code ? ` (${code})` : ''}. Check the directory URL and the network; the request is safe to retry.`, {
+      url,
+      cause: options.cause,
+    });
+    this.name = 'AcmeNetworkError';
+    this.code = code;
+  }
+}
+
+/** The client refused to go on: the caller's input or the CA's answer breaks an RFC rule. */
+export class AcmeClientError extends AcmeError {
+  constructor(message: string, options: { url?: string; cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'AcmeClientError';
+  }
+}
+
+/** RFC 8555 §7.4: the order the CA created does not cover exactly the identifiers we asked for. */
+export class AcmeIdentifierMismatchError extends AcmeError {
+  readonly requested: readonly string[];
+  readonly received: readonly string[];
+  constructor(url: string, requested: readonly string[], received: readonly string[]) {
+    super(`The CA's order at ${url} covers [${received.join(', ')}] but [${requested.join(', ')}] was asked for; refusing to use it.`, { url });
+    this.name = 'AcmeIdentifierMismatchError';
+    this.requested = requested;
+    this.received = received;
+  }
+}
+
+/** The authorization offers no challenge of the type we can solve (acmeflow solves dns-01 only). */
+export class AcmeChallengeUnavailableError extends AcmeError {
+  readonly identifier: string;
+  readonly offered: readonly string[];
+  constructor(url: string, identifier: string, wanted: string, offered: readonly string[]) {
+    super(`The CA offers no ${wanted} challenge for ${identifier} (offered: ${offered.join(', ') || 'none'}); acmeflow validates with dns-01 only.`, { url });
+    this.name = 'AcmeChallengeUnavailableError';
+    this.identifier = identifier;
+    this.offered = offered;
+  }
+}

@@ -1,0 +1,13 @@
+export * from './account.js';
+export * from './authorization.js';
+export * from './certificate.js';
+export * from './context.js';
+export * from './errors.js';
+export * from './explain.js';
+export * from './jws.js';
+export * from './order.js';
+export * from './renewal-info.js';
+export * from './retry-after.js';
+export * from './revocation.js';
+export { clearDirectoryCache, getDirectory } from './transport.js';
+export * from './types.js';

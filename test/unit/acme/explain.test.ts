@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import catalog from '../../../shared/acme/error-catalog.json' with { type: 'json' };
+import { explainProblem, knownProblemTypes, languageFromEnv } from '../../../shared/acme/explain.js';
+
+describe('explainProblem', () => {
+  it('explains every type of the catalog in English and Japanese', () => {
+    expect(knownProblemTypes().length).toBe(catalog.types.length);
+    for (const type of knownProblemTypes()) {
+      const e = explainProblem(`urn:ietf:params:acme:error:${type}`);
+      expect(e.source).toBe('type');
+      expect(e.en.length).toBeGreaterThan(10);
+      expect(e.ja).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    }
+  });
+
+  it('tells the CA-specific malformed variants apart by their detail text', () => {
+    const eab = explainProblem({ type: 'urn:ietf:params:acme:error:malformed', detail: 'Unable to create account' });
+    expect(eab.source).toBe('variant');
+    expect(eab.en).toMatch(/EAB/);
+    const fqdn = explainProblem({ type: 'urn:ietf:params:acme:error:malformed', detail: 'The FQDN is invalid: [bad..example.jp]' });
+    expect(fqdn.source).toBe('variant');
+    expect(fqdn.ja).toBe('申請した FQDN が不正です。');
+    const other = explainProblem({ type: 'urn:ietf:params:acme:error:malformed', detail: 'something else entirely' });
+    expect(other.source).toBe('type');
+  });
+
+  it('falls back for unknown types, naming the type', () => {
+    const e = explainProblem({ type: 'urn:example:weird', detail: 'x' });
+    expect(e.source).toBe('fallback');
+    expect(e.en).toContain('urn:example:weird');
+    expect(e.ja).toContain('urn:example:weird');
+  });
+
+  it('accepts short and full type names', () => {
+    expect(explainProblem('rateLimited').type).toBe('rateLimited');
+    expect(explainProblem('urn:ietf:params:acme:error:rateLimited').en).toBe(explainProblem('rateLimited').en);
+  });
+});
+
+describe('languageFromEnv', () => {
+  it('follows LC_ALL, then LC_MESSAGES, then LANG', () => {
+    expect(languageFromEnv({ LANG: 'ja_JP.UTF-8' })).toBe('ja');
+    expect(languageFromEnv({ LANG: 'ja_JP.UTF-8', LC_ALL: 'C' })).toBe('en');
+    expect(languageFromEnv({ LC_MESSAGES: 'ja', LANG: 'en_US.UTF-8' })).toBe('ja');
+    expect(languageFromEnv({})).toBe('en');
+    expect(languageFromEnv({ LANG: 'jav_ID' })).toBe('en');
+  });
+});
