@@ -1,0 +1,6 @@
+export * from './acme-dns/index.js';
+export * from './cloudflare/index.js';
+export * from './manifest.js';
+export * from './registry.js';
+export * from './rfc2136/index.js';
+export * from './route53/index.js';
