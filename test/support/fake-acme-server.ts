@@ -48,6 +48,8 @@ export interface FakeAcmeServer {
   setRenewalInfo(certId: string, info: { start: string; end: string; explanationURL?: string; retryAfter?: string }): void;
   /** Make the next newOrder answer with these identifiers instead of the requested ones. */
   overrideOrderIdentifiers(values: string[]): void;
+  /** Set an order's status, as the CA's validation would (`/order/<id>` URL or id). */
+  setOrderStatus(orderUrl: string, status: string): void;
   stop(): Promise<void>;
 }
 
@@ -192,6 +194,15 @@ export async function startFakeAcmeServer(options: FakeAcmeOptions = {}): Promis
         orders.set(id, order);
         return send(res, 201, order, { location: `${baseUrl}/order/${id}` });
       }
+      if (path.startsWith('/finalize/')) {
+        const order = orders.get(path.slice('/finalize/'.length));
+        if (!order) return problem(res, 404, 'malformed', 'no such order');
+        if (order.status !== 'ready') {
+          return problem(res, 403, 'orderNotReady', `Order's status ("${String(order.status)}") is not acceptable for finalization`);
+        }
+        order.status = 'processing';
+        return send(res, 200, order, { location: `${baseUrl}/order/${path.slice('/finalize/'.length)}`, 'retry-after': '1' });
+      }
       if (path.startsWith('/order/')) {
         const order = orders.get(path.slice('/order/'.length));
         return order ? send(res, 200, order, { 'retry-after': '3' }) : problem(res, 404, 'malformed', 'no such order');
@@ -218,6 +229,11 @@ export async function startFakeAcmeServer(options: FakeAcmeOptions = {}): Promis
     },
     overrideOrderIdentifiers(values) {
       identifierOverride = values;
+    },
+    setOrderStatus(orderUrl, status) {
+      const order = orders.get(orderUrl.slice(orderUrl.lastIndexOf('/') + 1));
+      if (!order) throw new Error(`no order ${orderUrl}`);
+      order.status = status;
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   clearDirectoryCache,
   createAcmeContext,
+  finalizeOrder,
   generateAccountKey,
   getDirectory,
   getOrder,
@@ -187,6 +188,25 @@ describe('profiles and replaces', () => {
     } finally {
       await plain.stop();
     }
+  });
+
+  it('on orderNotReady, finalizes again once the order turned ready, and rethrows while it is pending', async () => {
+    const { order } = await newOrder(ctx, account, { domains: ['a.example'] });
+    const csr = new Uint8Array([0x30, 0x00]);
+    await expect(finalizeOrder(ctx, account, order, csr)).rejects.toMatchObject({ name: 'AcmeOrderNotReadyError' });
+    // The authorizations become valid between the first finalize and the order poll.
+    ca.inject(order.finalize.slice(ca.baseUrl.length), {
+      status: 403,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ type: 'urn:ietf:params:acme:error:orderNotReady', detail: 'not yet' }),
+    });
+    ca.setOrderStatus(order.url, 'ready');
+    const finalized = await finalizeOrder(ctx, account, order, csr);
+    expect(finalized.resource.status).toBe('processing');
+    expect(ca.requests.filter((r) => r.path.startsWith('/finalize/')).length).toBe(3);
+    // Already processing (an earlier attempt got through): returned as is, no error.
+    const again = await finalizeOrder(ctx, account, order, csr);
+    expect(again.resource.status).toBe('processing');
   });
 
   it('returns Retry-After with a polled order', async () => {
