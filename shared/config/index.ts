@@ -1,0 +1,5 @@
+export * from './ca-presets.js';
+export * from './domains.js';
+export * from './duration.js';
+export * from './errors.js';
+export * from './lineage-spec.js';

@@ -1,0 +1,1 @@
+export { MemoryEventPublisher } from './memory-event-publisher.js';

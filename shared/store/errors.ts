@@ -1,0 +1,62 @@
+/** Errors of the store ports; literal names, so Step Functions can match them. */
+
+export class StoreError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'StoreError';
+  }
+}
+
+/** A lineage that does not exist. */
+export class LineageNotFoundError extends StoreError {
+  readonly lineage: string;
+  constructor(lineage: string) {
+    super(`No certificate lineage named "${lineage}". List them with "acmeflow certificates".`);
+    this.name = 'LineageNotFoundError';
+    this.lineage = lineage;
+  }
+}
+
+/** An archive version exists already with other content: versions are write-once. */
+export class VersionConflictError extends StoreError {
+  readonly lineage: string;
+  readonly version: number;
+  constructor(lineage: string, version: number) {
+    super(`Version ${version} of "${lineage}" already exists with a different certificate; versions are never overwritten.`);
+    this.name = 'VersionConflictError';
+    this.lineage = lineage;
+    this.version = version;
+  }
+}
+
+/** The lineage was changed by someone else since it was read (optimistic concurrency). */
+export class LineageConflictError extends StoreError {
+  readonly lineage: string;
+  constructor(lineage: string) {
+    super(`The lineage "${lineage}" was changed by another run while this one worked on it; reread and try again.`);
+    this.name = 'LineageConflictError';
+    this.lineage = lineage;
+  }
+}
+
+/** Another run holds the lineage's lock. */
+export class LineageLockedError extends StoreError {
+  readonly lineage: string;
+  readonly holder: string | undefined;
+  readonly expiresAt: string | undefined;
+  constructor(lineage: string, holder?: string, expiresAt?: string) {
+    super(`Another run (${holder ?? 'unknown'}) is issuing "${lineage}"${expiresAt ? ` until ${expiresAt} at the latest` : ''}; this run leaves it alone.`);
+    this.name = 'LineageLockedError';
+    this.lineage = lineage;
+    this.holder = holder;
+    this.expiresAt = expiresAt;
+  }
+}
+
+/** A key the workflow needs is not in the key store. */
+export class KeyNotFoundError extends StoreError {
+  constructor(what: string) {
+    super(`${what} is not in the key store.`);
+    this.name = 'KeyNotFoundError';
+  }
+}

@@ -1,0 +1,5 @@
+export * from './certificate-store.js';
+export * from './errors.js';
+export * from './key-store.js';
+export * from './lineage-lock.js';
+export * from './lineage.js';
