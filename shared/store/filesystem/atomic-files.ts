@@ -1,0 +1,153 @@
+/**
+ * Crash-safe file operations the filesystem adapters are built on. A reader never sees a file half
+ * written: content goes to a temporary file in the same directory, is fsynced, then renamed (or
+ * hard-linked, to create only if absent) to its name, and the directory is fsynced so the rename
+ * survives a power cut. Temporary names start with a dot and end in `.tmp`, so neither certbot
+ * (which globs `*.conf` and `cert<N>.pem`) nor acmeflow ever mistakes one for the real file.
+ */
+import { randomUUID } from 'node:crypto';
+import { link, lstat, mkdir, open, readFile, readlink, rename, symlink, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** The Node.js error code of a failed fs call, if any. */
+export function errorCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomUUID()}.tmp`);
+}
+
+async function unlinkQuietly(path: string): Promise<void> {
+  await unlink(path).catch(() => undefined);
+}
+
+/** fsyncs a directory, so that renames and links inside it are durable. */
+export async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Creates one directory with `mode` unless it exists (an existing one keeps its mode, as certbot
+ * leaves it). Not recursive on purpose: a recursive mkdir gives every missing parent the same
+ * mode, and certbot's parents (`archive/`, `live/`) have a different one than their children.
+ */
+export async function ensureDirectory(path: string, mode: number): Promise<void> {
+  try {
+    await mkdir(path, { mode });
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw error;
+  }
+}
+
+/** Reads a UTF-8 file, or resolves undefined when it does not exist. */
+export async function readTextIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Whether a file (or link) is there, without reading it (it may be a private key). */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** Reads a symlink's target, or resolves undefined when there is no link (nothing, or a regular file). */
+export async function readlinkIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readlink(path);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'EINVAL') return undefined;
+    throw error;
+  }
+}
+
+/** Removes a file; a file already gone is fine (every caller is idempotent). */
+export async function removeIfExists(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+  }
+}
+
+export interface AtomicWriteOptions {
+  /**
+   * Mode the file is created with (the `open(2)` mode, so the umask may clear bits, never add
+   * any). Private keys pass 0o600: they are never readable by others, not even for a moment.
+   */
+  readonly mode: number;
+  /** Create only: when the file exists already, leave it and resolve `'exists'` (hard link, atomic). */
+  readonly createOnly?: boolean;
+  /** Runs on the empty temporary file before any byte is written (to copy a group and mode, like certbot). */
+  readonly prepare?: (handle: FileHandle) => Promise<void>;
+}
+
+/**
+ * Writes `data` to `path` so that readers see the old file or the whole new one, never a part.
+ * With `createOnly` the write fails softly (`'exists'`) when another writer got there first,
+ * which makes "write once" safe between processes.
+ *
+ * @example
+ * ```ts
+ * await writeFileAtomic('/etc/letsencrypt/archive/example.com/privkey1.pem', pem, { mode: 0o600, createOnly: true });
+ * ```
+ */
+export async function writeFileAtomic(path: string, data: string, options: AtomicWriteOptions): Promise<'written' | 'exists'> {
+  const temp = tempPathFor(path);
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(temp, 'wx', options.mode);
+    if (options.prepare) await options.prepare(handle);
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    if (options.createOnly) {
+      try {
+        await link(temp, path);
+      } catch (error) {
+        if (errorCode(error) === 'EEXIST') return 'exists';
+        throw error;
+      }
+    } else {
+      await rename(temp, path);
+    }
+    await syncDirectory(dirname(path));
+    return 'written';
+  } finally {
+    await handle?.close().catch(() => undefined);
+    // After a rename the temp name is gone already; after a link (or a failure) it must go.
+    await unlinkQuietly(temp);
+  }
+}
+
+/**
+ * Points the symlink `path` at `target`, replacing any link there in one step: the new link is
+ * made under a temporary name and renamed over the old one, so `path` always resolves (certbot
+ * updates its `live/` links the same way).
+ */
+export async function replaceSymlink(target: string, path: string): Promise<void> {
+  const temp = tempPathFor(path);
+  try {
+    await symlink(target, temp);
+    await rename(temp, path);
+  } finally {
+    await unlinkQuietly(temp);
+  }
+  await syncDirectory(dirname(path));
+}

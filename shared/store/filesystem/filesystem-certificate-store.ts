@@ -1,0 +1,229 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { normalizePem } from '../../crypto/normalize-pem.js';
+import type { CertificateStore, StoredLineage } from '../certificate-store.js';
+import { LineageConflictError, VersionConflictError } from '../errors.js';
+import type { CertificateVersion, Lineage, VersionMeta } from '../lineage.js';
+import { errorCode, pathExists, readTextIfExists, removeIfExists, writeFileAtomic } from './atomic-files.js';
+import { CertbotLayout, checkLineageName, versionOfArchiveFile } from './certbot-layout.js';
+import { parseConfigObj, type ConfDocument } from './configobj.js';
+import { ArchiveCorruptError, VersionNotFoundError } from './errors.js';
+import { withGuardFile } from './guard-file.js';
+import { ensureArchiveDir, ensureLiveDir, ensurePrivateDirs, liveLinkVersion, pointLiveLink } from './lineage-directories.js';
+import { formatRenewalConf, lineageFromDocument } from './renewal-conf.js';
+
+export interface FilesystemCertificateStoreOptions {
+  /** certbot's `--config-dir`: `/etc/letsencrypt` for the system's certbot. Made absolute. */
+  readonly configDir: string;
+  /** How long `putLineage` waits for another process updating the same conf. @default 5000 */
+  readonly guardTimeoutMs?: number;
+}
+
+/** Page size of `listLineages` when the caller gives none (S3's ListObjectsV2 default, for the same feel). */
+const DEFAULT_PAGE = 1000;
+
+const VERSION_FILES = ['cert', 'chain', 'fullchain'] as const;
+
+/** The etag of a conf: a hash of its bytes, so any edit (by acmeflow, certbot or a person) changes it. */
+function etagOf(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Same certificate, whatever the line endings or base64 wrapping. */
+function sameCertificate(a: string, b: string): boolean {
+  try {
+    return normalizePem(a) === normalizePem(b);
+  } catch {
+    return a.replace(/\r\n/g, '\n').trim() === b.replace(/\r\n/g, '\n').trim();
+  }
+}
+
+/**
+ * {@link CertificateStore} over a certbot config directory, in certbot's exact layout, so that
+ * servers and scripts set up for certbot (and certbot itself: `certbot certificates`) work on it:
+ *
+ * ```
+ * renewal/<name>.conf                      the lineage, certbot's INI plus an [acmeflow] section
+ * archive/<name>/cert<N>.pem chain<N>.pem fullchain<N>.pem   (privkey<N>.pem: FilesystemKeyStore)
+ * archive/<name>/meta<N>.json              VersionMeta; certbot ignores it. Written last: a version
+ *                                          is complete exactly when its meta exists
+ * live/<name>/{cert,chain,fullchain,privkey}.pem -> ../../archive/<name>/<kind><N>.pem
+ * live/<name>/README, live/README           certbot's text
+ * ```
+ *
+ * Every file appears complete (temporary file, fsync, rename); `live/` links are swapped by
+ * renaming a new link over the old one; `putLineage`'s etag check and rewrite run under a
+ * per-lineage guard file (`locks/<name>.conf.guard`), since POSIX has no compare-and-swap.
+ * Concurrent `putVersion` calls for the same version with *different* certificates are kept apart
+ * by the {@link LineageLock}, not by this store.
+ *
+ * @example
+ * ```ts
+ * const store = new FilesystemCertificateStore({ configDir: '/etc/letsencrypt' });
+ * await store.putVersion(version);                       // archive/example.com/*3.pem, meta3.json
+ * await keyStore.promoteCertificateKey('example.com', token, 3, version.fullchainPem);
+ * await store.promoteVersion('example.com', 3);           // live/example.com/* -> version 3
+ * ```
+ */
+export class FilesystemCertificateStore implements CertificateStore {
+  readonly layout: CertbotLayout;
+  readonly #guardTimeoutMs: number | undefined;
+
+  constructor(options: FilesystemCertificateStoreOptions) {
+    this.layout = new CertbotLayout(options.configDir);
+    this.#guardTimeoutMs = options.guardTimeoutMs;
+  }
+
+  async getLineage(name: string): Promise<StoredLineage | undefined> {
+    const path = this.layout.renewalConf(name);
+    const bytes = await readFile(path).catch((error: unknown) => {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (bytes === undefined) return undefined;
+    const lineage = lineageFromDocument(parseConfigObj(bytes.toString('utf8'), path), name, path);
+    return { lineage, etag: etagOf(bytes) };
+  }
+
+  async putLineage(lineage: Lineage, options: { expectedEtag?: string | null } = {}): Promise<{ etag: string }> {
+    const name = checkLineageName(lineage.spec.name);
+    const path = this.layout.renewalConf(name);
+    await ensurePrivateDirs(this.layout, this.layout.renewalRoot, this.layout.locksRoot);
+    const guardOptions = this.#guardTimeoutMs === undefined ? {} : { timeoutMs: this.#guardTimeoutMs };
+    return withGuardFile(
+      this.layout.guardFile(name, 'conf'),
+      async () => {
+        const bytes = await readFile(path).catch((error: unknown) => {
+          if (errorCode(error) === 'ENOENT') return undefined;
+          throw error;
+        });
+        const { expectedEtag } = options;
+        if (expectedEtag !== undefined) {
+          const current = bytes === undefined ? null : etagOf(bytes);
+          if (current !== expectedEtag) throw new LineageConflictError(name);
+        }
+        // Keys and sections acmeflow does not own (account, hooks, ...) are carried over, as certbot does.
+        const previous: ConfDocument | undefined = bytes === undefined ? undefined : parseConfigObj(bytes.toString('utf8'), path);
+        // Checks that the text reads back as this very lineage: a conf the next read would reject or
+        // change would stop (or silently alter) every later run of the lineage.
+        const text = formatRenewalConf(lineage, this.layout, previous);
+        // certbot keeps the old conf's mode on rewrite; new confs get the usual 0644.
+        const mode = bytes === undefined ? 0o644 : (await stat(path)).mode & 0o777;
+        await writeFileAtomic(path, text, {
+          mode,
+          prepare: async (handle) => {
+            if (bytes !== undefined) await handle.chmod(mode);
+          },
+        });
+        return { etag: etagOf(text) };
+      },
+      guardOptions,
+    );
+  }
+
+  /** Removes the conf first (the lineage is gone from then on), then `live/<name>/` and `archive/<name>/`, like `certbot delete`. */
+  async deleteLineage(name: string): Promise<void> {
+    await removeIfExists(this.layout.renewalConf(name));
+    await rm(this.layout.liveDir(name), { recursive: true, force: true });
+    await rm(this.layout.archiveDir(name), { recursive: true, force: true });
+  }
+
+  /**
+   * Names of `renewal/*.conf` in code-unit order (ASCII, as S3 lists keys), after `cursor` (the last
+   * name of the previous page). Files whose name is not a valid lineage name are left out: no method
+   * of this store could open them.
+   */
+  async listLineages(options: { cursor?: string; limit?: number } = {}): Promise<{ names: string[]; cursor?: string }> {
+    const limit = options.limit ?? DEFAULT_PAGE;
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    const files = await readdir(this.layout.renewalRoot).catch((error: unknown) => {
+      if (errorCode(error) === 'ENOENT') return [] as string[];
+      throw error;
+    });
+    const names = files
+      .filter((file) => file.endsWith('.conf'))
+      .map((file) => file.slice(0, -'.conf'.length))
+      .filter((name) => {
+        try {
+          return checkLineageName(name) === name;
+        } catch {
+          return false;
+        }
+      })
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const { cursor } = options;
+    const rest = cursor === undefined ? names : names.filter((name) => name > cursor);
+    const page = rest.slice(0, limit);
+    return rest.length > limit ? { names: page, cursor: page.at(-1) as string } : { names: page };
+  }
+
+  async putVersion(version: CertificateVersion): Promise<void> {
+    const name = checkLineageName(version.lineage);
+    const n = version.version;
+    const metaPath = this.layout.archiveFile(name, 'meta', n);
+    if (await pathExists(metaPath)) return this.#checkSameCertificate(version);
+    await ensureArchiveDir(this.layout, name);
+    // Not complete, so not visible: whatever a crashed attempt left of these files is replaced.
+    const contents: Record<(typeof VERSION_FILES)[number], string> = { cert: version.certPem, chain: version.chainPem, fullchain: version.fullchainPem };
+    for (const kind of VERSION_FILES) await writeFileAtomic(this.layout.archiveFile(name, kind, n), contents[kind], { mode: 0o644 });
+    const meta = `${JSON.stringify(version.meta, null, 2)}\n`;
+    // The meta last, created only if absent: it makes the version complete, once.
+    const outcome = await writeFileAtomic(metaPath, meta, { mode: 0o644, createOnly: true });
+    if (outcome === 'exists') await this.#checkSameCertificate(version);
+  }
+
+  /** Write-once: a stored version with the same certificate is the retried write; another one is a conflict. */
+  async #checkSameCertificate(version: CertificateVersion): Promise<void> {
+    const stored = await readTextIfExists(this.layout.archiveFile(version.lineage, 'cert', version.version));
+    if (stored === undefined || !sameCertificate(stored, version.certPem)) throw new VersionConflictError(version.lineage, version.version);
+  }
+
+  async getVersion(name: string, version: number): Promise<CertificateVersion | undefined> {
+    checkLineageName(name);
+    const metaText = await readTextIfExists(this.layout.archiveFile(name, 'meta', version));
+    if (metaText === undefined) return undefined;
+    let meta: VersionMeta;
+    try {
+      meta = JSON.parse(metaText) as VersionMeta;
+    } catch (error) {
+      throw new ArchiveCorruptError(name, version, `meta${version}.json is not JSON`, { cause: error });
+    }
+    const files: Partial<Record<(typeof VERSION_FILES)[number], string>> = {};
+    for (const kind of VERSION_FILES) {
+      const text = await readTextIfExists(this.layout.archiveFile(name, kind, version));
+      if (text === undefined) throw new ArchiveCorruptError(name, version, `${kind}${version}.pem is missing`);
+      files[kind] = text;
+    }
+    return { lineage: name, version, certPem: files.cert as string, chainPem: files.chain as string, fullchainPem: files.fullchain as string, meta };
+  }
+
+  async latestVersion(name: string): Promise<number> {
+    const files = await readdir(this.layout.archiveDir(name)).catch((error: unknown) => {
+      if (errorCode(error) === 'ENOENT') return [] as string[];
+      throw error;
+    });
+    return files.reduce((max, file) => Math.max(max, versionOfArchiveFile(file) ?? 0), 0);
+  }
+
+  /**
+   * Points `live/<name>/` at a complete version, one link at a time in certbot's order, each swap
+   * atomic. `privkey.pem` moves too when the key store has put `privkey<N>.pem` in the archive
+   * already, so the served key and certificate change together as closely as links allow.
+   */
+  async promoteVersion(name: string, version: number): Promise<void> {
+    checkLineageName(name);
+    if (!(await pathExists(this.layout.archiveFile(name, 'meta', version)))) throw new VersionNotFoundError(name, version);
+    await ensureLiveDir(this.layout, name);
+    const hasKey = await pathExists(this.layout.archiveFile(name, 'privkey', version));
+    await pointLiveLink(this.layout, name, 'cert', version);
+    if (hasKey) await pointLiveLink(this.layout, name, 'privkey', version);
+    await pointLiveLink(this.layout, name, 'chain', version);
+    await pointLiveLink(this.layout, name, 'fullchain', version);
+  }
+
+  async getLive(name: string): Promise<CertificateVersion | undefined> {
+    checkLineageName(name);
+    const version = await liveLinkVersion(this.layout, name, 'cert');
+    return version === undefined ? undefined : this.getVersion(name, version);
+  }
+}

@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import { stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { normalizePem } from '../../crypto/normalize-pem.js';
+import { KeyNotFoundError, StoreError, VersionConflictError } from '../errors.js';
+import type { KeyStore, StoredAccountKey } from '../key-store.js';
+import { errorCode, pathExists, readTextIfExists, removeIfExists, writeFileAtomic } from './atomic-files.js';
+import { CertbotLayout, checkLineageName } from './certbot-layout.js';
+import { ensureArchiveDir, ensureLiveDir, ensurePrivateDirs, pointLiveLink } from './lineage-directories.js';
+
+export interface FilesystemKeyStoreOptions {
+  /** certbot's `--config-dir`, the same as the {@link FilesystemCertificateStore}'s. */
+  readonly configDir: string;
+}
+
+/** Private keys: owner read/write only, from the moment the file exists. */
+const KEY_MODE = 0o600;
+
+/** Group bits and world-read that certbot carries from the old key to a renewed one (`compute_private_key_mode`). */
+const CARRIED_MODE_BITS = 0o074;
+
+function samePem(a: string, b: string): boolean {
+  try {
+    return normalizePem(a) === normalizePem(b);
+  } catch {
+    return a.trim() === b.trim();
+  }
+}
+
+/**
+ * {@link KeyStore} in the same config directory as the {@link FilesystemCertificateStore}:
+ *
+ * ```
+ * keys/pending/<name>/<sha256(token)>.pem   pending certificate keys (0600; keys/, pending/, <name>/ 0700)
+ * archive/<name>/privkey<N>.pem              promoted keys, certbot's place (0600)
+ * live/<name>/privkey.pem                    -> ../../archive/<name>/privkey<N>.pem
+ * accounts/<accountId>/private_key.pem       account key (0600; the directories 0700)
+ * accounts/<accountId>/meta.json             { accountUrl, directoryUrl }
+ * ```
+ *
+ * Account keys use this simple layout, not certbot's `accounts/<server>/directory/<md5>/` with a
+ * JWK `private_key.json`: the port looks accounts up by acmeflow's account id alone, and certbot's
+ * id is a hash of the key. The two never collide: certbot's first level is a host name with a
+ * `directory/` below it, acmeflow's holds `private_key.pem` directly.
+ *
+ * Tokens are hashed into file names, so any string is a valid token and none can name a path.
+ * Every file appears whole (temporary file, fsync, rename or hard link); keys are created mode
+ * 0600 (group bits only ever copied from the lineage's previous key, before a byte is written, as
+ * certbot does for servers that read keys through a group). No key is ever logged or put in an
+ * error message.
+ *
+ * @example
+ * ```ts
+ * const keys = new FilesystemKeyStore({ configDir: '/etc/letsencrypt' });
+ * const pem = await keys.putPendingCertificateKey('example.com', orderUrl, generatedPem); // the stored one on a retry
+ * await keys.promoteCertificateKey('example.com', orderUrl, 3, fullchainPem);
+ * ```
+ */
+export class FilesystemKeyStore implements KeyStore {
+  readonly layout: CertbotLayout;
+
+  constructor(options: FilesystemKeyStoreOptions) {
+    this.layout = new CertbotLayout(options.configDir);
+  }
+
+  #pendingPath(lineage: string, token: string): string {
+    if (typeof token !== 'string' || token === '') throw new RangeError('a pending key token must be a non-empty string');
+    return join(this.layout.pendingKeyDir(lineage), `${createHash('sha256').update(token).digest('hex')}.pem`);
+  }
+
+  async putPendingCertificateKey(lineage: string, token: string, privateKeyPem: string): Promise<string> {
+    const path = this.#pendingPath(lineage, token);
+    await ensurePrivateDirs(this.layout, this.layout.keysRoot, this.layout.pendingKeysRoot, this.layout.pendingKeyDir(lineage));
+    // Create only: a retried FinalizeOrder must get the key the CA may have seen in the first CSR.
+    const outcome = await writeFileAtomic(path, privateKeyPem, { mode: KEY_MODE, createOnly: true });
+    if (outcome === 'written') return privateKeyPem;
+    const stored = await readTextIfExists(path);
+    if (stored === undefined) throw new StoreError(`The pending key of "${lineage}" vanished while it was being stored; retry.`);
+    return stored;
+  }
+
+  async getPendingCertificateKey(lineage: string, token: string): Promise<string | undefined> {
+    return readTextIfExists(this.#pendingPath(lineage, token));
+  }
+
+  /**
+   * Copies the pending key to `archive/<name>/privkey<N>.pem` (create only), points
+   * `live/<name>/privkey.pem` at it, then removes the pending file; a crash anywhere leaves a state
+   * the next call completes. With the pending file gone and `privkey<N>.pem` present, the key was
+   * promoted already and nothing happens (live/ is not moved back). `fullchainPem` is not stored
+   * here: the certificate store has written `fullchain<N>.pem` beside the key.
+   *
+   * @throws KeyNotFoundError when neither the pending key nor `privkey<N>.pem` exists.
+   * @throws VersionConflictError when `privkey<N>.pem` holds another key.
+   */
+  async promoteCertificateKey(lineage: string, token: string, version: number, _fullchainPem: string): Promise<void> {
+    checkLineageName(lineage);
+    const pendingPath = this.#pendingPath(lineage, token);
+    const archivePath = this.layout.archiveFile(lineage, 'privkey', version);
+    const pending = await readTextIfExists(pendingPath);
+    if (pending === undefined) {
+      if (await pathExists(archivePath)) return;
+      throw new KeyNotFoundError(`The pending certificate key for version ${version} of "${lineage}"`);
+    }
+    await ensureArchiveDir(this.layout, lineage);
+    const { mode, gid } = await this.#renewedKeyPermissions(lineage);
+    const outcome = await writeFileAtomic(archivePath, pending, {
+      mode: KEY_MODE,
+      createOnly: true,
+      prepare: async (handle) => applyCarriedPermissions(handle, mode, gid),
+    });
+    if (outcome === 'exists') {
+      const stored = await readTextIfExists(archivePath);
+      if (stored === undefined || !samePem(stored, pending)) throw new VersionConflictError(lineage, version);
+    }
+    await ensureLiveDir(this.layout, lineage);
+    await pointLiveLink(this.layout, lineage, 'privkey', version);
+    await removeIfExists(pendingPath);
+  }
+
+  /** certbot's rule for a renewed key: 0600 plus the old key's group bits and world-read, and the old key's group. */
+  async #renewedKeyPermissions(lineage: string): Promise<{ mode: number; gid: number | undefined }> {
+    const previous = await stat(this.layout.liveFile(lineage, 'privkey')).catch((error: unknown) => {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (previous === undefined) return { mode: KEY_MODE, gid: undefined };
+    return { mode: KEY_MODE | (previous.mode & CARRIED_MODE_BITS), gid: previous.gid };
+  }
+
+  async discardPendingCertificateKey(lineage: string, token: string): Promise<void> {
+    await removeIfExists(this.#pendingPath(lineage, token));
+  }
+
+  async getCurrentCertificateKey(lineage: string): Promise<string | undefined> {
+    return readTextIfExists(this.layout.liveFile(lineage, 'privkey'));
+  }
+
+  /** Resolves undefined unless both files are there: `meta.json` is written last, like a version's meta. */
+  async getAccountKey(accountId: string): Promise<StoredAccountKey | undefined> {
+    const dir = this.layout.accountDir(accountId);
+    const metaText = await readTextIfExists(join(dir, 'meta.json'));
+    if (metaText === undefined) return undefined;
+    const privateKeyPem = await readTextIfExists(join(dir, 'private_key.pem'));
+    if (privateKeyPem === undefined) return undefined;
+    let meta: { accountUrl?: unknown; directoryUrl?: unknown };
+    try {
+      meta = JSON.parse(metaText) as typeof meta;
+    } catch (error) {
+      throw new StoreError(`accounts/${accountId}/meta.json is not JSON; remove the account directory to register again.`, { cause: error });
+    }
+    if (typeof meta.directoryUrl !== 'string') throw new StoreError(`accounts/${accountId}/meta.json has no directoryUrl; remove the account directory to register again.`);
+    return {
+      privateKeyPem,
+      directoryUrl: meta.directoryUrl,
+      ...(typeof meta.accountUrl === 'string' ? { accountUrl: meta.accountUrl } : {}),
+    };
+  }
+
+  async putAccountKey(accountId: string, key: StoredAccountKey): Promise<void> {
+    const dir = this.layout.accountDir(accountId);
+    await ensurePrivateDirs(this.layout, this.layout.accountsRoot, dir);
+    await writeFileAtomic(join(dir, 'private_key.pem'), key.privateKeyPem, { mode: KEY_MODE });
+    const meta = { ...(key.accountUrl === undefined ? {} : { accountUrl: key.accountUrl }), directoryUrl: key.directoryUrl };
+    await writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`, { mode: 0o644 });
+  }
+}
+
+/**
+ * Gives the new, still empty key file the old key's group and extra bits. When the group cannot
+ * be given (not root, not a member), the extra group bits are dropped rather than granted to the
+ * process's own group.
+ */
+async function applyCarriedPermissions(handle: FileHandle, mode: number, gid: number | undefined): Promise<void> {
+  if (mode === KEY_MODE) return;
+  let effectiveMode = mode;
+  if (gid !== undefined) {
+    const own = await handle.stat();
+    if (own.gid !== gid) {
+      try {
+        await handle.chown(own.uid, gid);
+      } catch {
+        effectiveMode &= ~0o070;
+      }
+    }
+  }
+  await handle.chmod(effectiveMode);
+}

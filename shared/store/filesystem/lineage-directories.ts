@@ -1,0 +1,60 @@
+/**
+ * The directories and `live/` links both filesystem adapters (certificates and keys) write into,
+ * created with certbot's modes: `archive/`, `live/` and `renewal/` 0700 (certbot's `new_lineage`
+ * makes them so: the archive holds every private key ever issued), the per-lineage directories
+ * below them 0755 (the umask applies, as in certbot), acmeflow's own `keys/`, `locks/` and
+ * `accounts/` 0700.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ensureDirectory, readlinkIfExists, replaceSymlink, writeFileAtomic } from './atomic-files.js';
+import type { CertbotKind, CertbotLayout } from './certbot-layout.js';
+import { liveReadme } from './live-readme.js';
+
+const PRIVATE_DIR = 0o700;
+const LINEAGE_DIR = 0o755;
+
+/** The config directory itself, like certbot's `/etc/letsencrypt` (0755: servers read `live/` through it). */
+export async function ensureConfigDir(layout: CertbotLayout): Promise<void> {
+  await mkdir(layout.configDir, { recursive: true, mode: 0o755 });
+}
+
+/** `archive/<name>/`, ready for version files. */
+export async function ensureArchiveDir(layout: CertbotLayout, name: string): Promise<void> {
+  await ensureConfigDir(layout);
+  await ensureDirectory(layout.archiveRoot, PRIVATE_DIR);
+  await ensureDirectory(layout.archiveDir(name), LINEAGE_DIR);
+}
+
+/** `live/<name>/` with certbot's README files in `live/` and in it. */
+export async function ensureLiveDir(layout: CertbotLayout, name: string): Promise<void> {
+  await ensureConfigDir(layout);
+  await ensureDirectory(layout.liveRoot, PRIVATE_DIR);
+  await writeFileAtomic(join(layout.liveRoot, 'README'), liveReadme('[cert name]/'), { mode: 0o644, createOnly: true });
+  await ensureDirectory(layout.liveDir(name), LINEAGE_DIR);
+  await writeFileAtomic(join(layout.liveDir(name), 'README'), liveReadme(), { mode: 0o644, createOnly: true });
+}
+
+/** One of acmeflow's private directories under the config directory (`keys/pending/<name>`, `locks`, ...). */
+export async function ensurePrivateDirs(layout: CertbotLayout, ...dirs: string[]): Promise<void> {
+  await ensureConfigDir(layout);
+  for (const dir of dirs) await ensureDirectory(dir, PRIVATE_DIR);
+}
+
+/**
+ * Points `live/<name>/<kind>.pem` at version `version` with certbot's relative target, replacing the
+ * old link in one rename. Nothing happens when it points there already (idempotent).
+ */
+export async function pointLiveLink(layout: CertbotLayout, name: string, kind: CertbotKind, version: number): Promise<void> {
+  const target = layout.liveLinkTarget(name, kind, version);
+  const path = layout.liveFile(name, kind);
+  if ((await readlinkIfExists(path)) === target) return;
+  await replaceSymlink(target, path);
+}
+
+/** The version a `live/` link points at (`../../archive/x/cert3.pem` → 3), if it is one of certbot's. */
+export async function liveLinkVersion(layout: CertbotLayout, name: string, kind: CertbotKind): Promise<number | undefined> {
+  const target = await readlinkIfExists(layout.liveFile(name, kind));
+  const match = target === undefined ? null : new RegExp(`(?:^|/)${kind}(\\d+)\\.pem$`).exec(target);
+  return match ? Number(match[1]) : undefined;
+}
