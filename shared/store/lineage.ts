@@ -25,8 +25,22 @@ export interface LineageState {
   readonly accountUrl?: string;
   /** When the lineage was last renewed or issued. */
   readonly issuedAt?: string;
+  /**
+   * The issuance in progress: written when its order and records are known, cleared by its
+   * cleanup. A run that finds another run's `inflight` (that run crashed: the lock was free)
+   * removes those TXT values and that pending key before it starts, so nothing is orphaned.
+   */
+  readonly inflight?: InflightIssuance;
   /** Facts kept by deploy targets, by target name (e.g. `acm` → `{ certificateArn }`); never secrets. */
   readonly deployments?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+export interface InflightIssuance {
+  readonly owner: string;
+  readonly orderUrl: string;
+  readonly keyToken: string;
+  readonly records: readonly { readonly name: string; readonly values: readonly string[] }[];
+  readonly startedAt: string;
 }
 
 export interface CertificateSummary {

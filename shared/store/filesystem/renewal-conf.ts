@@ -172,6 +172,8 @@ export function formatRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
     ['revoked', state.revoked && jsonValue(state.revoked)],
     ['account_url', state.accountUrl],
     ['issued_at', state.issuedAt],
+    ['deployments', state.deployments && jsonValue(state.deployments)],
+    ['inflight', state.inflight && jsonValue(state.inflight)],
   ];
   for (const [key, value] of stateValues) if (value !== undefined) out.push(line(key, value));
 
@@ -368,6 +370,8 @@ export function lineageFromDocument(document: ConfDocument, name: string, path: 
     revoked: own.json('revoked', 'object') as LineageState['revoked'],
     accountUrl: own.string('account_url'),
     issuedAt: own.string('issued_at'),
+    deployments: own.json('deployments', 'object') as LineageState['deployments'],
+    inflight: own.json('inflight', 'object') as LineageState['inflight'],
   }) as LineageState;
   return { spec, state };
 }

@@ -1,0 +1,4 @@
+export { s3ObjectKeys } from './object-keys.js';
+export { S3CertificateStore, type S3CertificateStoreOptions } from './s3-certificate-store.js';
+export { S3LineageLock, type S3LineageLockOptions } from './s3-lineage-lock.js';
+export type { S3StoreOptions } from './s3-store-options.js';

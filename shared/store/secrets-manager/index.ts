@@ -1,0 +1,3 @@
+export { clientRequestToken } from './client-request-token.js';
+export type { CertificateSecretValue } from './secret-values.js';
+export { SecretsManagerKeyStore, type SecretsManagerKeyStoreOptions } from './secrets-manager-key-store.js';
