@@ -203,6 +203,19 @@ export async function startFakeAcmeServer(options: FakeAcmeOptions = {}): Promis
         order.status = 'processing';
         return send(res, 200, order, { location: `${baseUrl}/order/${path.slice('/finalize/'.length)}`, 'retry-after': '1' });
       }
+      if (path.startsWith('/authz/')) {
+        const [orderId, index] = path.slice('/authz/'.length).split('-');
+        const order = orders.get(orderId ?? '') as { identifiers: { type: string; value: string }[] } | undefined;
+        const identifier = order?.identifiers[Number(index)];
+        if (!identifier) return problem(res, 404, 'malformed', 'no such authorization');
+        const wildcard = identifier.value.startsWith('*.');
+        return send(res, 200, {
+          status: 'pending',
+          identifier: { type: 'dns', value: identifier.value.replace(/^\*\./, '') },
+          ...(wildcard ? { wildcard: true } : {}),
+          challenges: [{ type: 'dns-01', url: `${baseUrl}/chall${path.slice('/authz'.length)}`, token: `token-${orderId}-${index}`, status: 'pending' }],
+        });
+      }
       if (path.startsWith('/order/')) {
         const order = orders.get(path.slice('/order/'.length));
         return order ? send(res, 200, order, { 'retry-after': '3' }) : problem(res, 404, 'malformed', 'no such order');

@@ -88,6 +88,8 @@ const ACMEFLOW_KEYS = new Set([
   'revoked',
   'account_url',
   'issued_at',
+  'deployments',
+  'inflight',
 ]);
 
 const CURVES: Readonly<Record<string, KeyType>> = { secp256r1: 'ecdsa-p256', prime256v1: 'ecdsa-p256', secp384r1: 'ecdsa-p384' };

@@ -1,0 +1,43 @@
+import type { WorkflowDeps } from './deps.js';
+import { requireLineage } from './require-lineage.js';
+import type { IssuanceState } from './state.js';
+
+/**
+ * Step 9, on success and on failure alike: remove our TXT values (only ours; already gone is
+ * fine) and release the lineage lock. A pending key left by a failed order is dropped here: it
+ * never became a certificate's key. Never throws for one record: it tries every record, then
+ * reports what it could not remove, so the failure path still reaches its event.
+ */
+export async function cleanupRecords(state: IssuanceState, deps: WorkflowDeps): Promise<IssuanceState & { cleanupErrors?: string[] }> {
+  const errors: string[] = [];
+  if (!state.skipped && state.records.length > 0) {
+    try {
+      const { spec } = await requireLineage(state.lineage, deps);
+      const provider = await deps.dnsProvider(spec.dns);
+      const results = await Promise.allSettled(state.records.map((record) => provider.deleteTxt(record)));
+      results.forEach((r, i) => {
+        if (r.status === 'rejected') errors.push(`${state.records[i]?.name}: ${(r.reason as Error).message}`);
+      });
+    } catch (err) {
+      errors.push((err as Error).message);
+    }
+  }
+  if (!state.result && state.keyToken) {
+    await deps.keys.discardPendingCertificateKey(state.lineage, state.keyToken).catch((err: Error) => errors.push(err.message));
+  }
+  if (state.lock) {
+    // Forget the in-flight marker before letting go of the lock: the records are gone now.
+    await clearInflight(state, deps).catch((err: Error) => errors.push(err.message));
+    await deps.lock.release({ ...state.lock }).catch((err: Error) => errors.push(err.message));
+  }
+  if (errors.length > 0) deps.log.warn('Cleanup could not finish; the records named remain.', { lineage: state.lineage, errors });
+  const { lock: _released, ...rest } = state;
+  return errors.length > 0 ? { ...rest, cleanupErrors: errors } : rest;
+}
+
+async function clearInflight(state: IssuanceState, deps: WorkflowDeps): Promise<void> {
+  const stored = await deps.store.getLineage(state.lineage);
+  if (!stored || stored.lineage.state.inflight?.orderUrl !== state.order.url) return;
+  const { inflight: _done, ...rest } = stored.lineage.state;
+  await deps.store.putLineage({ spec: stored.lineage.spec, state: rest }, { expectedEtag: stored.etag });
+}

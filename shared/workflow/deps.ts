@@ -1,0 +1,66 @@
+import type { AcmeContext, ExternalAccountBinding } from '../acme/index.js';
+import type { LineageSpec } from '../config/index.js';
+import type { CheckPropagationOptions, CnameResolver, DnsProvider, PropagationReport, TxtRecord } from '../dns/index.js';
+import type { EventPublisher } from '../events/index.js';
+import type { CertificateStore, KeyStore, LineageLock } from '../store/index.js';
+
+/** Structured logging; fields are public data only (the workflow never passes a key or secret). */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A place a finished certificate is also installed (ACM import, ...), after it is stored. */
+export interface DeployTarget {
+  readonly name: string;
+  /** Installs the certificate; returns facts to keep in the lineage (an ARN), never secrets. */
+  deploy(input: { lineage: string; version: number; certPem: string; chainPem: string; privateKeyPem: string; previous?: Record<string, string> }): Promise<Record<string, string>>;
+}
+
+/**
+ * Everything a workflow step needs from the outside world, injected (STYLE.md §9–10). The Lambda
+ * shells build it from AWS adapters, the local engine from filesystem adapters, tests from real
+ * servers (Pebble, BIND, s3rver) and wire-level fakes.
+ */
+export interface WorkflowDeps {
+  readonly store: CertificateStore;
+  readonly keys: KeyStore;
+  readonly lock: LineageLock;
+  readonly events: EventPublisher;
+  /** An ACME context for a directory URL (with the fetch and timeouts of the environment). */
+  acme(directoryUrl: string): AcmeContext;
+  /** The DNS provider of a lineage (registry + credentials resolution). */
+  dnsProvider(dns: LineageSpec['dns']): Promise<DnsProvider>;
+  /** EAB credentials from their reference (a secret name, a file). */
+  resolveEab(ref: string): Promise<ExternalAccountBinding>;
+  /** Authoritative propagation check (shared/dns `checkPropagation` in production). */
+  checkPropagation(records: readonly TxtRecord[], options: CheckPropagationOptions): Promise<PropagationReport>;
+  /** CNAME lookups for delegation; undefined uses the system resolver. */
+  readonly cnameResolver?: CnameResolver;
+  readonly targets?: readonly DeployTarget[];
+  /** Where a lineage's files and key are, for events and messages (`s3://bucket/live/<name>/`, a directory). */
+  locate(lineage: string): { location: string; keyLocation: string };
+  readonly log: Logger;
+  now(): Date;
+  random(): number;
+}
+
+/** Limits of the polling loops; each loop fails with a typed error past its limit, never loops forever. */
+export interface WorkflowLimits {
+  /** @default 900 (15 min): Route 53 is usually INSYNC within a minute. */
+  readonly propagationTimeoutSeconds: number;
+  /** @default 900 */
+  readonly validationTimeoutSeconds: number;
+  /** @default 900 */
+  readonly orderTimeoutSeconds: number;
+  /** Lease of the lineage lock. @default 3600 */
+  readonly lockLeaseSeconds: number;
+}
+
+export const DEFAULT_LIMITS: WorkflowLimits = {
+  propagationTimeoutSeconds: 900,
+  validationTimeoutSeconds: 900,
+  orderTimeoutSeconds: 900,
+  lockLeaseSeconds: 3600,
+};

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import {
+  AcmeAlreadyReplacedError,
+  findChallenge,
+  getAuthorization,
+  keyAuthorization,
+  newOrder,
+  type Account,
+  type AcmeContext,
+  type NewOrderResult,
+} from '../acme/index.js';
+import { challengeRecord, delegateRecords, groupRecords, type ChallengeRecord } from '../dns/index.js';
+import type { LineageSpec } from '../config/index.js';
+import { LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
+import { ensureAccount } from './account.js';
+import { DEFAULT_LIMITS, type WorkflowDeps, type WorkflowLimits } from './deps.js';
+import { AcmeOrderInvalidError } from './errors.js';
+import { issuanceInputSchema, type AuthorizationState, type IssuanceInput, type IssuanceState } from './state.js';
+
+/** TTL of challenge records: short, they live for minutes (RFC 8555 §8.4 sets none). */
+const CHALLENGE_TTL = 60;
+
+/** Names the pending certificate key after the order, so a retried finalize finds the same key. */
+export function keyTokenFor(orderUrl: string): string {
+  return createHash('sha256').update(orderUrl).digest('hex').slice(0, 32);
+}
+
+/**
+ * Step 1 of an issuance: lock the lineage, load or register the account, create the order
+ * (with RFC 9773 `replaces` on renewal, retried without it on `alreadyReplaced`), read its
+ * authorizations (valid ones are reused and need no record) and compute the TXT records to publish,
+ * following CNAME delegations.
+ *
+ * Check, lock, check again (STYLE.md §8): with `expectedVersion` from the sweep's plan, a lineage
+ * that another run renewed meanwhile is skipped.
+ */
+export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, limits: WorkflowLimits = DEFAULT_LIMITS): Promise<IssuanceState> {
+  const input = issuanceInputSchema.parse(rawInput);
+  const first = await deps.store.getLineage(input.lineage);
+  if (!first) throw new LineageNotFoundError(input.lineage);
+  let lock: LockHandle | undefined;
+  if (!input.dryRun) {
+    lock = await deps.lock.acquire(input.lineage, { owner: input.owner, leaseSeconds: limits.lockLeaseSeconds });
+  }
+  try {
+    const stored = lock ? await deps.store.getLineage(input.lineage) : first;
+    if (!stored) throw new LineageNotFoundError(input.lineage);
+    const { spec, state } = stored.lineage;
+    const directoryUrl = input.dryRun ? (spec.ca.stagingDirectoryUrl ?? spec.ca.directoryUrl) : spec.ca.directoryUrl;
+    const base = {
+      lineage: input.lineage,
+      dryRun: input.dryRun,
+      force: input.force,
+      renewal: state.currentVersion > 0,
+      directoryUrl,
+      startedAt: deps.now().toISOString(),
+      ...(lock ? { lock: { lineage: lock.lineage, owner: lock.owner, expiresAt: lock.expiresAt, token: lock.token } } : {}),
+    };
+    if (input.expectedVersion !== undefined && state.currentVersion !== input.expectedVersion) {
+      deps.log.info('Lineage changed since it was planned; another run renewed it. Skipping.', {
+        lineage: input.lineage,
+        expectedVersion: input.expectedVersion,
+        currentVersion: state.currentVersion,
+      });
+      if (lock) await deps.lock.release(lock);
+      const { lock: _released, ...rest } = base;
+      return {
+        ...rest,
+        skipped: true,
+        accountId: '',
+        accountUrl: '',
+        order: { url: '', finalize: '', status: 'skipped' },
+        authorizations: [],
+        records: [],
+        changes: [],
+        keyToken: '',
+      };
+    }
+
+    if (lock && state.inflight && state.inflight.owner !== input.owner) await recoverAbandonedRun(input.lineage, state.inflight, spec.dns, deps);
+
+    const ctx = deps.acme(directoryUrl);
+    const account = await ensureAccount(ctx, deps, {
+      directoryUrl,
+      contact: spec.ca.contact,
+      ...(spec.ca.eabRef ? { eabRef: spec.ca.eabRef } : {}),
+      accountKeyType: spec.ca.accountKeyType,
+      termsOfServiceAgreed: spec.ca.termsOfServiceAgreed,
+    });
+    const replaces = !input.dryRun && state.currentVersion > 0 && !state.revoked ? state.current?.ariCertificateId : undefined;
+    const created = await createOrder(ctx, account, spec.domains, spec.ca.profile, replaces);
+    const order = created.order;
+    if (order.status === 'invalid') throw new AcmeOrderInvalidError(order.url, order.error);
+
+    const authorizations: AuthorizationState[] = [];
+    const challengeRecords: ChallengeRecord[] = [];
+    for (const url of order.authorizations) {
+      const authz = (await getAuthorization(ctx, account, url)).resource;
+      const identifier = authz.wildcard ? `*.${authz.identifier.value}` : authz.identifier.value;
+      if (authz.status === 'valid') {
+        authorizations.push({ url, identifier, status: 'valid' });
+        continue;
+      }
+      if (authz.status !== 'pending') throw new AcmeOrderInvalidError(order.url, order.error);
+      const challenge = findChallenge(authz, 'dns-01');
+      const record = challengeRecord(identifier, await keyAuthorization(challenge.token ?? '', account.key));
+      challengeRecords.push(record);
+      authorizations.push({ url, identifier, status: authz.status, challengeUrl: challenge.url, recordName: record.name, value: record.value });
+    }
+    const overrides = Object.fromEntries(Object.entries(spec.dns.delegations).map(([domain, target]) => [domain, { delegateTo: target }]));
+    const delegated = await delegateRecords(challengeRecords, {
+      overrides,
+      ...(deps.cnameResolver ? { resolver: deps.cnameResolver } : {}),
+    });
+    const effectiveByName = new Map(delegated.map((r) => [r.name, r.effectiveName]));
+    const records = groupRecords(delegated, { ttl: CHALLENGE_TTL }).map((r) => ({ ...r, values: [...r.values] }));
+    const keyToken = keyTokenFor(order.url);
+    if (lock) {
+      // Written before anything is published, so a crashed run's records can always be found again.
+      const current = await deps.store.getLineage(input.lineage);
+      if (current) {
+        const inflight = { owner: input.owner, orderUrl: order.url, keyToken, records, startedAt: base.startedAt };
+        await deps.store.putLineage({ spec: current.lineage.spec, state: { ...current.lineage.state, inflight } }, { expectedEtag: current.etag });
+      }
+    }
+    return {
+      ...base,
+      skipped: false,
+      accountId: account.id,
+      accountUrl: account.url,
+      order: { url: order.url, finalize: order.finalize, status: order.status, ...(order.certificate ? { certificate: order.certificate } : {}) },
+      authorizations: authorizations.map((a) => (a.recordName ? { ...a, effectiveName: effectiveByName.get(a.recordName) ?? a.recordName } : a)),
+      records,
+      changes: [],
+      keyToken,
+      ...(created.sentReplaces ? { replaces: created.sentReplaces } : {}),
+    };
+  } catch (err) {
+    // The failure path of the state machine starts from this step's input, which holds no lock.
+    if (lock) await deps.lock.release(lock).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Another run held this lineage, crashed, and its lease ran out: remove the TXT values it may have
+ * published and the pending key it may have stored, then forget it. Deleting values that were
+ * never published is harmless (deleteTxt treats "already gone" as success).
+ */
+async function recoverAbandonedRun(lineage: string, inflight: InflightIssuance, dns: LineageSpec['dns'], deps: WorkflowDeps): Promise<void> {
+  deps.log.warn('Cleaning up after an earlier run that did not finish.', { lineage, owner: inflight.owner, orderUrl: inflight.orderUrl });
+  const provider = await deps.dnsProvider(dns);
+  for (const record of inflight.records) await provider.deleteTxt({ name: record.name, values: [...record.values] });
+  await deps.keys.discardPendingCertificateKey(lineage, inflight.keyToken);
+  const current = await deps.store.getLineage(lineage);
+  if (current?.lineage.state.inflight?.orderUrl === inflight.orderUrl) {
+    const { inflight: _gone, ...state } = current.lineage.state;
+    await deps.store.putLineage({ spec: current.lineage.spec, state }, { expectedEtag: current.etag });
+  }
+}
+
+async function createOrder(
+  ctx: AcmeContext,
+  account: Account,
+  domains: readonly string[],
+  profile: string | undefined,
+  replaces: string | undefined,
+): Promise<NewOrderResult & { sentReplaces?: string }> {
+  const request = { domains, ...(profile ? { profile } : {}) };
+  if (!replaces) return newOrder(ctx, account, request);
+  try {
+    const result = await newOrder(ctx, account, { ...request, replaces });
+    return result.omitted.includes('replaces') ? result : { ...result, sentReplaces: replaces };
+  } catch (err) {
+    // RFC 9773 §5: the certificate was replaced already (by another order); order without `replaces`.
+    if (err instanceof AcmeAlreadyReplacedError) return newOrder(ctx, account, request);
+    throw err;
+  }
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * The execution state of one issuance: what travels between the Step Functions states (and the
+ * local engine's steps). Public data only — URLs, record names, TXT values, serials. No key ever.
+ * Each step takes it and returns it updated; polling steps set `poll` for the Choice and Wait states.
+ */
+
+const txtRecordSchema = z.object({ name: z.string(), values: z.array(z.string()), ttl: z.number().optional() });
+const changeRefSchema = z.object({ provider: z.string(), id: z.string().optional() }).passthrough();
+
+export const authorizationStateSchema = z.object({
+  url: z.string(),
+  /** The order identifier this authorization is for (`*.example.com` for a wildcard). */
+  identifier: z.string(),
+  status: z.string(),
+  challengeUrl: z.string().optional(),
+  /** `_acme-challenge.<name>` the CA queries. */
+  recordName: z.string().optional(),
+  /** Where the value is published (after CNAME delegation). */
+  effectiveName: z.string().optional(),
+  /** base64url(SHA-256(key authorization)), RFC 8555 §8.4: public by design, it is published in DNS. */
+  value: z.string().optional(),
+});
+
+export const pollStateSchema = z.object({
+  /** The loop may move on. */
+  done: z.boolean(),
+  /** Seconds the Wait state waits before the next poll. */
+  waitSeconds: z.number().int().min(0),
+  /** Polls made in this loop so far. */
+  attempt: z.number().int().min(0),
+  /** When this loop started (ISO), for its deadline. */
+  since: z.string(),
+});
+
+export const issuanceStateSchema = z.object({
+  lineage: z.string(),
+  dryRun: z.boolean(),
+  force: z.boolean(),
+  /** The lineage had a certificate before this issuance. */
+  renewal: z.boolean(),
+  /** Set when prepareOrder found nothing to do (another run renewed it meanwhile). */
+  skipped: z.boolean().default(false),
+  directoryUrl: z.string(),
+  accountId: z.string(),
+  accountUrl: z.string(),
+  order: z.object({ url: z.string(), finalize: z.string(), status: z.string(), certificate: z.string().optional() }),
+  authorizations: z.array(authorizationStateSchema),
+  records: z.array(txtRecordSchema),
+  changes: z.array(changeRefSchema).default([]),
+  lock: z.object({ lineage: z.string(), owner: z.string(), expiresAt: z.string(), token: z.string() }).optional(),
+  /** Names the pending certificate key in the key store (derived from the order URL). */
+  keyToken: z.string(),
+  /** The ARI certificate id sent as `replaces`, if any. */
+  replaces: z.string().optional(),
+  poll: pollStateSchema.optional(),
+  /** Filled by storeCertificate. */
+  result: z
+    .object({
+      version: z.number().int().min(0),
+      serialHex: z.string(),
+      notBefore: z.string(),
+      notAfter: z.string(),
+      domains: z.array(z.string()),
+      location: z.string(),
+      keyLocation: z.string(),
+    })
+    .optional(),
+  startedAt: z.string(),
+});
+
+export type IssuanceState = z.infer<typeof issuanceStateSchema>;
+export type AuthorizationState = z.infer<typeof authorizationStateSchema>;
+export type PollState = z.infer<typeof pollStateSchema>;
+
+/** Input of an issuance execution. */
+export const issuanceInputSchema = z.object({
+  lineage: z.string().min(1),
+  force: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+  /** The lineage version the sweep planned against: if it changed when the lock is held, skip (check, lock, check again). */
+  expectedVersion: z.number().int().min(0).optional(),
+  /** The execution's name or id, owner of the lineage lock. */
+  owner: z.string().min(1).default('acmeflow'),
+});
+export type IssuanceInput = z.input<typeof issuanceInputSchema>;
