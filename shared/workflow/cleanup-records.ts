@@ -8,7 +8,7 @@ import type { IssuanceState } from './state.js';
  * never became a certificate's key. Never throws for one record: it tries every record, then
  * reports what it could not remove, so the failure path still reaches its event.
  */
-export async function cleanupRecords(state: IssuanceState, deps: WorkflowDeps): Promise<IssuanceState & { cleanupErrors?: string[] }> {
+export async function cleanupRecords(state: IssuanceState, deps: WorkflowDeps): Promise<IssuanceState & { cleanupErrors: string[] }> {
   const errors: string[] = [];
   if (!state.skipped && state.records.length > 0) {
     try {
@@ -32,7 +32,8 @@ export async function cleanupRecords(state: IssuanceState, deps: WorkflowDeps): 
   }
   if (errors.length > 0) deps.log.warn('Cleanup could not finish; the records named remain.', { lineage: state.lineage, errors });
   const { lock: _released, ...rest } = state;
-  return errors.length > 0 ? { ...rest, cleanupErrors: errors } : rest;
+  // Always present (empty when all went well), so the state machine can select it.
+  return { ...rest, cleanupErrors: errors };
 }
 
 async function clearInflight(state: IssuanceState, deps: WorkflowDeps): Promise<void> {

@@ -3,6 +3,7 @@ import type { LineageSpec } from '../config/index.js';
 import type { CheckPropagationOptions, CnameResolver, DnsProvider, PropagationReport, TxtRecord } from '../dns/index.js';
 import type { EventPublisher } from '../events/index.js';
 import type { CertificateStore, KeyStore, LineageLock } from '../store/index.js';
+import type { SweepStore } from './sweep-store.js';
 
 /** Structured logging; fields are public data only (the workflow never passes a key or secret). */
 export interface Logger {
@@ -39,6 +40,8 @@ export interface WorkflowDeps {
   /** CNAME lookups for delegation; undefined uses the system resolver. */
   readonly cnameResolver?: CnameResolver;
   readonly targets?: readonly DeployTarget[];
+  /** Plans and results of renewal sweeps (needed by the sweep's steps only). */
+  readonly sweeps?: SweepStore;
   /** Where a lineage's files and key are, for events and messages (`s3://bucket/live/<name>/`, a directory). */
   locate(lineage: string): { location: string; keyLocation: string };
   readonly log: Logger;

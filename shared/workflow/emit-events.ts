@@ -2,6 +2,7 @@ import { explainProblem, type AcmeProblem } from '../acme/index.js';
 import { nextFailureState } from '../renewal/index.js';
 import type { WorkflowDeps } from './deps.js';
 import type { IssuanceState } from './state.js';
+import { parseStepErrorMessage } from './step-error.js';
 
 /**
  * Step 10: `Certificate Issued`. The state machine then waits the lineage's deploy delay (the
@@ -51,19 +52,22 @@ export function describeError(error: CaughtError | Error): { name: string; messa
     const retryAfterSeconds = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
     return { name: error.name, message: error.message, ...(problem ? { problem } : {}), ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
   }
-  let message = error.Cause ?? '';
-  let problem: AcmeProblem | undefined;
-  let retryAfterSeconds: number | undefined;
+  // Cause is Lambda's error JSON ({ errorType, errorMessage, trace }) or, locally, the message itself;
+  // either way the message may be a StepErrorPayload (see toStepError).
+  let text = error.Cause ?? '';
   try {
-    // Lambda's error Cause is JSON: { errorType, errorMessage, ... } plus our own fields.
-    const cause = JSON.parse(error.Cause ?? '') as { errorMessage?: string; problem?: AcmeProblem; retryAfterSeconds?: number };
-    message = cause.errorMessage ?? message;
-    problem = cause.problem;
-    retryAfterSeconds = cause.retryAfterSeconds;
+    const cause = JSON.parse(text) as { errorMessage?: unknown };
+    if (cause && typeof cause === 'object' && typeof cause.errorMessage === 'string') text = cause.errorMessage;
   } catch {
-    // A plain-text cause.
+    // not Lambda's JSON
   }
-  return { name: error.Error, message, ...(problem ? { problem } : {}), ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
+  const payload = parseStepErrorMessage(text);
+  return {
+    name: error.Error,
+    message: payload.message,
+    ...(payload.problem ? { problem: payload.problem } : {}),
+    ...(payload.retryAfterSeconds ? { retryAfterSeconds: payload.retryAfterSeconds } : {}),
+  };
 }
 
 /**

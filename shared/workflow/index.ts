@@ -15,4 +15,6 @@ export * from './require-lineage.js';
 export * from './respond-challenges.js';
 export * from './revoke-certificate.js';
 export * from './state.js';
+export * from './step-error.js';
+export * from './sweep-store.js';
 export * from './store-certificate.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AcmeRateLimitedError } from '../../../shared/acme/index.js';
-import { accountIdFor, AcmeValidationFailedError, describeError, keyTokenFor } from '../../../shared/workflow/index.js';
+import { accountIdFor, AcmeValidationFailedError, describeError, keyTokenFor, toStepError } from '../../../shared/workflow/index.js';
 
 describe('accountIdFor', () => {
   it('makes a readable, file-safe id from the directory URL', () => {
@@ -24,14 +24,19 @@ describe('describeError', () => {
     expect(describeError(err)).toMatchObject({ name: 'AcmeRateLimitedError', problem: { detail: 'slow down' }, retryAfterSeconds: 600 });
   });
 
-  it('reads a Step Functions Catch output whose Cause is a Lambda error JSON', () => {
-    const cause = JSON.stringify({ errorType: 'AcmeRateLimitedError', errorMessage: 'rateLimited: slow down', problem: { type: 'urn:ietf:params:acme:error:rateLimited' }, retryAfterSeconds: 60 });
+  it('reads a Step Functions Catch output whose Cause is a Lambda error JSON carrying a step error', () => {
+    const thrown = new AcmeRateLimitedError({ type: 'urn:ietf:params:acme:error:rateLimited', detail: 'slow down' }, { retryAfterSeconds: 60 });
+    const wrapped = toStepError(thrown);
+    expect(wrapped.name).toBe('AcmeRateLimitedError');
+    const cause = JSON.stringify({ errorType: wrapped.name, errorMessage: wrapped.message, trace: [] });
     expect(describeError({ Error: 'AcmeRateLimitedError', Cause: cause })).toEqual({
       name: 'AcmeRateLimitedError',
-      message: 'rateLimited: slow down',
-      problem: { type: 'urn:ietf:params:acme:error:rateLimited' },
+      message: thrown.message,
+      problem: { type: 'urn:ietf:params:acme:error:rateLimited', detail: 'slow down' },
       retryAfterSeconds: 60,
     });
+    // Locally (aws-local-stepfunctions) the Cause is the message itself.
+    expect(describeError({ Error: wrapped.name, Cause: wrapped.message }).problem?.detail).toBe('slow down');
     expect(describeError({ Error: 'States.Timeout', Cause: 'plain text' })).toEqual({ name: 'States.Timeout', message: 'plain text' });
   });
 });

@@ -1,0 +1,103 @@
+import type { LambdaStep, ResourceFor } from './lambda-resources.js';
+import { TRANSIENT_RETRY } from './retry.js';
+
+/**
+ * The renewal sweep. PlanRenewals reads every lineage page by page and writes the due ones to a
+ * plan object in S3; a **Distributed Map** reads that plan and starts one issuance execution per
+ * lineage (bounded concurrency, failures tolerated), writing results back to S3; CompleteSweep
+ * reads them and emits "Renewal Sweep Completed" when anything was attempted.
+ *
+ * A Standard execution keeps at most 25,000 history events, so an inline Map over 10,000
+ * lineages would break; the Distributed Map runs each item as its own child execution instead.
+ * The local engine binds the `RenewDue` state to a handler that runs the same issuance machine.
+ */
+
+export const SWEEP_TASKS: Readonly<Record<string, LambdaStep>> = {
+  PlanRenewals: 'PlanRenewals',
+  CompleteSweep: 'CompleteSweep',
+};
+
+/** The Distributed Map state; the local engine replaces it with a Task bound to a local handler. */
+export const SWEEP_MAP_STATE = 'RenewDue';
+
+export interface SweepDefinitionOptions {
+  readonly resourceFor: ResourceFor;
+  /** ARN of the issuance state machine (or a token for it). */
+  readonly issuanceStateMachineArn: string;
+  /** Bucket holding plans and results (or a token). */
+  readonly bucketName: string;
+  /** Issuances running at once. @default 10 */
+  readonly maxConcurrency?: number;
+}
+
+export function sweepDefinition(options: SweepDefinitionOptions): Record<string, unknown> {
+  const { resourceFor } = options;
+  return {
+    Comment: 'acmeflow: plan renewals and issue every due lineage',
+    StartAt: 'PlanRenewals',
+    TimeoutSeconds: 24 * 60 * 60,
+    States: {
+      PlanRenewals: {
+        Type: 'Task',
+        Resource: resourceFor('PlanRenewals'),
+        // The plan object is named after the execution, so a retried step overwrites its own plan.
+        Parameters: { 'input.$': '$', 'sweepId.$': '$$.Execution.Name' },
+        TimeoutSeconds: 900,
+        Retry: [TRANSIENT_RETRY],
+        Next: 'Anything due?',
+      },
+      'Anything due?': {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.due', NumericGreaterThan: 0, Next: SWEEP_MAP_STATE }],
+        Default: 'CompleteSweep',
+      },
+      [SWEEP_MAP_STATE]: {
+        Type: 'Map',
+        ItemReader: {
+          Resource: 'arn:aws:states:::s3:getObject',
+          ReaderConfig: { InputType: 'JSON' },
+          Parameters: { Bucket: options.bucketName, 'Key.$': '$.planKey' },
+        },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'Issue',
+          States: {
+            Issue: {
+              Type: 'Task',
+              Resource: 'arn:aws:states:::states:startExecution.sync:2',
+              Parameters: {
+                StateMachineArn: options.issuanceStateMachineArn,
+                'Input.$': '$',
+              },
+              ResultSelector: { 'lineage.$': '$.Input.lineage', failed: false },
+              Retry: [{ ErrorEquals: ['StepFunctions.ExecutionLimitExceeded', 'States.TaskFailed'], IntervalSeconds: 5, MaxAttempts: 0 }],
+              Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Issue failed' }],
+              End: true,
+            },
+            'Issue failed': {
+              Type: 'Pass',
+              Parameters: { 'lineage.$': '$.lineage', failed: true },
+              End: true,
+            },
+          },
+        },
+        MaxConcurrency: options.maxConcurrency ?? 10,
+        // One lineage failing must not stop the others: its failure is its own event and backoff.
+        ToleratedFailurePercentage: 100,
+        ResultWriter: {
+          Resource: 'arn:aws:states:::s3:putObject',
+          Parameters: { Bucket: options.bucketName, 'Prefix.$': "States.Format('sweeps/{}/results', $$.Execution.Name)" },
+        },
+        ResultPath: '$.results',
+        Next: 'CompleteSweep',
+      },
+      CompleteSweep: {
+        Type: 'Task',
+        Resource: resourceFor('CompleteSweep'),
+        TimeoutSeconds: 300,
+        Retry: [TRANSIENT_RETRY],
+        End: true,
+      },
+    },
+  };
+}

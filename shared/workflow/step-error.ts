@@ -1,0 +1,40 @@
+import type { AcmeProblem } from '../acme/index.js';
+
+/**
+ * What crosses from a failed step to the state machine's failure path. Step Functions keeps only
+ * the error's name (`Error`, matched by Retry/Catch) and a text `Cause`; Lambda's Node.js runtime
+ * puts just `errorType`, `errorMessage` and `trace` in it. To keep the ACME problem document (with
+ * subproblems) for the failed event, the Lambda shells rethrow errors through {@link toStepError},
+ * whose message is this JSON.
+ */
+export interface StepErrorPayload {
+  readonly message: string;
+  readonly problem?: AcmeProblem;
+  readonly retryAfterSeconds?: number;
+}
+
+/** An error with the same literal name, whose message carries the problem as JSON. */
+export function toStepError(err: unknown): Error {
+  if (!(err instanceof Error)) return Object.assign(new Error(String(err)), { name: 'Error' });
+  const problem = (err as { problem?: AcmeProblem }).problem;
+  const retryAfterSeconds = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
+  const payload: StepErrorPayload = {
+    message: err.message,
+    ...(problem ? { problem } : {}),
+    ...(typeof retryAfterSeconds === 'number' ? { retryAfterSeconds } : {}),
+  };
+  const wrapped = new Error(JSON.stringify(payload));
+  wrapped.name = err.name;
+  return wrapped;
+}
+
+/** Reads a {@link StepErrorPayload} back from a message, or treats the message as plain text. */
+export function parseStepErrorMessage(message: string): StepErrorPayload {
+  try {
+    const parsed = JSON.parse(message) as Partial<StepErrorPayload>;
+    if (parsed && typeof parsed === 'object' && typeof parsed.message === 'string') return parsed as StepErrorPayload;
+  } catch {
+    // plain text
+  }
+  return { message };
+}
