@@ -92,6 +92,11 @@ describe('issuance', () => {
     expect(stored.failures).toBeUndefined();
     // The lock is free again.
     await expect(wf.deps.lock.acquire('first', { owner: 'someone-else', leaseSeconds: 60 })).resolves.toBeDefined();
+    // No secret in the execution state, the events or the logs.
+    const everything = JSON.stringify([state, wf.events.events, wf.logs]);
+    expect(everything).not.toMatch(/PRIVATE KEY/);
+    expect(everything).not.toContain(pebble.eab.hmacKey);
+    expect(everything).not.toContain(bind.tsig.secret);
   });
 
   it('renews into version 2 with a new key, and reuses the key when asked', async () => {
