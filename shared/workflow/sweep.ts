@@ -1,0 +1,152 @@
+import type { WorkflowDeps } from './deps.js';
+import { completeSweep, planRenewals } from './plan-renewals.js';
+import type { SweepItem, SweepItemResult, SweepResultsRef, SweepStore } from './sweep-store.js';
+
+/** What starts a sweep (the scheduler's or `cdk deploy`'s execution input). */
+export interface SweepInput {
+  /** Renew everything considered, due or not (certbot's --force-renewal). @default false */
+  readonly force?: boolean;
+  /** Only these lineages (certbot's --cert-name); all when absent. */
+  readonly lineages?: readonly string[];
+  /** Issue against the staging CA and store nothing (certbot's --dry-run). @default false */
+  readonly dryRun?: boolean;
+  /** When the next sweep runs (ISO): an ARI moment before then is taken now (RFC 9773 §4.2). */
+  readonly nextRunAt?: string;
+  /** Lineages read per page of the store. @default 1000 */
+  readonly pageSize?: number;
+}
+
+/**
+ * The sweep's execution state after PlanRenewals. The Choice state reads `due`, the Distributed Map
+ * reads the plan at `planKey`, and the map's ResultWriter details arrive in `results`.
+ */
+export interface SweepState {
+  /** Where the plan is (absent when nothing is due: no plan is written). */
+  readonly planKey?: string;
+  /** Lineages in the plan. */
+  readonly due: number;
+  /** Lineages looked at and not due now. */
+  readonly skipped: number;
+  readonly dryRun: boolean;
+  readonly force: boolean;
+  /** Set by the map (ResultPath `$.results`): its ResultWriter details, or the items inline locally. */
+  readonly results?: SweepResultsRef;
+}
+
+/** A sweep step ran with deps that have no `sweeps` store (the Lambda shell and the local engine both set one). */
+export class SweepStoreMissingError extends Error {
+  constructor() {
+    super('The renewal sweep needs a sweep store (WorkflowDeps.sweeps) to keep its plan and results; none was configured.');
+    this.name = 'SweepStoreMissingError';
+  }
+}
+
+/** CompleteSweep found due lineages but no map results: the map did not hand its ResultWriter details on. */
+export class SweepResultsMissingError extends Error {
+  readonly due: number;
+  constructor(due: number) {
+    super(`The sweep planned ${due} renewal(s) but its state has no "results" (the map's ResultWriterDetails, or { items } locally).`);
+    this.name = 'SweepResultsMissingError';
+    this.due = due;
+  }
+}
+
+function sweepsOf(deps: WorkflowDeps): SweepStore {
+  if (!deps.sweeps) throw new SweepStoreMissingError();
+  return deps.sweeps;
+}
+
+/**
+ * PlanRenewals of the sweep state machine: runs {@link planRenewals} over every page of lineages
+ * (following its cursor), writes the due ones as the plan the Distributed Map reads, and returns
+ * the counts for the Choice state. A retried step overwrites its own plan (the plan is named after
+ * the sweep, i.e. the execution). Nothing due → no plan written, `planKey` absent.
+ *
+ * @example
+ * ```ts
+ * const state = await planSweep({ input: { force: false }, sweepId: 'sweep-2026-01-01T00-00' }, deps);
+ * // { planKey: 'sweeps/sweep-2026-01-01T00-00/plan.json', due: 3, skipped: 120, dryRun: false, force: false }
+ * ```
+ */
+export async function planSweep(event: { input: SweepInput; sweepId: string }, deps: WorkflowDeps): Promise<SweepState> {
+  const { input, sweepId } = event;
+  const force = input.force ?? false;
+  const dryRun = input.dryRun ?? false;
+  const sweeps = sweepsOf(deps);
+  const items: SweepItem[] = [];
+  let skipped = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await planRenewals(
+      {
+        force,
+        ...(input.lineages ? { lineages: input.lineages } : {}),
+        ...(cursor ? { cursor } : {}),
+        ...(input.pageSize ? { pageSize: input.pageSize } : {}),
+        ...(input.nextRunAt ? { nextRunAt: input.nextRunAt } : {}),
+      },
+      deps,
+    );
+    for (const due of page.due) items.push({ lineage: due.lineage, expectedVersion: due.expectedVersion, force, dryRun });
+    skipped += page.notDue.length;
+    cursor = page.cursor;
+  } while (cursor);
+  const planKey = items.length > 0 ? await sweeps.putPlan(sweepId, items) : undefined;
+  deps.log.info('Renewal sweep planned.', { sweepId, due: items.length, skipped, dryRun, force });
+  return { ...(planKey ? { planKey } : {}), due: items.length, skipped, dryRun, force };
+}
+
+/**
+ * CompleteSweep: reads the map's results (none when nothing was due) and emits
+ * `Renewal Sweep Completed` through {@link completeSweep} when anything was attempted.
+ *
+ * @example
+ * ```ts
+ * await finishSweep({ planKey, due: 2, skipped: 5, dryRun: false, force: false, results: { ResultWriterDetails: { Bucket, Key } } }, deps);
+ * // { attempted: 2, renewed: ['a.example'], failed: ['b.example'], skipped: 5 }
+ * ```
+ */
+export async function finishSweep(
+  state: SweepState,
+  deps: WorkflowDeps,
+): Promise<{ attempted: number; renewed: string[]; failed: string[]; skipped: number }> {
+  let results: readonly SweepItemResult[] = [];
+  if (state.due > 0) {
+    if (!state.results) throw new SweepResultsMissingError(state.due);
+    results = await sweepsOf(deps).readResults(state.results);
+  }
+  return completeSweep({ results, skipped: state.skipped, dryRun: state.dryRun }, deps);
+}
+
+/**
+ * A {@link SweepStore} in memory, for tests and the local engine (whose map stand-in hands the
+ * results over inline as `{ items }`). Plans are kept by sweep id under the same key shape as S3.
+ *
+ * @example
+ * ```ts
+ * const sweeps = new MemorySweepStore();
+ * const key = await sweeps.putPlan('s1', [{ lineage: 'a', expectedVersion: 1, force: false, dryRun: false }]);
+ * sweeps.plan('s1'); // the items
+ * ```
+ */
+export class MemorySweepStore implements SweepStore {
+  readonly #plans = new Map<string, SweepItem[]>();
+
+  async putPlan(sweepId: string, items: readonly SweepItem[]): Promise<string> {
+    this.#plans.set(sweepId, items.map((item) => ({ ...item })));
+    return `sweeps/${sweepId}/plan.json`;
+  }
+
+  /** The plan written for a sweep, or undefined. */
+  plan(sweepId: string): SweepItem[] | undefined {
+    const plan = this.#plans.get(sweepId);
+    return plan?.map((item) => ({ ...item }));
+  }
+
+  async readResults(results: SweepResultsRef): Promise<SweepItemResult[]> {
+    if (!('items' in results)) {
+      throw new TypeError('MemorySweepStore reads inline results ({ items }) only; ResultWriter manifests are in S3 (S3SweepStore).');
+    }
+    return results.items.map((item) => ({ ...item }));
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * The state machine definitions end to end, as AWS runs them: the definitions the engine loads
+ * (the committed synthesized JSON once it exists, else the infra builders) run by
+ * aws-local-stepfunctions, **every Lambda Task bound to its real handler module** —
+ * `makeHandler(() => awsDepsFromEnv(env, { clientConfig }))` — against Pebble (EAB) validating on
+ * BIND 9 (rfc2136, TSIG key in a secret), s3rver for S3, and the Secrets Manager and EventBridge
+ * fakes. Only the sweep's Distributed Map is stood in for (the runner cannot run it): its stand-in
+ * reads the plan object the ItemReader would read from S3 and runs the issuance definition per item.
+ *
+ * Covers a new certificate, a renewal through the sweep, a forced renewal, failures (a name the
+ * CA rejects; a validation failure after records were published) with their cleanup and failed
+ * events, a revocation, a Task left unbound, and that no execution state, event or log line holds
+ * key material.
+ */
+import 'reflect-metadata';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  loadDefinitions,
+  LocalStateMachines,
+  prepareDefinitions,
+  readSimplePath,
+  stepHandlersFor,
+  UnboundTaskError,
+  type ExecutionLogEntry,
+  type PreparedDefinitions,
+  type StepHandlers,
+} from '../../../cli/engine/index.js';
+import { awsDepsFromEnv, type AwsClientConfigs } from '../../../functions/shared/aws-deps.js';
+import { SWEEP_MAP_STATE } from '../../../infra/state-machines/index.js';
+import { resolveLineageSpec, type LineageSpecInput } from '../../../shared/config/index.js';
+import { parseCertificate } from '../../../shared/crypto/index.js';
+import { S3CertificateStore } from '../../../shared/store/s3/index.js';
+import type { Logger, SweepItem } from '../../../shared/workflow/index.js';
+import { startBind, type BindHandle } from '../../support/bind.js';
+import { startEventBridgeFake, type EventBridgeFake } from '../../support/eventbridge-fake.js';
+import { startPebble, type PebbleHandle } from '../../support/pebble.js';
+import { startS3rver, type S3rverHandle } from '../../support/s3rver.js';
+import { startSecretsManagerFake, type SecretsManagerFake } from '../../support/secrets-manager-fake.js';
+import type { LogLine } from '../../support/workflow-deps.js';
+
+const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
+const EAB_SECRET = 'acmeflow/eab/pebble';
+const DNS_SECRET = 'acmeflow/dns/bind';
+
+let bind: BindHandle;
+let pebble: PebbleHandle;
+let s3: S3rverHandle;
+let sm: SecretsManagerFake;
+let eb: EventBridgeFake;
+let store: S3CertificateStore;
+let definitions: PreparedDefinitions;
+let steps: StepHandlers;
+let planKeyPath: string;
+const executionLog: ExecutionLogEntry[] = [];
+const logs: LogLine[] = [];
+const log: Logger = {
+  info: (message, fields) => logs.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
+  warn: (message, fields) => logs.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
+  error: (message, fields) => logs.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
+};
+let executions = 0;
+const executionName = (what: string) => `e2e-${what}-${++executions}`;
+
+async function readObject(key: string): Promise<string> {
+  const got = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+  return (await got.Body?.transformToString('utf-8')) ?? '';
+}
+
+/** The runner with the given step handlers; the RenewDue stand-in reads the plan where the ItemReader would. */
+function machinesWith(handlers: StepHandlers): LocalStateMachines {
+  return new LocalStateMachines({
+    definitions,
+    steps: handlers,
+    readPlan: async (state) => {
+      const key = readSimplePath(state, planKeyPath);
+      if (typeof key !== 'string') throw new Error(`the sweep state has no plan key at ${planKeyPath}`);
+      return JSON.parse(await readObject(key)) as SweepItem[];
+    },
+    waitScale: 0.01,
+    onEvent: (entry) => executionLog.push(entry),
+  });
+}
+
+async function createLineage(name: string, overrides: Partial<LineageSpecInput> = {}): Promise<void> {
+  const spec = resolveLineageSpec({
+    name,
+    domains: [`${name}.example.test`, `*.${name}.example.test`],
+    keyType: 'ecdsa-p256',
+    ca: { directoryUrl: pebble.directoryUrl, eabRef: EAB_SECRET, termsOfServiceAgreed: true },
+    dns: { provider: 'rfc2136', config: { server: bind.host, port: bind.port }, credentialsRef: DNS_SECRET, resolvers: [bind.server] },
+    ...overrides,
+  });
+  await store.putLineage({ spec, state: { currentVersion: 0 } }, { expectedEtag: null });
+}
+
+const eventsOf = (detailType: string, lineage?: string) =>
+  eb.events.filter((e) => e.detailType === detailType && (lineage === undefined || (e.detail as { lineage?: string }).lineage === lineage));
+
+beforeAll(async () => {
+  bind = await startBind({ zones: ['example.test'] });
+  [pebble, s3, sm, eb] = await Promise.all([
+    startPebble({ dnsServer: bind.server, domainBlocklist: ['blocked.example.test'] }),
+    startS3rver(),
+    startSecretsManagerFake(),
+    startEventBridgeFake(),
+  ]);
+  // What the operator stores before deploying: the CA's EAB credentials and the DNS TSIG key.
+  const secrets = new SecretsManagerClient({ endpoint: sm.endpoint, region: sm.region, credentials });
+  await secrets.send(new CreateSecretCommand({ Name: EAB_SECRET, SecretString: JSON.stringify({ kid: pebble.eab.kid, hmacKey: pebble.eab.hmacKey }) }));
+  await secrets.send(new CreateSecretCommand({ Name: DNS_SECRET, SecretString: JSON.stringify({ tsig: bind.tsig }) }));
+  secrets.destroy();
+
+  const clientConfig: AwsClientConfigs = {
+    s3: {
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    },
+    secretsManager: { endpoint: sm.endpoint, credentials },
+    eventBridge: { endpoint: eb.endpoint, credentials },
+  };
+  const env = { ACMEFLOW_BUCKET: s3.bucket, AWS_REGION: sm.region };
+  // Every handler module's makeHandler, with the deps its Lambda builds from its environment.
+  steps = stepHandlersFor(() => awsDepsFromEnv(env, { clientConfig, fetch: pebble.fetch, log }));
+  const raw = await loadDefinitions();
+  const itemReader = raw.sweep.States[SWEEP_MAP_STATE]?.ItemReader as { Parameters: Record<string, string> };
+  planKeyPath = itemReader.Parameters['Key.$'] as string;
+  definitions = prepareDefinitions(raw);
+  store = new S3CertificateStore({ bucket: s3.bucket, client: s3.client });
+});
+afterAll(async () => {
+  await Promise.all([pebble?.stop(), s3?.stop(), sm?.stop(), eb?.stop()]);
+  await bind?.stop();
+});
+
+describe('the state machines on the AWS handlers', () => {
+  it('binds every Task of the three definitions to a handler module', () => {
+    const machines = machinesWith(steps);
+    expect(() => machines.checkBound('issuance')).not.toThrow();
+    expect(() => machines.checkBound('sweep')).not.toThrow();
+    expect(() => machines.checkBound('revocation')).not.toThrow();
+  });
+
+  it('a Task left unbound fails the run before any step runs', async () => {
+    await createLineage('unbound');
+    const { EmitDeployable: _left, ...partial } = steps;
+    const machines = machinesWith(partial);
+    const requests = eb.calls.length;
+    await expect(machines.runIssuance({ lineage: 'unbound' }, executionName('unbound'))).rejects.toThrow(UnboundTaskError);
+    await expect(machines.runIssuance({ lineage: 'unbound' }, executionName('unbound'))).rejects.toMatchObject({ states: ['EmitDeployable'] });
+    expect((await store.getLineage('unbound'))?.lineage.state).toEqual({ currentVersion: 0 });
+    expect(eb.calls.length).toBe(requests);
+  });
+
+  it('issues a new certificate: S3, Secrets Manager and EventBridge as AWS would hold them', async () => {
+    await createLineage('fresh', { deployDelay: 5 });
+    const name = executionName('fresh');
+    const run = await machinesWith(steps).runIssuance({ lineage: 'fresh' }, name);
+    expect(run.result.status).toBe('succeeded');
+    const output = (run.result as { output: { result: { version: number; serialHex: string; location: string } } }).output;
+    expect(output.result).toMatchObject({ version: 1, location: `s3://${s3.bucket}/live/fresh/` });
+    expect(parseCertificate(await readObject('live/fresh/cert.pem')).serialHex).toBe(output.result.serialHex);
+    expect(Object.values(sm.stages('acmeflow/cert/fresh')).flat()).toContain('AWSCURRENT');
+    expect(eventsOf('Certificate Issued', 'fresh').map((e) => e.detail)).toEqual([expect.objectContaining({ version: 1, deployDelaySeconds: 5 })]);
+    expect(eventsOf('Certificate Deployable', 'fresh')).toHaveLength(1);
+    expect(await bind.queryTxt('_acme-challenge.fresh.example.test')).toEqual([]);
+    // The lock was owned by the execution's name and is released.
+    expect((await store.getLineage('fresh'))?.lineage.state.inflight).toBeUndefined();
+    const states = executionLog.filter((e) => e.execution === name && e.type === 'StateEntered').map((e) => e.state?.name);
+    expect(states).toEqual(expect.arrayContaining(['PrepareOrder', 'StoreCertificate', 'Wait deploy delay', 'EmitDeployable', 'Done']));
+  });
+
+  it('revokes a certificate, and the next sweep renews the revoked lineage', async () => {
+    await createLineage('revoked');
+    const first = await machinesWith(steps).runIssuance({ lineage: 'revoked' }, executionName('revoked'));
+    expect(first.result.status).toBe('succeeded');
+    const serialHex = parseCertificate(await readObject('live/revoked/cert.pem')).serialHex;
+
+    const revoked = await machinesWith(steps).runRevocation({ lineage: 'revoked', reason: 'superseded' }, executionName('revoke'));
+    expect(revoked).toMatchObject({ status: 'succeeded', output: { lineage: 'revoked', serialHex, reason: 'superseded' } });
+    expect((await pebble.certStatusBySerial(serialHex)).status).toBe('Revoked');
+    expect(eventsOf('Certificate Revoked', 'revoked').map((e) => e.detail)).toEqual([expect.objectContaining({ serialHex, reason: 'superseded' })]);
+    expect((await store.getLineage('revoked'))?.lineage.state.revoked).toMatchObject({ serialHex });
+
+    // Not forced: the sweep plans the revoked lineage (and not the fresh one), and renews it.
+    const sweepName = executionName('sweep');
+    const sweep = await machinesWith(steps).runSweep({ lineages: ['revoked', 'fresh'] }, sweepName);
+    expect(sweep.result).toMatchObject({ status: 'succeeded', output: { attempted: 1, renewed: ['revoked'], failed: [], skipped: 1 } });
+    expect(JSON.parse(await readObject(`sweeps/${sweepName}/plan.json`))).toEqual([{ lineage: 'revoked', expectedVersion: 1, force: false, dryRun: false }]);
+    expect(sweep.issuances.map((i) => [i.lineage, i.result.status])).toEqual([['revoked', 'succeeded']]);
+    const renewedSerial = parseCertificate(await readObject('live/revoked/cert.pem')).serialHex;
+    expect(renewedSerial).not.toBe(serialHex);
+    expect((await store.getLineage('revoked'))?.lineage.state).toMatchObject({ currentVersion: 2 });
+    expect(eventsOf('Renewal Sweep Completed').map((e) => e.detail)).toEqual([{ attempted: 1, renewed: ['revoked'], failed: [], skipped: 1, dryRun: false }]);
+  });
+
+  it('a forced sweep renews a lineage that is not due', async () => {
+    const before = (await store.getLineage('fresh'))!.lineage.state.currentVersion;
+    const sweep = await machinesWith(steps).runSweep({ lineages: ['fresh'], force: true }, executionName('forced'));
+    expect(sweep.result).toMatchObject({ status: 'succeeded', output: { attempted: 1, renewed: ['fresh'] } });
+    expect((await store.getLineage('fresh'))!.lineage.state.currentVersion).toBe(before + 1);
+    expect(eventsOf('Certificate Deployable', 'fresh').map((e) => (e.detail as { version: number }).version)).toEqual([1, before + 1]);
+  });
+
+  it('a name the CA rejects: the failed event carries the problem and its explanation; nothing is left behind', async () => {
+    await createLineage('blocked', { domains: ['blocked.example.test', 'fine.example.test'] });
+    const run = await machinesWith(steps).runIssuance({ lineage: 'blocked' }, executionName('blocked'));
+    expect(run.result).toMatchObject({ status: 'failed', error: 'IssuanceFailed' });
+    expect(run.recordFailureInput).toMatchObject({ step: 'PrepareOrder', error: { Error: 'AcmeProblemError' } });
+    const failed = eventsOf('Certificate Issuance Failed', 'blocked').map((e) => e.detail);
+    expect(failed).toEqual([
+      expect.objectContaining({
+        step: 'PrepareOrder',
+        domains: ['blocked.example.test', 'fine.example.test'],
+        error: expect.objectContaining({ name: 'AcmeProblemError' }),
+        problem: expect.objectContaining({ type: 'urn:ietf:params:acme:error:rejectedIdentifier' }),
+        explanation: { en: expect.stringContaining('refuses to issue'), ja: expect.any(String) },
+        failureCount: 1,
+      }),
+    ]);
+    expect(await bind.queryTxt('_acme-challenge.blocked.example.test')).toEqual([]);
+    expect(await bind.queryTxt('_acme-challenge.fine.example.test')).toEqual([]);
+    const state = (await store.getLineage('blocked'))!.lineage.state;
+    expect(state).toMatchObject({ currentVersion: 0, failures: { count: 1 } });
+    expect(state.inflight).toBeUndefined();
+  });
+
+  it('a validation failure after publishing: the records are cleaned up and the event names the failed name', async () => {
+    await createLineage('misdelegated', {
+      domains: ['good.example.test', 'bad.example.test'],
+      dns: {
+        provider: 'rfc2136',
+        config: { server: bind.host, port: bind.port },
+        credentialsRef: DNS_SECRET,
+        resolvers: [bind.server],
+        // Published where the CA does not look (no CNAME there): validation of bad.example.test fails.
+        delegations: { 'bad.example.test': '_acme-challenge.elsewhere.example.test' },
+      },
+    });
+    const name = executionName('misdelegated');
+    const run = await machinesWith(steps).runIssuance({ lineage: 'misdelegated' }, name);
+    expect(run.result).toMatchObject({ status: 'failed', error: 'IssuanceFailed' });
+    expect(run.recordFailureInput).toMatchObject({ step: 'PollAuthorizations', error: { Error: 'AcmeValidationFailedError' } });
+    // The records were published (the execution went through PublishRecords) and are gone now.
+    const entered = executionLog.filter((e) => e.execution === name && e.type === 'StateEntered').map((e) => e.state?.name);
+    expect(entered).toEqual(expect.arrayContaining(['PublishRecords', 'CleanupAfterFailure', 'RecordFailure', 'Failed']));
+    for (const record of ['_acme-challenge.good.example.test', '_acme-challenge.bad.example.test', '_acme-challenge.elsewhere.example.test']) {
+      expect(await bind.queryTxt(record), record).toEqual([]);
+    }
+    const failed = eventsOf('Certificate Issuance Failed', 'misdelegated').map((e) => e.detail as { problem: { subproblems: { identifier: { value: string } }[] } });
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ step: 'PollAuthorizations', explanation: { en: expect.any(String), ja: expect.any(String) } });
+    expect(failed[0]?.problem.subproblems.map((s) => s.identifier.value)).toEqual(['bad.example.test']);
+    expect((await store.getLineage('misdelegated'))!.lineage.state.inflight).toBeUndefined();
+  });
+
+  it('kept key material out of every execution state, event, log line and S3 object', async () => {
+    expect(executionLog.length).toBeGreaterThan(100);
+    // The scan reads real state: the issued certificates' serials are in it.
+    expect(JSON.stringify(executionLog)).toContain('"serialHex"');
+    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
+    const objects = await Promise.all((listed.Contents ?? []).map(async (o) => readObject(o.Key as string)));
+    expect(objects.length).toBeGreaterThan(5);
+    const text = JSON.stringify([executionLog, eb.events, logs, objects]);
+    expect(text).not.toMatch(/PRIVATE KEY/);
+    expect(text).not.toContain(pebble.eab.hmacKey);
+    expect(text).not.toContain(bind.tsig.secret);
+    // Secrets Manager does hold the keys: the scan would have found them had they leaked.
+    expect(JSON.stringify(sm.secret('acmeflow/cert/fresh'))).toMatch(/PRIVATE KEY/);
+  });
+});
