@@ -1,75 +1,101 @@
 /**
- * `npm run demo`: acmeflow's main job against a local CA that behaves like the operator manual's
- * (Pebble requiring External Account Binding), on a fresh machine. Installs the Debian packages it
- * needs when they are missing and it runs as root, starts the CA and its DNS, registers with EAB,
- * issues a two-name RSA certificate over dns-01, revokes it, and stops what it started.
+ * `npm run demo`: acmeflow's main job on a fresh machine, through the real `acmeflow` command.
  *
- * This first cut drives the ACME layer directly; the certbot-style verbs replace it as they land.
+ * It starts a local CA that behaves like the operator manual's (Pebble, External Account Binding
+ * required) and a local authoritative DNS server (BIND 9, updated with TSIG through the rfc2136
+ * provider), installing the Debian packages when they are missing and it runs as root. Then it
+ * walks the manual's certbot commands with `acmeflow` in their place:
+ * register with EAB → certonly for two names with an RSA key → renew (nothing due) →
+ * renew --force-renewal with a deploy hook → certificates → revoke, and stops what it started.
  */
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAcmeContext, generateAccountKey, newAccount, revokeCertificate } from '../shared/acme/index.js';
-import { parseCertificate, pemToDer } from '../shared/crypto/index.js';
-import { issueWithAcmeLayer, type TxtPublisher } from '../test/support/acme-flow.js';
-import { startPebble } from '../test/support/pebble.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBind, type BindHandle } from '../test/support/bind.js';
+import { startPebble, type PebbleHandle } from '../test/support/pebble.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function ensurePackages(): void {
-  const missing = ['/usr/bin/pebble', '/usr/bin/pebble-challtestsrv'].filter((p) => !existsSync(p));
+  const needed: Record<string, string> = { '/usr/bin/pebble': 'pebble', '/usr/bin/pebble-challtestsrv': 'pebble', '/usr/sbin/named': 'bind9' };
+  const missing = [...new Set(Object.entries(needed).filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg))];
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    console.error(`The demo needs Debian's "pebble" package (missing: ${missing.join(', ')}). Run: sudo apt-get install -y pebble`);
+    console.error(`The demo needs Debian's ${missing.join(' and ')} package(s). Install them: sudo apt-get install -y ${missing.join(' ')}`);
     process.exit(2);
   }
-  console.log('Installing the local CA (Debian package "pebble")...');
+  console.log(`Installing ${missing.join(', ')} from Debian...`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'pebble'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-}
-
-ensurePackages();
-console.log('Starting a local ACME CA (Pebble, External Account Binding required) and its DNS...');
-const pebble = await startPebble();
-try {
-  const ctx = createAcmeContext({ directoryUrl: pebble.directoryUrl, fetch: pebble.fetch });
-  const key = await generateAccountKey();
-  const account = await newAccount(ctx, key, {
-    contact: ['mail@example.jp'],
-    termsOfServiceAgreed: true,
-    externalAccountBinding: pebble.eab,
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
-  console.log(`Account registered. (${account.url}, EAB key id ${pebble.eab.kid})`);
-
-  const dns: TxtPublisher = {
-    publish: async (name, values) => {
-      for (const v of values) await pebble.challtestsrv!.addTxt(name, v);
-      console.log(`  published TXT ${name} (${values.length} value${values.length > 1 ? 's' : ''})`);
-    },
-    unpublish: async (name) => {
-      await pebble.challtestsrv!.clearTxt(name);
-      console.log(`  removed TXT ${name}`);
-    },
-  };
-  const domains = ['example.com', 'www.example.com'];
-  console.log(`Requesting a certificate for ${domains.join(', ')} (RSA 2048, dns-01)...`);
-  const issued = await issueWithAcmeLayer(ctx, { url: account.url, key }, domains, dns, { keyType: 'rsa-2048' });
-  const dir = await mkdtemp(join(tmpdir(), 'acmeflow-demo-'));
-  const fullchain = join(dir, 'fullchain.pem');
-  const privkey = join(dir, 'privkey.pem');
-  await writeFile(fullchain, issued.certificate.selected.fullchainPem);
-  await writeFile(privkey, issued.privateKeyPem, { mode: 0o600 });
-  const info = parseCertificate(issued.certificate.selected.certificatePem);
-  console.log('Successfully received certificate.');
-  console.log(`Certificate is saved at: ${fullchain}`);
-  console.log(`Key is saved at:         ${privkey}`);
-  console.log(`This certificate expires on ${info.notAfter.slice(0, 10)}; names: ${info.domains.join(', ')}; serial ${info.serialHex}.`);
-
-  await revokeCertificate(ctx, { account: { url: account.url, key } }, pemToDer(issued.certificate.selected.certificatePem), 'superseded');
-  const status = await pebble.certStatusBySerial(info.serialHex);
-  console.log(`Congratulations! You have successfully revoked the certificate (the CA now says: ${status.status}).`);
-} finally {
-  await pebble.stop();
-  console.log('Stopped the local CA.');
 }
+
+/** Runs the real command line (bin/acmeflow.mjs) and shows what it prints. */
+function acmeflow(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // The EAB HMAC key is a secret: the transcript shows where it goes, not what it is.
+  const shown = args.map((a, i) => (args[i - 1] === '--eab-hmac-key' ? '<HMAC key from the CA portal>' : a));
+  console.log(`\n$ acmeflow ${shown.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'bin', 'acmeflow.mjs'), ...args], { env, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function main(): Promise<void> {
+  ensurePackages();
+  console.log('Starting a local CA (Pebble, External Account Binding required) and a local DNS server (BIND 9)...');
+  let bind: BindHandle | undefined;
+  let pebble: PebbleHandle | undefined;
+  try {
+    bind = await startBind({ zones: ['example.com'] });
+    pebble = await startPebble({ dnsServer: bind.server });
+    const work = await mkdtemp(join(tmpdir(), 'acmeflow-demo-'));
+    const configDir = join(work, 'config');
+    const credentials = join(work, 'rfc2136.ini');
+    await writeFile(
+      credentials,
+      `# certbot-format credentials for the dns-rfc2136 plugin\ndns_rfc2136_server = ${bind.host}\ndns_rfc2136_port = ${bind.port}\n` +
+        `dns_rfc2136_name = ${bind.tsig.name}\ndns_rfc2136_secret = ${bind.tsig.secret}\ndns_rfc2136_algorithm = ${bind.tsig.algorithm.toUpperCase()}\n`,
+      { mode: 0o600 },
+    );
+    // The CLI trusts the local CA's TLS certificate the way any Node program can.
+    const env = { ...process.env, ...pebble.env };
+    const server = pebble.directoryUrl;
+    const common = ['--config-dir', configDir];
+    const steps: [string, string[]][] = [
+      ['register', ['register', '-m', 'mail@example.jp', '--agree-tos', '--eab-kid', pebble.eab.kid, '--eab-hmac-key', pebble.eab.hmacKey, '--server', server, ...common]],
+      [
+        'certonly',
+        ['certonly', '-d', 'example.com,www.example.com', '--key-type', 'rsa', '--dns', 'rfc2136', '--dns-rfc2136-credentials', credentials, '--dns-resolver', bind.server, '--server', server, ...common],
+      ],
+      ['renew (nothing due)', ['renew', ...common]],
+      [
+        'renew --force-renewal',
+        ['renew', '--force-renewal', '--deploy-hook', 'echo "deploy hook: reloading the web server for $RENEWED_LINEAGE ($RENEWED_DOMAINS)"', '--post-hook', 'echo "post hook: renewal run finished"', ...common],
+      ],
+      ['certificates', ['certificates', ...common]],
+      ['revoke', ['revoke', '--cert-path', join(configDir, 'live', 'example.com', 'cert.pem'), '--reason', 'superseded', '--server', server, ...common]],
+    ];
+    for (const [label, args] of steps) {
+      const code = await acmeflow(args, env);
+      if (code !== 0) throw new Error(`the ${label} step exited with ${code}`);
+    }
+    console.log(`\nThe certificates, keys and renewal settings are in ${configDir} (certbot's layout: live/, archive/, renewal/).`);
+  } finally {
+    await pebble?.stop();
+    await bind?.stop();
+    console.log('Stopped the local CA and DNS server.');
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`Demo failed: ${(err as Error).message}`);
+  process.exitCode = 1;
+});

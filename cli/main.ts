@@ -1,17 +1,32 @@
 /**
- * Entry point of the `acmeflow` command. Verbs follow certbot's (register, certonly, renew, revoke,
- * certificates) so certbot users feel at home; this first cut has `explain` and `--version`, the
- * others arrive with the local engine.
+ * Entry point of the `acmeflow` command. Verbs and flags follow certbot's (register, certonly,
+ * renew, revoke, certificates), so the operator manual's certbot commands work with `acmeflow` in
+ * their place, with dns-01 instead of `--apache`. Exit codes as certbot users expect: 0 success,
+ * 1 a failed operation, 2 bad usage or input (nothing written, no network call made).
  */
-import { explainProblem, languageFromEnv, type AcmeProblem } from '../shared/acme/index.js';
+import 'reflect-metadata';
+import { AcmeError, AcmeProblemError, explainProblem, languageFromEnv, type AcmeProblem, type FetchFunction } from '../shared/acme/index.js';
+import { ConfigError } from '../shared/config/index.js';
+import type { Logger } from '../shared/workflow/index.js';
+import { certificates, CERTIFICATES_HELP } from './commands/certificates.js';
+import { certonly, CERTONLY_HELP } from './commands/certonly.js';
+import { register, REGISTER_HELP } from './commands/register.js';
+import { renew, RENEW_HELP } from './commands/renew.js';
+import { revoke, REVOKE_HELP } from './commands/revoke.js';
+import type { CommandContext } from './engine-runner.js';
+import { Output, type Writer } from './output.js';
+import { UsageError } from './usage-error.js';
 
 export interface CliIo {
   readonly env: Record<string, string | undefined>;
-  readonly stdout: { write(chunk: string): unknown };
-  readonly stderr: { write(chunk: string): unknown };
+  readonly stdout: Writer;
+  readonly stderr: Writer;
+  /** Tests shorten the CA's waits. @default 1 */
+  readonly waitScale?: number;
+  /** The ACME fetch (tests inject one that trusts their CA). @default globalThis.fetch */
+  readonly fetch?: FetchFunction;
 }
 
-/** Exit codes, as certbot users expect: 0 success, 1 a failed operation, 2 bad usage or input. */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
@@ -20,44 +35,100 @@ export const VERSION = '0.1.0';
 
 const USAGE = `Usage: acmeflow <verb> [options]
 
+ACME certificates with dns-01, certbot's verbs and layout, the same workflow as acmeflow on AWS.
+
 Verbs:
-  explain PROBLEM_TYPE   explain an ACME error type (e.g. rateLimited, urn:ietf:params:acme:error:badNonce)
-                         in English, or in Japanese when LANG/LC_ALL/LC_MESSAGES asks for ja
-  --version              print the version
-  --help                 print this help
+  register       register an ACME account (with External Account Binding when the CA requires it)
+  certonly       obtain a certificate for -d NAME[,NAME...] with --dns PROVIDER
+  renew          renew the certificates that are due (--force-renewal: all), running hooks as certbot does
+  revoke         revoke a certificate (--cert-path PATH or --cert-name NAME)
+  certificates   list the certificates in the config directory
+  explain TYPE   explain an ACME error type (English; Japanese when LANG asks for ja)
+
+Common options: --config-dir DIR (default /etc/acmeflow as root, else ~/.config/acmeflow),
+  --non-interactive, -v/--verbose, --json, --help. "acmeflow <verb> --help" for a verb's options.
 `;
+
+type Verb = (argv: readonly string[], cmd: CommandContext) => Promise<number>;
+const VERBS: Record<string, { run: Verb; help: string }> = {
+  register: { run: register, help: REGISTER_HELP },
+  certonly: { run: certonly, help: CERTONLY_HELP },
+  renew: { run: renew, help: RENEW_HELP },
+  revoke: { run: revoke, help: REVOKE_HELP },
+  certificates: { run: certificates, help: CERTIFICATES_HELP },
+};
 
 /** Runs one command line; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [verb, ...rest] = argv;
+  const verbose = rest.includes('-v') || rest.includes('--verbose');
+  const out = new Output(io.stdout, io.stderr, io.env, verbose);
   if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
-    io.stdout.write(USAGE);
+    out.line(USAGE);
     return verb === undefined ? EXIT_USAGE : EXIT_OK;
   }
   if (verb === '--version' || verb === 'version') {
-    io.stdout.write(`acmeflow ${VERSION}\n`);
+    out.line(`acmeflow ${VERSION}`);
     return EXIT_OK;
   }
-  if (verb === 'explain') return explain(rest, io);
-  io.stderr.write(`acmeflow: unknown verb "${verb}". Run "acmeflow --help" for the list of verbs.\n`);
-  return EXIT_USAGE;
-}
-
-function explain(args: readonly string[], io: CliIo): number {
-  const json = args.includes('--json');
-  const types = args.filter((a) => a !== '--json');
-  if (types.length !== 1) {
-    io.stderr.write('acmeflow explain: give exactly one problem type, e.g. "acmeflow explain rateLimited".\n');
+  if (verb === 'explain') return explain(rest, out, io.env);
+  const command = VERBS[verb];
+  if (!command) {
+    out.error(`acmeflow: unknown verb "${verb}". Verbs: ${[...Object.keys(VERBS), 'explain'].join(', ')}. Run "acmeflow --help".`);
     return EXIT_USAGE;
   }
-  const type = types[0] as string;
-  const problem: Pick<AcmeProblem, 'type'> = { type };
-  const e = explainProblem(problem);
-  if (json) {
-    io.stdout.write(`${JSON.stringify(e, null, 2)}\n`);
-  } else {
-    const lang = languageFromEnv(io.env);
-    io.stdout.write(`${e.type}: ${lang === 'ja' ? e.ja : e.en}\n`);
+  const cmd: CommandContext = {
+    env: io.env,
+    out,
+    log: consoleLogger(out),
+    ...(io.waitScale === undefined ? {} : { waitScale: io.waitScale }),
+    ...(io.fetch ? { fetch: io.fetch } : {}),
+  };
+  try {
+    return await command.run(rest, cmd);
+  } catch (err) {
+    return reportError(err, out);
   }
+}
+
+/** Workflow log lines go to stderr with -v only; warnings and errors always. */
+function consoleLogger(out: Output): Logger {
+  const fmt = (fields?: Record<string, unknown>) => (fields ? ` ${JSON.stringify(fields)}` : '');
+  return {
+    info: (message, fields) => out.debug(`${message}${fmt(fields)}`),
+    warn: (message, fields) => out.error(`Warning: ${message}${out.verbose ? fmt(fields) : ''}`),
+    error: (message, fields) => out.debug(`${message}${fmt(fields)}`),
+  };
+}
+
+function reportError(err: unknown, out: Output): number {
+  if (err instanceof UsageError || err instanceof ConfigError) {
+    out.error(err.message);
+    return EXIT_USAGE;
+  }
+  if (err instanceof AcmeProblemError) {
+    out.problem(err.problem as AcmeProblem);
+    return EXIT_FAILED;
+  }
+  if (err instanceof AcmeError) {
+    out.error(`${err.name}: ${err.message}`);
+    return EXIT_FAILED;
+  }
+  const e = err as Error;
+  out.error(`${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`);
+  if (out.verbose && e?.stack) out.error(e.stack);
+  return EXIT_FAILED;
+}
+
+function explain(args: readonly string[], out: Output, env: Record<string, string | undefined>): number {
+  const json = args.includes('--json');
+  const types = args.filter((a) => !a.startsWith('-'));
+  if (types.length !== 1) {
+    out.error('acmeflow explain: give exactly one problem type, e.g. "acmeflow explain rateLimited".');
+    return EXIT_USAGE;
+  }
+  const e = explainProblem(types[0] as string);
+  if (json) out.json(e);
+  else out.line(`${e.type}: ${languageFromEnv(env) === 'ja' ? e.ja : e.en}`);
   return e.source === 'fallback' ? EXIT_FAILED : EXIT_OK;
 }

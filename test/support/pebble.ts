@@ -52,6 +52,7 @@ export interface StartPebbleOptions {
   /** Lifetime of issued certificates in seconds (Pebble 2.4.0 default: 5 years). */
   readonly certificateValidityPeriod?: number;
   /** Domains Pebble refuses to issue for (`rejectedIdentifier`). */
+  /** Note: Pebble 2.4 panics on an order for a name with fewer labels than a blocklist entry; keep entries short. */
   readonly domainBlocklist?: readonly string[];
   /** Merged last into the `pebble` object of the config file. */
   readonly config?: Readonly<Record<string, unknown>>;

@@ -1,0 +1,84 @@
+import { createAcmeContext, decodeEabHmacKey, type EabAlgorithm, type ExternalAccountBinding, type FetchFunction } from '../shared/acme/index.js';
+import { FilesystemKeyStore } from '../shared/store/filesystem/index.js';
+import { accountIdFor, ensureAccount, type Logger } from '../shared/workflow/index.js';
+import { UsageError } from './usage-error.js';
+
+export interface AccountFlags {
+  readonly directoryUrl: string;
+  readonly email?: string | undefined;
+  readonly agreeTos?: boolean | undefined;
+  readonly eabKid?: string | undefined;
+  readonly eabHmacKey?: string | undefined;
+  readonly eabAlgorithm?: string | undefined;
+}
+
+/** EAB from flags: both or neither, the key valid base64url; checked before any network call. */
+export function eabFromFlags(flags: Pick<AccountFlags, 'eabKid' | 'eabHmacKey' | 'eabAlgorithm'>): ExternalAccountBinding | undefined {
+  if (!flags.eabKid && !flags.eabHmacKey) return undefined;
+  if (!flags.eabKid || !flags.eabHmacKey) {
+    throw new UsageError('External Account Binding needs both --eab-kid and --eab-hmac-key, as the CA portal gives them.');
+  }
+  try {
+    decodeEabHmacKey(flags.eabHmacKey);
+  } catch (err) {
+    throw new UsageError(`--eab-hmac-key: ${(err as Error).message}`);
+  }
+  const algorithm = (flags.eabAlgorithm ?? 'HS256').toUpperCase();
+  if (!['HS256', 'HS384', 'HS512'].includes(algorithm)) throw new UsageError('--eab-hmac-alg must be HS256, HS384 or HS512.');
+  return { kid: flags.eabKid, hmacKey: flags.eabHmacKey, algorithm: algorithm as EabAlgorithm };
+}
+
+export function emailContacts(email: string | undefined): string[] {
+  if (!email) return [];
+  const list = email.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const e of list) {
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) throw new UsageError(`-m ${e}: not an e-mail address.`);
+  }
+  return list;
+}
+
+/** Whether an account for this CA is stored in the config dir. */
+export async function hasAccount(configDir: string, directoryUrl: string): Promise<string | undefined> {
+  const stored = await new FilesystemKeyStore({ configDir }).getAccountKey(accountIdFor(directoryUrl));
+  return stored?.accountUrl;
+}
+
+/**
+ * Registers the account for a CA (certbot's `register`), or returns the stored one. New accounts
+ * need --agree-tos (checked before any request), and EAB when the CA requires it.
+ */
+export async function registerAccount(
+  configDir: string,
+  flags: AccountFlags,
+  log: Logger,
+  fetch?: FetchFunction,
+): Promise<{ url: string; created: boolean }> {
+  const existing = await hasAccount(configDir, flags.directoryUrl);
+  if (existing) return { url: existing, created: false };
+  if (!flags.agreeTos) {
+    throw new UsageError(
+      `Registering an account with ${flags.directoryUrl} requires agreeing to the CA's terms of service: add --agree-tos (read them first).`,
+    );
+  }
+  const eab = eabFromFlags(flags);
+  const keys = new FilesystemKeyStore({ configDir });
+  const ctx = createAcmeContext({ directoryUrl: flags.directoryUrl, ...(fetch ? { fetch } : {}) });
+  const account = await ensureAccount(
+    ctx,
+    {
+      keys,
+      log,
+      resolveEab: async () => {
+        if (!eab) throw new UsageError('This CA needs --eab-kid and --eab-hmac-key to register.');
+        return eab;
+      },
+    },
+    {
+      directoryUrl: flags.directoryUrl,
+      contact: emailContacts(flags.email),
+      ...(eab ? { eabRef: 'command line' } : {}),
+      termsOfServiceAgreed: true,
+    },
+  );
+  return { url: account.url, created: true };
+}

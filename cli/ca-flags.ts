@@ -1,0 +1,72 @@
+import { CA_PRESET_NAMES, CA_PRESETS, isCaPresetName, presetForDirectoryUrl, type CaPreset } from '../shared/config/index.js';
+import type { KeyType } from '../shared/crypto/index.js';
+import { UsageError } from './usage-error.js';
+
+export const CA_OPTIONS = {
+  server: { type: 'string' },
+  ca: { type: 'string' },
+  email: { type: 'string', short: 'm' },
+  'agree-tos': { type: 'boolean' },
+  'eab-kid': { type: 'string' },
+  'eab-hmac-key': { type: 'string' },
+  'eab-hmac-alg': { type: 'string' },
+} as const;
+
+/** `--server URL` or `--ca PRESET` (certbot's default is Let's Encrypt). */
+export function caFromFlags(values: { server?: string | undefined; ca?: string | undefined }): { directoryUrl: string; preset?: CaPreset } {
+  if (values.server && values.ca) throw new UsageError('Give --server URL or --ca PRESET, not both.');
+  if (values.ca) {
+    if (!isCaPresetName(values.ca)) throw new UsageError(`--ca ${values.ca}: unknown CA. Known: ${CA_PRESET_NAMES.join(', ')}; or give --server URL.`);
+    const preset: CaPreset = CA_PRESETS[values.ca];
+    return { directoryUrl: preset.directoryUrl, preset };
+  }
+  if (values.server) {
+    let url: URL;
+    try {
+      url = new URL(values.server);
+    } catch {
+      throw new UsageError(`--server ${values.server}: not a URL. Give the CA's ACME directory URL, e.g. https://acme.amecert.jprs.jp/DV/getDirectory.`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--server ${values.server}: the directory URL must be https.`);
+    const preset = presetForDirectoryUrl(url.toString());
+    return { directoryUrl: url.toString(), ...(preset ? { preset } : {}) };
+  }
+  return { directoryUrl: CA_PRESETS.letsencrypt.directoryUrl, preset: CA_PRESETS.letsencrypt };
+}
+
+export const KEY_OPTIONS = {
+  'key-type': { type: 'string' },
+  'rsa-key-size': { type: 'string' },
+  'elliptic-curve': { type: 'string' },
+} as const;
+
+/**
+ * certbot's key flags to an explicit key type. Without --key-type the CA preset's suggestion
+ * (RSA for JPRS, as its manual insists) or ECDSA P-256; either way the lineage stores it explicitly.
+ */
+export function keyTypeFromFlags(
+  values: { 'key-type'?: string | undefined; 'rsa-key-size'?: string | undefined; 'elliptic-curve'?: string | undefined },
+  preset: CaPreset | undefined,
+): { keyType: KeyType; defaulted: boolean } {
+  let kind = values['key-type']?.toLowerCase();
+  if (kind !== undefined && kind !== 'rsa' && kind !== 'ecdsa') throw new UsageError(`--key-type ${values['key-type']}: use rsa or ecdsa.`);
+  const defaulted = kind === undefined && !values['rsa-key-size'] && !values['elliptic-curve'];
+  if (kind === undefined) {
+    if (values['rsa-key-size']) kind = 'rsa';
+    else if (values['elliptic-curve']) kind = 'ecdsa';
+    else if (preset?.suggestedKeyType) return { keyType: preset.suggestedKeyType, defaulted: true };
+    else kind = 'ecdsa';
+  }
+  if (kind === 'rsa') {
+    if (values['elliptic-curve']) throw new UsageError('--elliptic-curve goes with --key-type ecdsa, not rsa.');
+    const size = values['rsa-key-size'] ?? '2048';
+    if (!['2048', '3072', '4096'].includes(size)) throw new UsageError(`--rsa-key-size ${size}: use 2048, 3072 or 4096.`);
+    return { keyType: `rsa-${size}` as KeyType, defaulted };
+  }
+  if (values['rsa-key-size']) throw new UsageError('--rsa-key-size goes with --key-type rsa, not ecdsa.');
+  const curve = values['elliptic-curve'] ?? 'secp256r1';
+  const map: Record<string, KeyType> = { secp256r1: 'ecdsa-p256', prime256v1: 'ecdsa-p256', secp384r1: 'ecdsa-p384' };
+  const keyType = map[curve];
+  if (!keyType) throw new UsageError(`--elliptic-curve ${curve}: use secp256r1 or secp384r1.`);
+  return { keyType, defaulted };
+}

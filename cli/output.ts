@@ -1,0 +1,52 @@
+import { explainProblem, languageFromEnv, shortProblemType, type AcmeProblem, type ExplanationLanguage } from '../shared/acme/index.js';
+
+export interface Writer {
+  write(chunk: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+/** Console output: plain lines (certbot's wording where certbot has one), or JSON with --json. */
+export class Output {
+  readonly lang: ExplanationLanguage;
+  constructor(
+    readonly stdout: Writer,
+    readonly stderr: Writer,
+    env: Record<string, string | undefined>,
+    readonly verbose = false,
+  ) {
+    this.lang = languageFromEnv(env);
+  }
+
+  line(text = ''): void {
+    this.stdout.write(`${text}\n`);
+  }
+
+  error(text: string): void {
+    this.stderr.write(`${text}\n`);
+  }
+
+  debug(text: string): void {
+    if (this.verbose) this.stderr.write(`${text}\n`);
+  }
+
+  json(value: unknown): void {
+    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /**
+   * An ACME problem as a person can act on it: the type, the CA's detail, each subproblem by name,
+   * and the explanation from the error catalog (Japanese when the locale asks for it), then the
+   * raw problem document.
+   */
+  problem(problem: AcmeProblem, heading = 'The CA refused the request'): void {
+    const e = explainProblem(problem);
+    this.error(`${heading}: ${shortProblemType(problem.type)}${problem.status ? ` (HTTP ${problem.status})` : ''}`);
+    if (problem.detail) this.error(`  Detail from the CA: ${problem.detail}`);
+    for (const sub of problem.subproblems ?? []) {
+      this.error(`  ${sub.identifier?.value ?? '(no name)'}: ${shortProblemType(sub.type)}${sub.detail ? ` — ${sub.detail}` : ''}`);
+    }
+    this.error(`  ${this.lang === 'ja' ? e.ja : e.en}`);
+    this.error(`  Problem document: ${JSON.stringify(problem)}`);
+    this.error(`  More: acmeflow explain ${shortProblemType(problem.type)}`);
+  }
+}
