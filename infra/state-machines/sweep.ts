@@ -69,8 +69,11 @@ export function sweepDefinition(options: SweepDefinitionOptions): Record<string,
                 StateMachineArn: options.issuanceStateMachineArn,
                 'Input.$': '$',
               },
-              ResultSelector: { 'lineage.$': '$.Input.lineage', failed: false },
-              Retry: [{ ErrorEquals: ['StepFunctions.ExecutionLimitExceeded', 'States.TaskFailed'], IntervalSeconds: 5, MaxAttempts: 0 }],
+              // A child that found the lineage renewed meanwhile ends in its Skipped state.
+              ResultSelector: { 'lineage.$': '$.Input.lineage', 'skipped.$': '$.Output.skipped', failed: false },
+              // Too many executions at once is worth waiting for; a failed issuance is not retried here
+              // (it has its own retries, its failure event and the lineage's backoff).
+              Retry: [{ ErrorEquals: ['StepFunctions.ExecutionLimitExceeded'], IntervalSeconds: 5, MaxAttempts: 5, BackoffRate: 2, JitterStrategy: 'FULL' }],
               Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Issue failed' }],
               End: true,
             },

@@ -29,6 +29,10 @@ export interface RenewalPlan {
   readonly notDue: { lineage: string; reason: RenewalReason; renewAt?: string }[];
   /** More lineages remain: call again with this cursor. */
   readonly cursor?: string;
+  /** The earliest expiry among this page's current, unrevoked certificates (for the expiry alarm). */
+  readonly earliestNotAfter?: string;
+  /** Lineages read on this page. */
+  readonly checked: number;
 }
 
 /** Lineages decided at once: a page of 1,000 does not open 1,000 connections to the CA. */
@@ -52,6 +56,8 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps)
   }
   const due: PlannedRenewal[] = [];
   const notDue: RenewalPlan['notDue'] = [];
+  let earliest: number | undefined;
+  let checked = 0;
   let next = 0;
   const worker = async () => {
     while (next < names.length) {
@@ -62,6 +68,12 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps)
         continue;
       }
       const { lineage, etag } = stored;
+      checked++;
+      const current = lineage.state.current;
+      if (current && lineage.state.revoked?.serialHex !== current.serialHex) {
+        const notAfter = Date.parse(current.notAfter);
+        if (!Number.isNaN(notAfter) && (earliest === undefined || notAfter < earliest)) earliest = notAfter;
+      }
       const ari = await freshRenewalInfo(lineage, deps);
       const decision = decideRenewal({
         spec: lineage.spec,
@@ -85,7 +97,13 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps)
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, names.length) }, worker));
   due.sort((a, b) => a.lineage.localeCompare(b.lineage));
   notDue.sort((a, b) => a.lineage.localeCompare(b.lineage));
-  return { due, notDue, ...(cursor ? { cursor } : {}) };
+  return {
+    due,
+    notDue,
+    checked,
+    ...(earliest === undefined ? {} : { earliestNotAfter: new Date(earliest).toISOString() }),
+    ...(cursor ? { cursor } : {}),
+  };
 }
 
 /** Renewal info when the CA offers it and the stored answer is missing or past its Retry-After. */

@@ -13,6 +13,8 @@ export interface SweepItem {
 export interface SweepItemResult {
   readonly lineage: string;
   readonly failed: boolean;
+  /** The issuance found the lineage renewed by another run since planning (check, lock, check again). */
+  readonly skipped?: boolean;
 }
 
 /**

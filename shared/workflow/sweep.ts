@@ -31,6 +31,8 @@ export interface SweepState {
   readonly force: boolean;
   /** Set by the map (ResultPath `$.results`): its ResultWriter details, or the items inline locally. */
   readonly results?: SweepResultsRef;
+  /** After a full, real sweep: days left on the certificate that expires first (the expiry alarm's metric). */
+  readonly expiry?: { readonly daysToExpiryMin: number; readonly lineagesChecked: number };
 }
 
 /** A sweep step ran with deps that have no `sweeps` store (the Lambda shell and the local engine both set one). */
@@ -75,6 +77,8 @@ export async function planSweep(event: { input: SweepInput; sweepId: string }, d
   const sweeps = sweepsOf(deps);
   const items: SweepItem[] = [];
   let skipped = 0;
+  let checked = 0;
+  let earliest: number | undefined;
   let cursor: string | undefined;
   do {
     const page = await planRenewals(
@@ -89,11 +93,21 @@ export async function planSweep(event: { input: SweepInput; sweepId: string }, d
     );
     for (const due of page.due) items.push({ lineage: due.lineage, expectedVersion: due.expectedVersion, force, dryRun });
     skipped += page.notDue.length;
+    checked += page.checked;
+    if (page.earliestNotAfter) {
+      const at = Date.parse(page.earliestNotAfter);
+      if (earliest === undefined || at < earliest) earliest = at;
+    }
     cursor = page.cursor;
   } while (cursor);
   const planKey = items.length > 0 ? await sweeps.putPlan(sweepId, items) : undefined;
   deps.log.info('Renewal sweep planned.', { sweepId, due: items.length, skipped, dryRun, force });
-  return { ...(planKey ? { planKey } : {}), due: items.length, skipped, dryRun, force };
+  // A full, real sweep knows the fleet's earliest expiry: the shell publishes it for the alarm.
+  const expiry =
+    !input.lineages && !dryRun && earliest !== undefined
+      ? { daysToExpiryMin: Math.round(((earliest - deps.now().getTime()) / 86_400_000) * 100) / 100, lineagesChecked: checked }
+      : undefined;
+  return { ...(planKey ? { planKey } : {}), due: items.length, skipped, dryRun, force, ...(expiry ? { expiry } : {}) };
 }
 
 /**

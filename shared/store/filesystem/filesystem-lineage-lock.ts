@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { LineageLockedError } from '../errors.js';
 import type { LineageLock, LockHandle } from '../lineage-lock.js';
 import { readTextIfExists, removeIfExists, writeFileAtomic } from './atomic-files.js';
@@ -12,6 +13,22 @@ export interface FilesystemLineageLockOptions {
   readonly configDir: string;
   /** The clock leases are measured with (injected, so tests need no waiting). @default () => new Date() */
   readonly now?: () => Date;
+  /**
+   * Whether a process of this host is still running. A lease held by a process that is gone (the
+   * local engine was killed) is treated as expired, so a rerun need not wait out the lease.
+   * @default signal 0 to the pid
+   */
+  readonly processAlive?: (pid: number) => boolean;
+}
+
+function defaultProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** What a lock file holds. */
@@ -20,6 +37,9 @@ interface LockRecord {
   readonly owner: string;
   readonly expiresAt: string;
   readonly token: string;
+  /** The holding process and its host, so a lease of a dead local process can be taken over. */
+  readonly pid?: number;
+  readonly host?: string;
 }
 
 function parseRecord(text: string, path: string): LockRecord {
@@ -47,8 +67,8 @@ function parseRecord(text: string, path: string): LockRecord {
  *   Release takes the same guard, so neither can act on a file the other just replaced.
  * - **release** removes the file only while it holds the handle's token; otherwise it does nothing.
  *
- * Any unexpired lease blocks, the acquiring owner's own included: a retried step waits for its
- * lease to end, as with the S3 lock (`If-None-Match: *`).
+ * An unexpired lease of another owner blocks; the same owner (the same execution retrying a step)
+ * renews its lease. A lease whose process is gone from this host counts as expired.
  *
  * @example
  * ```ts
@@ -60,10 +80,20 @@ function parseRecord(text: string, path: string): LockRecord {
 export class FilesystemLineageLock implements LineageLock {
   readonly layout: CertbotLayout;
   readonly #now: () => Date;
+  readonly #processAlive: (pid: number) => boolean;
 
   constructor(options: FilesystemLineageLockOptions) {
     this.layout = new CertbotLayout(options.configDir);
     this.#now = options.now ?? (() => new Date());
+    this.#processAlive = options.processAlive ?? defaultProcessAlive;
+  }
+
+  /** Held by another owner, unexpired, and (when on this host) by a process that still runs. */
+  #blocks(held: LockRecord, owner: string): boolean {
+    if (held.owner === owner) return false;
+    if (Date.parse(held.expiresAt) <= this.#now().getTime()) return false;
+    if (held.pid !== undefined && held.host === hostname() && !this.#processAlive(held.pid)) return false;
+    return true;
   }
 
   async acquire(lineage: string, options: { owner: string; leaseSeconds: number }): Promise<LockHandle> {
@@ -77,17 +107,14 @@ export class FilesystemLineageLock implements LineageLock {
       expiresAt: new Date(this.#now().getTime() + options.leaseSeconds * 1000).toISOString(),
       token: randomUUID(),
     };
-    const content = `${JSON.stringify({ lineage, owner: handle.owner, expiresAt: handle.expiresAt, token: handle.token })}\n`;
+    const content = `${JSON.stringify({ lineage, owner: handle.owner, expiresAt: handle.expiresAt, token: handle.token, pid: process.pid, host: hostname() })}\n`;
     // A few rounds: the name may come free between our create and our read (a late release).
     for (let attempt = 0; attempt < 3; attempt++) {
       if ((await writeFileAtomic(path, content, { mode: 0o644, createOnly: true })) === 'written') return handle;
       const text = await readTextIfExists(path);
       if (text === undefined) continue; // released between our link and our read
       const held = parseRecord(text, path);
-      // The same owner is the same execution retrying a step (a crashed PrepareOrder): it renews its lease.
-      if (Date.parse(held.expiresAt) > this.#now().getTime() && held.owner !== options.owner) {
-        throw new LineageLockedError(lineage, held.owner, held.expiresAt);
-      }
+      if (this.#blocks(held, options.owner)) throw new LineageLockedError(lineage, held.owner, held.expiresAt);
       const taken = await withGuardFile(this.layout.guardFile(lineage, 'lock'), async () => {
         const again = await readTextIfExists(path);
         if (again === undefined) return false; // gone: try the plain create again

@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { finishSweep, MemorySweepStore, planSweep, type SweepResultsRef, type SweepState, type SweepStore } from '../../../shared/workflow/index.js';
 import { makeHandler as completeSweepHandler } from '../../../functions/complete-sweep/handler.js';
-import { makeHandler as planRenewalsHandler } from '../../../functions/plan-renewals/handler.js';
+import { makeHandler as planRenewalsHandler, withExpiryMetric } from '../../../functions/plan-renewals/handler.js';
 import { memoryDeps, putLineage, type MemoryDeps } from './support/memory-deps.js';
 
 const NOW = new Date('2026-03-01T00:00:00Z');
@@ -38,7 +38,15 @@ beforeEach(async () => {
 describe('planSweep', () => {
   it('plans every page of lineages and writes the due ones as the plan', async () => {
     const out = await planSweep({ input: { pageSize: 2 }, sweepId: 'sweep-1' }, m.deps);
-    expect(out).toEqual({ planKey: 'sweeps/sweep-1/plan.json', due: 3, skipped: 2, dryRun: false, force: false });
+    // A full sweep also reports the earliest expiry across all pages (a-expiring: 5 days) for the alarm.
+    expect(out).toEqual({
+      planKey: 'sweeps/sweep-1/plan.json',
+      due: 3,
+      skipped: 2,
+      dryRun: false,
+      force: false,
+      expiry: { daysToExpiryMin: 5, lineagesChecked: 5 },
+    });
     expect(m.sweeps.plan('sweep-1')).toEqual([
       { lineage: 'a-expiring', expectedVersion: 3, force: false, dryRun: false },
       { lineage: 'c-new', expectedVersion: 0, force: false, dryRun: false },
@@ -49,6 +57,7 @@ describe('planSweep', () => {
   it('carries force and dryRun into every item, and takes only the named lineages', async () => {
     const out = await planSweep({ input: { force: true, dryRun: true, lineages: ['b-fresh', 'd-fresh'] }, sweepId: 'sweep-2' }, m.deps);
     expect(out).toMatchObject({ due: 2, skipped: 0, dryRun: true, force: true });
+    expect(out).not.toHaveProperty('expiry'); // not a full sweep, and a dry run
     expect(m.sweeps.plan('sweep-2')).toEqual([
       { lineage: 'b-fresh', expectedVersion: 1, force: true, dryRun: true },
       { lineage: 'd-fresh', expectedVersion: 1, force: true, dryRun: true },
@@ -110,7 +119,14 @@ describe('MemorySweepStore', () => {
 describe('PlanRenewals handler', () => {
   it('takes { input, sweepId } and returns the sweep state for the Choice state', async () => {
     const out = await planRenewalsHandler(m.deps)({ input: { nextRunAt: '2026-03-01T12:00:00Z' }, sweepId: 'exec-sweep' });
-    expect(out).toEqual({ planKey: 'sweeps/exec-sweep/plan.json', due: 3, skipped: 2, dryRun: false, force: false });
+    expect(out).toEqual({
+      planKey: 'sweeps/exec-sweep/plan.json',
+      due: 3,
+      skipped: 2,
+      dryRun: false,
+      force: false,
+      expiry: { daysToExpiryMin: 5, lineagesChecked: 5 },
+    });
     expect(m.sweeps.plan('exec-sweep')?.map((i) => i.lineage)).toEqual(['a-expiring', 'c-new', 'e-expiring']);
   });
 
@@ -142,5 +158,21 @@ describe('CompleteSweep handler', () => {
 
   it('refuses a state without counts', async () => {
     await expect(completeSweepHandler(m.deps)({ results: { items: [] } })).rejects.toMatchObject({ name: 'InvalidStepInputError' });
+  });
+});
+
+describe('the plan-renewals AWS shell', () => {
+  it('writes one CloudWatch EMF line with DaysToExpiryMin after a full sweep, and none otherwise', async () => {
+    const written: string[] = [];
+    const write = (line: string) => written.push(line);
+    const full = withExpiryMetric(planRenewalsHandler(m.deps), write, { ACMEFLOW_BUCKET: 'certs-bucket' }, () => NOW);
+    await full({ input: {}, sweepId: 'full' });
+    expect(written).toHaveLength(1);
+    const emf = JSON.parse(written[0] as string) as Record<string, unknown>;
+    expect(emf).toMatchObject({ Bucket: 'certs-bucket', DaysToExpiryMin: 5, LineagesChecked: 5 });
+    expect(emf._aws).toMatchObject({ CloudWatchMetrics: [{ Namespace: 'acmeflow', Dimensions: [['Bucket']] }] });
+    await full({ input: { lineages: ['a-expiring'] }, sweepId: 'partial' });
+    await full({ input: { dryRun: true }, sweepId: 'dry' });
+    expect(written).toHaveLength(1);
   });
 });

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 /**
  * FilesystemLineageLock on real temporary directories: exclusive creation, expiry and takeover,
  * release by the holder only, and races inside one process and between processes.
@@ -36,10 +37,17 @@ async function rejection(promise: Promise<unknown>): Promise<Error & Record<stri
 }
 
 describe('FilesystemLineageLock', () => {
-  it('creates locks/<name>.lock holding owner, expiry and token', async () => {
+  it('creates locks/<name>.lock holding owner, expiry, token and the holding process', async () => {
     const handle = await lock.acquire('example.com', { owner: 'run-1', leaseSeconds: 900 });
     expect(handle).toMatchObject({ lineage: 'example.com', owner: 'run-1', expiresAt: '2025-06-01T00:15:00.000Z' });
-    expect(JSON.parse(await readFile(lockFile(), 'utf8'))).toEqual({ lineage: 'example.com', owner: 'run-1', expiresAt: handle.expiresAt, token: handle.token });
+    expect(JSON.parse(await readFile(lockFile(), 'utf8'))).toEqual({
+      lineage: 'example.com',
+      owner: 'run-1',
+      expiresAt: handle.expiresAt,
+      token: handle.token,
+      pid: process.pid,
+      host: hostname(),
+    });
     expect(handle.token).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -65,6 +73,16 @@ describe('FilesystemLineageLock', () => {
     await lock.release(old);
     expect(JSON.parse(await readFile(lockFile(), 'utf8'))).toMatchObject({ owner: 'run-2', token: fresh.token });
     expect((await rejection(lock.acquire('example.com', { owner: 'run-3', leaseSeconds: 60 }))).holder).toBe('run-2');
+  });
+
+  it('takes over an unexpired lease whose process is gone from this host (a killed local run)', async () => {
+    let alive = true;
+    const watched = new FilesystemLineageLock({ configDir: dir, now: () => clock, processAlive: () => alive });
+    await watched.acquire('example.com', { owner: 'killed-run', leaseSeconds: 3600 });
+    await expect(watched.acquire('example.com', { owner: 'rerun', leaseSeconds: 3600 })).rejects.toMatchObject({ name: 'LineageLockedError' });
+    alive = false;
+    const taken = await watched.acquire('example.com', { owner: 'rerun', leaseSeconds: 3600 });
+    expect(JSON.parse(await readFile(lockFile(), 'utf8'))).toMatchObject({ owner: 'rerun', token: taken.token });
   });
 
   it('releases only its own lease; releasing twice, or a lock that is gone, is a no-op', async () => {

@@ -1,0 +1,310 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { EventBus, Rule, type IEventBus, type IRuleTarget } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
+import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { LineageSpec } from '../shared/config/index.js';
+import type { EventDetailType } from '../shared/events/events.js';
+import type { AcmeIssuerProps } from './acme-issuer-props.js';
+import { IssuerAlarms } from './alarms/issuer-alarms.js';
+import { ACM_LIST_WILDCARD_REASON, AcmImportHook } from './deploy-hooks/acm-import-hook.js';
+import { acmeflowEventPattern } from './deploy-hooks/event-patterns.js';
+import { SsmDeployHook } from './deploy-hooks/ssm-deploy-hook.js';
+import { AcmeflowFunction, PROJECT_ROOT, SHARED_BUNDLE_ENTRY } from './lambda/acmeflow-function.js';
+import { accessSuppressions, accessWildcardReasons, grantAccess, type IssuerResources } from './lambda/grant-access.js';
+import { bundleExportOf, EXTRA_HANDLERS, type ExtraHandler } from './lambda/handler-names.js';
+import { DEFAULT_MEMORY_MB, STEP_ACCESS, STEP_MEMORY_MB, STEP_TIMEOUT_SECONDS, type FunctionAccess } from './lambda/step-access.js';
+import { LineageSync } from './lineage-sync/lineage-sync.js';
+import { resolveLineages, type ResolvedLineages } from './lineages/resolve-lineages.js';
+import { IssuerNotifications } from './notifications/issuer-notifications.js';
+import { LAMBDA_STEPS, type LambdaStep } from './state-machines/index.js';
+import { IssuerStateMachines } from './workflows/issuer-state-machines.js';
+
+/** The default renewal schedule: the operator manual's cron line, `0 0,12 * * *`, in UTC. */
+export const DEFAULT_RENEWAL_CRON = { minute: '0', hour: '0,12' } as const;
+export const DEFAULT_FLEXIBLE_WINDOW = Duration.minutes(60);
+export const DEFAULT_SECRET_PREFIX = 'acmeflow/';
+
+/** Access of the functions that are not workflow steps. */
+const EXTRA_ACCESS: Readonly<Record<ExtraHandler, FunctionAccess>> = {
+  // Writes renewal/<name>.json (keeping state), deletes removed lineages, keeps deploy/managed-lineages.json.
+  syncLineages: { store: 'write' },
+  acmImport: { store: 'read', certificateKeys: 'read' },
+};
+
+const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
+
+/**
+ * A serverless ACME (RFC 8555) issuer: the certificates in its props are issued with DNS-01 at
+ * deploy time and renewed by a twice-daily sweep, kept in S3 (versioned, KMS) and Secrets Manager,
+ * and announced on EventBridge, where the shipped deploy hooks (ACM import, SSM Run Command writing
+ * certbot's layout, SNS) and your own rules pick them up.
+ *
+ * Resources: a KMS key (rotated) and the certificate bucket (versioned, SSE-KMS, public access
+ * blocked, TLS only, old versions expired, access-logged); one Lambda per workflow step
+ * (`functions/<step>/handler.ts`, Node.js 22 on arm64, each with its own role scoped by
+ * `STEP_ACCESS` and its own log group); the issuance, sweep and revocation state machines of
+ * `infra/state-machines/`; an EventBridge Scheduler schedule for the sweep; the custom resource that
+ * stores the lineage specs and sweeps the changed ones on deploy; notifications and alarms.
+ *
+ * @example
+ * ```ts
+ * const issuer = new AcmeIssuer(stack, 'Issuer', {
+ *   caAccounts: { jprs: { preset: 'jprs', contact: ['mail@example.jp'], eabSecret: 'acmeflow-eab/jprs', termsOfServiceAgreed: true } },
+ *   dnsProviders: { main: { provider: 'route53', config: { hostedZoneId: 'Z0123456789ABCDEFGHIJ' } } },
+ *   certificates: [{ domains: ['example.jp', 'www.example.jp'], keyType: 'rsa-2048', ca: 'jprs', dns: 'main' }],
+ *   deployHooks: { ssm: [{ targetTagKey: 'acmeflow:deploy', targetTagValues: ['web'] }] },
+ * });
+ * issuer.onCertificateDeployable('MyHook', { target: new targets.LambdaFunction(myFunction) });
+ * ```
+ */
+export class AcmeIssuer extends Construct {
+  /** The resolved lineage specs, as stored in `renewal/<name>.json`. */
+  readonly lineages: readonly LineageSpec[];
+  readonly key: Key;
+  readonly bucket: Bucket;
+  readonly accessLogsBucket: Bucket;
+  readonly secretPrefix: string;
+  readonly eventBus: IEventBus;
+  /** The function behind each Lambda step. */
+  readonly functions: Readonly<Record<LambdaStep, IFunction>>;
+  readonly syncFunction: IFunction;
+  readonly issuanceStateMachine: StateMachine;
+  readonly sweepStateMachine: StateMachine;
+  readonly revocationStateMachine: StateMachine;
+  readonly schedule: Schedule;
+  readonly lineageSync: LineageSync;
+  readonly topic: ITopic;
+  readonly alarms: IssuerAlarms;
+  readonly acmImportHook?: AcmImportHook;
+  readonly ssmDeployHooks: readonly SsmDeployHook[];
+
+  readonly #resolved: ResolvedLineages;
+
+  constructor(scope: Construct, id: string, props: AcmeIssuerProps) {
+    super(scope, id);
+    // Server access logs are delivered by bucket policy (not the legacy ACL), which works with BucketOwnerEnforced.
+    this.node.setContext(S3_ACCESS_LOGS_USE_BUCKET_POLICY, true);
+    const stack = Stack.of(this);
+    const retention = props.retention ?? {};
+    const removalPolicy = retention.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logRetention = retention.logRetention ?? RetentionDays.ONE_YEAR;
+    const tracing = props.tracing ?? true;
+    if (props.sweepConcurrency !== undefined && (!Number.isInteger(props.sweepConcurrency) || props.sweepConcurrency < 1 || props.sweepConcurrency > 10_000)) {
+      throw new Error(`sweepConcurrency must be an integer from 1 to 10000 (the Distributed Map's MaxConcurrency), not ${props.sweepConcurrency}.`);
+    }
+
+    this.#resolved = resolveLineages(props);
+    this.lineages = this.#resolved.specs;
+    this.secretPrefix = props.secretPrefix ?? DEFAULT_SECRET_PREFIX;
+    this.eventBus = props.eventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+
+    // Storage -------------------------------------------------------------------------------------
+    this.key = new Key(this, 'Key', {
+      description: 'acmeflow: certificate bucket and certificate/account key secrets',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
+      // S3 server access logging delivers to SSE-S3 buckets only.
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365) }],
+      removalPolicy,
+    });
+    this.bucket = new Bucket(this, 'Certificates', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      versioned: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'certificates/',
+      lifecycleRules: [
+        {
+          id: 'ExpireOldVersions',
+          noncurrentVersionExpiration: retention.noncurrentVersionExpiration ?? Duration.days(90),
+          expiredObjectDeleteMarker: true,
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+        { id: 'ExpireSweepObjects', prefix: 'sweeps/', expiration: retention.sweepObjectsExpiration ?? Duration.days(30) },
+      ],
+      removalPolicy,
+    });
+
+    // Functions -----------------------------------------------------------------------------------
+    const resources: IssuerResources = {
+      bucket: this.bucket,
+      key: this.key,
+      secretPrefix: this.secretPrefix,
+      eventBus: this.eventBus,
+      lineages: this.#resolved,
+      partition: stack.partition,
+    };
+    const baseEnvironment = {
+      ACMEFLOW_BUCKET: this.bucket.bucketName,
+      ACMEFLOW_KMS_KEY_ID: this.key.keyArn,
+      ACMEFLOW_SECRET_PREFIX: this.secretPrefix,
+      ACMEFLOW_EVENT_BUS: this.eventBus.eventBusName,
+    };
+    const makeFunction = (
+      fnId: string,
+      code: { folder: string; file: string },
+      description: string,
+      access: FunctionAccess,
+      options: { timeoutSeconds: number; memoryMb?: number; environment?: Record<string, string>; wildcardResourceReasons?: string[] },
+    ) => {
+      const shared = (props.bundling ?? 'shared') === 'shared';
+      const fn = new AcmeflowFunction(this, fnId, {
+        entry: shared ? SHARED_BUNDLE_ENTRY : path.join(PROJECT_ROOT, code.file),
+        handler: shared ? bundleExportOf(code.folder as never) : 'handler',
+        description,
+        environment: { ...baseEnvironment, ...options.environment },
+        timeout: Duration.seconds(options.timeoutSeconds),
+        memorySize: options.memoryMb ?? DEFAULT_MEMORY_MB,
+        logRetention,
+        logRemovalPolicy: removalPolicy,
+        tracing,
+        wildcardResourceReasons: [...accessWildcardReasons(access, resources), ...(options.wildcardResourceReasons ?? [])],
+      });
+      grantAccess(fn.function, access, resources);
+      // The wildcards these grants need, acknowledged on this role with their reasons.
+      const suppressions = accessSuppressions(access, resources);
+      if (suppressions.length > 0) NagSuppressions.addResourceSuppressions(fn.role, suppressions, true);
+      return fn;
+    };
+
+    const functions = {} as Record<LambdaStep, IFunction>;
+    for (const [step, folder] of Object.entries(LAMBDA_STEPS) as [LambdaStep, string][]) {
+      functions[step] = makeFunction(`${step}Function`, { folder, file: `functions/${folder}/handler.ts` }, `workflow step ${step}`, STEP_ACCESS[step], {
+        timeoutSeconds: STEP_TIMEOUT_SECONDS[step],
+        ...(STEP_MEMORY_MB[step] ? { memoryMb: STEP_MEMORY_MB[step] } : {}),
+        // ACM import runs as the Certificate Deployable hook (after the deploy delay), never inside StoreCertificate.
+        environment: { ACMEFLOW_ACM_IMPORT: 'false' },
+      }).function;
+    }
+    this.functions = functions;
+
+    // State machines ------------------------------------------------------------------------------
+    const machines = new IssuerStateMachines(this, 'Workflows', {
+      functions,
+      bucket: this.bucket,
+      key: this.key,
+      sweepConcurrency: props.sweepConcurrency ?? 10,
+      logRetention,
+      removalPolicy,
+      tracing,
+    });
+    this.issuanceStateMachine = machines.issuance;
+    this.sweepStateMachine = machines.sweep;
+    this.revocationStateMachine = machines.revocation;
+
+    // Renewal schedule ----------------------------------------------------------------------------
+    const schedule = props.renewalSchedule ?? {};
+    this.schedule = new Schedule(this, 'RenewalSchedule', {
+      description: 'acmeflow: renewal sweep (certbot renew), twice a day with jitter',
+      schedule: schedule.expression ?? ScheduleExpression.cron({ ...DEFAULT_RENEWAL_CRON }),
+      timeWindow: TimeWindow.flexible(schedule.flexibleWindow ?? DEFAULT_FLEXIBLE_WINDOW),
+      enabled: schedule.enabled ?? true,
+      target: new StepFunctionsStartExecution(this.sweepStateMachine, { input: ScheduleTargetInput.fromObject({}) }),
+    });
+
+    // Deploy-time sync of the certificate list ---------------------------------------------------
+    const sync = makeFunction('SyncLineagesFunction', { folder: 'sync-lineages', file: EXTRA_HANDLERS.syncLineages }, 'store the certificate list and sweep what changed', EXTRA_ACCESS.syncLineages, {
+      // Writes up to 10,000 specs (16 at a time) inside one custom resource call; the provider framework allows 15 minutes.
+      timeoutSeconds: 840,
+      environment: { ACMEFLOW_SWEEP_STATE_MACHINE_ARN: this.sweepStateMachine.stateMachineArn },
+    });
+    this.sweepStateMachine.grantStartExecution(sync.function);
+    sync.function.addToRolePolicy(
+      // deploy/managed-lineages.json: which lineages the previous deploy wrote (to delete those removed since).
+      new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects('deploy/managed-lineages.json')] }),
+    );
+    this.syncFunction = sync.function;
+    this.lineageSync = new LineageSync(this, 'LineageSync', { specs: this.lineages, onEvent: sync.function, logRetention, logRemovalPolicy: removalPolicy });
+    // The specs must be in the bucket before anything sweeps them, and the sweep must exist to be started.
+    this.lineageSync.node.addDependency(this.sweepStateMachine);
+
+    // Notifications, deploy hooks, alarms ---------------------------------------------------------
+    const hooks = props.deployHooks ?? {};
+    const notifications = new IssuerNotifications(this, 'Notifications', {
+      ...(props.notifications ?? {}),
+      eventBus: this.eventBus,
+      deployable: hooks.sns ?? true,
+      removalPolicy,
+    });
+    this.topic = notifications.topic;
+
+    const hookFunctions: IFunction[] = [];
+    if (hooks.acmImport) {
+      const acmRegion = hooks.acmImport.region ?? stack.region;
+      const fn = makeFunction('AcmImportFunction', { folder: 'acm-import', file: EXTRA_HANDLERS.acmImport }, 'deploy hook: import into ACM', EXTRA_ACCESS.acmImport, {
+        timeoutSeconds: 120,
+        environment: { ACMEFLOW_ACM_REGION: acmRegion },
+        wildcardResourceReasons: [ACM_LIST_WILDCARD_REASON],
+      });
+      this.acmImportHook = new AcmImportHook(this, 'AcmImportHook', { ...hooks.acmImport, function: fn.function, eventBus: this.eventBus });
+      hookFunctions.push(fn.function);
+    }
+    this.ssmDeployHooks = (hooks.ssm ?? []).map(
+      (hook, i) => new SsmDeployHook(this, `SsmDeployHook${i}`, { ...hook, eventBus: this.eventBus, secretPrefix: this.secretPrefix, key: this.key }),
+    );
+
+    // The hooks must be listening before the deploy-time sweep can emit its first Certificate Deployable.
+    this.lineageSync.node.addDependency(notifications, ...(this.acmImportHook ? [this.acmImportHook] : []), ...this.ssmDeployHooks);
+
+    this.alarms = new IssuerAlarms(this, 'Alarms', {
+      issuance: this.issuanceStateMachine,
+      sweep: this.sweepStateMachine,
+      bucketName: this.bucket.bucketName,
+      ...(props.expiryAlarmDays === undefined ? {} : { expiryAlarmDays: props.expiryAlarmDays }),
+      sweepScheduled: schedule.enabled ?? true,
+      hookFunctions,
+      action: new SnsAction(this.topic),
+    });
+  }
+
+  /**
+   * A rule on this issuer's bus for one acmeflow event, optionally for some lineages only: how to add
+   * your own deploy hooks beside the shipped ones.
+   *
+   * @example
+   * ```ts
+   * issuer.onEvent('ReloadNginx', 'Certificate Deployable', { target: new targets.SfnStateMachine(myDeployMachine), lineages: ['example.jp'] });
+   * ```
+   */
+  onEvent(id: string, detailType: EventDetailType, options: { target?: IRuleTarget; lineages?: readonly string[]; description?: string } = {}): Rule {
+    return new Rule(this, id, {
+      eventBus: this.eventBus,
+      eventPattern: acmeflowEventPattern(detailType, options.lineages),
+      ...(options.description ? { description: options.description } : {}),
+      ...(options.target ? { targets: [options.target] } : {}),
+    });
+  }
+
+  /** {@link onEvent} for `Certificate Deployable`, the event deploy hooks listen to (after the lineage's deploy delay). */
+  onCertificateDeployable(id: string, options: { target?: IRuleTarget; lineages?: readonly string[]; description?: string } = {}): Rule {
+    return this.onEvent(id, 'Certificate Deployable', options);
+  }
+
+  /** The IAM scope derived from the props (zones, secrets, roles): what the tests and the docs show. */
+  get resolved(): ResolvedLineages {
+    return this.#resolved;
+  }
+}

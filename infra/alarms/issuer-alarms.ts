@@ -1,0 +1,111 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { DAYS_TO_EXPIRY_MIN, METRICS_DIMENSION, METRICS_NAMESPACE } from '../metrics.js';
+
+export interface IssuerAlarmsProps {
+  readonly issuance: IStateMachine;
+  readonly sweep: IStateMachine;
+  /** The certificate bucket's name: the dimension of the expiry metric. */
+  readonly bucketName: string;
+  /** @default 14 */
+  readonly expiryAlarmDays?: number;
+  /** Alarm when no sweep succeeded for a day (only when the schedule runs). */
+  readonly sweepScheduled: boolean;
+  /** Deploy hook functions whose errors are alarmed. @default none */
+  readonly hookFunctions?: readonly IFunction[];
+  readonly action: IAlarmAction;
+}
+
+/**
+ * The issuer's alarms, each notifying the topic:
+ * - **IssuanceFailed**: an issuance execution failed or timed out (every failure ends in the Fail
+ *   state after `Certificate Issuance Failed`), from the state machine's own metrics;
+ * - **SweepFailed**: a sweep failed or timed out (no lineage was renewed by it);
+ * - **SweepNotSucceeding**: no sweep succeeded in a day while the schedule runs twice a day (missing data is breaching);
+ * - **CertificateExpiring**: `acmeflow/DaysToExpiryMin` (written by full sweeps, see `metrics.ts`)
+ *   below the threshold: some certificate has less than 14 days left and renewal keeps failing;
+ * - **DeployHookErrors**: a deploy hook function failed.
+ */
+export class IssuerAlarms extends Construct {
+  readonly issuanceFailed: Alarm;
+  readonly sweepFailed: Alarm;
+  readonly sweepNotSucceeding?: Alarm;
+  readonly certificateExpiring: Alarm;
+  readonly deployHookErrors: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: IssuerAlarmsProps) {
+    super(scope, id);
+    const failures = (machine: IStateMachine) =>
+      new MathExpression({
+        expression: 'failed + timedOut',
+        usingMetrics: { failed: machine.metricFailed({ statistic: 'Sum' }), timedOut: machine.metricTimedOut({ statistic: 'Sum' }) },
+        period: Duration.minutes(5),
+      });
+
+    this.issuanceFailed = new Alarm(this, 'IssuanceFailed', {
+      alarmDescription: 'acmeflow: a certificate issuance failed. The "Certificate Issuance Failed" event (on the topic) has the ACME problem and what to do.',
+      metric: failures(props.issuance),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.sweepFailed = new Alarm(this, 'SweepFailed', {
+      alarmDescription: 'acmeflow: a renewal sweep failed; see its execution history.',
+      metric: failures(props.sweep),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    if (props.sweepScheduled) {
+      this.sweepNotSucceeding = new Alarm(this, 'SweepNotSucceeding', {
+        alarmDescription: 'acmeflow: no renewal sweep succeeded in the last day; is the schedule running?',
+        metric: props.sweep.metricSucceeded({ statistic: 'Sum', period: Duration.days(1) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.BREACHING,
+      });
+    }
+    const days = props.expiryAlarmDays ?? 14;
+    this.certificateExpiring = new Alarm(this, 'CertificateExpiring', {
+      alarmDescription: `acmeflow: a certificate has less than ${days} days left (renewal is failing or was not attempted).`,
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: DAYS_TO_EXPIRY_MIN,
+        dimensionsMap: { [METRICS_DIMENSION]: props.bucketName },
+        statistic: 'Minimum',
+        period: Duration.days(1),
+      }),
+      threshold: days,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      // No data: no certificate issued yet, or no full sweep today (SweepNotSucceeding covers that).
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    (props.hookFunctions ?? []).forEach((fn, i) => {
+      this.deployHookErrors.push(
+        new Alarm(this, `DeployHookErrors${i}`, {
+          alarmDescription: 'acmeflow: a deploy hook function failed; see its log group.',
+          metric: fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    });
+    for (const alarm of this.all()) {
+      alarm.addAlarmAction(props.action);
+    }
+  }
+
+  /** Every alarm of the issuer. */
+  all(): Alarm[] {
+    return [this.issuanceFailed, this.sweepFailed, ...(this.sweepNotSucceeding ? [this.sweepNotSucceeding] : []), this.certificateExpiring, ...this.deployHookErrors];
+  }
+}

@@ -1,0 +1,122 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+
+/** The project root (where package.json and package-lock.json are). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The one entry of the shared bundle: it re-exports every handler under its own name. */
+export const SHARED_BUNDLE_ENTRY = path.join(PROJECT_ROOT, 'infra/lambda/bundle-entry.ts');
+
+/** The runtime of every function: Node.js 22 (the project's engine; aws-local-stepfunctions runs the same handlers on it). */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
+
+export interface AcmeflowFunctionProps {
+  /** Absolute path of the TypeScript entry. */
+  readonly entry: string;
+  /** The entry's export that is the Lambda handler. @default 'handler' */
+  readonly handler?: string;
+  readonly description: string;
+  /** Plain configuration only: names, ARNs, flags. Never a secret. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeout: Duration;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default RetentionDays.ONE_YEAR */
+  readonly logRetention?: RetentionDays;
+  /** @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** X-Ray active tracing. @default true */
+  readonly tracing?: boolean;
+  /**
+   * Why this function's role has statements on Resource "*" besides X-Ray's (the API accepts no
+   * narrower resource): acknowledged in one cdk-nag suppression with every reason. @default none
+   */
+  readonly wildcardResourceReasons?: readonly string[];
+}
+
+/** Why an X-Ray-traced function's role has Resource "*". */
+export const XRAY_WILDCARD_REASON = 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords accept only Resource "*" (no resource-level permissions).';
+
+/**
+ * One acmeflow Lambda: `NodejsFunction` bundled locally by esbuild (no Docker) as ESM for
+ * `nodejs22.x` on arm64, with the AWS SDK inside the bundle (the versions of package-lock.json, not
+ * the runtime's), structured JSON logs (Lambda's JSON log format; the handlers log through
+ * Powertools) into its own log group with retention, and its own role whose only baseline
+ * permission is writing to that log group (no `AWSLambdaBasicExecutionRole`).
+ *
+ * @example
+ * ```ts
+ * const fn = new AcmeflowFunction(this, 'PublishRecords', { entry, handler: 'publishRecords', description: '…', environment, timeout: Duration.seconds(60) });
+ * grantAccess(fn.function, STEP_ACCESS.PublishRecords, resources);
+ * ```
+ */
+export class AcmeflowFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: AcmeflowFunctionProps) {
+    super(scope, id);
+    const tracing = props.tracing ?? true;
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_YEAR,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `acmeflow: ${props.description}` });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: props.handler ?? 'handler',
+      description: `acmeflow: ${props.description}`,
+      runtime: FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      timeout: props.timeout,
+      memorySize: props.memorySize ?? 512,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      environment: { POWERTOOLS_SERVICE_NAME: 'acmeflow', ...props.environment },
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        // Error names are literals (STYLE.md §7), but libraries may read constructor names.
+        keepNames: true,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        mainFields: ['module', 'main'],
+        // The SDK versions the code was tested with (package-lock.json), not whichever the runtime ships.
+        bundleAwsSDK: true,
+        logLevel: LogLevel.ERROR,
+      },
+    });
+
+    NagSuppressions.addResourceSuppressions(
+      this.function,
+      [
+        {
+          id: 'AwsSolutions-L1',
+          reason:
+            'Pinned to nodejs22.x on purpose: the project targets Node 22 (package.json engines and its node devDependency), and the local engine runs the same handlers with aws-local-stepfunctions on Node 22; moving to a newer runtime is a deliberate upgrade, not a drift.',
+        },
+      ],
+    );
+    const starReasons = [...(tracing ? [XRAY_WILDCARD_REASON] : []), ...(props.wildcardResourceReasons ?? [])];
+    if (starReasons.length > 0) {
+      NagSuppressions.addResourceSuppressions(this.role, [{ id: 'AwsSolutions-IAM5', reason: starReasons.join(' '), appliesTo: ['Resource::*'] }], true);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certbotLayoutScript, LINEAGE_PARAMETER_PATTERN } from '../../infra/deploy-hooks/certbot-layout-script.js';
+
+const probe = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+const hasPython = probe.status === 0;
+const PYTHON = probe.stdout?.trim() ?? '';
+const CERT = (n: string) => `-----BEGIN CERTIFICATE-----\nMII${n}\n-----END CERTIFICATE-----`;
+const KEY = '-----BEGIN PRIVATE KEY-----\nMIIkey\n-----END PRIVATE KEY-----\n';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'acmeflow-layout-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the document's script as SSM would: `{{ lineage }}` substituted, a fake `aws` CLI answering the secret. */
+function runHook(version: number): { calls: string } {
+  const bin = path.join(dir, 'bin');
+  execFileSync('mkdir', ['-p', bin]);
+  const secret = JSON.stringify({ privateKeyPem: KEY, fullchainPem: `${CERT('leaf')}\n${CERT('intermediate')}\n`, version });
+  writeFileSync(path.join(dir, 'secret.json'), secret);
+  writeFileSync(path.join(bin, 'aws'), `#!/bin/sh\necho "$@" >> "${dir}/aws-calls"\ncat "${dir}/secret.json"\n`);
+  chmodSync(path.join(bin, 'aws'), 0o755);
+  // The real interpreter, so that a version manager's python3 shim cannot put its own `aws` first on PATH.
+  if (!existsSync(path.join(bin, 'python3'))) symlinkSync(PYTHON, path.join(bin, 'python3'));
+  const lines = certbotLayoutScript({ secretPrefix: 'acmeflow/', configDir: path.join(dir, 'letsencrypt'), region: 'ap-northeast-1', reloadCommand: `echo reloaded >> "${dir}/reloads"` });
+  const script = lines.join('\n').replaceAll('{{ lineage }}', 'example.jp');
+  execFileSync('bash', ['-c', script], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, stdio: 'pipe' });
+  return { calls: readFileSync(path.join(dir, 'aws-calls'), 'utf8') };
+}
+
+describe('SSM deploy hook script', () => {
+  it.skipIf(!hasPython)("writes certbot's layout from the secret and reloads", () => {
+    const { calls } = runHook(1);
+    expect(calls.trim()).toBe('secretsmanager get-secret-value --region ap-northeast-1 --secret-id acmeflow/cert/example.jp --query SecretString --output text');
+    const live = path.join(dir, 'letsencrypt/live/example.jp');
+    expect(readlinkSync(path.join(live, 'cert.pem'))).toBe('../../archive/example.jp/cert1.pem');
+    expect(readFileSync(path.join(live, 'cert.pem'), 'utf8')).toBe(`${CERT('leaf')}\n`);
+    expect(readFileSync(path.join(live, 'chain.pem'), 'utf8')).toBe(`${CERT('intermediate')}\n`);
+    expect(readFileSync(path.join(live, 'fullchain.pem'), 'utf8')).toBe(`${CERT('leaf')}\n${CERT('intermediate')}\n`);
+    expect(readFileSync(path.join(live, 'privkey.pem'), 'utf8')).toBe(KEY);
+    expect(statSync(path.join(dir, 'letsencrypt/archive/example.jp/privkey1.pem')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(path.join(dir, 'reloads'), 'utf8')).toBe('reloaded\n');
+  });
+
+  it.skipIf(!hasPython)('switches live/ to the next version and keeps the previous one in archive/', () => {
+    runHook(2);
+    const live = path.join(dir, 'letsencrypt/live/example.jp');
+    expect(lstatSync(path.join(live, 'privkey.pem')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(path.join(live, 'privkey.pem'))).toBe('../../archive/example.jp/privkey2.pem');
+    expect(statSync(path.join(dir, 'letsencrypt/archive/example.jp/cert1.pem')).isFile()).toBe(true);
+    expect(readFileSync(path.join(dir, 'reloads'), 'utf8')).toBe('reloaded\nreloaded\n');
+  });
+
+  it('accepts only certbot lineage names as the document parameter', () => {
+    const pattern = new RegExp(LINEAGE_PARAMETER_PATTERN);
+    expect(pattern.test('www.example.jp')).toBe(true);
+    for (const bad of ["a'; rm -rf /", '../etc', '-x', 'a b']) expect(pattern.test(bad), bad).toBe(false);
+  });
+
+  it('refuses settings that would break out of their quotes', () => {
+    expect(() => certbotLayoutScript({ secretPrefix: 'acmeflow/', configDir: "/etc/x'y", region: 'us-east-1', reloadCommand: 'true' })).toThrow(/configDir/);
+    expect(() => certbotLayoutScript({ secretPrefix: 'acmeflow/', configDir: '/etc/letsencrypt', region: 'us-east-1', reloadCommand: 'a\nb' })).toThrow(/one non-empty line/);
+  });
+});
