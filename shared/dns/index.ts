@@ -9,4 +9,5 @@ export * from './provider.js';
 export * from './query-message.js';
 export * from './server-address.js';
 export * from './transport.js';
+export * from './zone-lookup.js';
 export * from './providers/index.js';

@@ -1,4 +1,5 @@
 import { normalizeDnsName } from '../../dns-name.js';
+import { cachedLookup, zoneCandidates } from '../../zone-lookup.js';
 import type { ChangeRef, DnsProvider, TxtRecord } from '../../provider.js';
 import type { CloudflareConfig } from './config.js';
 import { readCloudflareCredentials, type CloudflareCredentialsFileDeps } from './credentials.js';
@@ -131,20 +132,12 @@ export class CloudflareDnsProvider implements DnsProvider {
 
   #zoneFor(name: string): Promise<CloudflareZone> {
     if (this.#config.zoneId !== undefined) return Promise.resolve({ id: this.#config.zoneId, name: this.#config.zoneId });
-    let lookup = this.#zones.get(name);
-    if (!lookup) {
-      lookup = this.#lookUpZone(name);
-      this.#zones.set(name, lookup);
-      lookup.catch(() => this.#zones.delete(name));
-    }
-    return lookup;
+    return cachedLookup(this.#zones, name, () => this.#lookUpZone(name));
   }
 
   /** The zone whose name is the longest suffix of `name`, most specific candidate first. */
   async #lookUpZone(name: string): Promise<CloudflareZone> {
-    const labels = name.split('.');
-    for (let i = 0; i < labels.length - 1; i++) {
-      const candidate = labels.slice(i).join('.');
+    for (const candidate of zoneCandidates(name, { withTopLevel: false })) {
       const zones = await this.#all<CloudflareZone>('/zones', { name: candidate }, 50, { record: name });
       const zone = zones.find((z) => normalizeDnsName(z.name) === candidate);
       if (zone) return { id: zone.id, name: candidate };

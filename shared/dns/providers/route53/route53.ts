@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { STSClient } from '@aws-sdk/client-sts';
 import { normalizeDnsName } from '../../dns-name.js';
+import { cachedLookup, zoneCandidates } from '../../zone-lookup.js';
 import { DnsError } from '../../errors.js';
 import type { ChangeRef, ChangeStatus, DnsProvider, TxtRecord } from '../../provider.js';
 import { assumeRoleCredentials } from './assume-role.js';
@@ -226,20 +227,12 @@ export class Route53DnsProvider implements DnsProvider {
 
   #zoneFor(name: string): Promise<ZoneRef> {
     if (this.#config.hostedZoneId !== undefined) return Promise.resolve({ id: this.#config.hostedZoneId });
-    let lookup = this.#zones.get(name);
-    if (!lookup) {
-      lookup = this.#lookUpZone(name);
-      this.#zones.set(name, lookup);
-      lookup.catch(() => this.#zones.delete(name));
-    }
-    return lookup;
+    return cachedLookup(this.#zones, name, () => this.#lookUpZone(name));
   }
 
   /** The zone whose name is the longest suffix of `name`: try `name`, then each parent, most specific first. */
   async #lookUpZone(name: string): Promise<ZoneRef> {
-    const labels = name.split('.');
-    for (let i = 0; i < labels.length; i++) {
-      const candidate = labels.slice(i).join('.');
+    for (const candidate of zoneCandidates(name)) {
       const zones = (await this.#zonesNamed(candidate, name)).filter(
         (zone) => (zone.Config?.PrivateZone ?? false) === this.#config.privateZone,
       );
