@@ -13,6 +13,7 @@ import { certonly, CERTONLY_HELP } from './commands/certonly.js';
 import { register, REGISTER_HELP } from './commands/register.js';
 import { renew, RENEW_HELP } from './commands/renew.js';
 import { revoke, REVOKE_HELP } from './commands/revoke.js';
+import type { CloudClientsFactory, CloudCommandContext } from './cloud/index.js';
 import type { CommandContext } from './engine-runner.js';
 import { Output, type Writer } from './output.js';
 import { UsageError } from './usage-error.js';
@@ -25,6 +26,8 @@ export interface CliIo {
   readonly waitScale?: number;
   /** The ACME fetch (tests inject one that trusts their CA). @default globalThis.fetch */
   readonly fetch?: FetchFunction;
+  /** AWS clients for `--stack` (tests point them at fakes). @default the SDK's, from the environment */
+  readonly cloudClients?: CloudClientsFactory;
 }
 
 export const EXIT_OK = 0;
@@ -47,6 +50,7 @@ Verbs:
 
 Common options: --config-dir DIR (default /etc/acmeflow as root, else ~/.config/acmeflow),
   --non-interactive, -v/--verbose, --json, --help. "acmeflow <verb> --help" for a verb's options.
+Cloud mode: --stack NAME [--region R] [--wait] acts on a deployed acmeflow stack instead.
 `;
 
 type Verb = (argv: readonly string[], cmd: CommandContext) => Promise<number>;
@@ -77,12 +81,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     out.error(`acmeflow: unknown verb "${verb}". Verbs: ${[...Object.keys(VERBS), 'explain'].join(', ')}. Run "acmeflow --help".`);
     return EXIT_USAGE;
   }
-  const cmd: CommandContext = {
+  const cmd: CloudCommandContext = {
     env: io.env,
     out,
     log: consoleLogger(out),
     ...(io.waitScale === undefined ? {} : { waitScale: io.waitScale }),
     ...(io.fetch ? { fetch: io.fetch } : {}),
+    ...(io.cloudClients ? { cloudClients: io.cloudClients } : {}),
   };
   try {
     return await command.run(rest, cmd);

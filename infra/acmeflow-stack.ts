@@ -31,6 +31,7 @@ export class AcmeflowStack extends Stack {
       AcmeflowSweepStateMachineArn: this.issuer.sweepStateMachine.stateMachineArn,
       AcmeflowRevocationStateMachineArn: this.issuer.revocationStateMachine.stateMachineArn,
       AcmeflowKmsKeyArn: this.issuer.key.keyArn,
+      AcmeflowSecretPrefix: this.issuer.secretPrefix,
     };
     for (const [key, value] of Object.entries(outputs)) new CfnOutput(this, key, { key, value });
   }

@@ -1,34 +1,82 @@
+import type { CertificateStore } from '../../shared/store/index.js';
 import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
+import { s3ObjectKeys } from '../../shared/store/s3/index.js';
 import { parseVerbArgs } from '../args.js';
+import { allLineageNames, CLOUD_OPTIONS, cloudTargetFromFlags, LOCAL_ONLY_FIXES, mapLimit, openCloudSession, refuseLocalFlags, type CloudCommandContext } from '../cloud/index.js';
 import { configDirFrom } from '../config-dir.js';
 import type { CommandContext } from '../engine-runner.js';
 
 export const CERTIFICATES_HELP = `Usage: acmeflow certificates [--json] [--config-dir DIR]
 
 Lists the certificates in the config directory, as certbot certificates does.
+
+Cloud mode (the deployed stack instead of this machine):
+  --stack NAME                 the acmeflow CloudFormation stack (its outputs name the bucket)
+  --region R                   its region (default: AWS_REGION or the profile's)
+  With --stack the certificates in the stack's bucket are listed (paths are S3 objects and Secrets Manager secrets).
 `;
 
+/** Where the listed certificates are, and how their files are named there. */
+interface Listing {
+  readonly store: Pick<CertificateStore, 'getLineage'>;
+  readonly names: readonly string[];
+  certificatePath(name: string): string;
+  privateKeyPath(name: string): string;
+  /** Lineages read at once. */
+  readonly concurrency: number;
+}
+
 /** `acmeflow certificates`. */
-export async function certificates(argv: readonly string[], cmd: CommandContext): Promise<number> {
-  const { values } = parseVerbArgs('certificates', argv, { 'cert-name': { type: 'string' } });
+export async function certificates(argv: readonly string[], cmd: CloudCommandContext): Promise<number> {
+  const { values } = parseVerbArgs('certificates', argv, { 'cert-name': { type: 'string' }, stack: CLOUD_OPTIONS.stack, region: CLOUD_OPTIONS.region });
   if (values.help) {
     cmd.out.line(CERTIFICATES_HELP);
     return 0;
   }
+  const cloud = cloudTargetFromFlags('certificates', values);
+  if (cloud) {
+    refuseLocalFlags(values, { 'config-dir': LOCAL_ONLY_FIXES['config-dir'] });
+    const session = await openCloudSession(cmd, cloud, []);
+    try {
+      const { stackName, region, bucketName } = session.stack;
+      const rows = await certificateRows({
+        store: session.store,
+        names: values['cert-name'] ? [values['cert-name']] : await allLineageNames(session.store),
+        certificatePath: (name) => session.s3Url(s3ObjectKeys.live(name).fullchain),
+        privateKeyPath: (name) => `secretsmanager:${session.keySecretName(name)}`,
+        concurrency: 16,
+      });
+      return printCertificates(cmd, rows, { json: values.json ?? false, where: { stack: stackName, region, bucket: bucketName }, place: `s3://${bucketName} (stack ${stackName}, ${region})` });
+    } finally {
+      session.close();
+    }
+  }
   const configDir = configDirFrom(values['config-dir'], cmd.env);
   const store = new FilesystemCertificateStore({ configDir });
-  const names = values['cert-name'] ? [values['cert-name']] : (await store.listLineages({ limit: 10_000 })).names;
+  const rows = await certificateRows({
+    store,
+    names: values['cert-name'] ? [values['cert-name']] : (await store.listLineages({ limit: 10_000 })).names,
+    certificatePath: (name) => `${configDir}/live/${name}/fullchain.pem`,
+    privateKeyPath: (name) => `${configDir}/live/${name}/privkey.pem`,
+    concurrency: 1,
+  });
+  return printCertificates(cmd, rows, { json: values.json ?? false, where: { configDir }, place: configDir });
+}
+
+type Row = Awaited<ReturnType<typeof certificateRows>>[number];
+
+/** One row per lineage: its names, key, current certificate and status, or the error reading it. */
+async function certificateRows(listing: Listing) {
   const now = Date.now();
-  const rows = [];
-  for (const name of names) {
+  const rows = await mapLimit(listing.names, listing.concurrency, async (name) => {
     try {
-      const stored = await store.getLineage(name);
-      if (!stored) continue;
+      const stored = await listing.store.getLineage(name);
+      if (!stored) return undefined;
       const { spec, state } = stored.lineage;
       const current = state.current;
       const daysLeft = current ? Math.floor((Date.parse(current.notAfter) - now) / 86_400_000) : undefined;
       const status = !current ? 'NOT ISSUED' : state.revoked?.serialHex === current.serialHex ? 'REVOKED' : daysLeft! < 0 ? 'EXPIRED' : 'VALID';
-      rows.push({
+      return {
         name,
         domains: [...spec.domains],
         keyType: spec.keyType,
@@ -38,20 +86,25 @@ export async function certificates(argv: readonly string[], cmd: CommandContext)
         daysLeft,
         status,
         version: state.currentVersion,
-        certificatePath: `${configDir}/live/${name}/fullchain.pem`,
-        privateKeyPath: `${configDir}/live/${name}/privkey.pem`,
+        certificatePath: listing.certificatePath(name),
+        privateKeyPath: listing.privateKeyPath(name),
         ...(state.failures ? { failures: state.failures.count, retryNotBefore: state.failures.retryNotBefore } : {}),
-      });
+      };
     } catch (err) {
-      rows.push({ name, error: (err as Error).message });
+      return { name, error: (err as Error).message };
     }
-  }
-  if (values.json) {
-    cmd.out.json({ configDir, certificates: rows });
+  });
+  return rows.filter((row) => row !== undefined);
+}
+
+/** certbot's listing, or JSON `{ <where>, certificates }`. */
+function printCertificates(cmd: CommandContext, rows: readonly Row[], options: { json: boolean; where: Record<string, string>; place: string }): number {
+  if (options.json) {
+    cmd.out.json({ ...options.where, certificates: rows });
     return 0;
   }
   if (rows.length === 0) {
-    cmd.out.line(`No certificates found in ${configDir}.`);
+    cmd.out.line(`No certificates found in ${options.place}.`);
     return 0;
   }
   cmd.out.line('Found the following certs:');

@@ -1,12 +1,27 @@
 import { ConfigError, normalizeDomains, resolveLineageSpec, LINEAGE_NAME, type LineageSpec } from '../../shared/config/index.js';
 import { decideRenewal } from '../../shared/renewal/index.js';
 import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
+import type { StoredLineage } from '../../shared/store/index.js';
 import { hasAccount, registerAccount, eabFromFlags } from '../account.js';
 import { parseVerbArgs } from '../args.js';
 import { CA_OPTIONS, caFromFlags, KEY_OPTIONS, keyTypeFromFlags } from '../ca-flags.js';
+import {
+  CLOUD_HELP,
+  CLOUD_OPTIONS,
+  CLOUD_SECRET_OPTIONS,
+  cloudDnsFromFlags,
+  cloudTargetFromFlags,
+  EAB_SECRET_FIX,
+  issueInCloud,
+  LOCAL_ONLY_FIXES,
+  openCloudSession,
+  refuseLocalFlags,
+  secretRefFromFlag,
+  type CloudCommandContext,
+} from '../cloud/index.js';
 import { configDirFrom } from '../config-dir.js';
 import { DNS_OPTIONS, dnsFromFlags } from '../dns-flags.js';
-import { makeEngine, printIssuance, type CommandContext } from '../engine-runner.js';
+import { makeEngine, printIssuance } from '../engine-runner.js';
 import { UsageError } from '../usage-error.js';
 
 export const CERTONLY_HELP = `Usage: acmeflow certonly -d NAME[,NAME...] [-d ...] --dns PROVIDER [options]
@@ -34,6 +49,12 @@ Obtains a certificate with dns-01 and saves it in certbot's layout under the con
   --force-renewal              issue even if the lineage's certificate is not due
   --dry-run                    go through the whole issuance against the CA's staging directory, saving nothing
   --config-dir DIR  -v  --json --non-interactive
+
+${CLOUD_HELP}
+  --eab-secret NAME            the Secrets Manager secret holding the EAB credentials (sets the lineage's ca.eabRef)
+  --dns-credentials-secret NAME   the secret holding the DNS provider's credentials (sets dns.credentialsRef)
+  With --stack the lineage is written to the stack's bucket and an issuance execution started there;
+  secrets never pass through the command (--eab-kid/--eab-hmac-key and credential files are refused).
 `;
 
 const OPTIONS = {
@@ -49,15 +70,28 @@ const OPTIONS = {
   'deploy-delay': { type: 'string' },
   'force-renewal': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  ...CLOUD_OPTIONS,
+  ...CLOUD_SECRET_OPTIONS,
 } as const;
 
+/** Flags that only mean something on this machine, and what to do instead with --stack. */
+const CLOUD_REFUSED = {
+  'eab-kid': EAB_SECRET_FIX,
+  'eab-hmac-key': EAB_SECRET_FIX,
+  'eab-hmac-alg': EAB_SECRET_FIX,
+  'deploy-hook': LOCAL_ONLY_FIXES['deploy-hook'],
+  'config-dir': LOCAL_ONLY_FIXES['config-dir'],
+};
+
 /** `acmeflow certonly`: validate everything, register if needed, write the lineage, run the issuance. */
-export async function certonly(argv: readonly string[], cmd: CommandContext): Promise<number> {
+export async function certonly(argv: readonly string[], cmd: CloudCommandContext): Promise<number> {
   const { values } = parseVerbArgs('certonly', argv, OPTIONS);
   if (values.help) {
     cmd.out.line(CERTONLY_HELP);
     return 0;
   }
+  const cloud = cloudTargetFromFlags('certonly', values);
+  if (cloud) refuseLocalFlags(values, CLOUD_REFUSED);
   const configDir = configDirFrom(values['config-dir'], cmd.env);
   // Everything below up to the account check is offline: bad input exits 2 with nothing written.
   const domains = normalizeDomainsOrUsage(values.domains ?? []);
@@ -65,12 +99,13 @@ export async function certonly(argv: readonly string[], cmd: CommandContext): Pr
   if (!LINEAGE_NAME.test(name)) throw new UsageError(`--cert-name ${name}: use letters, digits, ".", "_" and "-".`);
   const ca = caFromFlags(values);
   const { keyType, defaulted } = keyTypeFromFlags(values, ca.preset);
-  const dns = await dnsFromFlags(values, (message) => cmd.out.error(`Warning: ${message}`));
+  const dns = cloud ? cloudDnsFromFlags(values) : await dnsFromFlags(values, (message) => cmd.out.error(`Warning: ${message}`));
   const deployDelay = values['deploy-delay'] === undefined ? undefined : Number(values['deploy-delay']);
   if (deployDelay !== undefined && (!Number.isInteger(deployDelay) || deployDelay < 0 || deployDelay > 86_400)) {
     throw new UsageError(`--deploy-delay ${values['deploy-delay']}: give whole seconds from 0 to 86400.`);
   }
   const eab = eabFromFlags({ eabKid: values['eab-kid'], eabHmacKey: values['eab-hmac-key'], eabAlgorithm: values['eab-hmac-alg'] });
+  const eabRef = secretRefFromFlag('eab-secret', values['eab-secret']);
   let spec: LineageSpec;
   try {
     spec = resolveLineageSpec({
@@ -81,6 +116,7 @@ export async function certonly(argv: readonly string[], cmd: CommandContext): Pr
         ...(ca.preset && ca.preset.directoryUrl === ca.directoryUrl ? { preset: ca.preset.name } : { directoryUrl: ca.directoryUrl }),
         contact: values.email ? values.email.split(',').map((e) => e.trim()) : [],
         termsOfServiceAgreed: values['agree-tos'] ?? false,
+        ...(eabRef ? { eabRef } : {}),
         ...(values['preferred-chain'] ? { preferredChain: values['preferred-chain'] } : {}),
         ...(values.profile ? { profile: values.profile } : {}),
       },
@@ -99,6 +135,24 @@ export async function certonly(argv: readonly string[], cmd: CommandContext): Pr
     throw err;
   }
   const dryRun = values['dry-run'] ?? false;
+  const force = values['force-renewal'] ?? false;
+  if (cloud) {
+    // The account is the stack's (Secrets Manager); issueInCloud warns about what registering would lack.
+    const session = await openCloudSession(cmd, cloud, ['issuanceStateMachineArn']);
+    try {
+      const existing = await session.store.getLineage(name);
+      const notDue = notYetDue(existing, spec, { force, dryRun });
+      if (notDue) {
+        if (values.json) cmd.out.json({ lineage: name, status: 'NOT_DUE', notAfter: existing?.lineage.state.current?.notAfter });
+        else cmd.out.line(notDue);
+        return 0;
+      }
+      if (defaulted && !values.json) cmd.out.line(`Key type: ${keyType} (choose with --key-type rsa|ecdsa).`);
+      return await issueInCloud(cmd, session, { spec, existing, force, dryRun, wait: cloud.wait, json: values.json ?? false });
+    } finally {
+      session.close();
+    }
+  }
   const directoryUrl = dryRun ? (spec.ca.stagingDirectoryUrl ?? spec.ca.directoryUrl) : spec.ca.directoryUrl;
   const accountUrl = await hasAccount(configDir, directoryUrl);
   if (!accountUrl && !values['agree-tos']) {
@@ -122,12 +176,10 @@ export async function certonly(argv: readonly string[], cmd: CommandContext): Pr
 
   const store = new FilesystemCertificateStore({ configDir });
   const existing = await store.getLineage(name);
-  if (existing && !dryRun && !values['force-renewal'] && sameRequest(existing.lineage.spec, spec)) {
-    const decision = decideRenewal({ spec: existing.lineage.spec, state: existing.lineage.state, now: new Date(), random: Math.random });
-    if (!decision.due && existing.lineage.state.current) {
-      cmd.out.line(`Certificate not yet due for renewal; no action taken. (${name} expires on ${existing.lineage.state.current.notAfter.slice(0, 10)}; use --force-renewal to renew now.)`);
-      return 0;
-    }
+  const notDue = notYetDue(existing, spec, { force, dryRun });
+  if (notDue) {
+    cmd.out.line(notDue);
+    return 0;
   }
   const created = !existing;
   await store.putLineage({ spec, state: existing?.lineage.state ?? { currentVersion: 0 } }, { expectedEtag: existing?.etag ?? null });
@@ -139,7 +191,7 @@ export async function certonly(argv: readonly string[], cmd: CommandContext): Pr
   cmd.out.line(`${dryRun ? 'Simulating a certificate request' : 'Requesting a certificate'} for ${spec.domains.join(', ')}`);
   let succeeded = false;
   try {
-    const outcome = await engine.issue({ lineage: name, force: values['force-renewal'] ?? false, dryRun });
+    const outcome = await engine.issue({ lineage: name, force, dryRun });
     succeeded = outcome.status === 'succeeded';
     return printIssuance(cmd, outcome, { dryRun });
   } finally {
@@ -156,6 +208,18 @@ function normalizeDomainsOrUsage(inputs: readonly string[]): string[] {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
+}
+
+/**
+ * certbot's answer when certonly asks again for a lineage it has, with the same names and key, that
+ * is not due: no action. `undefined` means go on and issue.
+ */
+function notYetDue(existing: StoredLineage | undefined, spec: LineageSpec, options: { force: boolean; dryRun: boolean }): string | undefined {
+  if (!existing || options.dryRun || options.force || !sameRequest(existing.lineage.spec, spec)) return undefined;
+  const { state } = existing.lineage;
+  const decision = decideRenewal({ spec: existing.lineage.spec, state, now: new Date(), random: Math.random });
+  if (decision.due || !state.current) return undefined;
+  return `Certificate not yet due for renewal; no action taken. (${spec.name} expires on ${state.current.notAfter.slice(0, 10)}; use --force-renewal to renew now.)`;
 }
 
 /** certbot keeps a lineage when certonly asks for the same names and key again. */

@@ -1,7 +1,8 @@
 import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
 import { parseVerbArgs } from '../args.js';
+import { CLOUD_HELP, CLOUD_OPTIONS, cloudTargetFromFlags, LOCAL_ONLY_FIXES, refuseLocalFlags, renewInCloud, type CloudCommandContext } from '../cloud/index.js';
 import { configDirFrom } from '../config-dir.js';
-import { makeEngine, printFailure, type CommandContext } from '../engine-runner.js';
+import { makeEngine, printFailure } from '../engine-runner.js';
 import { UsageError } from '../usage-error.js';
 
 export const RENEW_HELP = `Usage: acmeflow renew [--cert-name NAME] [--force-renewal] [--dry-run] [--pre-hook CMD] [--deploy-hook CMD] [--post-hook CMD]
@@ -9,6 +10,10 @@ export const RENEW_HELP = `Usage: acmeflow renew [--cert-name NAME] [--force-ren
 Renews every certificate in the config directory that is due (or only NAME), each with the
 settings stored in its lineage. Hooks follow certbot: --pre-hook once before the first renewal,
 --deploy-hook once per renewed certificate, --post-hook once after a run that attempted anything.
+
+${CLOUD_HELP}
+  With --stack the stack's renewal sweep is started (every due lineage in its bucket, or only --cert-name);
+  hooks are EventBridge rules there, not commands here.
 `;
 
 const OPTIONS = {
@@ -19,14 +24,34 @@ const OPTIONS = {
   'deploy-hook': { type: 'string' },
   'post-hook': { type: 'string' },
   'dns-resolver': { type: 'string', multiple: true },
+  ...CLOUD_OPTIONS,
 } as const;
 
-/** `acmeflow renew`: the renewal sweep, run locally. */
-export async function renew(argv: readonly string[], cmd: CommandContext): Promise<number> {
+/** Flags that only mean something on this machine, and what to do instead with --stack. */
+const CLOUD_REFUSED = {
+  'pre-hook': LOCAL_ONLY_FIXES['pre-hook'],
+  'deploy-hook': LOCAL_ONLY_FIXES['deploy-hook'],
+  'post-hook': LOCAL_ONLY_FIXES['post-hook'],
+  'dns-resolver': LOCAL_ONLY_FIXES['dns-resolver'],
+  'config-dir': LOCAL_ONLY_FIXES['config-dir'],
+};
+
+/** `acmeflow renew`: the renewal sweep, run locally (or started in the stack with --stack). */
+export async function renew(argv: readonly string[], cmd: CloudCommandContext): Promise<number> {
   const { values } = parseVerbArgs('renew', argv, OPTIONS);
   if (values.help) {
     cmd.out.line(RENEW_HELP);
     return 0;
+  }
+  const cloud = cloudTargetFromFlags('renew', values);
+  if (cloud) {
+    refuseLocalFlags(values, CLOUD_REFUSED);
+    return renewInCloud(cmd, cloud, {
+      names: values['cert-name'] ?? [],
+      force: values['force-renewal'] ?? false,
+      dryRun: values['dry-run'] ?? false,
+      json: values.json ?? false,
+    });
   }
   const configDir = configDirFrom(values['config-dir'], cmd.env);
   const store = new FilesystemCertificateStore({ configDir });

@@ -4,14 +4,19 @@ import { REVOCATION_REASONS, type RevocationReason } from '../../shared/acme/ind
 import { parseCertificate } from '../../shared/crypto/index.js';
 import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
 import { parseVerbArgs } from '../args.js';
+import { CLOUD_HELP, CLOUD_OPTIONS, cloudTargetFromFlags, LOCAL_ONLY_FIXES, refuseLocalFlags, revokeInCloud, type CloudCommandContext } from '../cloud/index.js';
 import { configDirFrom } from '../config-dir.js';
-import { makeEngine, type CommandContext } from '../engine-runner.js';
+import { makeEngine } from '../engine-runner.js';
 import { UsageError } from '../usage-error.js';
 
 export const REVOKE_HELP = `Usage: acmeflow revoke (--cert-path PATH | --cert-name NAME) [--reason REASON] [--server URL]
 
 Revokes a certificate (RFC 8555 §7.6) with the account key, or its own key when the account may not.
 Reasons: unspecified, keycompromise, affiliationchanged, superseded, cessationofoperation.
+
+${CLOUD_HELP}
+  With --stack the stack's revocation is started for --cert-name NAME (a lineage in its bucket), or for
+  the certificate file --cert-path PATH (read here and sent to the stack; its lineage found by path or serial).
 `;
 
 const OPTIONS = {
@@ -19,6 +24,7 @@ const OPTIONS = {
   'cert-name': { type: 'string' },
   reason: { type: 'string' },
   server: { type: 'string' },
+  ...CLOUD_OPTIONS,
 } as const;
 
 const REASONS: Record<string, RevocationReason> = Object.fromEntries(
@@ -26,14 +32,19 @@ const REASONS: Record<string, RevocationReason> = Object.fromEntries(
 );
 
 /** `acmeflow revoke`, as the operator manual's `certbot revoke --cert-path live/<name>/cert.pem`. */
-export async function revoke(argv: readonly string[], cmd: CommandContext): Promise<number> {
+export async function revoke(argv: readonly string[], cmd: CloudCommandContext): Promise<number> {
   const { values } = parseVerbArgs('revoke', argv, OPTIONS);
   if (values.help) {
     cmd.out.line(REVOKE_HELP);
     return 0;
   }
+  const cloud = cloudTargetFromFlags('revoke', values);
+  if (cloud) refuseLocalFlags(values, { 'config-dir': LOCAL_ONLY_FIXES['config-dir'] });
   const configDir = configDirFrom(values['config-dir'], cmd.env);
-  if (!values['cert-path'] === !values['cert-name']) throw new UsageError('Name the certificate with --cert-path PATH or --cert-name NAME (one of them).');
+  if (cloud) {
+    // In the stack both may be given: the file's certificate, revoked under the named lineage.
+    if (!values['cert-path'] && !values['cert-name']) throw new UsageError('Name the certificate with --cert-name NAME (a lineage in the stack\u2019s bucket) or --cert-path PATH.');
+  } else if (!values['cert-path'] === !values['cert-name']) throw new UsageError('Name the certificate with --cert-path PATH or --cert-name NAME (one of them).');
   const reasonKey = (values.reason ?? 'unspecified').toLowerCase().replace(/[^a-z]/g, '');
   const reason = REASONS[reasonKey];
   if (!reason) throw new UsageError(`--reason ${values.reason}: use one of ${Object.keys(REASONS).join(', ')}.`);
@@ -47,6 +58,17 @@ export async function revoke(argv: readonly string[], cmd: CommandContext): Prom
     } catch (err) {
       throw new UsageError(`--cert-path ${values['cert-path']}: not a readable certificate (${(err as Error).message}).`);
     }
+  }
+  if (cloud) {
+    return revokeInCloud(cmd, cloud, {
+      ...(lineage ? { lineage } : {}),
+      ...(values['cert-path'] && certificatePem ? { certificate: { path: values['cert-path'], pem: certificatePem } } : {}),
+      reason,
+      ...(values.server ? { server: values.server } : {}),
+      json: values.json ?? false,
+    });
+  }
+  if (values['cert-path'] && certificatePem) {
     lineage = await lineageOfPath(configDir, values['cert-path'], certificatePem, store);
     if (!lineage) throw new UsageError(`--cert-path ${values['cert-path']}: no lineage in ${configDir} holds this certificate.`);
   }

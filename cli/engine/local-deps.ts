@@ -26,6 +26,8 @@ export interface LocalEab {
 export interface LocalDepsOptions {
   readonly configDir: string;
   readonly fetch?: FetchFunction;
+  /** Per-request timeout of every ACME request (`createAcmeContext`'s `timeoutMs`). @default 30000 */
+  readonly acmeTimeoutMs?: number;
   /** Nameservers the propagation check asks, overriding each lineage's own. */
   readonly resolvers?: readonly string[];
   /** EAB given for this run; wins over every lineage's `eabRef`. */
@@ -148,7 +150,12 @@ export function localWorkflowDeps(options: LocalDepsOptions): WorkflowDeps {
   const acme = (directoryUrl: string): AcmeContext => {
     let ctx = options.contexts.get(directoryUrl);
     if (!ctx) {
-      ctx = createAcmeContext({ directoryUrl, ...(options.fetch ? { fetch: options.fetch } : {}), now });
+      ctx = createAcmeContext({
+        directoryUrl,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.acmeTimeoutMs === undefined ? {} : { timeoutMs: options.acmeTimeoutMs }),
+        now,
+      });
       options.contexts.set(directoryUrl, ctx);
     }
     return ctx;

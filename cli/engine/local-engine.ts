@@ -32,6 +32,11 @@ export interface LocalEngineOptions {
   readonly configDir: string;
   /** fetch for the ACME CA. @default globalThis.fetch */
   readonly fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+  /**
+   * Per-request timeout of every ACME request, in ms: a CA answering slower fails the request with
+   * `AcmeTimeoutError` (retried by the state machine). @default 30000
+   */
+  readonly acmeTimeoutMs?: number;
   /** certbot's `--pre-hook`, `--deploy-hook`, `--post-hook`. */
   readonly hooks?: { readonly preHook?: string; readonly deployHook?: string; readonly postHook?: string };
   /** `--dns-resolver`: nameservers the propagation check asks (`host:port`), overriding each lineage's. */
@@ -242,6 +247,7 @@ export class LocalEngine {
     const deps = localWorkflowDeps({
       configDir: this.#options.configDir,
       ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
+      ...(this.#options.acmeTimeoutMs === undefined ? {} : { acmeTimeoutMs: this.#options.acmeTimeoutMs }),
       ...(this.#options.resolvers ? { resolvers: this.#options.resolvers } : {}),
       ...(this.#options.eab ? { eab: this.#options.eab } : {}),
       log,

@@ -17,6 +17,7 @@ describe('stack outputs', () => {
         'AcmeflowBucketName',
         'AcmeflowIssuanceStateMachineArn',
         'AcmeflowKmsKeyArn',
+        'AcmeflowSecretPrefix',
         'AcmeflowRevocationStateMachineArn',
         'AcmeflowSweepStateMachineArn',
       ]),
