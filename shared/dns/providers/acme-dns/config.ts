@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// A namespace import lets esbuild drop zod's locales from the Lambda bundle (about 360 KB).
+import * as z from 'zod';
 
 /**
  * One acme-dns registration, as `POST /register` returns it and as certbot's acme-dns plugin and

