@@ -1,0 +1,64 @@
+/**
+ * The PlanRenewals function, alone in a process: bundled like the Lambda (bundles.ts), it runs the
+ * real handler shell — `withExpiryMetric(makeHandler(() => awsDepsFromEnv(env, { clientConfig })))`,
+ * i.e. `planSweep` over S3CertificateStore / S3SweepStore — once against s3rver, and prints one
+ * `BENCH_RESULT {json}` line: wall time of the invocation, CPU time, the process's peak RSS, and the
+ * S3 requests it made. Nothing else runs in the process, so the memory figure is the function's.
+ *
+ * Environment: BENCH_S3_ENDPOINT, BENCH_BUCKET, BENCH_SWEEP_ID, BENCH_NOW_OFFSET_MS (the function's
+ * clock, shifted: an ARI answer cached for 6 hours is stale 7 hours later), BENCH_INPUT (sweep input JSON).
+ */
+import 'reflect-metadata';
+import { getHeapStatistics } from 'node:v8';
+import { makeHandler, withExpiryMetric } from '../../functions/plan-renewals/handler.js';
+import { awsDepsFromEnv } from '../../functions/shared/aws-deps.js';
+import type { SweepState } from '../../shared/workflow/index.js';
+import { S3RequestCounter } from './counting-http.js';
+
+const startedAt = performance.now();
+const env = process.env;
+const offsetMs = Number(env.BENCH_NOW_OFFSET_MS ?? 0);
+const counter = new S3RequestCounter();
+const lambdaEnv = { ACMEFLOW_BUCKET: env.BENCH_BUCKET, AWS_REGION: 'us-east-1' };
+const emf: string[] = [];
+const handler = withExpiryMetric(
+  makeHandler(() =>
+    awsDepsFromEnv(lambdaEnv, {
+      clientConfig: {
+        s3: {
+          endpoint: env.BENCH_S3_ENDPOINT,
+          forcePathStyle: true,
+          credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+          requestHandler: counter.handler(),
+        },
+      },
+      now: () => new Date(Date.now() + offsetMs),
+    }),
+  ),
+  (line) => emf.push(line),
+  lambdaEnv,
+);
+
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const state = (await handler({ input: JSON.parse(env.BENCH_INPUT ?? '{}'), sweepId: env.BENCH_SWEEP_ID })) as SweepState;
+const wallMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const heap = getHeapStatistics();
+process.stdout.write(
+  `BENCH_RESULT ${JSON.stringify({
+    // performance.now() counts from the process's start: bootstrap plus loading the bundle.
+    loadMs: startedAt,
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    heapUsedMb: heap.used_heap_size / 1048576,
+    peakMallocedMb: heap.peak_malloced_memory / 1048576,
+    s3: counter.snapshot(),
+    s3WaitMs: counter.waitMs,
+    state: { planKey: state.planKey, due: state.due, skipped: state.skipped, expiry: state.expiry },
+    emfLines: emf.length,
+  })}\n`,
+);
