@@ -1,4 +1,5 @@
-import { createAcmeContext, decodeEabHmacKey, type EabAlgorithm, type ExternalAccountBinding, type FetchFunction } from '../shared/acme/index.js';
+import { rm, rmdir, stat } from 'node:fs/promises';
+import { AcmeProblemError, createAcmeContext, decodeEabHmacKey, getDirectory, type EabAlgorithm, type ExternalAccountBinding, type FetchFunction } from '../shared/acme/index.js';
 import { FilesystemKeyStore } from '../shared/store/filesystem/index.js';
 import { accountIdFor, ensureAccount, type Logger } from '../shared/workflow/index.js';
 import { UsageError } from './usage-error.js';
@@ -61,24 +62,49 @@ export async function registerAccount(
     );
   }
   const eab = eabFromFlags(flags);
+  const contact = emailContacts(flags.email);
   const keys = new FilesystemKeyStore({ configDir });
   const ctx = createAcmeContext({ directoryUrl: flags.directoryUrl, ...(fetch ? { fetch } : {}) });
-  const account = await ensureAccount(
-    ctx,
-    {
-      keys,
-      log,
-      resolveEab: async () => {
-        if (!eab) throw new UsageError('This CA needs --eab-kid and --eab-hmac-key to register.');
-        return eab;
-      },
-    },
-    {
-      directoryUrl: flags.directoryUrl,
-      contact: emailContacts(flags.email),
-      ...(eab ? { eabRef: 'command line' } : {}),
-      termsOfServiceAgreed: true,
-    },
+  // An unreachable or non-ACME URL fails here, before an account key is written for it.
+  await getDirectory(ctx);
+  const configDirExisted = await stat(configDir).then(
+    () => true,
+    () => false,
   );
-  return { url: account.url, created: true };
+  try {
+    const account = await ensureAccount(
+      ctx,
+      {
+        keys,
+        log,
+        resolveEab: async () => {
+          if (!eab) throw new UsageError('This CA needs --eab-kid and --eab-hmac-key to register.');
+          return eab;
+        },
+      },
+      {
+        directoryUrl: flags.directoryUrl,
+        contact,
+        ...(eab ? { eabRef: 'command line' } : {}),
+        termsOfServiceAgreed: true,
+      },
+    );
+    return { url: account.url, created: true };
+  } catch (err) {
+    // The CA refused the registration (wrong or expired EAB, EAB missing): no account exists for the
+    // key stored a moment ago, so it goes, with the directories made for it. After any other failure
+    // the key stays: the CA may have created the account, and the next attempt finds it with that key.
+    if (err instanceof AcmeProblemError) await forgetUnregisteredKey(keys, configDir, accountIdFor(flags.directoryUrl), configDirExisted);
+    throw err;
+  }
+}
+
+/** Removes an account key that was never registered, and the directories left empty by that. */
+async function forgetUnregisteredKey(keys: FilesystemKeyStore, configDir: string, accountId: string, configDirExisted: boolean): Promise<void> {
+  const stored = await keys.getAccountKey(accountId).catch(() => undefined);
+  if (stored?.accountUrl) return;
+  await rm(keys.layout.accountDir(accountId), { recursive: true, force: true });
+  // rmdir removes only empty directories: anything else in them stays.
+  await rmdir(keys.layout.accountsRoot).catch(() => undefined);
+  if (!configDirExisted) await rmdir(configDir).catch(() => undefined);
 }

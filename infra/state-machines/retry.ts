@@ -10,6 +10,10 @@ export const TRANSIENT_ERRORS = [
   'AcmeBadNonceError',
   'AcmeServerInternalError',
   'AcmeHttpError',
+  // A 2xx answer that is not the JSON it should be (a body cut short by a proxy): the next attempt
+  // gets a whole one. Finalize in particular must be retried, or the certificate it issued is lost.
+  // An URL that is no ACME server at all fails the same way after the four bounded retries.
+  'AcmeInvalidResponseError',
   'AcmeNetworkError',
   'AcmeTimeoutError',
   'AcmeTlsError',

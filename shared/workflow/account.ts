@@ -9,7 +9,7 @@ import {
   type AccountKeyType,
   type AcmeContext,
 } from '../acme/index.js';
-import { KeyNotFoundError } from '../store/index.js';
+import { KeyNotFoundError, LineageLockedError, type LineageLock, type LockHandle, type StoredAccountKey } from '../store/index.js';
 import type { WorkflowDeps } from './deps.js';
 
 /**
@@ -28,17 +28,80 @@ export interface EnsureAccountOptions {
   readonly accountKeyType?: AccountKeyType;
   /** The person agreed to the CA's terms (the CLI's --agree-tos; a deployed config's explicit flag). */
   readonly termsOfServiceAgreed?: boolean;
+  /**
+   * Serializes registering with every other run that passes a lock: the lineage lock port (under
+   * {@link accountLockName}) and this run's owner name. Without it, concurrent first issuances at one
+   * CA (a sweep over new lineages) each register an account and overwrite each other's stored key.
+   */
+  readonly registrationLock?: { readonly lock: LineageLock; readonly owner: string };
 }
+
+/** The name under which registering the account `accountId` is locked (a valid lineage lock name). */
+export function accountLockName(accountId: string): string {
+  return `account.${accountId}`.slice(0, 128);
+}
+
+/** How long a run waits for another run that is registering the same account, and how often it looks. */
+const REGISTRATION_WAIT_MS = 30_000;
+const REGISTRATION_POLL_MS = 200;
+const REGISTRATION_LEASE_SECONDS = 120;
 
 /**
  * Loads the account for a CA, registering it first when there is none (RFC 8555 §7.3), with EAB
  * when the lineage names credentials. Idempotent: the key is stored before registering, so a crash
  * between the two is repaired by `onlyReturnExisting`/newAccount with the same key next time.
+ *
+ * With `registrationLock`, registering is check, lock, check again (STYLE.md §8): one run registers,
+ * and a run that finds the lock held waits (a few seconds at most) for the account it registers,
+ * then fails with `LineageLockedError` if it never appears.
  */
 export async function ensureAccount(ctx: AcmeContext, deps: Pick<WorkflowDeps, 'keys' | 'resolveEab' | 'log'>, options: EnsureAccountOptions): Promise<Account & { id: string }> {
   const id = accountIdFor(options.directoryUrl);
   const stored = await deps.keys.getAccountKey(id);
-  if (stored?.accountUrl) return { id, url: stored.accountUrl, key: importAccountKey(stored.privateKeyPem) };
+  if (stored?.accountUrl) return registered(id, stored, stored.accountUrl);
+  const guard = options.registrationLock;
+  if (!guard) return register(ctx, deps, options, id, stored);
+  let handle: LockHandle;
+  try {
+    handle = await guard.lock.acquire(accountLockName(id), { owner: guard.owner, leaseSeconds: REGISTRATION_LEASE_SECONDS });
+  } catch (err) {
+    if (!(err instanceof LineageLockedError)) throw err;
+    return waitForRegistration(deps, id, err);
+  }
+  try {
+    const again = await deps.keys.getAccountKey(id);
+    if (again?.accountUrl) return registered(id, again, again.accountUrl);
+    return await register(ctx, deps, options, id, again);
+  } finally {
+    await guard.lock.release(handle).catch(() => undefined);
+  }
+}
+
+function registered(id: string, stored: StoredAccountKey, url: string): Account & { id: string } {
+  return { id, url, key: importAccountKey(stored.privateKeyPem) };
+}
+
+/** Another run holds the registration lock: its account appears in the key store within seconds. */
+async function waitForRegistration(deps: Pick<WorkflowDeps, 'keys'>, id: string, locked: LineageLockedError): Promise<Account & { id: string }> {
+  const deadline = Date.now() + REGISTRATION_WAIT_MS;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, REGISTRATION_POLL_MS));
+    const stored = await deps.keys.getAccountKey(id);
+    if (stored?.accountUrl) return registered(id, stored, stored.accountUrl);
+  }
+  throw locked;
+}
+
+async function register(
+  ctx: AcmeContext,
+  deps: Pick<WorkflowDeps, 'keys' | 'resolveEab' | 'log'>,
+  options: EnsureAccountOptions,
+  id: string,
+  stored: StoredAccountKey | undefined,
+): Promise<Account & { id: string }> {
+  // A new key has no account yet, so it will need the EAB credentials: read them before anything is
+  // stored, so that missing or broken ones leave nothing behind.
+  const early = !stored && options.eabRef ? await deps.resolveEab(options.eabRef) : undefined;
   const key = stored ? importAccountKey(stored.privateKeyPem) : await generateAccountKey(options.accountKeyType ?? 'ecdsa-p256');
   if (!stored) await deps.keys.putAccountKey(id, { privateKeyPem: exportAccountKeyPem(key), directoryUrl: options.directoryUrl });
   let url: string;
@@ -46,7 +109,7 @@ export async function ensureAccount(ctx: AcmeContext, deps: Pick<WorkflowDeps, '
     url = (await findAccount(ctx, key)).url;
   } catch (err) {
     if (!(err instanceof AcmeAccountDoesNotExistError)) throw err;
-    const eab = options.eabRef ? await deps.resolveEab(options.eabRef) : undefined;
+    const eab = early ?? (options.eabRef ? await deps.resolveEab(options.eabRef) : undefined);
     const created = await newAccount(ctx, key, {
       ...(options.contact && options.contact.length > 0 ? { contact: options.contact } : {}),
       termsOfServiceAgreed: options.termsOfServiceAgreed ?? false,

@@ -6,7 +6,9 @@ import type { IssuanceState } from './state.js';
  * Step 9, on success and on failure alike: remove our TXT values (only ours; already gone is
  * fine) and release the lineage lock. A pending key left by a failed order is dropped here: it
  * never became a certificate's key. Never throws for one record: it tries every record, then
- * reports what it could not remove, so the failure path still reaches its event.
+ * reports what it could not remove, so the failure path still reaches its event. The lineage's
+ * in-flight marker is cleared only when every record is gone; otherwise it stays, naming the
+ * records, and the next run of the lineage removes them (PrepareOrder's recovery of an abandoned run).
  */
 export async function cleanupRecords(state: IssuanceState, deps: WorkflowDeps): Promise<IssuanceState & { cleanupErrors: string[] }> {
   const errors: string[] = [];
@@ -26,11 +28,14 @@ export async function cleanupRecords(state: IssuanceState, deps: WorkflowDeps): 
     await deps.keys.discardPendingCertificateKey(state.lineage, state.keyToken).catch((err: Error) => errors.push(err.message));
   }
   if (state.lock) {
-    // Forget the in-flight marker before letting go of the lock: the records are gone now.
-    await clearInflight(state, deps).catch((err: Error) => errors.push(err.message));
+    // Forget the in-flight marker before letting go of the lock, once the records are gone. A record
+    // that could not be removed keeps the marker: the lineage's next run (PrepareOrder) removes it.
+    if (errors.length === 0) await clearInflight(state, deps).catch((err: Error) => errors.push(err.message));
     await deps.lock.release({ ...state.lock }).catch((err: Error) => errors.push(err.message));
   }
-  if (errors.length > 0) deps.log.warn('Cleanup could not finish; the records named remain.', { lineage: state.lineage, errors });
+  if (errors.length > 0) {
+    deps.log.warn('Cleanup could not finish; the records named remain, and the next run of the lineage removes them.', { lineage: state.lineage, errors });
+  }
   const { lock: _released, ...rest } = state;
   // Always present (empty when all went well), so the state machine can select it.
   return { ...rest, cleanupErrors: errors };

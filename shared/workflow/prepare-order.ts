@@ -9,9 +9,10 @@ import {
   type AcmeContext,
   type NewOrderResult,
 } from '../acme/index.js';
+import { keyMatchesCertificate } from '../crypto/index.js';
 import { challengeRecord, delegateRecords, groupRecords, type ChallengeRecord } from '../dns/index.js';
 import type { LineageSpec } from '../config/index.js';
-import { LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
+import { KeyNotFoundError, LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
 import { ensureAccount } from './account.js';
 import { DEFAULT_LIMITS, type WorkflowDeps, type WorkflowLimits } from './deps.js';
 import { AcmeOrderInvalidError } from './errors.js';
@@ -86,6 +87,8 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       ...(spec.ca.eabRef ? { eabRef: spec.ca.eabRef } : {}),
       accountKeyType: spec.ca.accountKeyType,
       termsOfServiceAgreed: spec.ca.termsOfServiceAgreed,
+      // Concurrent first issuances at one CA (a sweep over new lineages) register one account, not one each.
+      registrationLock: { lock: deps.lock, owner: input.owner },
     });
     const replaces = !input.dryRun && state.currentVersion > 0 && !state.revoked ? state.current?.ariCertificateId : undefined;
     const created = await createOrder(ctx, account, spec.domains, spec.ca.profile, replaces);
@@ -145,18 +148,65 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
 /**
  * Another run held this lineage, crashed, and its lease ran out: remove the TXT values it may have
  * published and the pending key it may have stored, then forget it. Deleting values that were
- * never published is harmless (deleteTxt treats "already gone" as success).
+ * never published is harmless (deleteTxt treats "already gone" as success). A run that died inside
+ * StoreCertificate, its certificate already archived, is finished first ({@link finishStoredVersion}),
+ * so no stored certificate is left without its key and `live/` never stays half switched.
+ *
+ * @example
+ * ```ts
+ * const { inflight } = (await deps.store.getLineage('example.com'))!.lineage.state;
+ * if (inflight) await recoverAbandonedRun('example.com', inflight, spec.dns, deps);
+ * ```
  */
-async function recoverAbandonedRun(lineage: string, inflight: InflightIssuance, dns: LineageSpec['dns'], deps: WorkflowDeps): Promise<void> {
+export async function recoverAbandonedRun(lineage: string, inflight: InflightIssuance, dns: LineageSpec['dns'], deps: WorkflowDeps): Promise<void> {
   deps.log.warn('Cleaning up after an earlier run that did not finish.', { lineage, owner: inflight.owner, orderUrl: inflight.orderUrl });
   const provider = await deps.dnsProvider(dns);
   for (const record of inflight.records) await provider.deleteTxt({ name: record.name, values: [...record.values] });
+  await finishStoredVersion(lineage, inflight, deps);
   await deps.keys.discardPendingCertificateKey(lineage, inflight.keyToken);
   const current = await deps.store.getLineage(lineage);
   if (current?.lineage.state.inflight?.orderUrl === inflight.orderUrl) {
     const { inflight: _gone, ...state } = current.lineage.state;
     await deps.store.putLineage({ spec: current.lineage.spec, state }, { expectedEtag: current.etag });
   }
+}
+
+/**
+ * What StoreCertificate does after the archive version is written, for an abandoned run that died
+ * in between: its key promoted into that version, `live/` switched to it, the lineage's current
+ * version set — only when the newest archived version is that run's order's certificate and its
+ * key is the one the run generated (still pending) or already promoted. Otherwise nothing.
+ */
+async function finishStoredVersion(lineage: string, inflight: InflightIssuance, deps: WorkflowDeps): Promise<void> {
+  const latest = await deps.store.latestVersion(lineage);
+  const stored = latest > 0 ? await deps.store.getVersion(lineage, latest) : undefined;
+  if (!stored || stored.meta.orderUrl !== inflight.orderUrl) return;
+  const pending = await deps.keys.getPendingCertificateKey(lineage, inflight.keyToken);
+  if (pending !== undefined && !(await keyMatchesCertificate(pending, stored.certPem))) return;
+  try {
+    // With the key no longer pending, this finds it promoted already (or throws: then there is nothing to finish).
+    await deps.keys.promoteCertificateKey(lineage, inflight.keyToken, latest, stored.fullchainPem);
+  } catch (err) {
+    if (err instanceof KeyNotFoundError) return;
+    throw err;
+  }
+  await deps.store.promoteVersion(lineage, latest);
+  const current = await deps.store.getLineage(lineage);
+  if (current && current.lineage.state.currentVersion < latest) {
+    const { meta } = stored;
+    const summary = {
+      serialHex: meta.serialHex,
+      notBefore: meta.notBefore,
+      notAfter: meta.notAfter,
+      domains: [...meta.domains],
+      keyType: meta.keyType,
+      ...(meta.issuerCommonName ? { issuerCommonName: meta.issuerCommonName } : {}),
+      ...(meta.ariCertificateId ? { ariCertificateId: meta.ariCertificateId } : {}),
+    };
+    const { failures: _cleared, ari: _stale, revoked: _old, ...state } = current.lineage.state;
+    await deps.store.putLineage({ spec: current.lineage.spec, state: { ...state, currentVersion: latest, current: summary, issuedAt: meta.issuedAt } }, { expectedEtag: current.etag });
+  }
+  deps.log.warn('Finished storing the certificate of an earlier run that stopped while storing it.', { lineage, version: latest, serialHex: stored.meta.serialHex });
 }
 
 async function createOrder(

@@ -6,7 +6,7 @@
  * (which globs `*.conf` and `cert<N>.pem`) nor acmeflow ever mistakes one for the real file.
  */
 import { randomUUID } from 'node:crypto';
-import { link, lstat, mkdir, open, readFile, readlink, rename, symlink, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, readFile, readlink, rename, symlink, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** The Node.js error code of a failed fs call, if any. */
@@ -20,6 +20,18 @@ function tempPathFor(path: string): string {
 
 async function unlinkQuietly(path: string): Promise<void> {
   await unlink(path).catch(() => undefined);
+}
+
+/**
+ * Removes the temporary files a writer of `path` killed mid-write left behind (`.<name>.<uuid>.tmp`):
+ * for a key file they hold the key itself. Call it only where no other writer of `path` can be at
+ * work (the lineage lock is held), or it may remove a temporary file about to be renamed.
+ */
+export async function removeTempLeftovers(path: string): Promise<void> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) if (name.startsWith(prefix) && name.endsWith('.tmp')) await unlinkQuietly(join(dir, name));
 }
 
 /** fsyncs a directory, so that renames and links inside it are durable. */

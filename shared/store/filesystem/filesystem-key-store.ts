@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { normalizePem } from '../../crypto/normalize-pem.js';
 import { KeyNotFoundError, StoreError, VersionConflictError } from '../errors.js';
 import type { KeyStore, StoredAccountKey } from '../key-store.js';
-import { errorCode, pathExists, readTextIfExists, removeIfExists, writeFileAtomic } from './atomic-files.js';
+import { errorCode, pathExists, readTextIfExists, removeIfExists, removeTempLeftovers, writeFileAtomic } from './atomic-files.js';
 import { CertbotLayout, checkLineageName } from './certbot-layout.js';
 import { ensureArchiveDir, ensureLiveDir, ensurePrivateDirs, pointLiveLink } from './lineage-directories.js';
 
@@ -99,7 +99,7 @@ export class FilesystemKeyStore implements KeyStore {
     const archivePath = this.layout.archiveFile(lineage, 'privkey', version);
     const pending = await readTextIfExists(pendingPath);
     if (pending === undefined) {
-      if (await pathExists(archivePath)) return;
+      if (await pathExists(archivePath)) return removeTempLeftovers(archivePath);
       throw new KeyNotFoundError(`The pending certificate key for version ${version} of "${lineage}"`);
     }
     await ensureArchiveDir(this.layout, lineage);
@@ -116,6 +116,8 @@ export class FilesystemKeyStore implements KeyStore {
     await ensureLiveDir(this.layout, lineage);
     await pointLiveLink(this.layout, lineage, 'privkey', version);
     await removeIfExists(pendingPath);
+    // A promotion killed mid-write left a copy of this key under a temporary name: it goes too.
+    await removeTempLeftovers(archivePath);
   }
 
   /** certbot's rule for a renewed key: 0600 plus the old key's group bits and world-read, and the old key's group. */
@@ -129,7 +131,10 @@ export class FilesystemKeyStore implements KeyStore {
   }
 
   async discardPendingCertificateKey(lineage: string, token: string): Promise<void> {
-    await removeIfExists(this.#pendingPath(lineage, token));
+    const path = this.#pendingPath(lineage, token);
+    await removeIfExists(path);
+    // And the key's copies a process killed while writing it left under temporary names.
+    await removeTempLeftovers(path);
   }
 
   async getCurrentCertificateKey(lineage: string): Promise<string | undefined> {
