@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { dnsProviderCodes, isDnsProviderCode } from '../shared/dns/index.js';
+import { dnsProviderCodes, isDnsProviderCode, type DnsProviderCode } from '../shared/dns/index.js';
 import { readCloudflareCredentials } from '../shared/dns/providers/cloudflare/index.js';
 import { readRfc2136Credentials } from '../shared/dns/providers/rfc2136/index.js';
 import type { OptionSpec } from './args.js';
@@ -20,17 +20,8 @@ export const DNS_OPTIONS = {
   'dns-route53-hosted-zone-id': { type: 'string' },
 } as const;
 
-export interface DnsChoice {
-  readonly provider: string;
-  readonly credentialsRef?: string;
-  readonly config: Record<string, unknown>;
-}
-
-/**
- * Reads the DNS choice from flags and checks its credentials file now — missing, unreadable or
- * broken is a usage error; readable by others is a warning, as certbot gives.
- */
-export async function dnsFromFlags(values: Record<string, unknown>, warn: (message: string) => void): Promise<DnsChoice> {
+/** The one DNS provider the flags choose (`--dns CODE` or certbot's `--dns-<code>`), or a usage error. */
+export function chooseDnsProvider(values: Record<string, unknown>): DnsProviderCode {
   const chosen = dnsProviderCodes.filter((code) => values[`dns-${code}`] === true);
   const named = typeof values.dns === 'string' ? [values.dns] : [];
   const all = [...new Set([...named, ...chosen])];
@@ -42,6 +33,21 @@ export async function dnsFromFlags(values: Record<string, unknown>, warn: (messa
   if (!isDnsProviderCode(provider)) {
     throw new UsageError(`Unknown DNS provider "${provider}". Known providers: ${dnsProviderCodes.join(', ')}.`);
   }
+  return provider;
+}
+
+export interface DnsChoice {
+  readonly provider: string;
+  readonly credentialsRef?: string;
+  readonly config: Record<string, unknown>;
+}
+
+/**
+ * Reads the DNS choice from flags and checks its credentials file now — missing, unreadable or
+ * broken is a usage error; readable by others is a warning, as certbot gives.
+ */
+export async function dnsFromFlags(values: Record<string, unknown>, warn: (message: string) => void): Promise<DnsChoice> {
+  const provider = chooseDnsProvider(values);
   const credentialsRef = values[`dns-${provider}-credentials`] as string | undefined;
   const config: Record<string, unknown> = {};
   if (provider === 'route53' && typeof values['dns-route53-hosted-zone-id'] === 'string') config.hostedZoneId = values['dns-route53-hosted-zone-id'];

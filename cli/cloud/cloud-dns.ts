@@ -1,5 +1,5 @@
-import { dnsProviderCodes, isDnsProviderCode } from '../../shared/dns/index.js';
-import type { DnsChoice } from '../dns-flags.js';
+import { dnsProviderCodes } from '../../shared/dns/index.js';
+import { chooseDnsProvider, type DnsChoice } from '../dns-flags.js';
 import { UsageError } from '../usage-error.js';
 import { secretRefFromFlag } from './cloud-flags.js';
 
@@ -37,17 +37,7 @@ function secretFix(provider: string): string {
  * ```
  */
 export function cloudDnsFromFlags(values: Record<string, unknown>): DnsChoice {
-  const chosen = dnsProviderCodes.filter((code) => values[`dns-${code}`] === true);
-  const named = typeof values.dns === 'string' ? [values.dns] : [];
-  const all = [...new Set([...named, ...chosen])];
-  if (all.length === 0) {
-    throw new UsageError(`Choose a DNS provider for the dns-01 challenge: --dns <${dnsProviderCodes.join('|')}> (or certbot's --dns-<provider>).`);
-  }
-  if (all.length > 1) throw new UsageError(`Choose one DNS provider, not ${all.join(' and ')}.`);
-  const provider = all[0] as string;
-  if (!isDnsProviderCode(provider)) {
-    throw new UsageError(`Unknown DNS provider "${provider}". Known providers: ${dnsProviderCodes.join(', ')}.`);
-  }
+  const provider = chooseDnsProvider(values);
   for (const code of dnsProviderCodes) {
     const file = values[`dns-${code}-credentials`];
     if (typeof file === 'string') {
