@@ -91,10 +91,13 @@ export async function registerAccount(
     );
     return { url: account.url, created: true };
   } catch (err) {
-    // The CA refused the registration (wrong or expired EAB, EAB missing): no account exists for the
-    // key stored a moment ago, so it goes, with the directories made for it. After any other failure
-    // the key stays: the CA may have created the account, and the next attempt finds it with that key.
-    if (err instanceof AcmeProblemError) await forgetUnregisteredKey(keys, configDir, accountIdFor(flags.directoryUrl), configDirExisted);
+    // The CA refused the registration (a 4xx problem: wrong or expired EAB; or EAB missing where the
+    // directory requires it, refused before sending, with no status): no account exists for the key
+    // stored a moment ago, so it goes, with the directories made for it. After any other failure
+    // (network, 5xx) the key stays: the CA may have created the account (and used up a single-use EAB
+    // key), and the next attempt finds it with that key.
+    const refused = err instanceof AcmeProblemError && (err.status === undefined || (err.status >= 400 && err.status < 500));
+    if (refused) await forgetUnregisteredKey(keys, configDir, accountIdFor(flags.directoryUrl), configDirExisted);
     throw err;
   }
 }

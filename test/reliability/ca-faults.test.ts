@@ -258,7 +258,9 @@ describe('CA faults through the fault proxy', () => {
         problems.push(...[...result.problems, ...extra, ...expectation].map((p) => `run ${run}: ${p}`));
         if (scenario.counted) attempts.push(proxy.requests.filter((r) => scenario.counted!.test(r.path)).length);
       }
-      const bounded = attempts.length > 0 ? `; ${Math.max(...attempts)} attempts at most at ${scenario.counted!.source.replace(/\\/g, '').replace(/^\^/, '')}` : '';
+      const most = Math.max(...attempts);
+      const where = scenario.counted?.source === '.' ? 'in all' : `at ${scenario.counted?.source.replace(/\\/g, '').replace(/^\^/, '')}`;
+      const bounded = attempts.length > 0 ? `; ${most} request${most === 1 ? '' : 's'} at most ${where}` : '';
       report.add({ fault: scenario.fault, runs, outcome: `${tally(labels)}${bounded}`, lost: problems.length === 0 ? 'nothing' : problems.join('; ') });
       expect(problems).toEqual([]);
       // Bounded: one Task attempt and its four retries at most, per step that touches the path.

@@ -267,7 +267,7 @@ describe('killed inside StoreCertificate', () => {
         fault: `SIGKILL inside StoreCertificate, ${plan.label}`,
         runs: 1,
         outcome: `${landed}; at the kill: ${result.found}; rerun: version ${Math.max(...result.atKill.certified) + 1} live`,
-        lost: result.problems.length > 0 ? result.problems.join('; ') : windowSeen.some((w) => w.startsWith(`${result.name}:`)) ? 'nothing stored was lost; until the rerun, live/ paired a key and a certificate of different versions (links switch one at a time, as certbot\u2019s do)' : 'nothing',
+        lost: result.problems.length > 0 ? result.problems.join('; ') : windowSeen.some((w) => w.startsWith(`${result.name}:`)) ? 'until the rerun, live/ paired a key and a certificate of different versions (each complete, nothing stored lost): the links switch one at a time, as certbot\u2019s do' : 'nothing',
       });
     }
     expect(results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`))).toEqual([]);

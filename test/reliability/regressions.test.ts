@@ -17,7 +17,7 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -189,7 +189,7 @@ describe('4. temporary copies of a key left by a killed writer', () => {
     await deps.keys.putPendingCertificateKey('x', 'tok2', privateKeyPem);
     const archive = join(configDir, 'archive', 'x');
     await deps.store.putLineage({ spec: spec('x'), state: { currentVersion: 0 } }, { expectedEtag: null });
-    await import('node:fs/promises').then((fs) => fs.mkdir(archive, { recursive: true }));
+    await mkdir(archive, { recursive: true });
     await writeFile(join(archive, '.privkey1.pem.0000-dead.tmp'), privateKeyPem, { mode: 0o600 });
     await deps.keys.promoteCertificateKey('x', 'tok2', 1, '');
     expect((await readdir(archive)).filter((f) => f.endsWith('.tmp'))).toEqual([]);

@@ -137,7 +137,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** A global-fetch-compatible function that trusts `caPem` (undici's fetch with its own agent). */
+/** A global-fetch-compatible function over undici's fetch with `agent` as dispatcher (the agent trusts the proxy's CA). */
 export function trustingFetch(agent: Agent): typeof fetch {
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const url = typeof input === 'string' || input instanceof URL ? input : input.url;

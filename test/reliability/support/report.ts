@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 export interface ReportRow {
   /** The fault or case. */
   readonly fault: string;
-  /** How many runs (issuances, command lines, templates) it was tried on. */
+  /** How many runs (issuances, command lines) it was tried on; for the secret scan and the template review, the items looked at. */
   readonly runs: number;
   /** What happened, e.g. `3 valid certificates` or `typed error AcmeRateLimitedError`. */
   readonly outcome: string;
@@ -133,7 +133,8 @@ const cell = (text: string | number): string => String(text).replace(/\|/g, '\\|
 function renderReport(sections: readonly StoredSection[]): string {
   const present = new Set(sections.map((s) => s.id));
   const missing = (Object.keys(SECTIONS) as SectionId[]).filter((id) => !present.has(id));
-  const totalRuns = sections.reduce((n, s) => n + s.rows.reduce((m, r) => m + r.runs, 0), 0);
+  // Runs of faults and cases; the secret scan's and the template review's counts are items looked at.
+  const totalRuns = sections.filter((s) => s.id !== 'secret-hygiene' && s.id !== 'deployed-shape').reduce((n, s) => n + s.rows.reduce((m, r) => m + r.runs, 0), 0);
   const lost = sections.flatMap((s) => s.rows.filter((r) => !r.lost.startsWith('nothing')).map((r) => `${SECTIONS[s.id]}: ${r.fault} — ${r.lost}`));
   const lines = [
     '# acmeflow reliability and security report',
@@ -143,7 +144,7 @@ function renderReport(sections: readonly StoredSection[]): string {
     '("nothing" means every invariant held: a valid certificate or a typed error, `live/` on a complete version whose key',
     'matches, no TXT record, pending key, lock or in-flight marker left, no secret in any log, event, state or file).',
     '',
-    `Last run: ${new Date().toISOString()} on Node ${process.version}; ${totalRuns} runs in ${sections.length} sections` +
+    `Last run: ${new Date().toISOString()} on Node ${process.version}; ${totalRuns} runs of faults and cases in ${sections.length} sections` +
       ` (${(sections.reduce((n, s) => n + s.durationMs, 0) / 1000).toFixed(1)} s of test time)` +
       `${process.env.ACMEFLOW_RELIABILITY_LONG === '1' ? ', long variant' : '; `ACMEFLOW_RELIABILITY_LONG=1` runs the long variant (more runs per fault, every kill point inside StoreCertificate, kills at fixed delays)'}.`,
     '',
