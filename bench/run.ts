@@ -29,9 +29,8 @@ import { startPebble, type PebbleHandle } from '../test/support/pebble.js';
 import { onTestProcessExit } from '../test/support/processes.js';
 import { writeRfc2136Credentials } from '../test/support/workflow-deps.js';
 import { measureAwsCost } from './lib/aws-cost.js';
-import { bundleCli } from './lib/bundle.js';
 import { acmeflowClient, certbotClient, legoClient, ROOT, type BenchSite, type Client, type Measured } from './lib/clients.js';
-import { aslValidationMs, cliInProcess, engineIssuances, rfcMinimumRequests } from './lib/in-process.js';
+import { cliInProcess, engineIssuances, rfcMinimumRequests } from './lib/in-process.js';
 import { cleanupMeasure, type Measurement } from './lib/measure.js';
 import { debianVersions, ensurePackages } from './lib/packages.js';
 import { writeResults } from './lib/report.js';
@@ -138,17 +137,16 @@ async function main(): Promise<void> {
     process.env.ACMEFLOW_BENCH_DNS = bind.server;
     await import(pathToFileURL(join(ROOT, 'bench', 'lib', 'loopback-dns.mjs')).href);
 
-    log('Bundling the acmeflow CLI with esbuild (diagnostic variant)...');
-    const bundle = await bundleCli(join(work, 'bundle'));
+    // The shipped command: bin/acmeflow.mjs runs its esbuild bundle (built by the untimed set-up's first run).
     const shipped = acmeflowClient(site, { label: 'acmeflow', entry: join(ROOT, 'bin', 'acmeflow.mjs'), configDir: join(work, 'acmeflow') });
-    const bundled = acmeflowClient(site, { label: 'acmeflow (bundled)', entry: bundle, configDir: join(work, 'acmeflow-bundled') });
+    // For the breakdown only: the same command from its TypeScript sources through tsx, as it ran before the bundle.
+    const fromSources = acmeflowClient(site, { label: 'acmeflow (sources, tsx)', entry: join(ROOT, 'bin', 'acmeflow.mjs'), configDir: join(work, 'acmeflow'), env: { ACMEFLOW_CLI_SOURCES: '1' } });
     const certbot = certbotClient(site, join(work, 'certbot'));
     const lego = legoClient(site, join(work, 'lego'));
-    const clients: { client: Client; prefix: string; diagnostic: boolean }[] = [
-      { client: shipped, prefix: 'a', diagnostic: false },
-      { client: bundled, prefix: 'b', diagnostic: true },
-      { client: certbot, prefix: 'c', diagnostic: false },
-      { client: lego, prefix: 'l', diagnostic: false },
+    const clients: { client: Client; prefix: string }[] = [
+      { client: shipped, prefix: 'a' },
+      { client: certbot, prefix: 'c' },
+      { client: lego, prefix: 'l' },
     ];
 
     // --- 1. single issuance -------------------------------------------------------------------
@@ -169,11 +167,10 @@ async function main(): Promise<void> {
         log(`single issuance ${i}/${N} ${client.label}: ${secs(m.wallMs)} wall, ${secs(m.cpuMs)} CPU, ${(m.peakRssKb / 1024).toFixed(0)} MB`);
       }
     }
-    const single: SingleResult[] = clients.map(({ client, diagnostic }) => {
+    const single: SingleResult[] = clients.map(({ client }) => {
       const list = samples.get(client.label)!;
       return {
         label: client.label,
-        diagnostic,
         wallMs: spread(list.map((m) => m.wallMs)),
         cpuMs: spread(list.map((m) => m.cpuMs)),
         peakRssKb: spread(list.map((m) => m.peakRssKb)),
@@ -182,19 +179,18 @@ async function main(): Promise<void> {
     });
 
     // --- 2. where acmeflow's time goes; requests per issuance ------------------------------------
-    log('acmeflow process start alone (acmeflow --version), shipped and bundled...');
-    const startTsx: Measured[] = [];
-    const startBundle: Measured[] = [];
+    log('acmeflow process start alone (acmeflow --version), shipped (bundle) and from the sources (tsx)...');
+    const startShipped: Measured[] = [];
+    const startSources: Measured[] = [];
     for (let i = 0; i < Math.min(N, 3); i++) {
-      startTsx.push(await shipped.startOnly());
-      startBundle.push(await bundled.startOnly());
+      startShipped.push(await shipped.startOnly());
+      startSources.push(await fromSources.startOnly());
     }
     log('acmeflow in process: certonly through cli/main.ts and LocalEngine.issue, counting requests...');
     const inProcessDir = join(work, 'acmeflow-in-process');
     const inProcessCerts = Array.from({ length: N }, (_, i) => names('p', i + 1));
     const cliCounts = await cliInProcess(site, inProcessDir, inProcessCerts);
     const engineRuns = await engineIssuances(site, inProcessDir, inProcessCerts.map(([first]) => first));
-    const validation = await aslValidationMs(3);
     const minimum = rfcMinimumRequests(2);
     const cliSorted = [...cliCounts].sort((a, b) => a.requests - b.requests);
     const engineByWall = [...engineRuns].sort((a, b) => a.wallMs - b.wallMs);
@@ -224,27 +220,22 @@ async function main(): Promise<void> {
       })(),
     ]);
     const shippedRenew = acmeflowClient(site, { label: 'acmeflow', entry: join(ROOT, 'bin', 'acmeflow.mjs'), configDir: renewDir });
-    const bundledRenew = acmeflowClient(site, { label: 'acmeflow (bundled)', entry: bundle, configDir: renewDir });
     const renewal: RenewalResult[] = [];
     const afNames = afLineages.map(([first]) => first);
     log(`Renewing ${LINEAGES} lineages: acmeflow renew --force-renewal...`);
     const afTotal = await shippedRenew.renewAll(afLineages);
-    renewal.push({ label: 'acmeflow', diagnostic: false, command: 'acmeflow renew --force-renewal', total: afTotal, renewed: await renewedCount(renewDir, afNames) });
-    log(`  ${secs(afTotal.wallMs)}; acmeflow (bundled) renew --force-renewal...`);
-    const afbTotal = await bundledRenew.renewAll(afLineages);
-    renewal.push({ label: 'acmeflow (bundled)', diagnostic: true, command: 'acmeflow renew --force-renewal', total: afbTotal, renewed: undefined });
-    log(`  ${secs(afbTotal.wallMs)}; certbot renew --force-renewal...`);
+    renewal.push({ label: 'acmeflow', command: 'acmeflow renew --force-renewal', total: afTotal, renewed: await renewedCount(renewDir, afNames) });
+    log(`  ${secs(afTotal.wallMs)}; certbot renew --force-renewal...`);
     const cbTotal = await certbotRenew.renewAll(cbLineages);
     renewal.push({
       label: 'certbot',
-      diagnostic: false,
       command: 'certbot renew --force-renewal --no-random-sleep-on-renew',
       total: cbTotal,
       renewed: await renewedCount(join(work, 'certbot-renew', 'config'), cbLineages.map(([first]) => first)),
     });
     log(`  ${secs(cbTotal.wallMs)}; lego renew in a loop...`);
     const lgTotal = await legoRenew.renewAll(lgLineages);
-    renewal.push({ label: 'lego', diagnostic: false, command: `for each: lego renew --days 100000 --no-random-sleep`, total: lgTotal, renewed: undefined });
+    renewal.push({ label: 'lego', command: `for each: lego renew --days 100000 --no-random-sleep`, total: lgTotal, renewed: undefined });
     log(`  ${secs(lgTotal.wallMs)}.`);
     for (const r of renewal) {
       if (r.renewed !== undefined && r.renewed !== LINEAGES) throw new Error(`${r.label} renewed ${r.renewed} of ${LINEAGES} lineages`);
@@ -306,11 +297,10 @@ async function main(): Promise<void> {
         ].filter((c) => c.requests !== minimum),
       },
       breakdown: {
-        startTsxMs: spread(startTsx.map((m) => m.wallMs)),
-        startBundleMs: spread(startBundle.map((m) => m.wallMs)),
+        startShippedMs: spread(startShipped.map((m) => m.wallMs)),
+        startSourcesMs: spread(startSources.map((m) => m.wallMs)),
         engineMs: spread(engineRuns.map((r) => r.wallMs)),
         waitMs: spread(engineRuns.map((r) => r.summary.waitMs)),
-        aslValidationMs: spread(validation),
         byState,
         transitions: spread(engineRuns.map((r) => r.summary.transitions)),
       },

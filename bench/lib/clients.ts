@@ -2,9 +2,9 @@
  * The three ACME clients as the benchmark runs them against one Pebble and one BIND, each with its
  * fastest honest settings: no propagation sleep, no random renewal sleep, the CA and DNS on loopback.
  *
- * - acmeflow: the real command line (`node bin/acmeflow.mjs`, the local engine), or the same
- *   sources bundled by esbuild (a diagnostic variant, see bundle.ts). Its processes get the
- *   loopback-dns preload (loopback-dns.mjs).
+ * - acmeflow: the real command line (`node bin/acmeflow.mjs`: its esbuild bundle, the local
+ *   engine); with `ACMEFLOW_CLI_SOURCES=1` the same command from its sources through tsx, for the
+ *   start-up comparison only. Its processes get the loopback-dns preload (loopback-dns.mjs).
  * - certbot 2.1 with certbot-dns-rfc2136: `--dns-rfc2136-propagation-seconds 0`, `renew` with
  *   `--no-random-sleep-on-renew`, its own config, work and logs directories.
  * - lego 4.9: `--dns rfc2136 --dns.disable-cp --dns.resolvers <BIND>` with
@@ -54,14 +54,14 @@ function baseEnv(site: BenchSite): NodeJS.ProcessEnv {
 }
 
 /**
- * acmeflow through its command line. `entry` is `bin/acmeflow.mjs` (tsx, as shipped) or a bundle.
- * Each instance has its own config directory.
+ * acmeflow through its command line (`entry` is `bin/acmeflow.mjs`), with extra environment
+ * variables when given. Each instance has its own config directory.
  */
-export function acmeflowClient(site: BenchSite, options: { label: string; entry: string; configDir: string }): Client & {
+export function acmeflowClient(site: BenchSite, options: { label: string; entry: string; configDir: string; env?: NodeJS.ProcessEnv }): Client & {
   /** `acmeflow --version`: the cost of starting the command, nothing else. */
   startOnly(): Promise<Measured>;
 } {
-  const env = { ...baseEnv(site), ACMEFLOW_BENCH_DNS: site.bind.server };
+  const env = { ...baseEnv(site), ACMEFLOW_BENCH_DNS: site.bind.server, ...options.env };
   const run = (label: string, args: string[]) =>
     runMeasured(process.execPath, ['--import', PRELOAD, options.entry, ...args], { env, cwd: ROOT, label: `${options.label} ${label}` });
   const common = ['--config-dir', options.configDir, '--non-interactive'];

@@ -7,7 +7,6 @@
  *   nonce held: what a new process has), for the same count plus the execution log — state
  *   transitions, Lambda-bound Task time and Wait-state time.
  */
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { loadDefinitions, LocalEngine } from '../../cli/engine/index.js';
 import { main } from '../../cli/main.js';
 import { clearDirectoryCache, type FetchFunction } from '../../shared/acme/index.js';
@@ -92,20 +91,4 @@ export async function engineIssuances(site: BenchSite, configDir: string, lineag
     runs.push({ ...counter.take(), wallMs, summary: summarizeExecutions(engine.executionLog) });
   }
   return runs;
-}
-
-/**
- * What building the runner for the issuance definition costs at every engine start: aws-local-stepfunctions
- * validates the definition with asl-validator (ajv compiles its JSON schema each time), with the options
- * cli/engine/execution.ts passes. `times` fresh constructions, ms each.
- */
-export async function aslValidationMs(times: number): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const { issuance } = await loadDefinitions();
-    const started = performance.now();
-    new StateMachine(issuance as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
-    samples.push(performance.now() - started);
-  }
-  return samples;
 }

@@ -67,12 +67,12 @@ export function resultsMarkdown(r: BenchResults, chartFile: string): string {
   );
   const certbot = r.single.find((x) => x.label === 'certbot')!;
   for (const x of r.single) {
-    lines.push(`| ${x.label}${x.diagnostic ? ' ¹' : ''} | ${spreadS(x.wallMs)} | ${spreadS(x.cpuMs)} | ${spreadMb(x.peakRssKb)} | ${(x.wallMs.median / certbot.wallMs.median).toFixed(2)} |`);
+    lines.push(`| ${x.label} | ${spreadS(x.wallMs)} | ${spreadS(x.cpuMs)} | ${spreadMb(x.peakRssKb)} | ${(x.wallMs.median / certbot.wallMs.median).toFixed(2)} |`);
   }
   lines.push(
     '',
     'lego’s slow runs (about 9 s) are those where its first look at an authorization found it still pending: with no Retry-After from Pebble, lego waits about five seconds before looking again. ' +
-      'acmeflow looks at once and, if still pending, again after one second (its Wait state); certbot 2.1 gives the CA one second before its first look.',
+      'acmeflow looks at the authorizations at once after answering the challenges and at the order at once after finalizing (a Wait of 0 s when the CA sends no Retry-After), then after 1, 2, 4 … s; certbot 2.1 gives the CA one second before its first look.',
     '',
   );
 
@@ -85,15 +85,10 @@ export function resultsMarkdown(r: BenchResults, chartFile: string): string {
   const certbotRenew = r.renewal.find((x) => x.label === 'certbot')!;
   for (const x of r.renewal) {
     lines.push(
-      `| ${x.label}${x.diagnostic ? ' ¹' : ''} | \`${x.command}\` | ${s(x.total.wallMs, 1)} | ${s(x.total.wallMs / r.lineages)} | ${s(x.total.cpuMs / r.lineages)} | ${mb(x.total.peakRssKb)} | ${(certbotRenew.total.wallMs / x.total.wallMs).toFixed(1)} × |`,
+      `| ${x.label} | \`${x.command}\` | ${s(x.total.wallMs, 1)} | ${s(x.total.wallMs / r.lineages)} | ${s(x.total.cpuMs / r.lineages)} | ${mb(x.total.peakRssKb)} | ${(certbotRenew.total.wallMs / x.total.wallMs).toFixed(1)} × |`,
     );
   }
   lines.push('');
-  lines.push(
-    '¹ Diagnostic, not what ships: the same `cli/main.ts` bundled into one file by esbuild and run by plain Node, without tsx. ' +
-      'It shows how much of the shipped command’s time is tsx compiling and resolving modules at every start.',
-    '',
-  );
 
   const b = r.breakdown;
   lines.push(
@@ -102,11 +97,10 @@ export function resultsMarkdown(r: BenchResults, chartFile: string): string {
     '| part | median (min–max), s |',
     '|---|---|',
     `| \`acmeflow certonly\` as shipped, whole process | ${spreadS(acmeflow.wallMs)} |`,
-    `| process start alone (\`acmeflow --version\`), as shipped (tsx) | ${spreadS(b.startTsxMs)} |`,
-    `| process start alone, bundled ¹ | ${spreadS(b.startBundleMs)} |`,
+    `| process start alone (\`acmeflow --version\`), as shipped (esbuild bundle, bin/cli-bundle.mjs) | ${spreadS(b.startShippedMs)} |`,
+    `| process start alone from the TypeScript sources through tsx (\`ACMEFLOW_CLI_SOURCES=1\`; how it shipped before the bundle) | ${spreadS(b.startSourcesMs)} |`,
     `| the issuance in process (\`LocalEngine.issue\`, fresh engine) | ${spreadS(b.engineMs)} |`,
     `| of which in Wait states | ${spreadS(b.waitMs)} |`,
-    `| building the runner of one definition (aws-local-stepfunctions validating it with asl-validator), in process | ${spreadS(b.aslValidationMs)} |`,
     '',
     `States of the median in-process issuance (ms, summed per state): ${Object.entries(b.byState)
       .map(([k, v]) => `${k} ${v}`)
@@ -161,7 +155,6 @@ export function resultsMarkdown(r: BenchResults, chartFile: string): string {
 
 const COLORS: Readonly<Record<string, string>> = {
   acmeflow: '#0b7a75',
-  'acmeflow (bundled)': '#7cc4bf',
   certbot: '#d9822b',
   lego: '#3b6fb6',
 };
@@ -232,7 +225,7 @@ export function chartSvg(r: BenchResults): string {
       certbotRenew === undefined ? undefined : { value: certbotRenew / 10 / 1000, label: 'target: certbot ÷ 10' }),
     panel(width / 2 + 10, 80 + panelH, colW, `Renewal of ${r.lineages} lineages: total CPU time`, renewCpu, 's'),
     `<text x="20" y="${height - 34}" font-size="13" fill="#444">${escapeXml(
-      `${r.date} · ${r.machine.cores} × ${r.machine.cpu}, ${r.machine.memoryGb.toFixed(0)} GB · ${r.machine.os} · "acmeflow (bundled)" is a diagnostic build of the same CLI, not what ships`,
+      `${r.date} · ${r.machine.cores} × ${r.machine.cpu}, ${r.machine.memoryGb.toFixed(0)} GB · ${r.machine.os}`,
     )}</text>`,
     `<text x="20" y="${height - 14}" font-size="13" fill="#444">${escapeXml(
       Object.entries(r.versions)

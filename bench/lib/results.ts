@@ -21,8 +21,6 @@ export interface BenchResults {
 
 export interface SingleResult {
   readonly label: string;
-  /** Diagnostic rows (not the shipped command) are marked in the table. */
-  readonly diagnostic: boolean;
   readonly wallMs: Spread;
   readonly cpuMs: Spread;
   readonly peakRssKb: Spread;
@@ -31,7 +29,6 @@ export interface SingleResult {
 
 export interface RenewalResult {
   readonly label: string;
-  readonly diagnostic: boolean;
   readonly command: string;
   readonly total: Measurement;
   readonly renewed: number | undefined;
@@ -51,15 +48,13 @@ export interface RequestResult {
 }
 
 export interface Breakdown {
-  /** `acmeflow --version` (the process start alone), as shipped and bundled. */
-  readonly startTsxMs: Spread;
-  readonly startBundleMs: Spread;
+  /** `acmeflow --version` (the process start alone): as shipped (the bundle), and from the sources through tsx. */
+  readonly startShippedMs: Spread;
+  readonly startSourcesMs: Spread;
   /** `LocalEngine.issue` in process (no process start). */
   readonly engineMs: Spread;
   /** Of which in Wait states. */
   readonly waitMs: Spread;
-  /** Building the runner of one definition (asl-validator), as every engine start does. */
-  readonly aslValidationMs: Spread;
   /** Ms per state of the median engine run, largest first. */
   readonly byState: Readonly<Record<string, number>>;
   readonly transitions: Spread;

@@ -1,8 +1,10 @@
 import type { CertificateStore } from '../../shared/store/index.js';
 import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
-import { s3ObjectKeys } from '../../shared/store/s3/index.js';
+import { s3ObjectKeys } from '../../shared/store/s3/object-keys.js';
 import { parseVerbArgs } from '../args.js';
-import { allLineageNames, CLOUD_OPTIONS, cloudTargetFromFlags, LOCAL_ONLY_FIXES, mapLimit, openCloudSession, refuseLocalFlags, type CloudCommandContext } from '../cloud/index.js';
+import type { CloudCommandContext } from '../cloud/cloud-context.js';
+import { CLOUD_OPTIONS, cloudTargetFromFlags, LOCAL_ONLY_FIXES, refuseLocalFlags } from '../cloud/cloud-flags.js';
+import { mapLimit } from '../cloud/map-limit.js';
 import { configDirFrom } from '../config-dir.js';
 import type { CommandContext } from '../engine-runner.js';
 
@@ -36,6 +38,8 @@ export async function certificates(argv: readonly string[], cmd: CloudCommandCon
   const cloud = cloudTargetFromFlags('certificates', values);
   if (cloud) {
     refuseLocalFlags(values, { 'config-dir': LOCAL_ONLY_FIXES['config-dir'] });
+    // Cloud mode's AWS clients load only when --stack is given.
+    const { allLineageNames, openCloudSession } = await import('../cloud/index.js');
     const session = await openCloudSession(cmd, cloud, []);
     try {
       const { stackName, region, bucketName } = session.stack;

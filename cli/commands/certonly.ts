@@ -5,20 +5,9 @@ import type { StoredLineage } from '../../shared/store/index.js';
 import { hasAccount, registerAccount, eabFromFlags } from '../account.js';
 import { parseVerbArgs } from '../args.js';
 import { CA_OPTIONS, caFromFlags, KEY_OPTIONS, keyTypeFromFlags } from '../ca-flags.js';
-import {
-  CLOUD_HELP,
-  CLOUD_OPTIONS,
-  CLOUD_SECRET_OPTIONS,
-  cloudDnsFromFlags,
-  cloudTargetFromFlags,
-  EAB_SECRET_FIX,
-  issueInCloud,
-  LOCAL_ONLY_FIXES,
-  openCloudSession,
-  refuseLocalFlags,
-  secretRefFromFlag,
-  type CloudCommandContext,
-} from '../cloud/index.js';
+import type { CloudCommandContext } from '../cloud/cloud-context.js';
+import { cloudDnsFromFlags } from '../cloud/cloud-dns.js';
+import { CLOUD_HELP, CLOUD_OPTIONS, CLOUD_SECRET_OPTIONS, cloudTargetFromFlags, EAB_SECRET_FIX, LOCAL_ONLY_FIXES, refuseLocalFlags, secretRefFromFlag } from '../cloud/cloud-flags.js';
 import { configDirFrom } from '../config-dir.js';
 import { DNS_OPTIONS, dnsFromFlags } from '../dns-flags.js';
 import { makeEngine, printIssuance } from '../engine-runner.js';
@@ -138,6 +127,8 @@ export async function certonly(argv: readonly string[], cmd: CloudCommandContext
   const force = values['force-renewal'] ?? false;
   if (cloud) {
     // The account is the stack's (Secrets Manager); issueInCloud warns about what registering would lack.
+    // Cloud mode's AWS clients load only when --stack is given: the local command starts faster.
+    const { issueInCloud, openCloudSession } = await import('../cloud/index.js');
     const session = await openCloudSession(cmd, cloud, ['issuanceStateMachineArn']);
     try {
       const existing = await session.store.getLineage(name);

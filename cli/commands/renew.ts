@@ -1,6 +1,7 @@
 import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
 import { parseVerbArgs } from '../args.js';
-import { CLOUD_HELP, CLOUD_OPTIONS, cloudTargetFromFlags, LOCAL_ONLY_FIXES, refuseLocalFlags, renewInCloud, type CloudCommandContext } from '../cloud/index.js';
+import type { CloudCommandContext } from '../cloud/cloud-context.js';
+import { CLOUD_HELP, CLOUD_OPTIONS, cloudTargetFromFlags, LOCAL_ONLY_FIXES, refuseLocalFlags } from '../cloud/cloud-flags.js';
 import { configDirFrom } from '../config-dir.js';
 import { makeEngine, printFailure } from '../engine-runner.js';
 import { UsageError } from '../usage-error.js';
@@ -46,6 +47,8 @@ export async function renew(argv: readonly string[], cmd: CloudCommandContext): 
   const cloud = cloudTargetFromFlags('renew', values);
   if (cloud) {
     refuseLocalFlags(values, CLOUD_REFUSED);
+    // Cloud mode's AWS clients load only when --stack is given.
+    const { renewInCloud } = await import('../cloud/index.js');
     return renewInCloud(cmd, cloud, {
       names: values['cert-name'] ?? [],
       force: values['force-renewal'] ?? false,

@@ -4,7 +4,8 @@ import { REVOCATION_REASONS, type RevocationReason } from '../../shared/acme/ind
 import { parseCertificate } from '../../shared/crypto/index.js';
 import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
 import { parseVerbArgs } from '../args.js';
-import { CLOUD_HELP, CLOUD_OPTIONS, cloudTargetFromFlags, LOCAL_ONLY_FIXES, refuseLocalFlags, revokeInCloud, type CloudCommandContext } from '../cloud/index.js';
+import type { CloudCommandContext } from '../cloud/cloud-context.js';
+import { CLOUD_HELP, CLOUD_OPTIONS, cloudTargetFromFlags, LOCAL_ONLY_FIXES, refuseLocalFlags } from '../cloud/cloud-flags.js';
 import { configDirFrom } from '../config-dir.js';
 import { makeEngine } from '../engine-runner.js';
 import { UsageError } from '../usage-error.js';
@@ -60,6 +61,8 @@ export async function revoke(argv: readonly string[], cmd: CloudCommandContext):
     }
   }
   if (cloud) {
+    // Cloud mode's AWS clients load only when --stack is given.
+    const { revokeInCloud } = await import('../cloud/index.js');
     return revokeInCloud(cmd, cloud, {
       ...(lineage ? { lineage } : {}),
       ...(values['cert-path'] && certificatePem ? { certificate: { path: values['cert-path'], pem: certificatePem } } : {}),

@@ -3,7 +3,7 @@ import { createCsr, generateCertificateKey } from '../crypto/index.js';
 import { loadAccount } from './account.js';
 import type { WorkflowDeps } from './deps.js';
 import { AcmeOrderInvalidError } from './errors.js';
-import { nextPoll } from './poll.js';
+import { firstOrderPoll, nextPoll } from './poll.js';
 import { requireLineage } from './require-lineage.js';
 import type { IssuanceState } from './state.js';
 
@@ -32,6 +32,6 @@ export async function finalizeOrder(state: IssuanceState, deps: WorkflowDeps): P
   return {
     ...state,
     order: { ...state.order, status: order.status, ...(order.certificate ? { certificate: order.certificate } : {}) },
-    poll: nextPoll(undefined, order.status === 'valid', now, finalized.retryAfterSeconds),
+    poll: firstOrderPoll(order.status === 'valid', now, finalized.retryAfterSeconds),
   };
 }

@@ -1,7 +1,8 @@
 import type { ProviderManifest } from '../manifest.js';
 import { route53ConfigSchema, type Route53Config } from './config.js';
 import { route53IamPolicy } from './iam-policy.js';
-import { Route53DnsProvider, type Route53DnsProviderDeps } from './route53.js';
+import { lazyRoute53Provider } from './lazy-provider.js';
+import type { Route53DnsProviderDeps } from './route53.js';
 
 /**
  * The Route 53 provider's manifest.
@@ -27,5 +28,6 @@ export const route53Manifest: ProviderManifest<Route53Config, Route53DnsProvider
     'route53:ListHostedZones and route53:ListHostedZonesByName on "*" (the API accepts no narrower resource). ' +
     'With roleArn, the role carries these and the caller needs sts:AssumeRole on it.',
   iamPolicy: route53IamPolicy,
-  create: (config, deps) => new Route53DnsProvider(config, deps),
+  // Built on first use: the AWS SDK loads only in processes that publish to Route 53.
+  create: (config, deps) => lazyRoute53Provider(config, deps),
 };

@@ -502,3 +502,28 @@ describe('Route 53 presentation format', () => {
     expect(route53NameToDnsName('\\052.Example.COM.')).toBe('*.example.com');
   });
 });
+
+describe('the manifest\u2019s provider (built on first use)', () => {
+  beforeEach(() => route53.reset());
+
+  it('loads the Route 53 provider at its first record and then behaves as it does', async () => {
+    hostZones([zone('Z1', 'example.com')]);
+    route53.on(ListResourceRecordSetsCommand).resolves({ ResourceRecordSets: [], IsTruncated: false, MaxItems: 1 });
+    route53.on(ChangeResourceRecordSetsCommand).resolves(changeInfo);
+    route53.on(GetChangeCommand).resolves({ ChangeInfo: { ...changeInfo.ChangeInfo, Status: 'INSYNC' } });
+    const dns = route53Manifest.create(route53ConfigSchema.parse({}), { client: new Route53Client({ region: 'us-east-1' }), sleep: async () => {}, random: () => 0.5 });
+    expect(dns.code).toBe('route53');
+    expect(route53.calls()).toHaveLength(0);
+    const ref = await dns.upsertTxt({ name: RECORD, values: ['v1'] });
+    expect(ref).toMatchObject({ provider: 'route53', id: 'C0001' });
+    expect(await dns.changeStatus?.(ref)).toBe('insync');
+    await dns.deleteTxt({ name: RECORD, values: ['v1'] });
+    expect(route53.commandCalls(ChangeResourceRecordSetsCommand).map((c) => c.args[0].input.ChangeBatch?.Changes?.[0]?.Action)).toEqual(['UPSERT']);
+  });
+
+  it('still refuses a roleArn with a ready-made client when it is created, not at its first record', () => {
+    expect(() => route53Manifest.create(route53ConfigSchema.parse({ roleArn: 'arn:aws:iam::123456789012:role/dns' }), { client: new Route53Client({ region: 'us-east-1' }) })).toThrow(
+      expect.objectContaining({ name: 'Route53ConfigError' }),
+    );
+  });
+});
