@@ -179,9 +179,9 @@ export interface AcmeIssuerProps {
   /** Alarm when the certificate that expires first has fewer days left than this. @default 14 */
   readonly expiryAlarmDays?: number;
   /**
-   * `shared`: one esbuild bundle holding every handler, used by every function (one build, one
-   * asset). `per-function`: one bundle per function (smallest packages, one build each).
-   * @default 'shared'
+   * @deprecated Every function is its own esbuild bundle (`functions/<step>/handler.ts`), holding only
+   * what its step imports. `'per-function'` is what it does anyway; `'shared'` is ignored with a
+   * synth warning (`acmeflow:bundling-shared`).
    */
   readonly bundling?: 'shared' | 'per-function';
   /** X-Ray tracing of the state machines and functions. @default true */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, type IEventBus, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -21,14 +21,14 @@ import { IssuerAlarms } from './alarms/issuer-alarms.js';
 import { ACM_LIST_WILDCARD_REASON, AcmImportHook } from './deploy-hooks/acm-import-hook.js';
 import { acmeflowEventPattern } from './deploy-hooks/event-patterns.js';
 import { SsmDeployHook } from './deploy-hooks/ssm-deploy-hook.js';
-import { AcmeflowFunction, PROJECT_ROOT, SHARED_BUNDLE_ENTRY } from './lambda/acmeflow-function.js';
+import { AcmeflowFunction, PROJECT_ROOT } from './lambda/acmeflow-function.js';
 import { accessSuppressions, accessWildcardReasons, grantAccess, type IssuerResources } from './lambda/grant-access.js';
-import { bundleExportOf, EXTRA_HANDLERS, type ExtraHandler } from './lambda/handler-names.js';
+import { EXTRA_HANDLERS, stepEntry, type ExtraHandler } from './lambda/handler-names.js';
 import { DEFAULT_MEMORY_MB, STEP_ACCESS, STEP_MEMORY_MB, STEP_TIMEOUT_SECONDS, type FunctionAccess } from './lambda/step-access.js';
 import { LineageSync } from './lineage-sync/lineage-sync.js';
 import { resolveLineages, type ResolvedLineages } from './lineages/resolve-lineages.js';
 import { IssuerNotifications } from './notifications/issuer-notifications.js';
-import { LAMBDA_STEPS, type LambdaStep } from './state-machines/index.js';
+import { LAMBDA_STEPS, type HandlerFolder, type LambdaStep } from './state-machines/index.js';
 import { IssuerStateMachines } from './workflows/issuer-state-machines.js';
 
 /** The default renewal schedule: the operator manual's cron line, `0 0,12 * * *`, in UTC. */
@@ -163,17 +163,22 @@ export class AcmeIssuer extends Construct {
       ACMEFLOW_SECRET_PREFIX: this.secretPrefix,
       ACMEFLOW_EVENT_BUS: this.eventBus.eventBusName,
     };
+    if (props.bundling === 'shared') {
+      Annotations.of(this).addWarningV2(
+        'acmeflow:bundling-shared',
+        "bundling: 'shared' is no longer supported: every function is bundled on its own (functions/<step>/handler.ts), which keeps each bundle to what its step uses. Remove the setting.",
+      );
+    }
     const makeFunction = (
       fnId: string,
-      code: { folder: string; file: string },
+      entry: string,
       description: string,
       access: FunctionAccess,
       options: { timeoutSeconds: number; memoryMb?: number; environment?: Record<string, string>; wildcardResourceReasons?: string[] },
     ) => {
-      const shared = (props.bundling ?? 'shared') === 'shared';
+      // One bundle per function, from its own entry: it holds only what its step imports.
       const fn = new AcmeflowFunction(this, fnId, {
-        entry: shared ? SHARED_BUNDLE_ENTRY : path.join(PROJECT_ROOT, code.file),
-        handler: shared ? bundleExportOf(code.folder as never) : 'handler',
+        entry: path.join(PROJECT_ROOT, entry),
         description,
         environment: { ...baseEnvironment, ...options.environment },
         timeout: Duration.seconds(options.timeoutSeconds),
@@ -191,8 +196,8 @@ export class AcmeIssuer extends Construct {
     };
 
     const functions = {} as Record<LambdaStep, IFunction>;
-    for (const [step, folder] of Object.entries(LAMBDA_STEPS) as [LambdaStep, string][]) {
-      functions[step] = makeFunction(`${step}Function`, { folder, file: `functions/${folder}/handler.ts` }, `workflow step ${step}`, STEP_ACCESS[step], {
+    for (const [step, folder] of Object.entries(LAMBDA_STEPS) as [LambdaStep, HandlerFolder][]) {
+      functions[step] = makeFunction(`${step}Function`, stepEntry(folder), `workflow step ${step}`, STEP_ACCESS[step], {
         timeoutSeconds: STEP_TIMEOUT_SECONDS[step],
         ...(STEP_MEMORY_MB[step] ? { memoryMb: STEP_MEMORY_MB[step] } : {}),
         // ACM import runs as the Certificate Deployable hook (after the deploy delay), never inside StoreCertificate.
@@ -226,7 +231,7 @@ export class AcmeIssuer extends Construct {
     });
 
     // Deploy-time sync of the certificate list ---------------------------------------------------
-    const sync = makeFunction('SyncLineagesFunction', { folder: 'sync-lineages', file: EXTRA_HANDLERS.syncLineages }, 'store the certificate list and sweep what changed', EXTRA_ACCESS.syncLineages, {
+    const sync = makeFunction('SyncLineagesFunction', EXTRA_HANDLERS.syncLineages, 'store the certificate list and sweep what changed', EXTRA_ACCESS.syncLineages, {
       // Writes up to 10,000 specs (16 at a time) inside one custom resource call; the provider framework allows 15 minutes.
       timeoutSeconds: 840,
       environment: { ACMEFLOW_SWEEP_STATE_MACHINE_ARN: this.sweepStateMachine.stateMachineArn },
@@ -254,7 +259,7 @@ export class AcmeIssuer extends Construct {
     const hookFunctions: IFunction[] = [];
     if (hooks.acmImport) {
       const acmRegion = hooks.acmImport.region ?? stack.region;
-      const fn = makeFunction('AcmImportFunction', { folder: 'acm-import', file: EXTRA_HANDLERS.acmImport }, 'deploy hook: import into ACM', EXTRA_ACCESS.acmImport, {
+      const fn = makeFunction('AcmImportFunction', EXTRA_HANDLERS.acmImport, 'deploy hook: import into ACM', EXTRA_ACCESS.acmImport, {
         timeoutSeconds: 120,
         environment: { ACMEFLOW_ACM_REGION: acmRegion },
         wildcardResourceReasons: [ACM_LIST_WILDCARD_REASON],

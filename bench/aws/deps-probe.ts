@@ -1,7 +1,8 @@
 /**
- * What a function does on its first invocation (functions/shared/aws-deps-lazy.ts): load the module
- * that builds the AWS adapters and call `awsDepsFromEnv(process.env)` (clients only, no call).
- * Bundled like a function, imported by a cold process (init-time.ts, `buildDeps`).
+ * What every function loaded on its first invocation before the per-step deps: `awsDepsFromEnv`,
+ * which builds every adapter (S3, Secrets Manager, EventBridge, ACM, every DNS provider). Bundled
+ * like a function and imported by a cold process (init-time.ts, `buildDeps`), for comparison with
+ * the functions' own `loadAwsDeps` (functions/<step>/aws-deps.ts: their STEP_ACCESS adapters only).
  */
 import 'reflect-metadata';
 export { awsDepsFromEnv } from '../../functions/shared/aws-deps.js';

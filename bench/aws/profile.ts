@@ -3,8 +3,11 @@
  * project folder each sample's code came from (esbuild writes a `// <input path>` line before each
  * module of an unminified bundle), so "whose code burns the CPU" is answered without source maps.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { BENCH_LAMBDA_ENV, nodeBinary } from './init-time.js';
 
 interface ProfileNode {
   readonly id: number;
@@ -23,7 +26,11 @@ export interface ProfileShare {
   readonly share: number;
 }
 
-export async function summariseProfile(bundleFile: string, profileDir: string, top = 14): Promise<{ totalMs: number; groups: ProfileShare[] }> {
+/**
+ * Totals of the profile's samples by whose code ran. `splitNodeCore` names Node's own modules one by
+ * one (`node:internal/deps/undici/undici`, ...) instead of one "node core" line.
+ */
+export async function summariseProfile(bundleFile: string, profileDir: string, top = 14, options: { splitNodeCore?: boolean } = {}): Promise<{ totalMs: number; groups: ProfileShare[] }> {
   const lines = (await readFile(bundleFile, 'utf8')).split('\n');
   const marks: [number, string][] = [];
   lines.forEach((line, i) => {
@@ -61,6 +68,7 @@ export async function summariseProfile(bundleFile: string, profileDir: string, t
     } else if (frame.functionName === '(idle)') group = '(idle: waiting for I/O)';
     else if (frame.functionName.startsWith('(')) group = frame.functionName;
     else if (frame.functionName === 'compileSourceTextModule') group = '(compiling the bundle)';
+    else if (options.splitNodeCore && frame.url.startsWith('node:')) group = frame.url;
     else group = 'node core (http, streams, crypto)';
     totals.set(group, (totals.get(group) ?? 0) + us);
   }
@@ -71,4 +79,28 @@ export async function summariseProfile(bundleFile: string, profileDir: string, t
     .sort((a, b) => b.ms - a.ms)
     .slice(0, top);
   return { totalMs: busy / 1000, groups };
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * A CPU profile of one cold start of a function bundle (build it unminified, so that esbuild's
+ * `// <input path>` lines let {@link summariseProfile} name the packages): a fresh process imports it
+ * and, with `buildDeps`, calls its `loadAwsDeps()` (the first invocation's deps). Answers "what is heavy
+ * at import": the SDK clients, zod, @peculiar/x509, Powertools, Node's own modules (`splitNodeCore`).
+ *
+ * @example
+ * ```ts
+ * const plain = await buildBundle(target, 'construct', workDir, { minify: false });
+ * const { groups } = await profileColdStart(plain.file, path.join(workDir, 'prof'), { buildDeps: true });
+ * ```
+ */
+export async function profileColdStart(bundleFile: string, profileDir: string, options: { buildDeps?: boolean; top?: number } = {}): Promise<{ totalMs: number; groups: ProfileShare[] }> {
+  await rm(profileDir, { recursive: true, force: true });
+  await mkdir(profileDir, { recursive: true });
+  const program = `const m = await import(${JSON.stringify(bundleFile)}); if (${options.buildDeps ? 'true' : 'false'}) await m.loadAwsDeps();`;
+  await execFileAsync(nodeBinary(), ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--input-type=module', '-e', program], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', POWERTOOLS_SERVICE_NAME: 'acmeflow', ...BENCH_LAMBDA_ENV },
+  });
+  return summariseProfile(bundleFile, profileDir, options.top ?? 14, { splitNodeCore: true });
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
+import type { WorkflowDeps } from '../../shared/workflow/deps.js';
 import { expiryMetricsEmf } from '../../infra/metrics.js';
-import { planSweep, type SweepState } from '../../shared/workflow/index.js';
-import { awsDeps } from '../shared/aws-deps-lazy.js';
+import { planSweep, type SweepState } from '../../shared/workflow/sweep.js';
 import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
 import { planRenewalsEventSchema } from '../shared/step-inputs.js';
 
@@ -31,4 +31,8 @@ export function withExpiryMetric(
   };
 }
 
-export const handler = withExpiryMetric(makeHandler(awsDeps));
+/** What the first invocation does: load this step's AWS adapters (./aws-deps.ts, its STEP_ACCESS only) and build them. */
+export const loadAwsDeps = (): Promise<WorkflowDeps> => import('./aws-deps.js').then(({ awsDeps }) => awsDeps());
+
+/** Lambda's entry point; the deps are built once per container and reused. */
+export const handler = withExpiryMetric(makeHandler(loadAwsDeps));

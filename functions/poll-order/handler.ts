@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { pollOrder } from '../../shared/workflow/index.js';
-import { awsDeps } from '../shared/aws-deps-lazy.js';
+import type { WorkflowDeps } from '../../shared/workflow/deps.js';
+import { pollOrder } from '../../shared/workflow/poll-order.js';
 import { issuanceStepHandler, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
 
 /** PollOrder: one poll of the order after finalize; sets \`poll\`. Takes the issuance state, returns it updated (extra fields kept). */
@@ -8,4 +8,8 @@ export function makeHandler(deps: DepsSource): StepHandler {
   return issuanceStepHandler('PollOrder', pollOrder, deps);
 }
 
-export const handler = makeHandler(awsDeps);
+/** What the first invocation does: load this step's AWS adapters (./aws-deps.ts, its STEP_ACCESS only) and build them. */
+export const loadAwsDeps = (): Promise<WorkflowDeps> => import('./aws-deps.js').then(({ awsDeps }) => awsDeps());
+
+/** Lambda's entry point; the deps are built once per container and reused. */
+export const handler = makeHandler(loadAwsDeps);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { issuanceInputSchema, prepareOrder, type IssuanceInput } from '../../shared/workflow/index.js';
-import { awsDeps } from '../shared/aws-deps-lazy.js';
+import type { WorkflowDeps } from '../../shared/workflow/deps.js';
+import { prepareOrder } from '../../shared/workflow/prepare-order.js';
+import { issuanceInputSchema, type IssuanceInput } from '../../shared/workflow/state.js';
 import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
 import { prepareOrderEventSchema } from '../shared/step-inputs.js';
 
@@ -22,4 +23,8 @@ export function makeHandler(deps: DepsSource): StepHandler {
   return makeStepHandler(STEP, parsePrepareOrderEvent, (input, ready) => prepareOrder(input, ready), deps);
 }
 
-export const handler = makeHandler(awsDeps);
+/** What the first invocation does: load this step's AWS adapters (./aws-deps.ts, its STEP_ACCESS only) and build them. */
+export const loadAwsDeps = (): Promise<WorkflowDeps> => import('./aws-deps.js').then(({ awsDeps }) => awsDeps());
+
+/** Lambda's entry point; the deps are built once per container and reused. */
+export const handler = makeHandler(loadAwsDeps);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { recordFailure } from '../../shared/workflow/index.js';
-import { awsDeps } from '../shared/aws-deps-lazy.js';
+import type { WorkflowDeps } from '../../shared/workflow/deps.js';
+import { recordFailure } from '../../shared/workflow/emit-events.js';
 import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
 import { recordFailureEventSchema } from '../shared/step-inputs.js';
 
@@ -17,4 +17,8 @@ export function makeHandler(deps: DepsSource): StepHandler {
   );
 }
 
-export const handler = makeHandler(awsDeps);
+/** What the first invocation does: load this step's AWS adapters (./aws-deps.ts, its STEP_ACCESS only) and build them. */
+export const loadAwsDeps = (): Promise<WorkflowDeps> => import('./aws-deps.js').then(({ awsDeps }) => awsDeps());
+
+/** Lambda's entry point; the deps are built once per container and reused. */
+export const handler = makeHandler(loadAwsDeps);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { revokeCertificate } from '../../shared/workflow/index.js';
-import { awsDeps } from '../shared/aws-deps-lazy.js';
+import type { WorkflowDeps } from '../../shared/workflow/deps.js';
+import { revokeCertificate } from '../../shared/workflow/revoke-certificate.js';
 import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
 import { revokeCertificateEventSchema } from '../shared/step-inputs.js';
 
@@ -9,4 +9,8 @@ export function makeHandler(deps: DepsSource): StepHandler {
   return makeStepHandler('RevokeCertificate', (event) => parseInput('RevokeCertificate', revokeCertificateEventSchema, event), revokeCertificate, deps);
 }
 
-export const handler = makeHandler(awsDeps);
+/** What the first invocation does: load this step's AWS adapters (./aws-deps.ts, its STEP_ACCESS only) and build them. */
+export const loadAwsDeps = (): Promise<WorkflowDeps> => import('./aws-deps.js').then(({ awsDeps }) => awsDeps());
+
+/** Lambda's entry point; the deps are built once per container and reused. */
+export const handler = makeHandler(loadAwsDeps);

@@ -3,14 +3,36 @@
  * messages name what is wrong and where, never a secret value.
  */
 
-/** A required environment variable of the Lambda is missing or has a value the shell cannot use. */
-export class ConfigurationError extends Error {
+/** What a {@link ConfigurationError} is about: an environment variable, or an adapter a step's function lacks. */
+export interface ConfigurationErrorDetails {
   /** The environment variable at fault. */
-  readonly variable: string;
-  constructor(variable: string, message: string) {
+  readonly variable?: string;
+  /** The step whose function lacks an adapter (`STEP_ACCESS` in infra/lambda/step-access.ts). */
+  readonly step?: string;
+  /** The `STEP_ACCESS` flag that would give it (`events`, `dns`, `certificateKeys or accountKeys`, ...). */
+  readonly access?: string;
+}
+
+/**
+ * The function is not set up for what it was asked: a required environment variable is missing or
+ * has a value the shell cannot use, or the step's core used an adapter its function is not given
+ * (its `STEP_ACCESS` lacks the access, so its deps factory does not build it).
+ *
+ * @example
+ * ```ts
+ * throw new ConfigurationError('The environment variable ACMEFLOW_BUCKET is not set.', { variable: 'ACMEFLOW_BUCKET' });
+ * ```
+ */
+export class ConfigurationError extends Error {
+  readonly variable?: string;
+  readonly step?: string;
+  readonly access?: string;
+  constructor(message: string, details: ConfigurationErrorDetails = {}) {
     super(message);
     this.name = 'ConfigurationError';
-    this.variable = variable;
+    if (details.variable !== undefined) this.variable = details.variable;
+    if (details.step !== undefined) this.step = details.step;
+    if (details.access !== undefined) this.access = details.access;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import { findSecret } from '../../shared/events/index.js';
-import type { Logger } from '../../shared/workflow/index.js';
+import { findSecret } from '../../shared/events/eventbridge/secret-guard.js';
+import type { Logger } from '../../shared/workflow/deps.js';
 
 /**
  * The structured logger of the Lambda shells: AWS Lambda Powertools' `Logger` (JSON lines with

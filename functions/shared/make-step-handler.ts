@@ -1,12 +1,14 @@
 import type { z } from 'zod';
-import { issuanceStateSchema, toStepError, type IssuanceState, type WorkflowDeps } from '../../shared/workflow/index.js';
+import type { WorkflowDeps } from '../../shared/workflow/deps.js';
+import { issuanceStateSchema, type IssuanceState } from '../../shared/workflow/state.js';
+import { toStepError } from '../../shared/workflow/step-error.js';
 import { InvalidStepInputError } from './errors.js';
 
 /**
  * The shell every step handler shares (STYLE.md §9: load, call the core, save).
  *
  * - Deps come ready (the local engine's filesystem deps, a test's fakes) or from a factory (the
- *   Lambda's {@link awsDeps}); a factory is called on the first invocation and its result reused by
+ *   Lambda's `functions/<step>/aws-deps.ts`); a factory is called on the first invocation and its result reused by
  *   every later one, so a warm container builds its clients once. A factory that failed is tried
  *   again next time.
  * - The input is checked before anything else; a wrong shape is {@link InvalidStepInputError}.

@@ -1,6 +1,6 @@
 // A namespace import lets esbuild drop zod's locales from the Lambda bundle (about 360 KB).
 import * as z from 'zod';
-import { REVOCATION_REASONS, type RevocationReason } from '../../shared/acme/index.js';
+import { REVOCATION_REASONS, type RevocationReason } from '../../shared/acme/types.js';
 
 /**
  * The Task inputs of the steps that do not take the issuance state, as the state machine

@@ -209,7 +209,7 @@ async function awsDeps(): Promise<SyncLineagesDeps> {
   const [{ GetObjectCommand, PutObjectCommand, S3Client }, { SFNClient, StartExecutionCommand }, { S3CertificateStore }, { Logger }] = await Promise.all([
     import('@aws-sdk/client-s3'),
     import('@aws-sdk/client-sfn'),
-    import('../../shared/store/s3/index.js'),
+    import('../../shared/store/s3/s3-certificate-store.js'),
     import('@aws-lambda-powertools/logger'),
   ]);
   const bucket = process.env.ACMEFLOW_BUCKET;

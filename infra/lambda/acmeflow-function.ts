@@ -7,18 +7,16 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLE } from './bundle-options.js';
 
 /** The project root (where package.json and package-lock.json are). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** The one entry of the shared bundle: it re-exports every handler under its own name. */
-export const SHARED_BUNDLE_ENTRY = path.join(PROJECT_ROOT, 'infra/lambda/bundle-entry.ts');
 
 /** The runtime of every function: Node.js 22 (the project's engine; aws-local-stepfunctions runs the same handlers on it). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
 
 export interface AcmeflowFunctionProps {
-  /** Absolute path of the TypeScript entry. */
+  /** Absolute path of the TypeScript entry: the function's own bundle (`functions/<step>/handler.ts`). */
   readonly entry: string;
   /** The entry's export that is the Lambda handler. @default 'handler' */
   readonly handler?: string;
@@ -46,14 +44,17 @@ export const XRAY_WILDCARD_REASON = 'X-Ray active tracing: xray:PutTraceSegments
 
 /**
  * One acmeflow Lambda: `NodejsFunction` bundled locally by esbuild (no Docker) as ESM for
- * `nodejs22.x` on arm64, with the AWS SDK inside the bundle (the versions of package-lock.json, not
- * the runtime's), structured JSON logs (Lambda's JSON log format; the handlers log through
+ * `nodejs22.x` on arm64, one bundle per function from its own entry (so it holds only what its step
+ * imports), with the AWS SDK inside the bundle (the versions of package-lock.json, not the
+ * runtime's: measured in bench/AWS-RESULTS.md, a bundled SDK also loads faster than the runtime's
+ * file by file), structured JSON logs (Lambda's JSON log format; the handlers log through
  * Powertools) into its own log group with retention, and its own role whose only baseline
  * permission is writing to that log group (no `AWSLambdaBasicExecutionRole`).
  *
  * @example
  * ```ts
- * const fn = new AcmeflowFunction(this, 'PublishRecords', { entry, handler: 'publishRecords', description: '…', environment, timeout: Duration.seconds(60) });
+ * const entry = path.join(PROJECT_ROOT, 'functions/publish-records/handler.ts');
+ * const fn = new AcmeflowFunction(this, 'PublishRecords', { entry, description: '…', environment, timeout: Duration.seconds(60) });
  * grantAccess(fn.function, STEP_ACCESS.PublishRecords, resources);
  * ```
  */
@@ -90,16 +91,18 @@ export class AcmeflowFunction extends Construct {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       bundling: {
+        // LAMBDA_BUNDLE (bundle-options.ts) is the one description of these settings; the benchmarks and
+        // the bundle test build from it too.
         forceDockerBundling: false,
-        minify: true,
-        // Error names are literals (STYLE.md §7), but libraries may read constructor names.
-        keepNames: true,
+        minify: LAMBDA_BUNDLE.minify,
+        keepNames: LAMBDA_BUNDLE.keepNames,
         format: OutputFormat.ESM,
-        target: 'node22',
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        mainFields: ['module', 'main'],
+        target: LAMBDA_BUNDLE.target,
+        banner: LAMBDA_BUNDLE.banner,
+        mainFields: [...LAMBDA_BUNDLE.mainFields],
         // The SDK versions the code was tested with (package-lock.json), not whichever the runtime ships.
         bundleAwsSDK: true,
+        esbuildArgs: { '--alias': Object.entries(LAMBDA_BUNDLE.aliases).map(([from, to]) => `${from}=${to}`) },
         logLevel: LogLevel.ERROR,
       },
     });

@@ -1,4 +1,4 @@
-import { LAMBDA_STEPS, type HandlerFolder } from '../state-machines/index.js';
+import { LAMBDA_STEPS, type HandlerFolder, type LambdaStep } from '../state-machines/index.js';
 
 /** The functions the construct adds besides the workflow steps. */
 export const EXTRA_HANDLERS = {
@@ -11,20 +11,29 @@ export const EXTRA_HANDLERS = {
 export type ExtraHandler = keyof typeof EXTRA_HANDLERS;
 
 /**
- * The export name of a step's handler in the shared bundle (`prepare-order` → `prepareOrder`), so a
- * function's Lambda handler is `index.prepareOrder`.
+ * The entry of a step's function (project-relative): each function is its own esbuild bundle of
+ * its own handler, so it carries only what its step imports. Lambda's handler is `index.handler`.
  *
  * @example
  * ```ts
- * bundleExportOf('poll-authorizations'); // 'pollAuthorizations'
+ * stepEntry('poll-authorizations'); // 'functions/poll-authorizations/handler.ts'
  * ```
  */
-export function bundleExportOf(folder: HandlerFolder): string {
-  return folder.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+export function stepEntry(folder: HandlerFolder): string {
+  return `functions/${folder}/handler.ts`;
 }
 
-/** Every step folder with its export name, for the bundle entry test. */
-export const STEP_EXPORTS: readonly { folder: HandlerFolder; exportName: string }[] = Object.values(LAMBDA_STEPS).map((folder) => ({
-  folder,
-  exportName: bundleExportOf(folder),
-}));
+/** One function the construct deploys: its name (the step, or the extra handler's key) and bundle entry. */
+export interface FunctionEntry {
+  readonly name: LambdaStep | ExtraHandler;
+  /** The folder that names the function's bundle (`prepare-order`, `sync-lineages`, `acm-import`). */
+  readonly folder: string;
+  /** Project-relative TypeScript entry; it exports `handler`. */
+  readonly entry: string;
+}
+
+/** Every function's entry: the steps of LAMBDA_STEPS, then the extra handlers. */
+export const FUNCTION_ENTRIES: readonly FunctionEntry[] = [
+  ...(Object.entries(LAMBDA_STEPS) as [LambdaStep, HandlerFolder][]).map(([name, folder]) => ({ name, folder, entry: stepEntry(folder) })),
+  ...(Object.entries(EXTRA_HANDLERS) as [ExtraHandler, string][]).map(([name, entry]) => ({ name, folder: entry.split('/').at(-2)!, entry })),
+];

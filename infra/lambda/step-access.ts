@@ -31,7 +31,8 @@ export interface FunctionAccess {
  * - The ACME steps after it sign with the account key (read only).
  * - FinalizeOrder creates the pending certificate key; StoreCertificate promotes it and writes the version.
  * - CleanupRecords deletes TXT values, discards a pending key, clears `inflight`, releases the lock.
- * - PlanRenewals stores the ARI choice back on lineages and writes the plan; CompleteSweep reads the results.
+ * - PlanRenewals reads lineages and writes the plan and the planning index (which keeps the ARI choice,
+ *   so no lineage is written); CompleteSweep reads the results.
  */
 export const STEP_ACCESS: Readonly<Record<LambdaStep, FunctionAccess>> = {
   PrepareOrder: { store: 'write', locks: true, certificateKeys: 'write', accountKeys: 'write', eab: true, dns: true },
@@ -46,7 +47,7 @@ export const STEP_ACCESS: Readonly<Record<LambdaStep, FunctionAccess>> = {
   EmitIssued: { store: 'read', events: true },
   EmitDeployable: { store: 'read', events: true },
   RecordFailure: { store: 'write', events: true },
-  PlanRenewals: { store: 'write', sweeps: 'write' },
+  PlanRenewals: { store: 'read', sweeps: 'write' },
   CompleteSweep: { sweeps: 'read', events: true },
   RevokeCertificate: { store: 'write', certificateKeys: 'read', accountKeys: 'read', events: true },
 };
@@ -65,16 +66,16 @@ export const STEP_TIMEOUT_SECONDS: Readonly<Record<LambdaStep, number>> = {
   EmitIssued: 30,
   EmitDeployable: 30,
   RecordFailure: 30,
-  // Reads every lineage of a 10,000-lineage fleet (16 at a time, ARI where due): minutes, under the Task's 900 s.
+  // A 10,000-lineage fleet: seconds from the planning index; the first sweep after deploy reads every
+  // lineage (about a minute at 512 MB, bench/AWS-RESULTS.md §4), under the Task's 900 s.
   PlanRenewals: 600,
   CompleteSweep: 120,
   RevokeCertificate: 60,
 };
 
-/** RSA key generation (FinalizeOrder) and planning a large fleet are CPU-bound; Lambda scales CPU with memory. */
+/** RSA key generation (FinalizeOrder) is CPU-bound and Lambda scales CPU with memory; planning fits the default 512 MB. */
 export const STEP_MEMORY_MB: Readonly<Partial<Record<LambdaStep, number>>> = {
   FinalizeOrder: 1024,
-  PlanRenewals: 1024,
 };
 
 export const DEFAULT_MEMORY_MB = 512;

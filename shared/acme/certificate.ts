@@ -1,4 +1,5 @@
-import { parseCertificate, splitPemChain } from '../crypto/index.js';
+import { parseCertificate } from '../crypto/parse-certificate.js';
+import { splitPemChain } from '../crypto/split-pem-chain.js';
 import type { Account } from './account.js';
 import type { AcmeContext } from './context.js';
 import { AcmeInvalidResponseError } from './errors.js';

@@ -1,6 +1,6 @@
 // A namespace import lets esbuild drop zod's locales from the Lambda bundle (about 360 KB).
 import * as z from 'zod';
-import { KEY_TYPES } from '../crypto/index.js';
+import { KEY_TYPES } from '../crypto/key-type.js';
 import { CA_PRESETS, CA_PRESET_NAMES, isCaPresetName, type CaPreset } from './ca-presets.js';
 import { normalizeDomains } from './domains.js';
 import { parseDuration } from './duration.js';

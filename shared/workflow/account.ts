@@ -1,14 +1,7 @@
-import {
-  AcmeAccountDoesNotExistError,
-  exportAccountKeyPem,
-  findAccount,
-  generateAccountKey,
-  importAccountKey,
-  newAccount,
-  type Account,
-  type AccountKeyType,
-  type AcmeContext,
-} from '../acme/index.js';
+import { findAccount, newAccount, type Account } from '../acme/account.js';
+import type { AcmeContext } from '../acme/context.js';
+import { AcmeAccountDoesNotExistError } from '../acme/errors.js';
+import { exportAccountKeyPem, generateAccountKey, importAccountKey, type AccountKeyType } from '../acme/jws.js';
 import { KeyNotFoundError, LineageLockedError, type LineageLock, type LockHandle, type StoredAccountKey } from '../store/index.js';
 import type { WorkflowDeps } from './deps.js';
 

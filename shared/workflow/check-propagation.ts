@@ -1,4 +1,5 @@
-import { DnsPropagationTimeoutError, type PropagationMiss } from '../dns/index.js';
+import { DnsPropagationTimeoutError } from '../dns/errors.js';
+import type { PropagationMiss } from '../dns/propagation.js';
 import { DEFAULT_LIMITS, type WorkflowDeps, type WorkflowLimits } from './deps.js';
 import { nextPoll, pollElapsedSeconds } from './poll.js';
 import { requireLineage } from './require-lineage.js';

@@ -1,5 +1,6 @@
-import { explainProblem, type AcmeProblem } from '../acme/index.js';
-import { nextFailureState } from '../renewal/index.js';
+import type { AcmeProblem } from '../acme/errors.js';
+import { explainProblem } from '../acme/explain.js';
+import { nextFailureState } from '../renewal/failure-backoff.js';
 import type { WorkflowDeps } from './deps.js';
 import type { IssuanceState } from './state.js';
 import { parseStepErrorMessage } from './step-error.js';

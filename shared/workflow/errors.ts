@@ -1,4 +1,4 @@
-import { ACME_ERROR_PREFIX, AcmeError, AcmeProblemError, type AcmeProblem, type AcmeSubproblem } from '../acme/index.js';
+import { ACME_ERROR_PREFIX, AcmeError, AcmeProblemError, type AcmeProblem, type AcmeSubproblem } from '../acme/errors.js';
 
 /**
  * The CA found a challenge invalid (RFC 8555 §7.5.1). The problem carries one subproblem per name

@@ -1,5 +1,6 @@
-import { finalizeOrder as acmeFinalizeOrder } from '../acme/index.js';
-import { createCsr, generateCertificateKey } from '../crypto/index.js';
+import { finalizeOrder as acmeFinalizeOrder } from '../acme/order.js';
+import { createCsr } from '../crypto/create-csr.js';
+import { generateCertificateKey } from '../crypto/generate-certificate-key.js';
 import { loadAccount } from './account.js';
 import type { WorkflowDeps } from './deps.js';
 import { AcmeOrderInvalidError } from './errors.js';

@@ -1,4 +1,5 @@
-import { getAuthorization, type AcmeProblem } from '../acme/index.js';
+import { getAuthorization } from '../acme/authorization.js';
+import type { AcmeProblem } from '../acme/errors.js';
 import { loadAccount } from './account.js';
 import { DEFAULT_LIMITS, type WorkflowDeps, type WorkflowLimits } from './deps.js';
 import { AcmePollTimeoutError, AcmeValidationFailedError } from './errors.js';

@@ -1,4 +1,4 @@
-import { getOrder } from '../acme/index.js';
+import { getOrder } from '../acme/order.js';
 import { loadAccount } from './account.js';
 import { DEFAULT_LIMITS, type WorkflowDeps, type WorkflowLimits } from './deps.js';
 import { AcmeOrderInvalidError, AcmePollTimeoutError } from './errors.js';

@@ -1,16 +1,13 @@
 import { createHash } from 'node:crypto';
-import {
-  AcmeAlreadyReplacedError,
-  findChallenge,
-  getAuthorization,
-  keyAuthorization,
-  newOrder,
-  type Account,
-  type AcmeContext,
-  type NewOrderResult,
-} from '../acme/index.js';
-import { keyMatchesCertificate } from '../crypto/index.js';
-import { challengeRecord, delegateRecords, groupRecords, type ChallengeRecord } from '../dns/index.js';
+import type { Account } from '../acme/account.js';
+import { findChallenge, getAuthorization } from '../acme/authorization.js';
+import type { AcmeContext } from '../acme/context.js';
+import { AcmeAlreadyReplacedError } from '../acme/errors.js';
+import { keyAuthorization } from '../acme/jws.js';
+import { newOrder, type NewOrderResult } from '../acme/order.js';
+import { keyMatchesCertificate } from '../crypto/key-matches-certificate.js';
+import { challengeRecord, groupRecords, type ChallengeRecord } from '../dns/challenge-record.js';
+import { delegateRecords } from '../dns/delegation.js';
 import type { LineageSpec } from '../config/index.js';
 import { KeyNotFoundError, LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
 import { ensureAccount } from './account.js';

@@ -1,4 +1,5 @@
-import { AcmeProblemError, getAuthorization, respondChallenge } from '../acme/index.js';
+import { getAuthorization, respondChallenge } from '../acme/authorization.js';
+import { AcmeProblemError } from '../acme/errors.js';
 import { loadAccount } from './account.js';
 import type { WorkflowDeps } from './deps.js';
 import type { IssuanceState } from './state.js';

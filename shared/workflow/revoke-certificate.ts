@@ -1,5 +1,9 @@
-import { AcmeUnauthorizedError, importAccountKey, revokeCertificate as acmeRevoke, type RevocationReason } from '../acme/index.js';
-import { parseCertificate, pemToDer } from '../crypto/index.js';
+import { AcmeUnauthorizedError } from '../acme/errors.js';
+import { importAccountKey } from '../acme/jws.js';
+import { revokeCertificate as acmeRevoke } from '../acme/revocation.js';
+import type { RevocationReason } from '../acme/types.js';
+import { parseCertificate } from '../crypto/parse-certificate.js';
+import { pemToDer } from '../crypto/pem-to-der.js';
 import { accountIdFor } from './account.js';
 import type { WorkflowDeps } from './deps.js';
 import { requireLineage } from './require-lineage.js';

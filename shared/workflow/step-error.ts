@@ -1,4 +1,4 @@
-import type { AcmeProblem } from '../acme/index.js';
+import type { AcmeProblem } from '../acme/errors.js';
 
 /**
  * What crosses from a failed step to the state machine's failure path. Step Functions keeps only

@@ -74,10 +74,12 @@ describe('certificate bucket and key', () => {
 });
 
 describe('functions', () => {
-  it('has one function per workflow step, plus the sync and ACM hook functions', () => {
-    const handlers = acmeflowFunctions().map(([, r]) => r.Properties.Handler as string).sort();
-    const steps = Object.values(LAMBDA_STEPS).map((folder) => `index.${folder.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}`);
-    expect(handlers).toEqual([...steps, 'index.syncLineages', 'index.acmImport'].sort());
+  it('has one function per workflow step, plus the sync and ACM hook functions, each its own bundle with index.handler', () => {
+    const fns = acmeflowFunctions();
+    const descriptions = fns.map(([, r]) => r.Properties.Description as string).sort();
+    const steps = Object.keys(LAMBDA_STEPS).map((step) => `acmeflow: workflow step ${step}`);
+    expect(descriptions).toEqual([...steps, 'acmeflow: store the certificate list and sweep what changed', 'acmeflow: deploy hook: import into ACM'].sort());
+    expect(new Set(fns.map(([, r]) => r.Properties.Handler as string))).toEqual(new Set(['index.handler']));
   });
 
   it('runs every function on nodejs22.x, arm64, with a short timeout and JSON logs into a log group with retention', () => {
@@ -93,7 +95,7 @@ describe('functions', () => {
       expect(logGroup.Properties.RetentionInDays, id).toBe(365);
     }
     // The issuance steps give up before their Task's 120 s, so a Retry can follow.
-    s.template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.finalizeOrder', Timeout: 60, MemorySize: 1024 });
+    s.template.hasResourceProperties('AWS::Lambda::Function', { Description: 'acmeflow: workflow step FinalizeOrder', Timeout: 60, MemorySize: 1024 });
   });
 
   it('puts names and ARNs in the environment, never a secret', () => {

@@ -68,9 +68,9 @@ export function makeHandler(depsSource: () => Promise<AcmImportHookDeps>) {
 async function awsDeps(): Promise<AcmImportHookDeps> {
   const [{ ACMClient }, { AcmImportTarget }, { S3CertificateStore }, { SecretsManagerKeyStore }, { Logger }] = await Promise.all([
     import('@aws-sdk/client-acm'),
-    import('../../../shared/store/acm/index.js'),
-    import('../../../shared/store/s3/index.js'),
-    import('../../../shared/store/secrets-manager/index.js'),
+    import('../../../shared/store/acm/acm-import-target.js'),
+    import('../../../shared/store/s3/s3-certificate-store.js'),
+    import('../../../shared/store/secrets-manager/secrets-manager-key-store.js'),
     import('@aws-lambda-powertools/logger'),
   ]);
   const bucket = process.env.ACMEFLOW_BUCKET;

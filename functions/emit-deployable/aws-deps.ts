@@ -1,0 +1,9 @@
+import { eventBridgeEvents } from '../shared/adapters/eventbridge.js';
+import { s3Store } from '../shared/adapters/s3.js';
+import { stepAwsDeps } from '../shared/step-deps.js';
+
+/**
+ * EmitDeployable's AWS adapters, built on the function's first invocation: exactly its `STEP_ACCESS`
+ * (store (read), events), so the function's bundle holds only these SDK clients.
+ */
+export const awsDeps = stepAwsDeps('EmitDeployable', [s3Store, eventBridgeEvents]);

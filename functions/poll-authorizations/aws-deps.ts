@@ -1,0 +1,9 @@
+import { s3Store } from '../shared/adapters/s3.js';
+import { secretsManagerKeys } from '../shared/adapters/secrets-manager.js';
+import { stepAwsDeps } from '../shared/step-deps.js';
+
+/**
+ * PollAuthorizations's AWS adapters, built on the function's first invocation: exactly its `STEP_ACCESS`
+ * (store (read), account keys (read)), so the function's bundle holds only these SDK clients.
+ */
+export const awsDeps = stepAwsDeps('PollAuthorizations', [s3Store, secretsManagerKeys]);

@@ -1,0 +1,10 @@
+import { dnsProviders } from '../shared/adapters/dns.js';
+import { s3Lock, s3Store } from '../shared/adapters/s3.js';
+import { secretsManagerEab, secretsManagerKeys } from '../shared/adapters/secrets-manager.js';
+import { stepAwsDeps } from '../shared/step-deps.js';
+
+/**
+ * PrepareOrder's AWS adapters, built on the function's first invocation: exactly its `STEP_ACCESS`
+ * (store, locks, certificate and account keys, EAB, DNS), so the function's bundle holds only these SDK clients.
+ */
+export const awsDeps = stepAwsDeps('PrepareOrder', [s3Store, s3Lock, secretsManagerKeys, secretsManagerEab, dnsProviders]);

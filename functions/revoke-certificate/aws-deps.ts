@@ -1,0 +1,10 @@
+import { eventBridgeEvents } from '../shared/adapters/eventbridge.js';
+import { s3Store } from '../shared/adapters/s3.js';
+import { secretsManagerKeys } from '../shared/adapters/secrets-manager.js';
+import { stepAwsDeps } from '../shared/step-deps.js';
+
+/**
+ * RevokeCertificate's AWS adapters, built on the function's first invocation: exactly its `STEP_ACCESS`
+ * (store, keys (read), events), so the function's bundle holds only these SDK clients.
+ */
+export const awsDeps = stepAwsDeps('RevokeCertificate', [s3Store, secretsManagerKeys, eventBridgeEvents]);
