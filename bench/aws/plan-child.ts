@@ -7,12 +7,14 @@
  *
  * Environment: BENCH_S3_ENDPOINT, BENCH_BUCKET, BENCH_SWEEP_ID, BENCH_NOW_OFFSET_MS (the function's
  * clock, shifted: an ARI answer cached for 6 hours is stale 7 hours later), BENCH_INPUT (sweep input JSON).
+ * The result also carries the planner's own summary (`planningIndex`: entries, index hits, lineage
+ * reads, ARI requests) and its distinct warnings, taken from an injected logger.
  */
 import 'reflect-metadata';
 import { getHeapStatistics } from 'node:v8';
 import { makeHandler, withExpiryMetric } from '../../functions/plan-renewals/handler.js';
 import { awsDepsFromEnv } from '../../functions/shared/aws-deps.js';
-import type { SweepState } from '../../shared/workflow/index.js';
+import type { Logger, SweepState } from '../../shared/workflow/index.js';
 import { S3RequestCounter } from './counting-http.js';
 
 const startedAt = performance.now();
@@ -21,6 +23,17 @@ const offsetMs = Number(env.BENCH_NOW_OFFSET_MS ?? 0);
 const counter = new S3RequestCounter();
 const lambdaEnv = { ACMEFLOW_BUCKET: env.BENCH_BUCKET, AWS_REGION: 'us-east-1' };
 const emf: string[] = [];
+// The planner's own summary (index hits, lineage reads, ARI requests) and its warnings, kept instead
+// of printed: the function's log level is ERROR here, as a quiet production setting would be.
+let planned: Record<string, unknown> | undefined;
+const warnings: string[] = [];
+const log: Logger = {
+  info: (message, fields) => {
+    if (message === 'Renewal sweep planned.') planned = fields;
+  },
+  warn: (message) => warnings.push(message),
+  error: (message) => warnings.push(message),
+};
 const handler = withExpiryMetric(
   makeHandler(() =>
     awsDepsFromEnv(lambdaEnv, {
@@ -35,6 +48,7 @@ const handler = withExpiryMetric(
         },
       },
       now: () => new Date(Date.now() + offsetMs),
+      log,
     }),
   ),
   (line) => emf.push(line),
@@ -60,5 +74,7 @@ process.stdout.write(
     s3WaitMs: counter.waitMs,
     state: { planKey: state.planKey, due: state.due, skipped: state.skipped, expiry: state.expiry },
     emfLines: emf.length,
+    planningIndex: planned?.['planningIndex'],
+    warnings: [...new Set(warnings)],
   })}\n`,
 );

@@ -15,15 +15,44 @@
  * Every lineage has two to three names, a Route 53 DNS spec and the CA's directory URL (the ARI
  * stand-in of ari-ca.ts). A second run shifts the function's clock 7 hours: every stored ARI
  * answer is stale (Let's Encrypt says Retry-After 6 h; the sweep runs every 12 h), so each ARI
- * lineage costs one CA request and one write-back — the steady state against Let's Encrypt.
+ * lineage costs one CA request — the steady state against Let's Encrypt. (Without a planning
+ * index the answer is also written back to each lineage; with one it stays in the index.)
+ *
+ * Run alone, this file measures only the planning (section 4 of bench/AWS-RESULTS.md, printed as
+ * Markdown, nothing written) over the sequence a deployment goes through:
+ *
+ *   npx tsx bench/aws/planning.ts [--lineages N] [--ari-latency MS] [--memory MB] [--scenarios LIST] [--profile SCENARIO] [--node-args "ARGS"]
+ *
+ * - `cold-A`: first sweep after deploy (no index), ARI answers cached;
+ * - `warm-A`: the next sweep at the same time: the index from `cold-A`;
+ * - `warm-B`: 7 hours later, every ARI answer stale (the index's and the lineages');
+ * - `warm-C`: 19 hours after seeding, the 1,000 lineages due in A renewed since (rewritten with a
+ *   new certificate, as StoreCertificate does) and every ARI answer stale again: the sweep after a
+ *   sweep against a CA that asks to be polled every 6 hours (Let's Encrypt), with 10 % of the fleet
+ *   changed (a 90-day fleet renews ~1.5 % per 12-hour sweep, so this is an upper bound);
+ * - `cold-B`: the index deleted, 19 hours after seeding: a first sweep with every ARI answer stale (worst case);
+ * - `A`, `B`: the two runs of the original benchmark on a fresh fleet (for code without an index).
+ *
+ * The child runs with `--max-old-space-size` of 7/8 of `--memory` (default 512) so the heap is
+ * bounded as in a function of that size. `--profile SCENARIO` runs that scenario from an unminified
+ * bundle under `--cpu-prof` and prints whose code used the CPU.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { resolveLineageSpec } from '../../shared/config/index.js';
 import type { Lineage, LineageState } from '../../shared/store/index.js';
 import { S3CertificateStore } from '../../shared/store/s3/index.js';
-import type { S3rverHandle } from '../../test/support/s3rver.js';
+import { startS3rver, type S3rverHandle } from '../../test/support/s3rver.js';
+import * as esbuild from 'esbuild';
+import { startAriCa } from './ari-ca.js';
+import { buildBundle, CONSTRUCT_ESBUILD, PROJECT_ROOT } from './bundles.js';
 import type { S3Counts } from './pricing.js';
+import { summariseProfile } from './profile.js';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;
@@ -148,6 +177,10 @@ export interface PlanRun {
   readonly s3WaitMs: Readonly<Record<keyof S3Counts, number>>;
   readonly state: { readonly planKey?: string; readonly due: number; readonly skipped: number; readonly expiry?: { daysToExpiryMin: number; lineagesChecked: number } };
   readonly emfLines: number;
+  /** The planner's summary: index entries, hits, lineage reads and writes, ARI requests (absent without an index). */
+  readonly planningIndex?: { entries: number; indexHits: number; lineageReads: number; ariRequests: number; lineageWrites: number } | 'none';
+  /** Distinct warnings the planner logged. */
+  readonly warnings?: string[];
   /** The CPU profile written, when asked for. */
   readonly cpuProfileDir?: string;
 }
@@ -156,15 +189,20 @@ export interface PlanRun {
 export async function runPlanChild(
   bundle: string,
   s3: S3rverHandle,
-  options: { sweepId: string; nowOffsetMs?: number; cpuProfileDir?: string; timeoutMs?: number },
+  options: { sweepId: string; nowOffsetMs?: number; cpuProfileDir?: string; timeoutMs?: number; memoryMb?: number; maxOldSpaceMb?: number; nodeArgs?: readonly string[] },
 ): Promise<PlanRun> {
-  const args = [...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), bundle];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+    ...(options.maxOldSpaceMb ? [`--max-old-space-size=${options.maxOldSpaceMb}`] : []),
+    bundle,
+  ];
   const { stdout } = await run(process.execPath, args, {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
       AWS_REGION: 'us-east-1',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memoryMb ?? 1024),
       POWERTOOLS_SERVICE_NAME: 'acmeflow',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       BENCH_S3_ENDPOINT: s3.endpoint,
@@ -180,3 +218,179 @@ export async function runPlanChild(
   if (!line) throw new Error(`the planning child printed no result:\n${stdout.slice(-2000)}`);
   return { ...(JSON.parse(line.slice('BENCH_RESULT '.length)) as PlanRun), ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}) };
 }
+
+/**
+ * What the issuance does to the lineages a sweep found due: a new certificate (issued `now`, 90
+ * days), `state.ari` and `failures` gone, as StoreCertificate writes it. Their ETags change, so the
+ * next sweep reads exactly these again.
+ */
+export async function renewDueLineages(s3: S3rverHandle, count: number, directoryUrl: string, now: number, concurrency = 24): Promise<number> {
+  const store = new S3CertificateStore({ bucket: s3.bucket, client: s3.client });
+  const due = Array.from({ length: count }, (_, i) => i).filter((i) => ['due', 'never-issued', 'revoked', 'ari-due'].includes(kindOf(i)));
+  let next = 0;
+  const worker = async () => {
+    while (next < due.length) {
+      const i = due[next++] as number;
+      const before = makeLineage(i, kindOf(i) === 'ari-due' ? 'ari-due' : 'no-ari', directoryUrl, now);
+      const serialHex = hex(i + 1_000_000, 18);
+      const { ari: _gone, failures: _cleared, revoked: _old, ...state } = before.state;
+      const previous = before.state.current ?? { domains: before.spec.domains, issuerCommonName: 'E6', keyType: 'ecdsa-p256' };
+      const current = {
+        ...previous,
+        ...('ariCertificateId' in previous && previous.ariCertificateId
+          ? { ariCertificateId: `${previous.ariCertificateId.split('.')[0]}.${Buffer.from(serialHex, 'hex').toString('base64url')}` }
+          : {}),
+        serialHex,
+        notBefore: new Date(now - 3_600_000).toISOString(),
+        notAfter: new Date(now - 3_600_000 + 90 * DAY).toISOString(),
+      };
+      await store.putLineage({ spec: before.spec, state: { ...state, currentVersion: state.currentVersion + 1, current, issuedAt: new Date(now).toISOString() } });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return due.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run alone: the planning part of the deployment benchmark
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? fallback : (process.argv[i + 1] ?? fallback);
+}
+
+/** Options of {@link planningBenchmark}; the defaults are the command line's. */
+export interface PlanningBenchmarkOptions {
+  /** @default 10000 */
+  readonly lineages?: number;
+  /** The ARI stand-in's answer delay. @default 50 */
+  readonly ariLatencyMs?: number;
+  /** The function's memory: the child's heap limit is 7/8 of it. @default 512 */
+  readonly memoryMb?: number;
+  /** @default ['cold-A', 'warm-A', 'warm-B', 'warm-C', 'cold-B'] */
+  readonly scenarios?: readonly string[];
+  /** A scenario to run under `--cpu-prof` from an unminified bundle. */
+  readonly profile?: string;
+  /** Extra `node` flags for the child. */
+  readonly nodeArgs?: readonly string[];
+}
+
+/**
+ * Seeds a fleet into a fresh s3rver, runs the planning scenarios one after another and returns
+ * section 4's Markdown (a table and notes), starting and stopping its own servers. The deployment
+ * benchmark can print these lines as its section 4.
+ */
+/** One scenario's figures, for the Targets table. */
+export interface PlanningRunFigures {
+  readonly scenario: string;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  /** CPU time × 1769/memory: the duration if CPU-bound at that memory. */
+  readonly atMemoryMs: number;
+  readonly maxRssMb: number;
+}
+
+export async function planningBenchmark(options: PlanningBenchmarkOptions = {}): Promise<{ lines: string[]; runs: PlanningRunFigures[] }> {
+  const lineages = options.lineages ?? 10_000;
+  const ariLatency = options.ariLatencyMs ?? 50;
+  const memoryMb = options.memoryMb ?? 512;
+  const scenarios = options.scenarios ?? ['cold-A', 'warm-A', 'warm-B', 'warm-C', 'cold-B'];
+  const profile = options.profile ?? '';
+  const nodeArgs = options.nodeArgs ?? [];
+  const out: string[] = [];
+  const runs: PlanningRunFigures[] = [];
+  const say = (line = '') => out.push(line);
+  const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+  say(`- date: ${new Date().toISOString()}; ${os.cpus().length} CPUs; Node ${process.version}; load average at start ${load()}`);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'acmeflow-bench-plan-'));
+  const s3 = await startS3rver();
+  const ca = await startAriCa(ariLatency);
+  try {
+    const seed = await seedLineages(s3, lineages, ca.directoryUrl);
+    const seededAt = Date.now();
+    const child = await buildBundle({ name: 'plan-child', entry: 'bench/aws/plan-child.ts', kind: 'extra' }, 'construct', work);
+    const plainFile = path.join(work, 'plan-child-unminified', 'index.mjs');
+    if (profile) {
+      await esbuild.build({ ...CONSTRUCT_ESBUILD, minify: false, absWorkingDir: PROJECT_ROOT, entryPoints: [path.join(PROJECT_ROOT, 'bench/aws/plan-child.ts')], outfile: plainFile });
+    }
+    say(`- seeded ${seed.count} lineages in ${(seed.ms / 1000).toFixed(1)} s: ${Object.entries(seed.kinds).map(([k, v]) => `${k} ${v}`).join(', ')}; bundle ${(child.bytes / 1024).toFixed(0)} KB`);
+    const caTotal = () => [...ca.requests.values()].reduce((a, b) => a + b, 0);
+    const rows: string[] = [];
+    const details: string[] = [];
+    const labels: Record<string, string> = {
+      'cold-A': 'cold A: first sweep (no index), ARI answers cached',
+      'warm-A': 'warm A: next sweep, nothing changed',
+      'warm-B': 'warm B: +7 h, every ARI answer stale',
+      'warm-C': 'warm C: +19 h, every ARI answer stale again, the 1,000 due lineages renewed since',
+      'cold-B': 'cold B: index deleted, +19 h, every ARI answer stale',
+      A: 'A: ARI answers cached',
+      B: 'B: +7 h, every ARI answer stale',
+    };
+    for (const scenario of scenarios) {
+      const offset = scenario.endsWith('A') ? 0 : scenario === 'warm-C' || scenario === 'cold-B' ? 19 * HOUR : 7 * HOUR;
+      if (scenario === 'warm-C') details.push(`- renewed ${await renewDueLineages(s3, lineages, ca.directoryUrl, seededAt + 18 * HOUR)} lineages before warm C`);
+      if (scenario === 'cold-B' || scenario === 'cold-A') await s3.client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: 'sweeps/planning-index.json' }));
+      const ca0 = caTotal();
+      const loadBefore = os.loadavg()[0] ?? 0;
+      const profileDir = scenario === profile ? path.join(work, `profile-${scenario}`) : undefined;
+      const r = await runPlanChild(profileDir ? plainFile : child.file, s3, {
+        ...(profileDir ? { cpuProfileDir: profileDir } : {}),
+        sweepId: `bench-${scenario}`,
+        nowOffsetMs: offset,
+        memoryMb,
+        maxOldSpaceMb: Math.floor((memoryMb * 7) / 8),
+        nodeArgs,
+        timeoutMs: 600_000,
+      });
+      const caRequests = caTotal() - ca0;
+      if (profileDir) {
+        const summary = await summariseProfile(plainFile, profileDir, 20);
+        details.push(`- CPU profile of ${scenario} (unminified bundle, ${(summary.totalMs / 1000).toFixed(1)} s of samples): ${summary.groups.map((g) => `${g.name} ${(g.ms / 1000).toFixed(2)} s (${(g.share * 100).toFixed(0)} %)`).join(', ')}`);
+      }
+      const at512 = r.cpuMs * (1769 / 512);
+      runs.push({ scenario, wallMs: r.wallMs, cpuMs: r.cpuMs, atMemoryMs: r.cpuMs * (1769 / memoryMb), maxRssMb: r.maxRssMb });
+      const index = typeof r.planningIndex === 'object' ? r.planningIndex : undefined;
+      rows.push(
+        `| ${labels[scenario] ?? scenario} | ${(r.wallMs / 1000).toFixed(1)} | ${(r.cpuMs / 1000).toFixed(1)} | ${(at512 / 1000).toFixed(1)} | ${r.maxRssMb.toFixed(0)} | ${r.s3.GET} / ${r.s3.PUT} / ${r.s3.LIST} | ${caRequests} | ${index ? `${index.indexHits} / ${index.lineageReads}` : '—'} | ${r.state.due} / ${r.state.skipped} | ${r.wallMs < 30_000 && at512 < 30_000 ? 'yes' : '**no**'} / ${r.maxRssMb < 512 ? 'yes' : '**no**'} |`,
+      );
+      details.push(
+        `- ${scenario}: load ${loadBefore.toFixed(2)} before; waiting on s3rver ${Object.entries(r.s3WaitMs)
+          .filter(([, v]) => v > 0)
+          .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+          .join(', ')}; start-up ${(r.loadMs / 1000).toFixed(1)} s; heap used ${r.heapUsedMb.toFixed(0)} MB${r.warnings && r.warnings.length > 0 ? `; warnings: ${r.warnings.join(' | ')}` : ''}`,
+      );
+      console.error(`${scenario}: wall ${(r.wallMs / 1000).toFixed(1)} s, CPU ${(r.cpuMs / 1000).toFixed(1)} s, RSS ${r.maxRssMb.toFixed(0)} MB, S3 ${JSON.stringify(r.s3)}, CA ${caRequests}, index ${JSON.stringify(r.planningIndex)}`);
+    }
+    say();
+    say(`| scenario | wall s | CPU s | CPU-bound at 512 MB s | peak RSS MB | S3 GET / PUT / LIST | CA requests | index hits / lineage reads | due / skipped | under 30 s / 512 MB |`);
+    say('|---|---|---|---|---|---|---|---|---|---|');
+    for (const row of rows) say(row);
+    say();
+    for (const line of details) say(line);
+    const indexSize = await s3.client
+      .send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'sweeps/planning-index.json' }))
+      .then((head) => head.ContentLength)
+      .catch(() => undefined);
+    if (indexSize !== undefined) say(`- planning index object: ${(indexSize / 1024).toFixed(0)} KB for ${lineages} lineages`);
+    say(`- load average at end ${load()}`);
+  } finally {
+    await ca.stop();
+    await s3.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+  return { lines: out, runs };
+}
+
+async function main(): Promise<void> {
+  const { lines } = await planningBenchmark({
+    lineages: Number(option('lineages', '10000')),
+    ariLatencyMs: Number(option('ari-latency', '50')),
+    memoryMb: Number(option('memory', '512')),
+    scenarios: option('scenarios', 'cold-A,warm-A,warm-B,warm-C,cold-B').split(','),
+    profile: option('profile', ''),
+    nodeArgs: option('node-args', '').split(' ').filter(Boolean),
+  });
+  for (const line of lines) console.log(line);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -38,10 +38,22 @@ export interface RenewalDecision {
   readonly notes?: string[];
 }
 
+/**
+ * The fields of a lineage's state the policy reads, and nothing else: a whole `LineageState` fits,
+ * and so does the sweep's planning index, which keeps exactly these (shared/workflow/sweep-store.ts).
+ */
+export interface RenewalFacts {
+  readonly currentVersion: LineageState['currentVersion'];
+  readonly current?: Pick<CertificateSummary, 'serialHex' | 'notBefore' | 'notAfter'>;
+  readonly ari?: LineageState['ari'];
+  readonly failures?: LineageState['failures'];
+  readonly revoked?: LineageState['revoked'];
+}
+
 export interface DecideRenewalInput {
   /** Only `renewBeforeExpirySeconds` is read (the lineage's or its CA preset's threshold). */
   readonly spec: Pick<LineageSpec, 'renewBeforeExpirySeconds'>;
-  readonly state: LineageState;
+  readonly state: RenewalFacts;
   /**
    * Renewal info just fetched for the current certificate (`getRenewalInfo`, RFC 9773 §4.2).
    * Without it, `state.ari` from an earlier run is used. The caller fetches when `state.ari` is
@@ -76,7 +88,7 @@ interface Rule {
   readonly dueNow: boolean;
 }
 
-function readValidity(current: CertificateSummary, notes: string[]): Validity | undefined {
+function readValidity(current: NonNullable<RenewalFacts['current']>, notes: string[]): Validity | undefined {
   const notBefore = parseStoredInstant(current.notBefore);
   const notAfter = parseStoredInstant(current.notAfter);
   if (notBefore === undefined || notAfter === undefined || notAfter <= notBefore) {
@@ -91,7 +103,7 @@ function normalizeSerial(serialHex: string | undefined): string {
   return (serialHex ?? '').toLowerCase().replace(/[^0-9a-f]/g, '').replace(/^0+/, '');
 }
 
-function isCurrentRevoked(state: LineageState, current: CertificateSummary, notes: string[]): boolean {
+function isCurrentRevoked(state: RenewalFacts, current: NonNullable<RenewalFacts['current']>, notes: string[]): boolean {
   if (!state.revoked) return false;
   const revoked = normalizeSerial(state.revoked.serialHex);
   const serial = normalizeSerial(current.serialHex);

@@ -60,3 +60,24 @@ export class KeyNotFoundError extends StoreError {
     this.name = 'KeyNotFoundError';
   }
 }
+
+/** The sweep's planning index object is not an index acmeflow can read (another format, damaged). */
+export class PlanningIndexFormatError extends StoreError {
+  readonly key: string;
+  /** The unreadable object's change tag, so the sweep can replace exactly that object. */
+  readonly etag: string | undefined;
+  constructor(key: string, problem: string, options: { cause?: unknown; etag?: string } = {}) {
+    super(`${key} is not a planning index this version of acmeflow reads (${problem}); the sweep reads every lineage instead and writes a new one.`, options);
+    this.name = 'PlanningIndexFormatError';
+    this.key = key;
+    this.etag = options.etag;
+  }
+}
+
+/** Another sweep replaced the planning index since this one read it; that sweep's index is kept. */
+export class PlanningIndexConflictError extends StoreError {
+  constructor(options: { cause?: unknown } = {}) {
+    super('Another sweep wrote the planning index while this one planned; its index is kept and this one is dropped.', options);
+    this.name = 'PlanningIndexConflictError';
+  }
+}

@@ -1,7 +1,9 @@
-import { getRenewalInfo, supportsRenewalInfo, type RenewalInfo } from '../acme/index.js';
+import { getRenewalInfo, supportsRenewalInfo } from '../acme/renewal-info.js';
+import type { RenewalInfo } from '../acme/types.js';
 import { decideRenewal, type RenewalReason } from '../renewal/index.js';
-import type { Lineage } from '../store/index.js';
-import type { WorkflowDeps } from './deps.js';
+import type { AriState, Lineage, LineageEtagPage } from '../store/index.js';
+import { DEFAULT_LIMITS, type WorkflowDeps } from './deps.js';
+import { PLANNING_INDEX_FORMAT, planningFactsOf, type PlanningFacts, type PlanningIndexEntry } from './sweep-store.js';
 
 export interface PlanRenewalsInput {
   /** Renew everything considered, due or not (certbot's --force-renewal). */
@@ -33,93 +35,318 @@ export interface RenewalPlan {
   readonly earliestNotAfter?: string;
   /** Lineages read on this page. */
   readonly checked: number;
+  /**
+   * Not-due lineages still marked with the `inflight` issuance of a run that started longer ago than
+   * the lock's lease: that run was abandoned, and its TXT values and pending key wait for the
+   * lineage's next issuance (whose PrepareOrder removes them). Absent when there are none.
+   */
+  readonly abandoned?: string[];
 }
 
-/** Lineages decided at once: a page of 1,000 does not open 1,000 connections to the CA. */
-const CONCURRENCY = 16;
+/** Extra inputs of {@link planRenewals} when the sweep drives it (shared/workflow/sweep.ts). */
+export interface PlanRenewalsContext {
+  /** The sweep's planning index: lineages unchanged since it was written are not read. */
+  readonly index?: PlanningSession;
+  /** This page, listed already with its ETags (the sweep lists the next page while this one is decided). */
+  readonly listed?: LineageEtagPage;
+}
+
+/**
+ * Lineages decided at once. Bounded, so a page of 1,000 does not open 1,000 connections to S3 or
+ * the CA; 32 keeps a CA answering in 50 ms at ~600 ARI requests a second, and stays under the SDK's
+ * 50 sockets.
+ */
+const CONCURRENCY = 32;
+
+/** What one sweep's planning did, for its log line and the benchmark. */
+export interface PlanningStats {
+  /** Lineages decided from the planning index (unchanged ETag), not read. */
+  indexHits: number;
+  /** Lineages read from the store. */
+  lineageReads: number;
+  /** Renewal information requests sent to CAs (RFC 9773 §4.2). */
+  ariRequests: number;
+  /** Lineages written back (only without an index: the ARI choice is then kept on the lineage). */
+  lineageWrites: number;
+}
+
+/**
+ * One sweep's use of the planning index (the {@link SweepStore}'s optional `getPlanningIndex` /
+ * `putPlanningIndex`): the entries the last sweep wrote, looked up by lineage ETag, and the entries
+ * this sweep builds, written back once at the end. Without an index in both ports (a store that
+ * cannot list ETags, or a sweep store that keeps nothing between sweeps, as the local engine's)
+ * {@link PlanningSession.open} gives `undefined` and planning reads every lineage.
+ *
+ * @example
+ * ```ts
+ * const index = await PlanningSession.open(deps);
+ * let cursor: string | undefined;
+ * do {
+ *   const page = await planRenewals({ ...(cursor ? { cursor } : {}) }, deps, index ? { index } : {});
+ *   cursor = page.cursor;
+ * } while (cursor);
+ * await index?.save(deps, { full: true }); // every lineage was listed: the index holds exactly these
+ * ```
+ */
+export class PlanningSession {
+  readonly stats: PlanningStats = { indexHits: 0, lineageReads: 0, ariRequests: 0, lineageWrites: 0 };
+  readonly #previous: Readonly<Record<string, PlanningIndexEntry>>;
+  readonly #expectedEtag: string | null;
+  readonly #next = new Map<string, PlanningIndexEntry>();
+  #changed: boolean;
+
+  private constructor(previous: Readonly<Record<string, PlanningIndexEntry>>, expectedEtag: string | null, replace = false) {
+    this.#previous = previous;
+    this.#expectedEtag = expectedEtag;
+    // No index yet, or an unreadable one: written at the end even when the fleet is empty.
+    this.#changed = replace || expectedEtag === null;
+  }
+
+  /** The session of a sweep, or undefined when the ports keep no index. A failed read starts cold. */
+  static async open(deps: WorkflowDeps): Promise<PlanningSession | undefined> {
+    const sweeps = deps.sweeps;
+    if (!sweeps?.getPlanningIndex || !sweeps.putPlanningIndex || !deps.store.listLineageEtags) return undefined;
+    try {
+      const stored = await sweeps.getPlanningIndex();
+      return new PlanningSession(stored?.index.lineages ?? {}, stored?.etag ?? null);
+    } catch (err) {
+      const etag = (err as { etag?: unknown }).etag;
+      deps.log.warn('The planning index could not be read; this sweep reads every lineage and writes a new index.', {
+        error: (err as Error).message,
+        errorName: (err as Error).name,
+      });
+      // An unreadable index is replaced (conditionally, on the ETag it has); after another failure
+      // the write only succeeds where there is none, and a present index is left to the next sweep.
+      return new PlanningSession({}, typeof etag === 'string' ? etag : null, true);
+    }
+  }
+
+  /** Lineages in the index the last sweep wrote. */
+  get size(): number {
+    return Object.keys(this.#previous).length;
+  }
+
+  /** The entry of `name` when the lineage's current ETag is the one it was copied at. */
+  lookup(name: string, etag: string | undefined): PlanningIndexEntry | undefined {
+    const entry = Object.hasOwn(this.#previous, name) ? this.#previous[name] : undefined;
+    return etag !== undefined && etag !== '' && entry?.etag === etag ? entry : undefined;
+  }
+
+  /**
+   * The ARI state kept for the lineage's current certificate: `{ state }` (possibly without one)
+   * when the index holds it for this serial; undefined when the index knows nothing of it (then the
+   * lineage's own `state.ari` applies).
+   */
+  keptAri(name: string, facts: PlanningFacts): { readonly state?: AriState } | undefined {
+    const kept = Object.hasOwn(this.#previous, name) ? this.#previous[name]?.ari : undefined;
+    const serial = facts.state.current?.serialHex;
+    return kept && serial !== undefined && kept.serialHex === serial ? kept : undefined;
+  }
+
+  /** Keeps `entry` for the index this sweep writes. */
+  record(name: string, entry: PlanningIndexEntry): void {
+    this.#next.set(name, entry);
+    if (entry !== this.#previous[name]) this.#changed = true;
+  }
+
+  /**
+   * Writes the index once, atomically, when anything changed: after a full sweep it holds exactly
+   * the lineages listed (deleted ones drop out); after a sweep of named lineages, the previous
+   * entries with these replaced. A failed write is logged and costs the next sweep its speed only.
+   */
+  async save(deps: WorkflowDeps, options: { readonly full: boolean }): Promise<void> {
+    const previousNames = Object.keys(this.#previous);
+    const dropped = options.full && previousNames.some((name) => !this.#next.has(name));
+    if (!this.#changed && !dropped) return;
+    const merged = new Map<string, PlanningIndexEntry>(options.full ? [] : Object.entries(this.#previous));
+    for (const [name, entry] of this.#next) merged.set(name, entry);
+    const lineages: Record<string, PlanningIndexEntry> = {};
+    for (const name of [...merged.keys()].sort()) lineages[name] = merged.get(name) as PlanningIndexEntry;
+    try {
+      await deps.sweeps?.putPlanningIndex?.(
+        { format: PLANNING_INDEX_FORMAT, writtenAt: deps.now().toISOString(), lineages },
+        { expectedEtag: this.#expectedEtag },
+      );
+    } catch (err) {
+      deps.log.warn('The planning index was not written; the next sweep reads the lineages it lacks.', {
+        error: (err as Error).message,
+        errorName: (err as Error).name,
+      });
+    }
+  }
+}
 
 /**
  * The sweep's planning step: reads lineages page by page, asks the CA for renewal information
  * where it offers it and the stored answer is stale (RFC 9773 §4.3), and decides each lineage with
- * the pure renewal policy. The ARI choice (a random moment in the window) is stored back on the
- * lineage so the next sweep keeps it.
+ * the pure renewal policy.
+ *
+ * With a planning index (`context.index`, see {@link PlanningSession}) a lineage whose ETag is the
+ * one in the index is decided from the index's facts without being read, and the ARI choice (the
+ * random moment in the window, RFC 9773 §4.2) is kept in the index: a refreshed answer costs no
+ * lineage write. Without one, every lineage is read and the ARI choice is stored back on the lineage
+ * (the local engine, whose sweep store forgets between runs). Both decide the same facts the same way.
+ *
+ * @example
+ * ```ts
+ * const plan = await planRenewals({ pageSize: 500 }, deps);
+ * // { due: [{ lineage: 'example.com', expectedVersion: 3, reason: 'ari-window' }], notDue: [...], checked: 500, cursor: '…' }
+ * ```
  */
-export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps): Promise<RenewalPlan> {
-  let names: string[];
+export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps, context: PlanRenewalsContext = {}): Promise<RenewalPlan> {
+  const { index } = context;
+  let listed: { readonly name: string; readonly etag?: string }[];
   let cursor: string | undefined;
   if (input.lineages) {
-    names = [...input.lineages];
+    listed = input.lineages.map((name) => ({ name }));
+  } else if (context.listed) {
+    listed = context.listed.lineages;
+    cursor = context.listed.cursor;
   } else {
-    const page = await deps.store.listLineages({ ...(input.cursor ? { cursor: input.cursor } : {}), limit: input.pageSize ?? 1000 });
-    names = page.names;
-    cursor = page.cursor;
+    const options = { ...(input.cursor ? { cursor: input.cursor } : {}), limit: input.pageSize ?? 1000 };
+    if (index && deps.store.listLineageEtags) {
+      const page = await deps.store.listLineageEtags(options);
+      listed = page.lineages;
+      cursor = page.cursor;
+    } else {
+      const page = await deps.store.listLineages(options);
+      listed = page.names.map((name) => ({ name }));
+      cursor = page.cursor;
+    }
   }
+  const stats = index?.stats ?? { indexHits: 0, lineageReads: 0, ariRequests: 0, lineageWrites: 0 };
+  const ariSupport = new Map<string, Promise<boolean>>();
   const due: PlannedRenewal[] = [];
   const notDue: RenewalPlan['notDue'] = [];
+  const abandoned: string[] = [];
+  const abandonedBefore = deps.now().getTime() - DEFAULT_LIMITS.lockLeaseSeconds * 1000;
   let earliest: number | undefined;
   let checked = 0;
   let next = 0;
   const worker = async () => {
-    while (next < names.length) {
-      const name = names[next++] as string;
-      const stored = await deps.store.getLineage(name);
-      if (!stored) {
-        deps.log.warn('A lineage listed for renewal does not exist; skipping it.', { lineage: name });
-        continue;
+    while (next < listed.length) {
+      const item = listed[next++] as (typeof listed)[number];
+      const name = item.name;
+      const hit = index?.lookup(name, item.etag);
+      let facts: PlanningFacts;
+      let etag: string;
+      let lineage: Lineage | undefined;
+      if (hit) {
+        stats.indexHits++;
+        facts = hit.facts;
+        etag = hit.etag;
+      } else {
+        stats.lineageReads++;
+        const stored = await deps.store.getLineage(name);
+        if (!stored) {
+          deps.log.warn('A lineage listed for renewal does not exist; skipping it.', { lineage: name });
+          continue;
+        }
+        lineage = stored.lineage;
+        facts = planningFactsOf(stored.lineage);
+        etag = stored.etag;
       }
-      const { lineage, etag } = stored;
       checked++;
-      const current = lineage.state.current;
-      if (current && lineage.state.revoked?.serialHex !== current.serialHex) {
+      const { state } = facts;
+      const current = state.current;
+      if (current && state.revoked?.serialHex !== current.serialHex) {
         const notAfter = Date.parse(current.notAfter);
         if (!Number.isNaN(notAfter) && (earliest === undefined || notAfter < earliest)) earliest = notAfter;
       }
-      const ari = await freshRenewalInfo(lineage, deps);
+      const kept = index?.keptAri(name, facts);
+      const storedAri = kept ? kept.state : state.ari;
+      const fresh = await freshRenewalInfo(facts, storedAri, deps, ariSupport, stats);
+      const { ari: _lineageAri, ...rest } = state;
       const decision = decideRenewal({
-        spec: lineage.spec,
-        state: lineage.state,
-        ...(ari ? { ari } : {}),
+        spec: facts,
+        state: { ...rest, ...(storedAri ? { ari: storedAri } : {}) },
+        ...(fresh ? { ari: fresh } : {}),
         now: deps.now(),
         force: input.force ?? false,
         random: () => deps.random(),
         ...(input.nextRunAt ? { nextRunAt: new Date(input.nextRunAt) } : {}),
       });
-      if (JSON.stringify(decision.ariState) !== JSON.stringify(lineage.state.ari)) {
-        const { ari: _old, ...rest } = lineage.state;
+      const ariChanged = JSON.stringify(decision.ariState) !== JSON.stringify(storedAri);
+      if (index) {
+        // An entry read at the same ETag, with the same ARI state, is kept as it is (no rewrite of the index).
+        const unchanged = hit !== undefined && (current ? kept !== undefined && !ariChanged : true);
+        // The entry keeps the ARI state for the current serial; the lineage's own (older) copy is left out.
+        index.record(
+          name,
+          unchanged
+            ? hit
+            : {
+                etag,
+                facts: { ...facts, state: rest },
+                ...(current ? { ari: { serialHex: current.serialHex, ...(decision.ariState ? { state: decision.ariState } : {}) } } : {}),
+              },
+        );
+      } else if (ariChanged && lineage) {
+        const { ari: _old, ...others } = lineage.state;
+        stats.lineageWrites++;
         await deps.store
-          .putLineage({ spec: lineage.spec, state: { ...rest, ...(decision.ariState ? { ari: decision.ariState } : {}) } }, { expectedEtag: etag })
+          .putLineage({ spec: lineage.spec, state: { ...others, ...(decision.ariState ? { ari: decision.ariState } : {}) } }, { expectedEtag: etag })
           .catch((err: Error) => deps.log.warn('Could not store renewal information; it is fetched again next time.', { lineage: name, error: err.message }));
       }
-      if (decision.due) due.push({ lineage: name, expectedVersion: lineage.state.currentVersion, reason: decision.reason });
-      else notDue.push({ lineage: name, reason: decision.reason, ...(decision.renewAt ? { renewAt: decision.renewAt } : {}) });
+      if (decision.due) due.push({ lineage: name, expectedVersion: state.currentVersion, reason: decision.reason });
+      else {
+        notDue.push({ lineage: name, reason: decision.reason, ...(decision.renewAt ? { renewAt: decision.renewAt } : {}) });
+        const startedAt = state.inflight ? Date.parse(state.inflight.startedAt) : Number.NaN;
+        if (startedAt < abandonedBefore) abandoned.push(name);
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, names.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, listed.length) }, worker));
   due.sort((a, b) => a.lineage.localeCompare(b.lineage));
   notDue.sort((a, b) => a.lineage.localeCompare(b.lineage));
+  abandoned.sort();
   return {
     due,
     notDue,
     checked,
     ...(earliest === undefined ? {} : { earliestNotAfter: new Date(earliest).toISOString() }),
     ...(cursor ? { cursor } : {}),
+    ...(abandoned.length > 0 ? { abandoned } : {}),
   };
 }
 
-/** Renewal info when the CA offers it and the stored answer is missing or past its Retry-After. */
-async function freshRenewalInfo(lineage: Lineage, deps: WorkflowDeps): Promise<RenewalInfo | undefined> {
-  const certId = lineage.state.current?.ariCertificateId;
-  if (!certId || lineage.state.revoked) return undefined;
+/**
+ * Renewal info when the CA offers it and the stored answer (`stored`: the index's, else the
+ * lineage's) is missing or past its Retry-After. Whether a CA offers ARI is asked once per
+ * directory and planning page, so a page does not send one directory request per worker.
+ */
+async function freshRenewalInfo(
+  facts: PlanningFacts,
+  stored: AriState | undefined,
+  deps: WorkflowDeps,
+  ariSupport: Map<string, Promise<boolean>>,
+  stats: PlanningStats,
+): Promise<RenewalInfo | undefined> {
+  const { state } = facts;
+  const certId = state.current?.ariCertificateId;
+  if (!certId || state.revoked) return undefined;
   const now = deps.now();
-  if (lineage.state.ari && Date.parse(lineage.state.ari.nextCheckAt) > now.getTime()) return undefined;
-  if (lineage.state.current && Date.parse(lineage.state.current.notAfter) <= now.getTime()) return undefined;
+  if (stored && Date.parse(stored.nextCheckAt) > now.getTime()) return undefined;
+  if (state.current && Date.parse(state.current.notAfter) <= now.getTime()) return undefined;
   try {
-    const ctx = deps.acme(lineage.spec.ca.directoryUrl);
-    if (!(await supportsRenewalInfo(ctx))) return undefined;
+    const ctx = deps.acme(facts.directoryUrl);
+    let supported = ariSupport.get(facts.directoryUrl);
+    if (!supported) {
+      supported = supportsRenewalInfo(ctx).catch((err: Error) => {
+        deps.log.warn('Could not read the CA\'s directory; deciding its lineages by stored renewal information and expiry.', {
+          directoryUrl: facts.directoryUrl,
+          error: err.message,
+        });
+        return false;
+      });
+      ariSupport.set(facts.directoryUrl, supported);
+    }
+    if (!(await supported)) return undefined;
+    stats.ariRequests++;
     return await getRenewalInfo(ctx, certId);
   } catch (err) {
     // ARI is advice: without it the lineage renews by its expiry thresholds.
-    deps.log.warn('Could not read renewal information; deciding by expiry.', { lineage: lineage.spec.name, error: (err as Error).message });
+    deps.log.warn('Could not read renewal information; deciding by expiry.', { lineage: facts.name, error: (err as Error).message });
     return undefined;
   }
 }

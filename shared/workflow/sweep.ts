@@ -1,6 +1,7 @@
+import { PlanningIndexConflictError, PlanningIndexFormatError, type LineageEtagPage } from '../store/index.js';
 import type { WorkflowDeps } from './deps.js';
-import { completeSweep, planRenewals } from './plan-renewals.js';
-import type { SweepItem, SweepItemResult, SweepResultsRef, SweepStore } from './sweep-store.js';
+import { completeSweep, planRenewals, PlanningSession, type RenewalPlan } from './plan-renewals.js';
+import { planningIndexFrom, type PlanningIndex, type StoredPlanningIndex, type SweepItem, type SweepItemResult, type SweepResultsRef, type SweepStore } from './sweep-store.js';
 
 /** What starts a sweep (the scheduler's or `cdk deploy`'s execution input). */
 export interface SweepInput {
@@ -33,6 +34,11 @@ export interface SweepState {
   readonly results?: SweepResultsRef;
   /** After a full, real sweep: days left on the certificate that expires first (the expiry alarm's metric). */
   readonly expiry?: { readonly daysToExpiryMin: number; readonly lineagesChecked: number };
+  /**
+   * Lineages not due that still carry the `inflight` marker of an abandoned run (see
+   * {@link RenewalPlan.abandoned}); absent when none. Their names are in the step's log.
+   */
+  readonly abandonedRuns?: number;
 }
 
 /** A sweep step ran with deps that have no `sweeps` store (the Lambda shell and the local engine both set one). */
@@ -64,6 +70,11 @@ function sweepsOf(deps: WorkflowDeps): SweepStore {
  * the counts for the Choice state. A retried step overwrites its own plan (the plan is named after
  * the sweep, i.e. the execution). Nothing due → no plan written, `planKey` absent.
  *
+ * When the ports keep a planning index ({@link PlanningSession}: the certificate store lists ETags,
+ * the sweep store keeps the index), a lineage unchanged since the last sweep is decided from the
+ * index without a GetObject, the next page is listed while this one is decided, and the index is
+ * written back once at the end. The first sweep (no index yet) reads every lineage, as before.
+ *
  * @example
  * ```ts
  * const state = await planSweep({ input: { force: false }, sweepId: 'sweep-2026-01-01T00-00' }, deps);
@@ -75,39 +86,81 @@ export async function planSweep(event: { input: SweepInput; sweepId: string }, d
   const force = input.force ?? false;
   const dryRun = input.dryRun ?? false;
   const sweeps = sweepsOf(deps);
+  const index = await PlanningSession.open(deps);
   const items: SweepItem[] = [];
+  const abandoned: string[] = [];
   let skipped = 0;
   let checked = 0;
   let earliest: number | undefined;
-  let cursor: string | undefined;
-  do {
-    const page = await planRenewals(
-      {
-        force,
-        ...(input.lineages ? { lineages: input.lineages } : {}),
-        ...(cursor ? { cursor } : {}),
-        ...(input.pageSize ? { pageSize: input.pageSize } : {}),
-        ...(input.nextRunAt ? { nextRunAt: input.nextRunAt } : {}),
-      },
-      deps,
-    );
+  const pageInput = {
+    force,
+    ...(input.lineages ? { lineages: input.lineages } : {}),
+    ...(input.nextRunAt ? { nextRunAt: input.nextRunAt } : {}),
+  };
+  const take = (page: RenewalPlan) => {
     for (const due of page.due) items.push({ lineage: due.lineage, expectedVersion: due.expectedVersion, force, dryRun });
     skipped += page.notDue.length;
     checked += page.checked;
+    abandoned.push(...(page.abandoned ?? []));
     if (page.earliestNotAfter) {
       const at = Date.parse(page.earliestNotAfter);
       if (earliest === undefined || at < earliest) earliest = at;
     }
-    cursor = page.cursor;
-  } while (cursor);
+  };
+  const listEtags = deps.store.listLineageEtags?.bind(deps.store);
+  if (index && listEtags && !input.lineages) {
+    const limit = input.pageSize ?? 1000;
+    const list = (cursor?: string): Promise<LineageEtagPage> => {
+      const listing = listEtags({ limit, ...(cursor ? { cursor } : {}) });
+      // Awaited below; until then a failure must not count as unhandled.
+      listing.catch(() => undefined);
+      return listing;
+    };
+    let listing: Promise<LineageEtagPage> | undefined = list();
+    while (listing) {
+      const listed: LineageEtagPage = await listing;
+      // The next page is listed while this one is decided.
+      listing = listed.cursor ? list(listed.cursor) : undefined;
+      take(await planRenewals(pageInput, deps, { index, listed }));
+    }
+  } else {
+    let cursor: string | undefined;
+    do {
+      const page = await planRenewals({ ...pageInput, ...(cursor ? { cursor } : {}), ...(input.pageSize ? { pageSize: input.pageSize } : {}) }, deps, index ? { index } : {});
+      take(page);
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  await index?.save(deps, { full: !input.lineages });
   const planKey = items.length > 0 ? await sweeps.putPlan(sweepId, items) : undefined;
-  deps.log.info('Renewal sweep planned.', { sweepId, due: items.length, skipped, dryRun, force });
+  deps.log.info('Renewal sweep planned.', {
+    sweepId,
+    due: items.length,
+    skipped,
+    dryRun,
+    force,
+    ...(index ? { planningIndex: { entries: index.size, ...index.stats } } : { planningIndex: 'none' }),
+  });
+  if (abandoned.length > 0) {
+    deps.log.warn('Lineages not due still carry the in-flight marker of an abandoned run: its TXT values and pending key stay until the lineage\'s next issuance removes them.', {
+      count: abandoned.length,
+      lineages: abandoned.slice(0, 50),
+    });
+  }
   // A full, real sweep knows the fleet's earliest expiry: the shell publishes it for the alarm.
   const expiry =
     !input.lineages && !dryRun && earliest !== undefined
       ? { daysToExpiryMin: Math.round(((earliest - deps.now().getTime()) / 86_400_000) * 100) / 100, lineagesChecked: checked }
       : undefined;
-  return { ...(planKey ? { planKey } : {}), due: items.length, skipped, dryRun, force, ...(expiry ? { expiry } : {}) };
+  return {
+    ...(planKey ? { planKey } : {}),
+    due: items.length,
+    skipped,
+    dryRun,
+    force,
+    ...(expiry ? { expiry } : {}),
+    ...(abandoned.length > 0 ? { abandonedRuns: abandoned.length } : {}),
+  };
 }
 
 /**
@@ -132,9 +185,21 @@ export async function finishSweep(
   return completeSweep({ results, skipped: state.skipped, dryRun: state.dryRun }, deps);
 }
 
+/** Options of {@link MemorySweepStore}. */
+export interface MemorySweepStoreOptions {
+  /**
+   * Keep a planning index (for tests of the index). Off by default: the local engine builds a store
+   * per run, and an index that is forgotten after each run would also forget the ARI choice, which
+   * planning without an index keeps on the lineage. @default false
+   */
+  readonly planningIndex?: boolean;
+}
+
 /**
  * A {@link SweepStore} in memory, for tests and the local engine (whose map stand-in hands the
  * results over inline as `{ items }`). Plans are kept by sweep id under the same key shape as S3.
+ * With `planningIndex: true` it also keeps the planning index, read through the same checks as S3's
+ * (`planningIndexFrom`), with a counter as its ETag.
  *
  * @example
  * ```ts
@@ -145,6 +210,33 @@ export async function finishSweep(
  */
 export class MemorySweepStore implements SweepStore {
   readonly #plans = new Map<string, SweepItem[]>();
+  /** The index as it would be stored (JSON text), and its tag. */
+  #index: { body: string; etag: string } | undefined;
+  #indexWrites = 0;
+  readonly getPlanningIndex?: () => Promise<StoredPlanningIndex | undefined>;
+  readonly putPlanningIndex?: (index: PlanningIndex, options: { readonly expectedEtag: string | null }) => Promise<{ etag: string }>;
+
+  constructor(options: MemorySweepStoreOptions = {}) {
+    if (!options.planningIndex) return;
+    this.getPlanningIndex = async () => {
+      const stored = this.#index;
+      if (!stored) return undefined;
+      let value: unknown;
+      try {
+        value = JSON.parse(stored.body) as unknown;
+      } catch (error) {
+        throw new PlanningIndexFormatError('(memory planning index)', 'its content is not JSON', { cause: error, etag: stored.etag });
+      }
+      const index = planningIndexFrom(value);
+      if (!index) throw new PlanningIndexFormatError('(memory planning index)', 'not an acmeflow planning index of a known format', { etag: stored.etag });
+      return { index, etag: stored.etag };
+    };
+    this.putPlanningIndex = async (index, { expectedEtag }) => {
+      if ((this.#index?.etag ?? null) !== expectedEtag) throw new PlanningIndexConflictError();
+      this.#index = { body: JSON.stringify(index), etag: `"index-${++this.#indexWrites}"` };
+      return { etag: this.#index.etag };
+    };
+  }
 
   async putPlan(sweepId: string, items: readonly SweepItem[]): Promise<string> {
     this.#plans.set(sweepId, items.map((item) => ({ ...item })));
@@ -155,6 +247,21 @@ export class MemorySweepStore implements SweepStore {
   plan(sweepId: string): SweepItem[] | undefined {
     const plan = this.#plans.get(sweepId);
     return plan?.map((item) => ({ ...item }));
+  }
+
+  /** The planning index as stored (parsed, unchecked), or undefined; for tests. */
+  planningIndex(): PlanningIndex | undefined {
+    return this.#index ? (JSON.parse(this.#index.body) as PlanningIndex) : undefined;
+  }
+
+  /** How many times the planning index was written. */
+  get planningIndexWrites(): number {
+    return this.#indexWrites;
+  }
+
+  /** Replaces the stored index text as is (a damaged or foreign index, for tests). */
+  replacePlanningIndex(body: string | undefined): void {
+    this.#index = body === undefined ? undefined : { body, etag: `"index-${++this.#indexWrites}"` };
   }
 
   async readResults(results: SweepResultsRef): Promise<SweepItemResult[]> {

@@ -1,4 +1,4 @@
-import type { CertificateStore, StoredLineage } from '../certificate-store.js';
+import type { CertificateStore, LineageEtagPage, StoredLineage } from '../certificate-store.js';
 import { LineageConflictError, StoreError, VersionConflictError } from '../errors.js';
 import type { CertificateVersion, Lineage, VersionMeta } from '../lineage.js';
 import { BucketObjects } from './bucket-objects.js';
@@ -58,7 +58,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
  *   last. `getLive` follows that pointer into the (immutable) archive, so it never sees a mix of
  *   two versions even while `live/` is being rewritten.
  * - `listLineages` pages with ListObjectsV2 over `renewal/` (key order); the cursor is S3's
- *   continuation token.
+ *   continuation token. `listLineageEtags` is the same listing with each object's ETag, which is
+ *   the ETag `getLineage` reads (one object version, one ETag), so no GetObject is needed to see
+ *   that a lineage has not changed.
  * - Every write carries `ServerSideEncryption: 'aws:kms'` and `SSEKMSKeyId` when `kmsKeyId` is set,
  *   and refuses a body holding a PEM private key.
  *
@@ -127,17 +129,24 @@ export class S3CertificateStore implements CertificateStore {
   }
 
   async listLineages(options: { cursor?: string; limit?: number } = {}): Promise<{ names: string[]; cursor?: string }> {
+    const page = await this.listLineageEtags(options);
+    const names = page.lineages.map((lineage) => lineage.name);
+    return page.cursor === undefined ? { names } : { names, cursor: page.cursor };
+  }
+
+  async listLineageEtags(options: { cursor?: string; limit?: number } = {}): Promise<LineageEtagPage> {
     const limit = options.limit === undefined ? this.#pageSize : Math.min(Math.max(Math.trunc(options.limit), 1), MAX_KEYS);
     const page = await this.#objects.list({
       prefix: s3ObjectKeys.renewalPrefix,
       maxKeys: limit,
       ...(options.cursor === undefined ? {} : { continuationToken: options.cursor }),
     });
-    const names = (page.Contents ?? []).flatMap((object) => {
+    const lineages = (page.Contents ?? []).flatMap((object) => {
       const name = object.Key === undefined ? undefined : lineageNameOfRenewalKey(object.Key);
-      return name === undefined ? [] : [name];
+      // ListObjectsV2 gives the same ETag a GetObject of that object version answers with.
+      return name === undefined ? [] : [{ name, etag: object.ETag ?? '' }];
     });
-    return page.IsTruncated && page.NextContinuationToken !== undefined ? { names, cursor: page.NextContinuationToken } : { names };
+    return page.IsTruncated && page.NextContinuationToken !== undefined ? { lineages, cursor: page.NextContinuationToken } : { lineages };
   }
 
   async putVersion(version: CertificateVersion): Promise<void> {

@@ -1,8 +1,16 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { SweepItem, SweepItemResult, SweepResultsRef, SweepStore } from '../../workflow/sweep-store.js';
-import { StoreError } from '../errors.js';
+import {
+  planningIndexFrom,
+  type PlanningIndex,
+  type StoredPlanningIndex,
+  type SweepItem,
+  type SweepItemResult,
+  type SweepResultsRef,
+  type SweepStore,
+} from '../../workflow/sweep-store.js';
+import { PlanningIndexConflictError, PlanningIndexFormatError, StoreError } from '../errors.js';
 import { BucketObjects } from './bucket-objects.js';
-import { isNoSuchKey } from './s3-error-kind.js';
+import { isConditionalConflict, isNoSuchKey, isPreconditionFailed } from './s3-error-kind.js';
 import type { S3StoreOptions } from './s3-store-options.js';
 
 /** Options of {@link S3SweepStore}. */
@@ -106,6 +114,13 @@ function checkItems(items: readonly unknown[]): SweepItemResult[] {
  * Objects are read from the bucket the manifest names, which is this store's bucket in acmeflow's
  * deployment. A missing manifest or result file is a {@link SweepResultsFormatError}.
  *
+ * - The planning index is one object, `sweeps/planning-index.json` (no sweep id names it: a plan is
+ *   `sweeps/<id>/plan.json`). `getPlanningIndex` reads it with its ETag (`undefined` when absent; an
+ *   object that is not JSON or not the format: {@link PlanningIndexFormatError}). `putPlanningIndex`
+ *   replaces it with one PutObject (atomic) under `If-Match` / `If-None-Match: *`; a 412 (or 409, or
+ *   404 on `If-Match`) is {@link PlanningIndexConflictError}. The bucket's `sweeps/` lifecycle rule
+ *   also expires it when no sweep has rewritten it for that long: the next sweep then starts cold.
+ *
  * @example
  * ```ts
  * const sweeps = new S3SweepStore({ bucket: 'acmeflow-certificates-123456789012', kmsKeyId: 'alias/acmeflow' });
@@ -128,6 +143,36 @@ export class S3SweepStore implements SweepStore {
   planKey(sweepId: string): string {
     if (!SWEEP_ID.test(sweepId) || sweepId === '.' || sweepId === '..') throw new InvalidSweepIdError(sweepId);
     return `${this.#prefix}${sweepId}/plan.json`;
+  }
+
+  /** The key of the planning index. */
+  get planningIndexKey(): string {
+    return `${this.#prefix}planning-index.json`;
+  }
+
+  async getPlanningIndex(): Promise<StoredPlanningIndex | undefined> {
+    const key = this.planningIndexKey;
+    const object = await this.#objects.get(key);
+    if (object === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(object.body) as unknown;
+    } catch (error) {
+      throw new PlanningIndexFormatError(key, 'its content is not JSON', { cause: error, etag: object.etag });
+    }
+    const index = planningIndexFrom(value);
+    if (!index) throw new PlanningIndexFormatError(key, 'not an acmeflow planning index of a known format', { etag: object.etag });
+    return { index, etag: object.etag };
+  }
+
+  async putPlanningIndex(index: PlanningIndex, options: { readonly expectedEtag: string | null }): Promise<{ etag: string }> {
+    const condition = options.expectedEtag === null ? ({ ifNoneMatch: '*' } as const) : { ifMatch: options.expectedEtag };
+    try {
+      return { etag: await this.#objects.put(this.planningIndexKey, `${JSON.stringify(index)}\n`, 'application/json', condition) };
+    } catch (error) {
+      if (isPreconditionFailed(error) || isConditionalConflict(error) || isNoSuchKey(error)) throw new PlanningIndexConflictError({ cause: error });
+      throw error;
+    }
   }
 
   async putPlan(sweepId: string, items: readonly SweepItem[]): Promise<string> {
