@@ -12,14 +12,35 @@
  * - `promoteCertificateKey` is idempotent: promoting the version that is already current is a no-op.
  * - `discardPendingCertificateKey` of an unknown token is a no-op.
  * - getters resolve `undefined` when there is nothing (they do not throw).
+ *
+ * Promotion, and the key/certificate pair readers see (StoreCertificate calls
+ * `promoteCertificateKey` after `CertificateStore.putVersion` and before `promoteVersion`):
+ * - Filesystem (certbot's layout): `promoteCertificateKey` only writes `archive/<name>/privkey<N>.pem`;
+ *   `live/privkey.pem` switches with `cert`, `chain` and `fullchain` in the certificate store's
+ *   `promoteVersion` (see there for what a crash inside that switch leaves), and
+ *   `getCurrentCertificateKey` answers the key `live/` serves. The pair in `live/` matches except
+ *   inside that switch.
+ * - Secrets Manager + S3: the secret's current value holds the key *and* its `fullchainPem` and
+ *   version, moved together by one `UpdateSecretVersionStage`, so the secret alone is always a
+ *   matching pair (the SSM deploy hook writes servers' files from it). S3 `live/` follows in
+ *   `promoteVersion`; between the two calls — and, after a crash there, until the next run finishes
+ *   the version — S3 `live/` serves the previous certificate while the secret holds the new key.
+ *   Readers that pair them (the ACM deploy hook) check the match and fail, to be delivered again;
+ *   the deploy events are sent only after both moved.
  */
 export interface KeyStore {
   putPendingCertificateKey(lineage: string, token: string, privateKeyPem: string): Promise<string>;
   getPendingCertificateKey(lineage: string, token: string): Promise<string | undefined>;
-  /** Makes the pending key current for `version`, stored with its certificate chain. */
+  /** Stores the pending key as `version`'s key (with its certificate chain where the adapter keeps it) and drops the pending one; see above for when it is served. */
   promoteCertificateKey(lineage: string, token: string, version: number, fullchainPem: string): Promise<void>;
   discardPendingCertificateKey(lineage: string, token: string): Promise<void>;
   getCurrentCertificateKey(lineage: string): Promise<string | undefined>;
+  /**
+   * The key promoted for `version`, served or not (filesystem: `archive/<name>/privkey<N>.pem`);
+   * undefined when there is none. Optional: a store whose promotion makes the key current at once
+   * (Secrets Manager) has no gap between the two for a retried StoreCertificate to fall into.
+   */
+  getCertificateKey?(lineage: string, version: number): Promise<string | undefined>;
   /** Account keys by account id (a slug of the directory URL and account name). */
   getAccountKey(accountId: string): Promise<StoredAccountKey | undefined>;
   putAccountKey(accountId: string, key: StoredAccountKey): Promise<void>;

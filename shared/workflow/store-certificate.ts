@@ -1,5 +1,7 @@
-import { downloadCertificate } from '../acme/index.js';
-import { ariCertificateId, keyMatchesCertificate, parseCertificate } from '../crypto/index.js';
+import { downloadCertificate } from '../acme/certificate.js';
+import { ariCertificateId } from '../crypto/ari-certificate-id.js';
+import { keyMatchesCertificate } from '../crypto/key-matches-certificate.js';
+import { parseCertificate } from '../crypto/parse-certificate.js';
 import { VersionConflictError, type CertificateVersion, type LineageState } from '../store/index.js';
 import { loadAccount } from './account.js';
 import type { WorkflowDeps } from './deps.js';
@@ -10,8 +12,10 @@ import type { IssuanceState } from './state.js';
 /**
  * Step 8: download the certificate (the preferred chain if asked), check it against the pending
  * key and the lineage's names, and store it: the archive version first (write-once, complete
- * before visible), then the key promoted to current with its chain, then `live/` switched, then
- * the lineage state. Until the last switch, `live/` serves the previous version. Re-running after
+ * before visible), then the key promoted for that version (Secrets Manager: made current with its
+ * chain; filesystem: `archive/<name>/privkey<N>.pem` only), then `live/` switched (filesystem: key
+ * and certificate links together, see `CertificateStore.promoteVersion`), then the lineage state.
+ * Until that switch, `live/` serves the previous version. Re-running after
  * a crash converges on the same version number (found by serial). A dry run stores nothing and
  * drops the pending key.
  */
@@ -36,8 +40,11 @@ export async function storeCertificate(state: IssuanceState, deps: WorkflowDeps)
     throw new CertificateMismatchError(`The certificate names [${got.join(', ')}] differ from the lineage's [${asked.join(', ')}]; it is not stored.`);
   }
   const privateKeyPem = await deps.keys.getPendingCertificateKey(state.lineage, state.keyToken);
-  const alreadyPromoted = !privateKeyPem && lineage.state.current?.serialHex === info.serialHex;
-  const keyPem = privateKeyPem ?? (alreadyPromoted ? await deps.keys.getCurrentCertificateKey(state.lineage) : undefined);
+  // No pending key: a retry of this step after the key was promoted. The promoted key matching the
+  // certificate (checked below) proves it, whether or not live/ or the lineage state moved before the
+  // retry: the current key once live/ switched, else the key promoted for this certificate's version.
+  const alreadyPromoted = !privateKeyPem;
+  const keyPem = privateKeyPem ?? (await promotedKey(deps, state.lineage, chain.certificatePem, info.serialHex));
   if (!keyPem || !(await keyMatchesCertificate(keyPem, chain.certificatePem))) {
     throw new CertificateMismatchError(`The certificate ${info.serialHex} does not match the key generated for this order; it is not stored.`);
   }
@@ -118,17 +125,33 @@ function safeAriId(certPem: string): string | undefined {
   }
 }
 
+/** The key already promoted for this certificate: the served one, or the one of the version holding this serial. */
+async function promotedKey(deps: WorkflowDeps, lineage: string, certPem: string, serialHex: string): Promise<string | undefined> {
+  const current = await deps.keys.getCurrentCertificateKey(lineage);
+  if (current && (await keyMatchesCertificate(current, certPem))) return current;
+  const version = await versionWithSerial(deps, lineage, serialHex);
+  const ofVersion = version === undefined ? undefined : await deps.keys.getCertificateKey?.(lineage, version);
+  return ofVersion ?? current;
+}
+
+/** The archive version holding `serialHex` among the last two (a rerun finds its own there), if any. */
+async function versionWithSerial(deps: WorkflowDeps, lineage: string, serialHex: string): Promise<number | undefined> {
+  const latest = await deps.store.latestVersion(lineage);
+  for (let v = Math.max(1, latest - 1); v <= latest; v++) {
+    if ((await deps.store.getVersion(lineage, v))?.meta.serialHex === serialHex) return v;
+  }
+  return undefined;
+}
+
 /**
  * Writes the archive version for this certificate: the number of an existing version with the same
  * serial (a rerun), else the next free one. A version number taken by another certificate (an
  * abandoned run's half-written files) is skipped.
  */
 async function writeVersion(deps: WorkflowDeps, files: Omit<CertificateVersion, 'version'>): Promise<number> {
+  const rerun = await versionWithSerial(deps, files.lineage, files.meta.serialHex);
+  if (rerun !== undefined) return rerun;
   const latest = await deps.store.latestVersion(files.lineage);
-  for (let v = Math.max(1, latest - 1); v <= latest; v++) {
-    const existing = await deps.store.getVersion(files.lineage, v);
-    if (existing?.meta.serialHex === files.meta.serialHex) return v;
-  }
   const latestComplete = latest > 0 ? await deps.store.getVersion(files.lineage, latest) : undefined;
   let version = latest === 0 ? 1 : latestComplete ? latest + 1 : latest;
   for (let tries = 0; ; tries++) {

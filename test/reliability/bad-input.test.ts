@@ -12,13 +12,13 @@ import { chmod, cp, lstat, mkdtemp, readdir, readFile, readlink, writeFile } fro
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../cli/main.js';
 import { clearDirectoryCache } from '../../shared/acme/index.js';
 import { parseCertificate } from '../../shared/crypto/index.js';
 import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
 import { startBind, type BindHandle } from '../support/bind.js';
 import { startPebble, type PebbleHandle } from '../support/pebble.js';
 import { writeRfc2136Credentials } from '../support/workflow-deps.js';
+import { CliRunner, type CliRun } from './support/cli-process.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { ReportSection } from './support/report.js';
 import { reportHygiene, SecretLedger } from './support/secret-scan.js';
@@ -34,34 +34,33 @@ let work: string;
 /** A config dir with the account registered and one certificate: the starting point of most cases. */
 let base: string;
 let credentials: string;
-const outputs: string[] = [];
 
-interface CliRun {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
+interface BadInputRun extends CliRun {
   /** Requests the command sent to the CA. */
   readonly requests: number;
 }
 
-async function run(args: readonly string[], options: { fetch?: typeof fetch } = {}): Promise<CliRun> {
-  let out = '';
-  let err = '';
+let cli: CliRunner;
+
+/** `acmeflow <args>` in process, counting the requests it sends to the CA. */
+async function run(args: readonly string[], options: { fetch?: typeof fetch } = {}): Promise<BadInputRun> {
   let requests = 0;
   const upstream = options.fetch ?? pebble.fetch;
   clearDirectoryCache();
-  const code = await main(args, {
-    env: { LANG: 'C', HOME: work },
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
+  const result = await cli.run(args, {
     waitScale: 0.01,
-    fetch: ((url: string, init?: RequestInit) => {
+    fetch: (url: string, init?: RequestInit) => {
       requests++;
       return upstream(url, init);
-    }) as typeof fetch,
+    },
   });
-  outputs.push(out, err);
-  return { code, out, err, requests };
+  return { ...result, requests };
+}
+
+/** `acmeflow <args>` as a child process that sees no AWS credentials of this machine (requests to the CA are not counted). */
+async function runIsolated(args: readonly string[]): Promise<BadInputRun> {
+  const r = await cli.spawn(args, { isolated: true, env: pebble.env });
+  return { code: r.code ?? -1, stdout: r.stdout, stderr: r.stderr, requests: -1 };
 }
 
 /** Every file (and link target) under `dir`, with a hash of its content: what "nothing written" compares. */
@@ -105,9 +104,10 @@ beforeAll(async () => {
   hygiene.secret('Cloudflare API token', CLOUDFLARE_TOKEN);
   hygiene.secretFile(credentials);
   hygiene.dir(work);
+  cli = new CliRunner({ home: work });
   base = join(work, 'base');
   const first = await run(['certonly', '-d', 'base.example.test', ...dnsFlags(), '--server', pebble.directoryUrl, '--agree-tos', '-m', 'ops@example.test', '--eab-kid', pebble.eab.kid, '--eab-hmac-key', pebble.eab.hmacKey, '--config-dir', base]);
-  expect(first.err).toBe('');
+  expect(first.stderr).toBe('');
   expect(first.code).toBe(0);
 });
 
@@ -134,6 +134,11 @@ interface Case {
   readonly prepare?: (dir: string) => Promise<void>;
   /** Writes that are the typed error's own record (the lineage's failure, for backoff), not leftovers. */
   readonly records?: RegExp;
+  /**
+   * Run as a child process with an isolated environment (PATH and Pebble's CA only): for cases about
+   * credentials the AWS SDK looks for in the process environment, ~/.aws and instance metadata.
+   */
+  readonly isolatedProcess?: boolean;
 }
 
 const many = (n: number) => Array.from({ length: n }, (_, i) => `n${i}.example.test`).join(',');
@@ -230,6 +235,15 @@ const CASES: readonly Case[] = [
   { group: 'credentials', input: 'credentials file not given', args: (d) => ['certonly', '-d', 'c.example.test', '--dns', 'rfc2136', ...server(), '--config-dir', d], from: 'base', exit: 2, says: /needs its credentials file/ },
   {
     group: 'credentials',
+    input: 'Route 53 with no AWS credentials anywhere (no environment, no ~/.aws, no instance metadata)',
+    args: (d) => ['certonly', '-d', 'r53.example.test', '--dns', 'route53', ...server(), '--config-dir', d],
+    isolatedProcess: true,
+    from: 'base',
+    exit: 1,
+    says: /Route53CredentialsError[\s\S]*AWS_PROFILE/,
+  },
+  {
+    group: 'credentials',
     input: 'credentials path is a directory',
     args: (d) => ['certonly', '-d', 'c.example.test', '--dns', 'rfc2136', '--dns-rfc2136-credentials', work, ...server(), '--config-dir', d],
     from: 'base',
@@ -298,11 +312,11 @@ describe('bad input: a clear message, exit 2 or a typed error, nothing written',
       hygiene.dir(dir);
       await c.prepare?.(dir);
       const before = await snapshot(dir);
-      const result = await run(c.args(dir), c.fetch ? { fetch: c.fetch() } : {});
+      const result = c.isolatedProcess ? await runIsolated(c.args(dir)) : await run(c.args(dir), c.fetch ? { fetch: c.fetch() } : {});
       proxy.clear();
       const after = await snapshot(dir);
       const problems: string[] = [];
-      const message = `${result.err}${result.out}`;
+      const message = `${result.stderr}${result.stdout}`;
       if (result.code !== c.exit) problems.push(`exit ${result.code}, expected ${c.exit}: ${message.trim().slice(0, 300)}`);
       if (!c.says.test(message)) problems.push(`the message does not say ${c.says}: ${message.trim().slice(0, 300)}`);
       if (c.exit === 2 && result.requests > 0) problems.push(`${result.requests} requests sent to the CA on bad usage`);
@@ -329,7 +343,7 @@ describe('valid but unusual input', () => {
     await cp(base, dir, { recursive: true, verbatimSymlinks: true });
     const r = await run(['certonly', '-d', 'WWW.Example.TEST,Bücher.example.test.,www.example.test', ...dnsFlags(), ...server(), '--config-dir', dir]);
     const problems: string[] = [];
-    if (r.code !== 0) problems.push(`exit ${r.code}: ${r.err}`);
+    if (r.code !== 0) problems.push(`exit ${r.code}: ${r.stderr}`);
     const spec = (await new FilesystemCertificateStore({ configDir: dir }).getLineage('www.example.test'))?.lineage.spec;
     const wanted = ['www.example.test', 'xn--bcher-kva.example.test'];
     if (JSON.stringify(spec?.domains) !== JSON.stringify(wanted)) problems.push(`lineage domains ${JSON.stringify(spec?.domains)}`);
@@ -357,8 +371,8 @@ describe('valid but unusual input', () => {
     const r = await run(['certonly', '-d', 'base.example.test', '--dry-run', '--dns', 'rfc2136', '--dns-rfc2136-credentials', loose, '--dns-resolver', bind.server, ...server(), '--config-dir', dir]);
     const after = await snapshot(dir);
     const problems = [
-      ...(r.code === 0 ? [] : [`exit ${r.code}: ${r.err}`]),
-      ...(/Warning: Unsafe permissions on credentials configuration file .*loose\.ini .*chmod 600/.test(r.err) ? [] : [`no warning: ${r.err}`]),
+      ...(r.code === 0 ? [] : [`exit ${r.code}: ${r.stderr}`]),
+      ...(/Warning: Unsafe permissions on credentials configuration file .*loose\.ini .*chmod 600/.test(r.stderr) ? [] : [`no warning: ${r.stderr}`]),
       ...changes(before, after)
         // The dry run's own bookkeeping of the lineage is allowed; no certificate, key or account file.
         .filter((p) => !p.startsWith('renewal/') && !p.startsWith('locks/'))
@@ -367,7 +381,7 @@ describe('valid but unusual input', () => {
     report.add({
       fault: 'credentials: file readable by others (mode 0644)',
       runs: 1,
-      outcome: `exit ${r.code}; “${r.err.trim().split('\n')[0]?.slice(0, 140)}”; the dry run succeeded`,
+      outcome: `exit ${r.code}; “${r.stderr.trim().split('\n')[0]?.slice(0, 140)}”; the dry run succeeded`,
       lost: problems.length === 0 ? 'nothing (no certificate, key or account written)' : problems.join('; '),
     });
     expect(problems).toEqual([]);
@@ -376,7 +390,7 @@ describe('valid but unusual input', () => {
 
 describe('secret hygiene of this file', () => {
   it('kept key material, the EAB HMAC key, the TSIG secret and the API token out of the output and files', async () => {
-    for (const text of outputs) hygiene.text('command output', 'acmeflow output', text);
+    hygiene.workflow({ outputs: cli.outputs });
     for (const file of ['cloudflare.ini', 'broken.ini', 'acmedns.json', 'eab-broken.json']) hygiene.secretFile(join(work, file));
     const summary = await reportHygiene(hygiene, '5-bad-input', 'the bad-input matrix');
     expect(summary.findings).toEqual([]);

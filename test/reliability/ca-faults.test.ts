@@ -318,11 +318,7 @@ describe('Pebble rejecting half of all nonces (PEBBLE_WFE_NONCEREJECT=50)', () =
 
 describe('secret hygiene of this file', () => {
   it('kept key material, the EAB HMAC key and the TSIG secret out of logs, events, execution state and files', async () => {
-    for (const line of logs) hygiene.text('log lines', 'log', line);
-    for (const engine of engines) {
-      for (const event of engine.events) hygiene.text('events', 'event', event);
-      for (const entry of engine.executionLog) hygiene.text('execution-log entries', 'execution log', entry);
-    }
+    hygiene.workflow({ logs, engines });
     const summary = await reportHygiene(hygiene, '1-ca-faults', 'the CA faults');
     expect(summary.counts['execution-log entries']).toBeGreaterThan(100);
     expect(summary.findings).toEqual([]);

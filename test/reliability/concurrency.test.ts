@@ -23,7 +23,6 @@ import {
   type PreparedDefinitions,
   type StepHandlers,
 } from '../../cli/engine/index.js';
-import { main } from '../../cli/main.js';
 import { awsDepsFromEnv } from '../../functions/shared/aws-deps.js';
 import { SWEEP_MAP_STATE } from '../../infra/state-machines/index.js';
 import { resolveLineageSpec } from '../../shared/config/index.js';
@@ -36,7 +35,7 @@ import { startPebble, type PebbleHandle } from '../support/pebble.js';
 import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
 import { startSecretsManagerFake, type SecretsManagerFake } from '../support/secrets-manager-fake.js';
 import { writeRfc2136Credentials, type LogLine } from '../support/workflow-deps.js';
-import { runCliProcess } from './support/cli-process.js';
+import { CliRunner } from './support/cli-process.js';
 import { startConditionalS3, type ConditionalS3 } from './support/conditional-s3.js';
 import { createLineage, keepingLogger, LONG, writeEabFile } from './support/harness.js';
 import { inspectLineage, leftovers, leftoverTxt, liveProblems } from './support/lineage-check.js';
@@ -54,8 +53,8 @@ let work: string;
 let credentials: string;
 let eab: string;
 const logs: LogLine[] = [];
-const outputs: string[] = [];
 const engines: LocalEngine[] = [];
+let cli: CliRunner;
 
 beforeAll(async () => {
   bind = await startBind({ zones: ['example.test'] });
@@ -70,6 +69,7 @@ beforeAll(async () => {
   hygiene.secretFile(credentials);
   hygiene.secretFile(eab);
   hygiene.dir(work);
+  cli = new CliRunner({ home: work, fetch: pebble.fetch, processEnv: pebble.env, waitScale: 0.01 });
 });
 
 afterAll(async () => {
@@ -116,9 +116,7 @@ describe('two renewals of the same lineage at once', () => {
     for (let round = 1; round <= rounds; round++) {
       const before = await inspectLineage(configDir, 'twice');
       const args = ['renew', '--force-renewal', '--cert-name', 'twice', '--config-dir', configDir];
-      const env = { ...process.env, ...pebble.env, LANG: 'C', HOME: work };
-      const both = await Promise.all([runCliProcess(args, { env }), runCliProcess(args, { env })]);
-      for (const r of both) outputs.push(r.stdout, r.stderr);
+      const both = await Promise.all([cli.spawn(args), cli.spawn(args)]);
       const after = await inspectLineage(configDir, 'twice');
       const added = after.complete.length - before.complete.length;
       if (added !== 1) problems.push(`round ${round}: ${added} new versions`);
@@ -179,19 +177,10 @@ describe('twenty lineages at once', () => {
     const names = Array.from({ length: FLEET }, (_, i) => `fleet-${String(i).padStart(2, '0')}`);
     await lineages(configDir, names);
     // `renew`, as an operator runs it: the CLI's sweep over the whole config dir.
-    let out = '';
-    let err = '';
     const started = Date.now();
-    const code = await main(['renew', '--config-dir', configDir, '--dns-resolver', bind.server], {
-      env: { LANG: 'C', HOME: work },
-      stdout: { write: (s: string) => (out += s) },
-      stderr: { write: (s: string) => (err += s) },
-      waitScale: 0.01,
-      fetch: pebble.fetch,
-    });
-    outputs.push(out, err);
+    const { code, stderr } = await cli.run(['renew', '--config-dir', configDir, '--dns-resolver', bind.server]);
     const problems: string[] = [];
-    if (code !== 0) problems.push(`exit ${code}: ${err.trim().slice(0, 500)}`);
+    if (code !== 0) problems.push(`exit ${code}: ${stderr.trim().slice(0, 500)}`);
     for (const name of names) {
       const disk = await inspectLineage(configDir, name);
       if (disk.links.cert !== 1) problems.push(`${name}: live ${disk.links.cert}`);
@@ -356,12 +345,7 @@ describe('on the AWS handlers (S3 lock, Secrets Manager keys)', () => {
 
 describe('secret hygiene of this file', () => {
   it('kept key material, the EAB HMAC key, the TSIG secret and the AWS secret key out of output, logs, events, execution state, S3 and files', async () => {
-    for (const text of outputs) hygiene.text('command output', 'acmeflow output', text);
-    for (const line of logs) hygiene.text('log lines', 'log', line);
-    for (const engine of engines) {
-      for (const event of engine.events) hygiene.text('events', 'event', event);
-      for (const entry of engine.executionLog) hygiene.text('execution-log entries', 'execution log', entry);
-    }
+    hygiene.workflow({ outputs: cli.outputs, logs, engines });
     const summary = await reportHygiene(hygiene, '4-concurrency', 'the concurrency runs (local and on the AWS handlers: S3 objects, EventBridge events)');
     expect(summary.counts['S3 objects']).toBeGreaterThan(10);
     expect(summary.findings).toEqual([]);

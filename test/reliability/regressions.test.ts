@@ -13,6 +13,10 @@
  *    version without its key; the rerun discarded the key.
  * 6. ensureAccount stored a new account key before reading the EAB credentials, so broken ones left
  *    an unregistered key behind.
+ * 7. StoreCertificate retried (the state machine retries LineageConflictError, a transient error)
+ *    after it had promoted the key and switched live/ but not yet written the lineage state failed
+ *    with CertificateMismatchError: with the pending key gone it only looked at the current key when
+ *    the lineage state already named the certificate.
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
@@ -27,10 +31,15 @@ import { generateCertificateKey, parseCertificate } from '../../shared/crypto/in
 import type { DnsProvider, TxtRecord } from '../../shared/dns/index.js';
 import { MemoryEventPublisher } from '../../shared/events/memory/index.js';
 import { FilesystemCertificateStore, FilesystemKeyStore, FilesystemLineageLock, GuardTimeoutError } from '../../shared/store/filesystem/index.js';
+import { LineageConflictError } from '../../shared/store/index.js';
 import { withGuardFile } from '../../shared/store/filesystem/guard-file.js';
-import { accountIdFor, cleanupRecords, ensureAccount, recoverAbandonedRun, type IssuanceState, type WorkflowDeps } from '../../shared/workflow/index.js';
+import { accountIdFor, cleanupRecords, ensureAccount, pollOrder, recoverAbandonedRun, storeCertificate, type IssuanceState, type WorkflowDeps } from '../../shared/workflow/index.js';
 import { makeSelfSignedCertificate } from '../support/certs.js';
+import { startBind } from '../support/bind.js';
 import { startFakeAcmeServer } from '../support/fake-acme-server.js';
+import { startPebble } from '../support/pebble.js';
+import { runIssuance, SimulatedCrash } from '../support/run-issuance.js';
+import { makeTestWorkflow } from '../support/workflow-deps.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -244,4 +253,98 @@ describe('5. recoverAbandonedRun after a kill inside StoreCertificate', () => {
     expect((await deps.store.getLineage('x'))!.lineage.state).toEqual({ currentVersion: 0 });
     expect(await readdir(join(configDir, 'keys', 'pending', 'x'))).toEqual([]);
   });
+});
+
+/**
+ * A lineage issued once, then a forced renewal run up to the certificate being ready: the state
+ * StoreCertificate is given (against Pebble and BIND, stopped by `stop`).
+ */
+async function renewalReadyToStore(name: string) {
+  const bind = await startBind({ zones: ['example.test'] });
+  const pebble = await startPebble({ dnsServer: bind.server });
+  const stop = async () => {
+    await pebble.stop();
+    await bind.stop();
+  };
+  try {
+    const configDir = await mkdtemp(join(tmpdir(), 'acmeflow-regression-store-'));
+    const wf = await makeTestWorkflow({ configDir, pebble, bind });
+    const lineageSpec = resolveLineageSpec({
+      name,
+      domains: [`${name}.example.test`],
+      keyType: 'ecdsa-p256',
+      ca: { directoryUrl: pebble.directoryUrl, eabRef: 'pebble', termsOfServiceAgreed: true },
+      dns: { provider: 'rfc2136', credentialsRef: wf.credentialsFile, resolvers: [bind.server] },
+    });
+    await wf.deps.store.putLineage({ spec: lineageSpec, state: { currentVersion: 0 } }, { expectedEtag: null });
+    expect((await runIssuance({ lineage: name, owner: 'first' }, wf.deps, { waitScale: 0.02 })).failed).toBeUndefined();
+    const crash = (await runIssuance({ lineage: name, owner: 'exec', force: true }, wf.deps, { crashAfter: 'PollOrder', waitScale: 0.02 }).catch((e: unknown) => e)) as SimulatedCrash;
+    expect(crash).toBeInstanceOf(SimulatedCrash);
+    let ready = await pollOrder(crash.input as IssuanceState, wf.deps);
+    while (ready.poll?.done === false) ready = await pollOrder(ready, wf.deps);
+    return { wf, bind, ready, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+describe('7. StoreCertificate retried after it switched live/, before the lineage state was written', () => {
+  it('finishes on the retry: the current key matches the certificate, so it was promoted already', async () => {
+    const { wf, bind, ready, stop } = await renewalReadyToStore('retry');
+    try {
+      // The first attempt: the version is archived, its key promoted, live/ switched; then the conf write loses a race.
+      let conflicts = 1;
+      const racing = {
+        ...wf.deps,
+        store: Object.assign(Object.create(wf.deps.store) as typeof wf.deps.store, {
+          putLineage: async (...args: Parameters<typeof wf.deps.store.putLineage>) => {
+            if (conflicts-- > 0) throw new LineageConflictError('retry');
+            return wf.deps.store.putLineage(...args);
+          },
+        }),
+      };
+      await expect(storeCertificate(ready, racing)).rejects.toBeInstanceOf(LineageConflictError);
+      expect((await wf.deps.store.getLive('retry'))?.version).toBe(2);
+      // The retry of the same step with the same input (what the state machine's Retry does).
+      const stored = await storeCertificate(ready, wf.deps);
+      expect(stored.result?.version).toBe(2);
+      expect((await wf.deps.store.getLineage('retry'))!.lineage.state.currentVersion).toBe(2);
+      await cleanupRecords(stored, wf.deps);
+      expect(await bind.queryTxt('_acme-challenge.retry.example.test')).toEqual([]);
+    } finally {
+      await stop();
+    }
+  }, 120_000);
+});
+
+describe('8. StoreCertificate retried after it archived the key, before live/ switched', () => {
+  it('finishes on the retry: the key promoted for the certificate\u2019s version is found, though live/ still serves the old one', async () => {
+    const { wf, ready, stop } = await renewalReadyToStore('gap');
+    try {
+      // The first attempt: version 2 archived and its key promoted (archive/gap/privkey2.pem), then
+      // the switch of live/ fails (a full disk, a kill).
+      let failures = 1;
+      const failing = {
+        ...wf.deps,
+        store: Object.assign(Object.create(wf.deps.store) as typeof wf.deps.store, {
+          promoteVersion: async (...args: Parameters<typeof wf.deps.store.promoteVersion>) => {
+            if (failures-- > 0) throw new Error('ENOSPC: no space left on device');
+            return wf.deps.store.promoteVersion(...args);
+          },
+        }),
+      };
+      await expect(storeCertificate(ready, failing)).rejects.toThrow('ENOSPC');
+      expect((await wf.deps.store.getLive('gap'))?.version).toBe(1);
+      expect(await wf.deps.keys.getPendingCertificateKey('gap', ready.keyToken)).toBeUndefined();
+      // The retry with the same input: the current key is version 1's, the certificate version 2's.
+      const stored = await storeCertificate(ready, wf.deps);
+      expect(stored.result?.version).toBe(2);
+      expect((await wf.deps.store.getLive('gap'))?.version).toBe(2);
+      expect(await wf.deps.keys.getCurrentCertificateKey('gap')).toBe(await wf.deps.keys.getCertificateKey?.('gap', 2));
+      await cleanupRecords(stored, wf.deps);
+    } finally {
+      await stop();
+    }
+  }, 120_000);
 });

@@ -22,21 +22,49 @@ import {
   type WorkflowDeps,
   type WorkflowLimits,
 } from '../../shared/workflow/index.js';
+import { ISSUANCE_TASKS, issuanceDefinition, type LambdaStep } from '../../infra/state-machines/index.js';
 
-export const STEP_NAMES = [
-  'PrepareOrder',
-  'PublishRecords',
-  'CheckPropagation',
-  'RespondChallenges',
-  'PollAuthorizations',
-  'FinalizeOrder',
-  'PollOrder',
-  'StoreCertificate',
-  'CleanupRecords',
-  'EmitIssued',
-  'EmitDeployable',
-] as const;
-export type StepName = (typeof STEP_NAMES)[number];
+/** A state of the issuance state machine on the way to a certificate. */
+export interface IssuanceStateOnPath {
+  readonly name: string;
+  readonly type: 'Task' | 'Wait';
+  /** A poll loop's Wait (entered from a Choice, back to the poll step), as opposed to a Wait of its own (the deploy delay). */
+  readonly pollWait: boolean;
+}
+
+/**
+ * The Task and Wait states of the issuance state machine (infra/state-machines/issuance.ts) that a
+ * run reaches from StartAt without a Catch (the failure path), in the order a run first enters them:
+ * a Choice's Default (the poll loop: Wait, then the poll step) before its ready branch.
+ */
+export function issuancePath(definition: Record<string, unknown> = issuanceDefinition((step) => `arn:aws:lambda:::function:${step}`)): IssuanceStateOnPath[] {
+  type State = { Type: string; Next?: string; Default?: string; Choices?: { Next: string }[] };
+  const states = definition.States as Record<string, State>;
+  const seen = new Set<string>();
+  const path: IssuanceStateOnPath[] = [];
+  const visit = (name: string | undefined, fromChoice: boolean): void => {
+    if (name === undefined || seen.has(name)) return;
+    seen.add(name);
+    const state = states[name];
+    if (!state) throw new Error(`the issuance definition names a state "${name}" it does not define`);
+    if (state.Type === 'Task' || state.Type === 'Wait') path.push({ name, type: state.Type, pollWait: state.Type === 'Wait' && fromChoice });
+    if (state.Type === 'Choice') {
+      visit(state.Default, true);
+      for (const choice of state.Choices ?? []) visit(choice.Next, true);
+    } else visit(state.Next, false);
+  };
+  visit(definition.StartAt as string, false);
+  return path;
+}
+
+/** The Task states on the way to a certificate, in order; each is named after its Lambda step. */
+export const STEP_NAMES: readonly StepName[] = issuancePath()
+  .filter((s) => s.type === 'Task')
+  .map((s) => {
+    if (ISSUANCE_TASKS[s.name] !== s.name) throw new Error(`the issuance Task "${s.name}" runs the step ${ISSUANCE_TASKS[s.name]}; runIssuance knows steps by their state names`);
+    return s.name as StepName;
+  });
+export type StepName = LambdaStep;
 
 /**
  * Thrown to simulate a killed process right after a step did its work and before its result was

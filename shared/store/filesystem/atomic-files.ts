@@ -6,6 +6,7 @@
  * (which globs `*.conf` and `cert<N>.pem`) nor acmeflow ever mistakes one for the real file.
  */
 import { randomUUID } from 'node:crypto';
+import { renameSync } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, readFile, readlink, rename, symlink, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -148,18 +149,55 @@ export async function writeFileAtomic(path: string, data: string, options: Atomi
   }
 }
 
+/** Links made under temporary names by {@link stageSymlinks}, waiting to be swapped in. */
+export interface StagedSymlinks {
+  /**
+   * Renames every staged link over its path, back to back with synchronous calls: no I/O wait and
+   * no turn of the event loop between two renames (microseconds, unless the process is preempted
+   * between two of them). Each path always resolves, to its old target or its new one; a reader,
+   * or a crash, can still fall between two renames.
+   */
+  swap(): void;
+  /** Removes what was staged and not swapped (after a failure); a no-op after {@link swap}. */
+  discard(): Promise<void>;
+}
+
 /**
- * Points the symlink `path` at `target`, replacing any link there in one step: the new link is
- * made under a temporary name and renamed over the old one, so `path` always resolves (certbot
- * updates its `live/` links the same way).
+ * Makes each new link under a temporary name beside its path, ready for {@link StagedSymlinks.swap}.
+ * Splitting the slow part (creating links) from the swap keeps the swap itself as short as it can be.
+ *
+ * @example
+ * ```ts
+ * const staged = await stageSymlinks([{ target: '../../archive/x/cert2.pem', path: '/etc/letsencrypt/live/x/cert.pem' }]);
+ * try {
+ *   staged.swap();
+ * } finally {
+ *   await staged.discard();
+ * }
+ * await syncDirectory('/etc/letsencrypt/live/x');
+ * ```
  */
-export async function replaceSymlink(target: string, path: string): Promise<void> {
-  const temp = tempPathFor(path);
+export async function stageSymlinks(links: readonly { readonly target: string; readonly path: string }[]): Promise<StagedSymlinks> {
+  const staged: { temp: string; path: string }[] = [];
+  const discard = async () => {
+    // After the swap the temporary names are gone already; after a failure they must go.
+    for (const { temp } of staged.splice(0)) await unlinkQuietly(temp);
+  };
   try {
-    await symlink(target, temp);
-    await rename(temp, path);
-  } finally {
-    await unlinkQuietly(temp);
+    for (const { target, path } of links) {
+      const temp = tempPathFor(path);
+      await symlink(target, temp);
+      staged.push({ temp, path });
+    }
+  } catch (error) {
+    await discard();
+    throw error;
   }
-  await syncDirectory(dirname(path));
+  return {
+    swap: () => {
+      for (const { temp, path } of staged) renameSync(temp, path);
+      staged.length = 0;
+    },
+    discard,
+  };
 }

@@ -64,6 +64,13 @@ export class CertbotLayout {
   liveFile(name: string, kind: CertbotKind): string {
     return join(this.liveDir(name), `${kind}.pem`);
   }
+  /**
+   * certbot's recovery link `live/<name>/previous_<kind>.pem`: while `live/` switches versions it
+   * points where `<kind>.pem` pointed before (certbot's `update_all_links_to` / `_fix_symlinks`).
+   */
+  previousLiveFile(name: string, kind: CertbotKind): string {
+    return join(this.liveDir(name), `previous_${kind}.pem`);
+  }
   /** The relative target certbot writes (`os.path.relpath` from `live/<name>/`), so the tree can move. */
   liveLinkTarget(name: string, kind: CertbotKind, version: number): string {
     return `../../archive/${checkLineageName(name)}/${archiveFileName(kind, version)}`;

@@ -2,14 +2,15 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { normalizePem } from '../../crypto/normalize-pem.js';
 import type { CertificateStore, StoredLineage } from '../certificate-store.js';
-import { LineageConflictError, VersionConflictError } from '../errors.js';
+import { KeyNotFoundError, LineageConflictError, VersionConflictError } from '../errors.js';
 import type { CertificateVersion, Lineage, VersionMeta } from '../lineage.js';
 import { errorCode, pathExists, readTextIfExists, removeIfExists, writeFileAtomic } from './atomic-files.js';
-import { CertbotLayout, checkLineageName, versionOfArchiveFile } from './certbot-layout.js';
+import { CERTBOT_KINDS, CertbotLayout, checkLineageName, versionOfArchiveFile } from './certbot-layout.js';
 import { parseConfigObj, type ConfDocument } from './configobj.js';
 import { ArchiveCorruptError, VersionNotFoundError } from './errors.js';
 import { withGuardFile } from './guard-file.js';
-import { ensureArchiveDir, ensureLiveDir, ensurePrivateDirs, liveLinkVersion, pointLiveLink } from './lineage-directories.js';
+import { ensureArchiveDir, ensureLiveDir, ensurePrivateDirs, liveLinkVersion } from './lineage-directories.js';
+import { switchLiveLinks } from './live-link-switch.js';
 import { formatRenewalConf, lineageFromDocument } from './renewal-conf.js';
 
 export interface FilesystemCertificateStoreOptions {
@@ -48,12 +49,14 @@ function sameCertificate(a: string, b: string): boolean {
  * archive/<name>/meta<N>.json              VersionMeta; certbot ignores it. Written last: a version
  *                                          is complete exactly when its meta exists
  * live/<name>/{cert,chain,fullchain,privkey}.pem -> ../../archive/<name>/<kind><N>.pem
+ * live/<name>/previous_<kind>.pem          certbot's journal, only while the links switch
  * live/<name>/README, live/README           certbot's text
  * ```
  *
- * Every file appears complete (temporary file, fsync, rename); `live/` links are swapped by
- * renaming a new link over the old one; `putLineage`'s etag check and rewrite run under a
- * per-lineage guard file (`locks/<name>.conf.guard`), since POSIX has no compare-and-swap.
+ * Every file appears complete (temporary file, fsync, rename); the four `live/` links switch
+ * together in {@link promoteVersion}, journaled as certbot journals them; `putLineage`'s etag check
+ * and rewrite run under a per-lineage guard file (`locks/<name>.conf.guard`), since POSIX has no
+ * compare-and-swap.
  * Concurrent `putVersion` calls for the same version with *different* certificates are kept apart
  * by the {@link LineageLock}, not by this store.
  *
@@ -61,8 +64,8 @@ function sameCertificate(a: string, b: string): boolean {
  * ```ts
  * const store = new FilesystemCertificateStore({ configDir: '/etc/letsencrypt' });
  * await store.putVersion(version);                       // archive/example.com/*3.pem, meta3.json
- * await keyStore.promoteCertificateKey('example.com', token, 3, version.fullchainPem);
- * await store.promoteVersion('example.com', 3);           // live/example.com/* -> version 3
+ * await keyStore.promoteCertificateKey('example.com', token, 3, version.fullchainPem); // archive/example.com/privkey3.pem
+ * await store.promoteVersion('example.com', 3);           // all four live/example.com/*.pem -> version 3
  * ```
  */
 export class FilesystemCertificateStore implements CertificateStore {
@@ -206,19 +209,36 @@ export class FilesystemCertificateStore implements CertificateStore {
   }
 
   /**
-   * Points `live/<name>/` at a complete version, one link at a time in certbot's order, each swap
-   * atomic. `privkey.pem` moves too when the key store has put `privkey<N>.pem` in the archive
-   * already, so the served key and certificate change together as closely as links allow.
+   * Points all four `live/<name>/` links at a complete version: `cert`, `privkey`, `chain` and
+   * `fullchain` switch together, journaled with certbot's `previous_*.pem` links (`live-link-switch.ts`):
+   *
+   * - Outside the swap itself the four links are on one version, so the served key matches the
+   *   served certificate; every link resolves at every moment, into a complete version.
+   * - The swap is four renames back to back (microseconds, unless the process is preempted between
+   *   them: the window is short, never closed). A reader opening the files inside it may get two
+   *   versions (as with certbot). A process killed inside it leaves the complete journal: until the
+   *   next repair `live/` pairs two versions (each complete), and {@link getLive} and the key store
+   *   already answer the journal's (old) pair; any certbot command that loads the lineage, or the
+   *   next promotion of it, puts all four back on the old version, then switches forward.
+   * - An earlier switch cut short is repaired first. Links already on `version` stay as they are, so
+   *   a repeated call changes nothing.
+   *
+   * The key must be in the archive first (`FilesystemKeyStore.promoteCertificateKey` writes
+   * `privkey<N>.pem`). Without it the version is promoted only while `live/` serves no key at all
+   * (nothing can mismatch); the key store then links `privkey.pem` itself when it stores the key.
+   *
+   * @throws VersionNotFoundError when the version is not complete (no `meta<N>.json`).
+   * @throws KeyNotFoundError when `privkey<N>.pem` is missing while `live/` serves another key.
    */
   async promoteVersion(name: string, version: number): Promise<void> {
     checkLineageName(name);
     if (!(await pathExists(this.layout.archiveFile(name, 'meta', version)))) throw new VersionNotFoundError(name, version);
     await ensureLiveDir(this.layout, name);
     const hasKey = await pathExists(this.layout.archiveFile(name, 'privkey', version));
-    await pointLiveLink(this.layout, name, 'cert', version);
-    if (hasKey) await pointLiveLink(this.layout, name, 'privkey', version);
-    await pointLiveLink(this.layout, name, 'chain', version);
-    await pointLiveLink(this.layout, name, 'fullchain', version);
+    if (!hasKey && (await pathExists(this.layout.liveFile(name, 'privkey')))) {
+      throw new KeyNotFoundError(`The key of version ${version} of "${name}" (archive/${name}/privkey${version}.pem; promote the key before the version)`);
+    }
+    await switchLiveLinks(this.layout, name, version, hasKey ? CERTBOT_KINDS : VERSION_FILES);
   }
 
   async getLive(name: string): Promise<CertificateVersion | undefined> {

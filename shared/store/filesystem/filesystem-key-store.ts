@@ -6,7 +6,8 @@ import { KeyNotFoundError, StoreError, VersionConflictError } from '../errors.js
 import type { KeyStore, StoredAccountKey } from '../key-store.js';
 import { errorCode, pathExists, readTextIfExists, removeIfExists, removeTempLeftovers, writeFileAtomic } from './atomic-files.js';
 import { CertbotLayout, checkLineageName } from './certbot-layout.js';
-import { ensureArchiveDir, ensureLiveDir, ensurePrivateDirs, pointLiveLink } from './lineage-directories.js';
+import { ensureArchiveDir, ensurePrivateDirs, liveLinkVersion } from './lineage-directories.js';
+import { servedLink, switchLiveLinks } from './live-link-switch.js';
 
 export interface FilesystemKeyStoreOptions {
   /** certbot's `--config-dir`, the same as the {@link FilesystemCertificateStore}'s. */
@@ -33,7 +34,8 @@ function samePem(a: string, b: string): boolean {
  * ```
  * keys/pending/<name>/<sha256(token)>.pem   pending certificate keys (0600; keys/, pending/, <name>/ 0700)
  * archive/<name>/privkey<N>.pem              promoted keys, certbot's place (0600)
- * live/<name>/privkey.pem                    -> ../../archive/<name>/privkey<N>.pem
+ * live/<name>/privkey.pem                    -> ../../archive/<name>/privkey<N>.pem (switched by the
+ *                                              certificate store with the other three links)
  * accounts/<accountId>/private_key.pem       account key (0600; the directories 0700)
  * accounts/<accountId>/meta.json             { accountUrl, directoryUrl }
  * ```
@@ -53,7 +55,8 @@ function samePem(a: string, b: string): boolean {
  * ```ts
  * const keys = new FilesystemKeyStore({ configDir: '/etc/letsencrypt' });
  * const pem = await keys.putPendingCertificateKey('example.com', orderUrl, generatedPem); // the stored one on a retry
- * await keys.promoteCertificateKey('example.com', orderUrl, 3, fullchainPem);
+ * await keys.promoteCertificateKey('example.com', orderUrl, 3, fullchainPem); // archive/example.com/privkey3.pem
+ * await store.promoteVersion('example.com', 3); // live/: cert, privkey, chain, fullchain -> version 3
  * ```
  */
 export class FilesystemKeyStore implements KeyStore {
@@ -84,11 +87,16 @@ export class FilesystemKeyStore implements KeyStore {
   }
 
   /**
-   * Copies the pending key to `archive/<name>/privkey<N>.pem` (create only), points
-   * `live/<name>/privkey.pem` at it, then removes the pending file; a crash anywhere leaves a state
-   * the next call completes. With the pending file gone and `privkey<N>.pem` present, the key was
-   * promoted already and nothing happens (live/ is not moved back). `fullchainPem` is not stored
-   * here: the certificate store has written `fullchain<N>.pem` beside the key.
+   * Copies the pending key to `archive/<name>/privkey<N>.pem` (create only), then removes the pending
+   * file; a crash anywhere leaves a state the next call completes. With the pending file gone and
+   * `privkey<N>.pem` present, the key was promoted already and nothing happens.
+   *
+   * `live/` is not touched: the certificate store's `promoteVersion` switches all four links,
+   * `privkey.pem` with the certificate, so the served pair never goes through "new key, old
+   * certificate". The key is served (and {@link getCurrentCertificateKey} answers it) from that
+   * switch on. One exception keeps the pair whole when a caller promoted the version first: when
+   * `live/cert.pem` serves version N already, `privkey.pem` is pointed at the new key too.
+   * `fullchainPem` is not stored here: the certificate store has written `fullchain<N>.pem`.
    *
    * @throws KeyNotFoundError when neither the pending key nor `privkey<N>.pem` exists.
    * @throws VersionConflictError when `privkey<N>.pem` holds another key.
@@ -99,22 +107,21 @@ export class FilesystemKeyStore implements KeyStore {
     const archivePath = this.layout.archiveFile(lineage, 'privkey', version);
     const pending = await readTextIfExists(pendingPath);
     if (pending === undefined) {
-      if (await pathExists(archivePath)) return removeTempLeftovers(archivePath);
-      throw new KeyNotFoundError(`The pending certificate key for version ${version} of "${lineage}"`);
+      if (!(await pathExists(archivePath))) throw new KeyNotFoundError(`The pending certificate key for version ${version} of "${lineage}"`);
+    } else {
+      await ensureArchiveDir(this.layout, lineage);
+      const { mode, gid } = await this.#renewedKeyPermissions(lineage);
+      const outcome = await writeFileAtomic(archivePath, pending, {
+        mode: KEY_MODE,
+        createOnly: true,
+        prepare: async (handle) => applyCarriedPermissions(handle, mode, gid),
+      });
+      if (outcome === 'exists') {
+        const stored = await readTextIfExists(archivePath);
+        if (stored === undefined || !samePem(stored, pending)) throw new VersionConflictError(lineage, version);
+      }
     }
-    await ensureArchiveDir(this.layout, lineage);
-    const { mode, gid } = await this.#renewedKeyPermissions(lineage);
-    const outcome = await writeFileAtomic(archivePath, pending, {
-      mode: KEY_MODE,
-      createOnly: true,
-      prepare: async (handle) => applyCarriedPermissions(handle, mode, gid),
-    });
-    if (outcome === 'exists') {
-      const stored = await readTextIfExists(archivePath);
-      if (stored === undefined || !samePem(stored, pending)) throw new VersionConflictError(lineage, version);
-    }
-    await ensureLiveDir(this.layout, lineage);
-    await pointLiveLink(this.layout, lineage, 'privkey', version);
+    if ((await liveLinkVersion(this.layout, lineage, 'cert')) === version) await switchLiveLinks(this.layout, lineage, version, ['privkey']);
     await removeIfExists(pendingPath);
     // A promotion killed mid-write left a copy of this key under a temporary name: it goes too.
     await removeTempLeftovers(archivePath);
@@ -137,8 +144,15 @@ export class FilesystemKeyStore implements KeyStore {
     await removeTempLeftovers(path);
   }
 
+  /** The key `live/privkey.pem` serves: the journal's while a switch that was cut short waits for its repair. */
   async getCurrentCertificateKey(lineage: string): Promise<string | undefined> {
-    return readTextIfExists(this.layout.liveFile(lineage, 'privkey'));
+    return readTextIfExists(await servedLink(this.layout, lineage, 'privkey'));
+  }
+
+  /** `archive/<name>/privkey<N>.pem`: promoted for that version, whether `live/` serves it yet or not. */
+  async getCertificateKey(lineage: string, version: number): Promise<string | undefined> {
+    checkLineageName(lineage);
+    return readTextIfExists(this.layout.archiveFile(lineage, 'privkey', version));
   }
 
   /** Resolves undefined unless both files are there: `meta.json` is written last, like a version's meta. */

@@ -7,8 +7,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureDirectory, readlinkIfExists, replaceSymlink, writeFileAtomic } from './atomic-files.js';
+import { ensureDirectory, readlinkIfExists, writeFileAtomic } from './atomic-files.js';
 import type { CertbotKind, CertbotLayout } from './certbot-layout.js';
+import { servedLink } from './live-link-switch.js';
 import { liveReadme } from './live-readme.js';
 
 const PRIVATE_DIR = 0o700;
@@ -42,19 +43,11 @@ export async function ensurePrivateDirs(layout: CertbotLayout, ...dirs: string[]
 }
 
 /**
- * Points `live/<name>/<kind>.pem` at version `version` with certbot's relative target, replacing the
- * old link in one rename. Nothing happens when it points there already (idempotent).
+ * The version `live/` serves for `kind` (`../../archive/x/cert3.pem` → 3), if its link is one of
+ * certbot's: the journal's while a switch that was cut short waits for its repair ({@link servedLink}).
  */
-export async function pointLiveLink(layout: CertbotLayout, name: string, kind: CertbotKind, version: number): Promise<void> {
-  const target = layout.liveLinkTarget(name, kind, version);
-  const path = layout.liveFile(name, kind);
-  if ((await readlinkIfExists(path)) === target) return;
-  await replaceSymlink(target, path);
-}
-
-/** The version a `live/` link points at (`../../archive/x/cert3.pem` → 3), if it is one of certbot's. */
 export async function liveLinkVersion(layout: CertbotLayout, name: string, kind: CertbotKind): Promise<number | undefined> {
-  const target = await readlinkIfExists(layout.liveFile(name, kind));
+  const target = await readlinkIfExists(await servedLink(layout, name, kind));
   const match = target === undefined ? null : new RegExp(`(?:^|/)${kind}(\\d+)\\.pem$`).exec(target);
   return match ? Number(match[1]) : undefined;
 }

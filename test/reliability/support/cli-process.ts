@@ -1,17 +1,34 @@
 /**
- * The `acmeflow` command as a real process (`node bin/acmeflow.mjs ...`), watched through its
- * verbose progress lines (`<ISO time> <StateName>` on stderr, printed when a state is entered with
- * -v) and killed with SIGKILL the moment a chosen state is entered — that is, right after the step
- * before it completed — optionally after a small delay, to land inside the step.
+ * The `acmeflow` command as the reliability suite runs it, in one place:
+ *
+ * - in process (`main()`, the test's `fetch` trusting Pebble, waits scaled down), for reruns and
+ *   fleets;
+ * - as a real process (`node bin/acmeflow.mjs ...`), watched through its verbose progress lines
+ *   (`<ISO time> <StateName>` on stderr, printed when a state is entered with -v) and killed with
+ *   SIGKILL the moment a chosen state is entered — right after the step before it completed —
+ *   optionally a little later or at a file change, to land inside the step; or killed by itself
+ *   between two renames of the live/ swap (`kill-at-live-rename.mjs`).
+ *
+ * A {@link CliRunner} keeps every output of every run, for the secret scan.
  */
 import { spawn } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../../cli/main.js';
+import type { FetchFunction } from '../../../shared/acme/index.js';
 import { onTestProcessExit } from '../../support/processes.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const KILL_AT_LIVE_RENAME = join(dirname(fileURLToPath(import.meta.url)), 'kill-at-live-rename.mjs');
 const STEP_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z (.+)$/;
+
+/** What an in-process run printed, and its exit code. */
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
 
 export interface CliProcessResult {
   readonly code: number | null;
@@ -20,7 +37,7 @@ export interface CliProcessResult {
   readonly stderr: string;
   /** The states entered, in order, as the progress lines named them. */
   readonly entered: string[];
-  /** Set when the process was killed on entering the target state. */
+  /** Set when the process was killed as asked: where. */
   readonly killedIn?: string;
 }
 
@@ -33,6 +50,8 @@ export interface RunCliOptions {
    * state was entered.
    */
   readonly killOn?: { readonly state: string; readonly delayMs?: number; readonly watch?: { readonly dir: string; readonly file: RegExp } };
+  /** The process kills itself right after its `count`-th rename onto one of `lineage`'s four live/ links. */
+  readonly killAfterLiveRenames?: { readonly lineage: string; readonly count: number };
   /** Give up (SIGKILL, reject) after this long. @default 60_000 */
   readonly timeoutMs?: number;
 }
@@ -45,8 +64,17 @@ export interface RunCliOptions {
  * r.signal; // 'SIGKILL'
  */
 export function runCliProcess(args: readonly string[], options: RunCliOptions): Promise<CliProcessResult> {
+  const renames = options.killAfterLiveRenames;
+  const env = renames
+    ? {
+        ...options.env,
+        NODE_OPTIONS: `${options.env.NODE_OPTIONS ?? ''} --import=${KILL_AT_LIVE_RENAME}`.trim(),
+        ACMEFLOW_KILL_AFTER_LIVE_RENAMES: String(renames.count),
+        ACMEFLOW_KILL_LINEAGE: renames.lineage,
+      }
+    : options.env;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, 'bin', 'acmeflow.mjs'), ...args], { cwd: REPO, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'acmeflow.mjs'), ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const forget = onTestProcessExit(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
@@ -100,7 +128,66 @@ export function runCliProcess(args: readonly string[], options: RunCliOptions): 
       clearTimeout(timer);
       watcher?.close();
       forget();
+      // Killed by itself (the preload): after the asked-for rename onto live/.
+      if (!killedIn && renames && signal === 'SIGKILL') killedIn = `after ${renames.count} live/ rename${renames.count === 1 ? '' : 's'}`;
       resolve({ code, signal, stdout, stderr, entered, ...(killedIn && signal === 'SIGKILL' ? { killedIn } : {}) });
     });
   });
+}
+
+export interface CliRunnerOptions {
+  /** HOME of every run (a temporary directory: no ~/.aws or ~/.config of the machine's user). */
+  readonly home: string;
+  /** The in-process runs' fetch (trusting the test CA). */
+  readonly fetch?: FetchFunction;
+  /** Extra environment of child processes (Pebble's CA trust: `pebble.env`). */
+  readonly processEnv?: NodeJS.ProcessEnv;
+  /** Wait scale of in-process runs. @default 0.02 */
+  readonly waitScale?: number;
+}
+
+/**
+ * Runs `acmeflow` in process or as a child, the same way every time, keeping all output.
+ *
+ * @example
+ * const cli = new CliRunner({ home: work, fetch: pebble.fetch, processEnv: pebble.env });
+ * const again = await cli.run(['renew', '--force-renewal', '--cert-name', 'a', '--config-dir', configDir]);
+ * const killed = await cli.spawn([...args, '-v'], { killOn: { state: 'StoreCertificate' } });
+ */
+export class CliRunner {
+  /** stdout and stderr of every run, for the secret scan. */
+  readonly outputs: string[] = [];
+
+  constructor(readonly options: CliRunnerOptions) {}
+
+  /** In process (`main()`), with `LANG=C` and the runner's HOME as the whole environment. */
+  async run(args: readonly string[], options: { fetch?: FetchFunction; waitScale?: number } = {}): Promise<CliRun> {
+    let stdout = '';
+    let stderr = '';
+    const fetch = options.fetch ?? this.options.fetch;
+    const code = await main([...args], {
+      env: { LANG: 'C', HOME: this.options.home },
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+      waitScale: options.waitScale ?? this.options.waitScale ?? 0.02,
+      ...(fetch ? { fetch } : {}),
+    });
+    this.outputs.push(stdout, stderr);
+    return { code, stdout, stderr };
+  }
+
+  /**
+   * As a child process, with this process's environment plus the runner's (real waits). With
+   * `isolated`, the child gets only PATH, the runner's environment and `env`: no AWS credentials,
+   * profile or instance metadata of the machine running the tests can reach it.
+   */
+  async spawn(args: readonly string[], options: Omit<RunCliOptions, 'env'> & { isolated?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<CliProcessResult> {
+    const { isolated, env: extra, ...rest } = options;
+    const base: NodeJS.ProcessEnv = isolated
+      ? { PATH: process.env.PATH, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' }
+      : process.env;
+    const result = await runCliProcess(args, { ...rest, env: { ...base, ...this.options.processEnv, ...extra, LANG: 'C', HOME: this.options.home } });
+    this.outputs.push(result.stdout, result.stderr);
+    return result;
+  }
 }

@@ -7,7 +7,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keyMatchesCertificate } from '../../../shared/crypto/index.js';
-import { FilesystemCertificateStore } from '../../../shared/store/filesystem/index.js';
+import { FilesystemCertificateStore, FilesystemKeyStore } from '../../../shared/store/filesystem/index.js';
 
 const LIVE_FILES = ['cert', 'chain', 'fullchain', 'privkey'] as const;
 
@@ -29,6 +29,10 @@ export interface LineageOnDisk {
   readonly pendingKeys: string[];
   /** Whether the live key matches the live certificate (undefined: nothing live). */
   readonly liveKeyMatches: boolean | undefined;
+  /** The version each of certbot's journal links (`live/<name>/previous_<kind>.pem`) points at: only while a switch runs or was cut short. */
+  readonly journal: Record<(typeof LIVE_FILES)[number], number | undefined>;
+  /** What the stores answer a reader (`getLive`, `getCurrentCertificateKey`): the journal's pair while a switch waits for its repair. */
+  readonly served: { readonly version: number | undefined; readonly keyMatches: boolean | undefined };
 }
 
 async function names(dir: string): Promise<string[]> {
@@ -36,12 +40,17 @@ async function names(dir: string): Promise<string[]> {
 }
 
 export async function inspectLineage(configDir: string, name: string): Promise<LineageOnDisk> {
-  const links = {} as Record<(typeof LIVE_FILES)[number], number | undefined>;
-  for (const file of LIVE_FILES) {
-    const target = await readlink(join(configDir, 'live', name, `${file}.pem`)).catch(() => undefined);
-    const m = target === undefined ? null : new RegExp(`${file}(\\d+)\\.pem$`).exec(target);
-    links[file] = m ? Number(m[1]) : undefined;
-  }
+  const linkVersions = async (prefix: string) => {
+    const out = {} as Record<(typeof LIVE_FILES)[number], number | undefined>;
+    for (const file of LIVE_FILES) {
+      const target = await readlink(join(configDir, 'live', name, `${prefix}${file}.pem`)).catch(() => undefined);
+      const m = target === undefined ? null : new RegExp(`${file}(\\d+)\\.pem$`).exec(target);
+      out[file] = m ? Number(m[1]) : undefined;
+    }
+    return out;
+  };
+  const links = await linkVersions('');
+  const journal = await linkVersions('previous_');
   const archiveFiles = await names(join(configDir, 'archive', name));
   const byVersion = new Map<number, Set<string>>();
   for (const file of archiveFiles) {
@@ -63,8 +72,16 @@ export async function inspectLineage(configDir: string, name: string): Promise<L
     ]);
     liveKeyMatches = cert !== '' && key !== '' && (await keyMatchesCertificate(key, cert).catch(() => false));
   }
+  const servedCert = await new FilesystemCertificateStore({ configDir }).getLive(name).catch(() => undefined);
+  const servedKey = await new FilesystemKeyStore({ configDir }).getCurrentCertificateKey(name).catch(() => undefined);
+  const served = {
+    version: servedCert?.version,
+    keyMatches: servedCert && servedKey ? await keyMatchesCertificate(servedKey, servedCert.certPem).catch(() => false) : undefined,
+  };
   return {
     links,
+    journal,
+    served,
     archived,
     complete,
     certified: archived.filter((v) => byVersion.get(v)!.has('meta')),
@@ -100,6 +117,28 @@ export function liveOnIncomplete(disk: LineageOnDisk): string[] {
     .map(([file, v]) => `live/${file}.pem points at incomplete version ${v}`);
 }
 
+/**
+ * What is wrong right after a kill, measured against the documented guarantee of the filesystem
+ * store (`FilesystemCertificateStore.promoteVersion`): every live link points into a complete
+ * version, and either all four are on one version whose key matches, or the kill landed inside the
+ * four-rename swap — then the links mix `old` and the new version only, certbot's journal
+ * (`previous_*.pem`) is complete and names `old` for all four, and the stores already answer
+ * `old`'s matching pair. Resolves whether the kill landed inside the swap.
+ */
+export function atKillProblems(disk: LineageOnDisk, old: number | undefined): { problems: string[]; insideSwap: boolean } {
+  const incomplete = liveOnIncomplete(disk);
+  if (incomplete.length > 0) return { problems: incomplete, insideSwap: false };
+  const mixed = liveProblems(disk);
+  const journal = Object.values(disk.journal);
+  if (mixed.length === 0) return { problems: [], insideSwap: false };
+  if (old === undefined || journal.some((v) => v !== old)) return { problems: [...mixed, `journal ${JSON.stringify(disk.journal)} does not name the old version ${old} for all four links`], insideSwap: false };
+  const problems: string[] = [];
+  const others = new Set(Object.values(disk.links).filter((v) => v !== old));
+  if (others.size !== 1) problems.push(`live links on more than two versions ${JSON.stringify(disk.links)}`);
+  if (disk.served.version !== old || disk.served.keyMatches !== true) problems.push(`the stores answer version ${disk.served.version} (key matches: ${disk.served.keyMatches}), not the journal's version ${old}`);
+  return { problems, insideSwap: true };
+}
+
 /** What a finished run left behind, if anything (besides {@link liveProblems}). */
 export function leftovers(disk: LineageOnDisk): string[] {
   const problems: string[] = [];
@@ -111,6 +150,7 @@ export function leftovers(disk: LineageOnDisk): string[] {
   if (disk.inflight) problems.push('in-flight marker left');
   if (disk.lockFile) problems.push('lock file left');
   if (disk.pendingKeys.length > 0) problems.push(`${disk.pendingKeys.length} pending key(s) left`);
+  if (Object.values(disk.journal).some((v) => v !== undefined)) problems.push(`live/ switch journal left ${JSON.stringify(disk.journal)}`);
   return problems;
 }
 

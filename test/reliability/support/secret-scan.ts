@@ -72,6 +72,19 @@ export class SecretLedger {
     this.#texts.push({ kind, where, text: typeof value === 'string' ? value : JSON.stringify(value) });
   }
 
+  /**
+   * What local engines produced — their events and execution log (the Step Functions state of every
+   * execution) — and the workflow's log lines; and command outputs.
+   */
+  workflow(produced: { logs?: readonly unknown[]; engines?: readonly { readonly events: readonly unknown[]; readonly executionLog: readonly unknown[] }[]; outputs?: readonly string[] }): void {
+    for (const text of produced.outputs ?? []) this.text('command output', 'acmeflow output', text);
+    for (const line of produced.logs ?? []) this.text('log lines', 'log', line);
+    for (const engine of produced.engines ?? []) {
+      for (const event of engine.events) this.text('events', 'event', event);
+      for (const entry of engine.executionLog) this.text('execution-log entries', 'execution log', entry);
+    }
+  }
+
   /** A config (or work) directory: every file in it outside the key paths is scanned. */
   dir(path: string): void {
     this.#dirs.add(path);

@@ -1,13 +1,15 @@
 /**
  * What the filesystem store writes, read by the real certbot (Debian package `certbot`): certbot
- * must list the lineage with its names, expiry and paths, and python's configobj (the parser
- * certbot reads renewal confs with) must read every value of the conf as acmeflow's parser does.
+ * must list the lineage with its names, expiry and paths, python's configobj (the parser certbot
+ * reads renewal confs with) must read every value of the conf as acmeflow's parser does, and certbot
+ * must repair a live/ switch a killed acmeflow left half done, from the same journal acmeflow writes.
  * Skipped, saying so, where /usr/bin/certbot is not installed (`apt-get install -y certbot`).
  * The tests run in order on one config directory, each adding to what the one before wrote.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,8 +42,11 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** Issues a version of `lineage` as the workflow would, with a real certificate signed by the test CA. */
-async function issue(lineage: Lineage, version: number, notAfter: string): Promise<CertificateVersion> {
+/**
+ * Issues a version of `lineage` as the workflow would, with a real certificate signed by the test CA
+ * (`promote: false`: archived with its key, live/ not switched yet).
+ */
+async function issue(lineage: Lineage, version: number, notAfter: string, options: { promote?: boolean } = {}): Promise<CertificateVersion> {
   const leaf = await makeSelfSignedCertificate({ domains: [...lineage.spec.domains], keyType: lineage.spec.keyType, issuer: ca, notAfter });
   const v: CertificateVersion = {
     lineage: lineage.spec.name,
@@ -62,7 +67,7 @@ async function issue(lineage: Lineage, version: number, notAfter: string): Promi
   await store.putVersion(v);
   await keys.putPendingCertificateKey(v.lineage, v.meta.orderUrl, leaf.privateKeyPem);
   await keys.promoteCertificateKey(v.lineage, v.meta.orderUrl, version, v.fullchainPem);
-  await store.promoteVersion(v.lineage, version);
+  if (options.promote !== false) await store.promoteVersion(v.lineage, version);
   return v;
 }
 
@@ -136,6 +141,32 @@ describe.skipIf(!hasCertbot)(`certbot reads what the filesystem store writes (ne
     expect(output).toContain('Certificate not yet due for renewal');
     expect(output).not.toContain('failed');
     expect(await store.latestVersion('soon.example')).toBe(1);
+  });
+
+  it('repairs, like acmeflow, a switch of live/ that a killed acmeflow left half done (certbot\u2019s own previous_*.pem journal)', async () => {
+    const stored = (await store.getLineage('example.jp'))!.lineage;
+    await issue(stored, 2, '2033-05-06T07:08:09.000Z', { promote: false });
+    // acmeflow killed after two of the four renames (cert and privkey on version 2, chain and fullchain on 1).
+    const child = join(import.meta.dirname, 'support', 'promote-version.ts');
+    const preload = join(import.meta.dirname, '..', '..', '..', 'reliability', 'support', 'kill-at-live-rename.mjs');
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--import', preload, child, configDir, 'example.jp', '2'], {
+      env: { ...process.env, ACMEFLOW_KILL_AFTER_LIVE_RENAMES: '2', ACMEFLOW_KILL_LINEAGE: 'example.jp' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    expect((await once(proc, 'exit'))[1]).toBe('SIGKILL');
+    const live = join(configDir, 'live', 'example.jp');
+    const versions = async () => Promise.all(['cert', 'privkey', 'chain', 'fullchain'].map(async (k) => /(\d+)\.pem$/.exec(await readlink(join(live, `${k}.pem`)))?.[1]));
+    expect(await versions()).toEqual(['2', '2', '1', '1']);
+    // Any certbot command that loads the lineage rolls it back to the old pair, and lists that.
+    const output = await certbotCertificates();
+    expect(output).not.toContain('were invalid');
+    expect(blockOf(output, 'example.jp')).toContain('Expiry Date: 2030-12-31 23:59:59+00:00 (VALID:');
+    expect(await versions()).toEqual(['1', '1', '1', '1']);
+    expect((await readdir(live)).filter((f) => f.startsWith('previous_'))).toEqual([]);
+    // acmeflow's next promotion switches all four; certbot follows.
+    await store.promoteVersion('example.jp', 2);
+    expect(await versions()).toEqual(['2', '2', '2', '2']);
+    expect(blockOf(await certbotCertificates(), 'example.jp')).toContain('Expiry Date: 2033-05-06 07:08:09+00:00 (VALID:');
   });
 
   it("reads every conf value with python's configobj exactly as acmeflow's parser does", async () => {

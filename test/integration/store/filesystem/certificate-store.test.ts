@@ -3,12 +3,15 @@
  * symlinks, modes, README), the renewal conf, write-once versions, promotion, crash recovery,
  * optimistic concurrency and pagination.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { lstat, mkdir, mkdtemp, readFile, readdir, readlink, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FilesystemCertificateStore, FilesystemKeyStore } from '../../../../shared/store/filesystem/index.js';
+import { repairInterruptedSwitch } from '../../../../shared/store/filesystem/live-link-switch.js';
 import { liveReadme } from '../../../../shared/store/filesystem/live-readme.js';
 import type { CertificateVersion } from '../../../../shared/store/index.js';
 import { fullLineage, minimalLineage, versionOf } from '../../../unit/store/filesystem/fixtures.js';
@@ -35,6 +38,18 @@ async function issue(version: CertificateVersion, key = KEY): Promise<void> {
   await keys.putPendingCertificateKey(version.lineage, `order-${version.version}`, key);
   await keys.promoteCertificateKey(version.lineage, `order-${version.version}`, version.version, version.fullchainPem);
   await store.promoteVersion(version.lineage, version.version);
+}
+
+const KEY_2 = KEY.replace('TUlJ', 'AAAA');
+
+/** The version each live/ link points at. */
+async function liveLinks(name = 'example.com'): Promise<Record<string, number | undefined>> {
+  const out: Record<string, number | undefined> = {};
+  for (const kind of ['cert', 'privkey', 'chain', 'fullchain']) {
+    const target = await readlink(join(dir, 'live', name, `${kind}.pem`)).catch(() => undefined);
+    out[kind] = target === undefined ? undefined : Number(/(\d+)\.pem$/.exec(target)?.[1]);
+  }
+  return out;
 }
 
 async function expectError(promise: Promise<unknown>, name: string): Promise<Error & Record<string, unknown>> {
@@ -96,7 +111,7 @@ describe("certbot's layout", () => {
       }
     };
     await walk(dir);
-    expect(all.filter((name) => name.endsWith('.tmp') || name.endsWith('.guard'))).toEqual([]);
+    expect(all.filter((name) => name.endsWith('.tmp') || name.endsWith('.guard') || name.startsWith('previous_'))).toEqual([]);
   });
 });
 
@@ -211,23 +226,32 @@ describe('versions', () => {
     await issue(versionOf('example.com', 1));
     const v2 = versionOf('example.com', 2);
     await store.putVersion(v2);
+    await keys.putPendingCertificateKey('example.com', 'order-2', KEY_2);
+    await keys.promoteCertificateKey('example.com', 'order-2', 2, v2.fullchainPem);
     expect((await store.getLive('example.com'))?.version).toBe(1);
+    expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY);
     expect(await readlink(join(dir, 'live', 'example.com', 'cert.pem'))).toBe('../../archive/example.com/cert1.pem');
     await store.promoteVersion('example.com', 2);
     expect(await store.getLive('example.com')).toEqual(v2);
     expect(await readFile(join(dir, 'live', 'example.com', 'cert.pem'), 'utf8')).toBe(v2.certPem);
+    expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY_2);
     await store.promoteVersion('example.com', 2); // again: nothing changes
-    expect(await readlink(join(dir, 'live', 'example.com', 'fullchain.pem'))).toBe('../../archive/example.com/fullchain2.pem');
+    expect(await liveLinks()).toEqual({ cert: 2, privkey: 2, chain: 2, fullchain: 2 });
   });
 
-  it('moves privkey.pem with the certificate when the key store has archived that version\'s key', async () => {
+  it('switches all four links, privkey.pem with the certificate, and leaves no journal behind', async () => {
     await issue(versionOf('example.com', 1));
-    const v2 = versionOf('example.com', 2);
-    await store.putVersion(v2);
-    // The key of version 2 reaches the archive, but live/ has not moved yet (a crash between the two).
-    await writeFile(join(dir, 'archive', 'example.com', 'privkey2.pem'), KEY.replace('TUlJ', 'AAAA'), { mode: 0o600 });
-    await store.promoteVersion('example.com', 2);
-    expect(await readlink(join(dir, 'live', 'example.com', 'privkey.pem'))).toBe('../../archive/example.com/privkey2.pem');
+    await issue(versionOf('example.com', 2), KEY_2);
+    expect(await liveLinks()).toEqual({ cert: 2, privkey: 2, chain: 2, fullchain: 2 });
+    expect((await readdir(join(dir, 'live', 'example.com'))).sort()).toEqual(['README', 'cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem']);
+  });
+
+  it('refuses a version whose key is not archived while live/ serves a key: the pair would not match', async () => {
+    await issue(versionOf('example.com', 1));
+    await store.putVersion(versionOf('example.com', 2));
+    const error = await expectError(store.promoteVersion('example.com', 2), 'KeyNotFoundError');
+    expect(error.message).toContain('privkey2.pem');
+    expect(await liveLinks()).toEqual({ cert: 1, privkey: 1, chain: 1, fullchain: 1 });
   });
 
   it('refuses to promote a version that is not complete', async () => {
@@ -269,6 +293,102 @@ describe('versions', () => {
     await writeFile(join(dir, 'archive', 'example.com', 'notes.txt'), 'x');
     expect(await store.latestVersion('example.com')).toBe(4);
   });
+});
+
+describe('a switch of live/ cut short (certbot\'s previous_*.pem journal)', () => {
+  const KINDS = ['cert', 'privkey', 'chain', 'fullchain'] as const;
+  const live = (file: string) => join(dir, 'live', 'example.com', file);
+
+  /** Version 1 served; version 2 archived with its key, not promoted yet. */
+  async function twoVersions(): Promise<void> {
+    await issue(versionOf('example.com', 1));
+    const v2 = versionOf('example.com', 2);
+    await store.putVersion(v2);
+    await keys.putPendingCertificateKey('example.com', 'order-2', KEY_2);
+    await keys.promoteCertificateKey('example.com', 'order-2', 2, v2.fullchainPem);
+  }
+
+  /** What a process killed after `switched` of the four renames leaves: the complete journal, links mixed. */
+  async function killedAfter(switched: number, journalTarget = (kind: string) => `../../archive/example.com/${kind}1.pem`): Promise<void> {
+    for (const kind of KINDS) await symlink(journalTarget(kind), live(`previous_${kind}.pem`));
+    for (const kind of KINDS.slice(0, switched)) {
+      await rm(live(`${kind}.pem`));
+      await symlink(`../../archive/example.com/${kind}2.pem`, live(`${kind}.pem`));
+    }
+  }
+
+  it('readers get the old pair until the repair; the next promotion restores it, then switches all four', async () => {
+    await twoVersions();
+    await killedAfter(2); // cert and privkey on 2, chain and fullchain on 1
+    expect((await store.getLive('example.com'))?.version).toBe(1);
+    expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY);
+    await store.promoteVersion('example.com', 2);
+    expect(await liveLinks()).toEqual({ cert: 2, privkey: 2, chain: 2, fullchain: 2 });
+    expect((await readdir(join(dir, 'live', 'example.com'))).filter((f) => f.startsWith('previous_') || f.endsWith('.tmp'))).toEqual([]);
+    expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY_2);
+  });
+
+  it('the repair alone puts all four links back on the old version, as certbot\'s _fix_symlinks does', async () => {
+    for (const switched of [1, 2, 3, 4]) {
+      await rm(dir, { recursive: true, force: true });
+      await twoVersions();
+      await killedAfter(switched);
+      expect(await repairInterruptedSwitch(store.layout, 'example.com')).toBe(true);
+      expect(await liveLinks(), `after ${switched} renames`).toEqual({ cert: 1, privkey: 1, chain: 1, fullchain: 1 });
+      expect((await readdir(join(dir, 'live', 'example.com'))).sort()).toEqual(['README', 'cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem']);
+    }
+  });
+
+  it('an incomplete journal (cut short while written, or while removed) is only removed', async () => {
+    await twoVersions();
+    // Killed while the journal was written: the links are all still on 1.
+    await symlink('../../archive/example.com/cert1.pem', live('previous_cert.pem'));
+    await symlink('../../archive/example.com/privkey1.pem', live('previous_privkey.pem'));
+    expect(await repairInterruptedSwitch(store.layout, 'example.com')).toBe(false);
+    expect(await liveLinks()).toEqual({ cert: 1, privkey: 1, chain: 1, fullchain: 1 });
+    // Killed while the journal was removed (previous_cert.pem first): the links are all on 2 already.
+    await store.promoteVersion('example.com', 2);
+    await symlink('../../archive/example.com/chain1.pem', live('previous_chain.pem'));
+    await symlink('../../archive/example.com/fullchain1.pem', live('previous_fullchain.pem'));
+    expect((await store.getLive('example.com'))?.version).toBe(2);
+    await store.promoteVersion('example.com', 2);
+    expect(await liveLinks()).toEqual({ cert: 2, privkey: 2, chain: 2, fullchain: 2 });
+    expect((await readdir(join(dir, 'live', 'example.com'))).filter((f) => f.startsWith('previous_'))).toEqual([]);
+  });
+
+  it('repairs a journal certbot wrote (absolute targets) the same way, and removes links a killed swap left under temporary names', async () => {
+    await twoVersions();
+    await killedAfter(3, (kind) => join(dir, 'archive', 'example.com', `${kind}1.pem`));
+    await symlink('../../archive/example.com/fullchain2.pem', live('.fullchain.pem.0000-dead.tmp'));
+    expect((await store.getLive('example.com'))?.version).toBe(1);
+    await repairInterruptedSwitch(store.layout, 'example.com');
+    expect(await liveLinks()).toEqual({ cert: 1, privkey: 1, chain: 1, fullchain: 1 });
+    expect((await readdir(join(dir, 'live', 'example.com'))).sort()).toEqual(['README', 'cert.pem', 'chain.pem', 'fullchain.pem', 'privkey.pem']);
+  });
+
+  it('a process killed between any two of the four renames leaves the journal, and the old pair is restored', async () => {
+    const child = join(import.meta.dirname, 'support', 'promote-version.ts');
+    const preload = join(import.meta.dirname, '..', '..', '..', 'reliability', 'support', 'kill-at-live-rename.mjs');
+    for (const after of [1, 2, 3]) {
+      await rm(dir, { recursive: true, force: true });
+      await twoVersions();
+      const proc = spawn(process.execPath, ['--import', 'tsx', '--import', preload, child, dir, 'example.com', '2'], {
+        cwd: process.cwd(),
+        env: { ...process.env, ACMEFLOW_KILL_AFTER_LIVE_RENAMES: String(after), ACMEFLOW_KILL_LINEAGE: 'example.com' },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      const [, signal] = (await once(proc, 'exit')) as [number | null, NodeJS.Signals | null];
+      expect(signal, `killed after ${after} renames`).toBe('SIGKILL');
+      // Exactly `after` links moved, in certbot's order, and the journal names the old pair.
+      const links = await liveLinks();
+      expect(Object.values(links)).toEqual([...Array(after).fill(2), ...Array(4 - after).fill(1)]);
+      for (const kind of KINDS) expect(await readlink(live(`previous_${kind}.pem`))).toBe(`../../archive/example.com/${kind}1.pem`);
+      expect((await store.getLive('example.com'))?.version).toBe(1);
+      expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY);
+      await store.promoteVersion('example.com', 2);
+      expect(await liveLinks()).toEqual({ cert: 2, privkey: 2, chain: 2, fullchain: 2 });
+    }
+  }, 60_000);
 });
 
 describe('listLineages', () => {

@@ -1,6 +1,7 @@
 /**
  * FilesystemKeyStore on real temporary directories: pending keys, promotion into certbot's
- * archive and live/, account keys, and the modes that keep keys private.
+ * archive (live/ follows with the certificate store's promotion), account keys, and the modes that
+ * keep keys private.
  */
 import { createHash } from 'node:crypto';
 import { chmod, lstat, mkdtemp, readFile, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
@@ -81,50 +82,74 @@ describe('pending certificate keys', () => {
 });
 
 describe('promoteCertificateKey', () => {
-  it("writes archive/<name>/privkey<N>.pem 0600, links live/<name>/privkey.pem to it like certbot, and drops the pending key", async () => {
+  /** StoreCertificate's order: the version archived, its key promoted, then live/ switched. */
+  async function store(version: number, token: string, key: string): Promise<void> {
+    const certificates = new FilesystemCertificateStore({ configDir: dir });
+    await certificates.putVersion(versionOf('example.com', version));
+    await keys.putPendingCertificateKey('example.com', token, key);
+    await keys.promoteCertificateKey('example.com', token, version, versionOf('example.com', version).fullchainPem);
+    await certificates.promoteVersion('example.com', version);
+  }
+
+  it('writes archive/<name>/privkey<N>.pem 0600 and drops the pending key, leaving live/ to the certificate store', async () => {
     await keys.putPendingCertificateKey('example.com', TOKEN, KEY_A);
     await withUmask(0, () => keys.promoteCertificateKey('example.com', TOKEN, 1, versionOf('example.com', 1).fullchainPem));
     const archived = join(dir, 'archive', 'example.com', 'privkey1.pem');
     expect(await readFile(archived, 'utf8')).toBe(KEY_A);
     expect(await mode(archived)).toBe(0o600);
     expect(await mode(join(dir, 'archive'))).toBe(0o700);
-    const live = join(dir, 'live', 'example.com', 'privkey.pem');
-    expect((await lstat(live)).isSymbolicLink()).toBe(true);
-    expect(await readlink(live)).toBe('../../archive/example.com/privkey1.pem');
-    expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY_A);
+    // Not served yet: live/privkey.pem switches with the certificate, in promoteVersion.
+    await expect(lstat(join(dir, 'live', 'example.com', 'privkey.pem'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await keys.getCurrentCertificateKey('example.com')).toBeUndefined();
     expect(await keys.getPendingCertificateKey('example.com', TOKEN)).toBeUndefined();
     expect(await readdir(join(dir, 'keys', 'pending', 'example.com'))).toEqual([]);
   });
 
-  it('is idempotent, and never moves live/ back to a version promoted before', async () => {
-    await keys.putPendingCertificateKey('example.com', 't1', KEY_A);
-    await keys.promoteCertificateKey('example.com', 't1', 1, '');
-    await keys.promoteCertificateKey('example.com', 't1', 1, '');
+  it('is served once the certificate store promotes the version: live/<name>/privkey.pem links to it like certbot', async () => {
+    await store(1, TOKEN, KEY_A);
+    const live = join(dir, 'live', 'example.com', 'privkey.pem');
+    expect((await lstat(live)).isSymbolicLink()).toBe(true);
+    expect(await readlink(live)).toBe('../../archive/example.com/privkey1.pem');
     expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY_A);
+  });
+
+  it('keeps serving the old key until the new version is promoted', async () => {
+    await store(1, 't1', KEY_A);
+    const certificates = new FilesystemCertificateStore({ configDir: dir });
+    await certificates.putVersion(versionOf('example.com', 2));
     await keys.putPendingCertificateKey('example.com', 't2', KEY_B);
     await keys.promoteCertificateKey('example.com', 't2', 2, '');
+    expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY_A);
+    for (const kind of ['cert', 'chain', 'fullchain', 'privkey']) expect(await readlink(join(dir, 'live', 'example.com', `${kind}.pem`))).toBe(`../../archive/example.com/${kind}1.pem`);
+    await certificates.promoteVersion('example.com', 2);
+    expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY_B);
+  });
+
+  it('is idempotent, and never moves live/ back to a version promoted before', async () => {
+    await store(1, 't1', KEY_A);
+    await keys.promoteCertificateKey('example.com', 't1', 1, '');
+    expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY_A);
+    await store(2, 't2', KEY_B);
     expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY_B);
     await keys.promoteCertificateKey('example.com', 't1', 1, ''); // a late retry of the first promotion
     expect(await readlink(join(dir, 'live', 'example.com', 'privkey.pem'))).toBe('../../archive/example.com/privkey2.pem');
   });
 
   it('completes a promotion cut short after the archive write', async () => {
-    await keys.putPendingCertificateKey('example.com', TOKEN, KEY_A);
-    await keys.promoteCertificateKey('example.com', TOKEN, 1, '');
-    // Crash after privkey2.pem was written, before the link and the pending file's removal.
+    await store(1, TOKEN, KEY_A);
+    // Crash after privkey2.pem was written, before the pending file's removal.
     await keys.putPendingCertificateKey('example.com', 'next', KEY_B);
     await writeFile(join(dir, 'archive', 'example.com', 'privkey2.pem'), KEY_B, { mode: 0o600 });
-    expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY_A);
     await keys.promoteCertificateKey('example.com', 'next', 2, '');
-    expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY_B);
     expect(await keys.getPendingCertificateKey('example.com', 'next')).toBeUndefined();
+    expect(await readFile(join(dir, 'archive', 'example.com', 'privkey2.pem'), 'utf8')).toBe(KEY_B);
+    expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY_A);
   });
 
   it('throws KeyNotFoundError without a pending key, VersionConflictError over another key, and never shows a key', async () => {
     const missing = await rejection(keys.promoteCertificateKey('example.com', TOKEN, 1, ''));
     expect(missing.name).toBe('KeyNotFoundError');
-    await keys.putPendingCertificateKey('example.com', 'a', KEY_A);
-    await keys.promoteCertificateKey('example.com', 'a', 1, '');
+    await store(1, 'a', KEY_A);
     await keys.putPendingCertificateKey('example.com', 'b', KEY_B);
     const conflict = await rejection(keys.promoteCertificateKey('example.com', 'b', 1, ''));
     expect(conflict).toMatchObject({ name: 'VersionConflictError', lineage: 'example.com', version: 1 });
@@ -137,26 +162,28 @@ describe('promoteCertificateKey', () => {
   });
 
   it("carries the previous key's group read bit to the renewed key, like certbot", async () => {
-    await keys.putPendingCertificateKey('example.com', 'a', KEY_A);
-    await keys.promoteCertificateKey('example.com', 'a', 1, '');
+    await store(1, 'a', KEY_A);
     // The operator lets a web server group read the key (chgrp ssl-cert; chmod 640).
     await chmod(join(dir, 'archive', 'example.com', 'privkey1.pem'), 0o640);
-    await keys.putPendingCertificateKey('example.com', 'b', KEY_B);
-    await keys.promoteCertificateKey('example.com', 'b', 2, '');
+    await store(2, 'b', KEY_B);
     expect(await mode(join(dir, 'archive', 'example.com', 'privkey2.pem'))).toBe(0o640);
     expect((await stat(join(dir, 'archive', 'example.com', 'privkey2.pem'))).gid).toBe((await stat(join(dir, 'archive', 'example.com', 'privkey1.pem'))).gid);
   });
 
   it('works with the certificate store in either order, ending with cert and key of the same version live', async () => {
-    const store = new FilesystemCertificateStore({ configDir: dir });
+    const certificates = new FilesystemCertificateStore({ configDir: dir });
     const v1 = versionOf('example.com', 1);
-    await store.putVersion(v1);
-    await store.promoteVersion('example.com', 1); // no key archived yet: privkey.pem is not linked
+    await certificates.putVersion(v1);
+    await certificates.promoteVersion('example.com', 1); // no key archived yet, none served: privkey.pem is not linked
     await expect(lstat(join(dir, 'live', 'example.com', 'privkey.pem'))).rejects.toMatchObject({ code: 'ENOENT' });
     await keys.putPendingCertificateKey('example.com', 'a', KEY_A);
-    await keys.promoteCertificateKey('example.com', 'a', 1, v1.fullchainPem);
+    await keys.promoteCertificateKey('example.com', 'a', 1, v1.fullchainPem); // live/cert.pem serves 1: the key joins it
     expect(await keys.getCurrentCertificateKey('example.com')).toBe(KEY_A);
-    expect((await store.getLive('example.com'))?.version).toBe(1);
+    expect((await certificates.getLive('example.com'))?.version).toBe(1);
+    // Once a key is served, a version without its key is refused rather than paired with the old key.
+    await certificates.putVersion(versionOf('example.com', 2));
+    expect((await rejection(certificates.promoteVersion('example.com', 2))).name).toBe('KeyNotFoundError');
+    expect(await readlink(join(dir, 'live', 'example.com', 'cert.pem'))).toBe('../../archive/example.com/cert1.pem');
   });
 });
 
