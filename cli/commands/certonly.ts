@@ -181,15 +181,39 @@ export async function certonly(argv: readonly string[], cmd: CloudCommandContext
   });
   cmd.out.line(`${dryRun ? 'Simulating a certificate request' : 'Requesting a certificate'} for ${spec.domains.join(', ')}`);
   let succeeded = false;
+  let failedStep: string | undefined;
   try {
     const outcome = await engine.issue({ lineage: name, force, dryRun });
     succeeded = outcome.status === 'succeeded';
+    failedStep = outcome.error?.step;
     return printIssuance(cmd, outcome, { dryRun });
   } finally {
-    // A dry run, or a first issuance that failed, leaves no lineage behind (as certbot's certonly).
-    if (created && (dryRun || !succeeded)) await store.deleteLineage?.(name);
+    // A dry run, or a first issuance that failed, leaves no lineage behind (as certbot's certonly) —
+    // unless records were published (the run got past PublishRecords) and its cleanup could not
+    // remove them: the in-flight marker naming them lives in the lineage, and the next run for it
+    // (certonly again, or renew) removes them first.
+    if (created && (dryRun || !succeeded)) {
+      const after = await store.getLineage(name);
+      const published = failedStep === undefined || !NOTHING_PUBLISHED_YET.has(failedStep);
+      if (after?.lineage.state.inflight && published) {
+        cmd.out.error(
+          `Kept the lineage ${name}: its challenge records could not all be removed (${after.lineage.state.inflight.records.map((r) => r.name).join(', ')}). ` +
+            `The next "acmeflow certonly" or "acmeflow renew --cert-name ${name}" removes them first.`,
+        );
+      } else {
+        await store.deleteLineage?.(name);
+      }
+    }
   }
 }
+
+/**
+ * Steps before every record is published. A failure there is mostly one that changed nothing (no
+ * credentials, no such zone), and a lineage kept for it would be written by a command that failed
+ * on bad input; the rare PublishRecords failure after some of its changes, followed by a cleanup
+ * that fails too, still leaves those records behind.
+ */
+const NOTHING_PUBLISHED_YET = new Set(['PrepareOrder', 'PublishRecords']);
 
 function normalizeDomainsOrUsage(inputs: readonly string[]): string[] {
   if (inputs.length === 0) throw new UsageError('Name the certificate\u2019s domains with -d, e.g. -d example.com,www.example.com.');

@@ -70,6 +70,27 @@ const NEEDED: Readonly<Record<Route53Action, (zoneId: string | undefined) => str
 };
 
 /**
+ * The AWS SDK found no credentials for Route 53 (its default chain: environment, profile, web
+ * identity, container or instance role). Not transient: retrying cannot make credentials appear,
+ * so the state machines do not retry it and the command line fails at once with the fix.
+ */
+export class Route53CredentialsError extends DnsError {
+  readonly action: Route53Action;
+
+  constructor(action: Route53Action, options: { record?: string; cause?: unknown } = {}) {
+    super(`no AWS credentials for ${action}`, {
+      ...(options.record === undefined ? {} : { record: options.record }),
+      cause: options.cause,
+      fix:
+        'give the process AWS credentials: AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), a web identity, or an instance/task role; ' +
+        'the provider manifest\'s iamPolicy() lists the permissions they need',
+    });
+    this.name = 'Route53CredentialsError';
+    this.action = action;
+  }
+}
+
+/**
  * Route 53 answered `AccessDenied`: the policy of the credentials (or of the assumed role) lacks the
  * action, or a condition (record name pattern, type, action) excludes this record.
  */

@@ -6,6 +6,7 @@ export {
   Route53AssumeRoleError,
   Route53ChangeRejectedError,
   Route53ConfigError,
+  Route53CredentialsError,
   Route53RequestError,
   Route53ThrottledError,
   Route53ZoneNotFoundError,

@@ -18,6 +18,7 @@ import { assumeRoleCredentials } from './assume-role.js';
 import type { Route53Config } from './config.js';
 import {
   Route53AccessDeniedError,
+  Route53CredentialsError,
   Route53AmbiguousZoneError,
   Route53ChangeRejectedError,
   Route53ConfigError,
@@ -285,6 +286,8 @@ export class Route53DnsProvider implements DnsProvider {
     const where = { ...(record === undefined ? {} : { record }), ...(zone === undefined ? {} : { zone }) };
     const name = errorName(error);
     if (throttledAttempts !== undefined) return new Route53ThrottledError(action, throttledAttempts, { ...where, cause: error });
+    // The SDK's default credential chain found nothing (@smithy's CredentialsProviderError).
+    if (name === 'CredentialsProviderError') return new Route53CredentialsError(action, { ...(record === undefined ? {} : { record }), cause: error });
     if (name === 'AccessDenied' || name === 'AccessDeniedException' || httpStatus(error) === 403) {
       return new Route53AccessDeniedError(action, { ...where, ...(zoneId === undefined ? {} : { zoneId }), cause: error });
     }

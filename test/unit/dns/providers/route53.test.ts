@@ -378,6 +378,20 @@ describe('Route53DnsProvider errors and status', () => {
     expect((error as Error).cause).toBeInstanceOf(Route53ServiceException);
   });
 
+  it('fails at once with Route53CredentialsError when the SDK finds no credentials (no retry, the fix named)', async () => {
+    route53.reset();
+    const missing = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    route53.on(ListHostedZonesByNameCommand).rejects(missing);
+    const { instance, sleep } = provider();
+
+    const error = await instance.upsertTxt({ name: RECORD, values: ['v'] }).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'Route53CredentialsError', action: 'route53:ListHostedZonesByName', record: RECORD });
+    expect((error as Error).message).toContain('AWS_PROFILE');
+    expect(route53.commandCalls(ListHostedZonesByNameCommand)).toHaveLength(1);
+    expect(sleep).not.toHaveBeenCalled();
+  });
+
   it('maps NoSuchHostedZone for an explicit hostedZoneId to Route53ZoneNotFoundError', async () => {
     route53.on(ListResourceRecordSetsCommand).rejects(
       new Route53ServiceException({ name: 'NoSuchHostedZone', $fault: 'client', message: 'No hosted zone found with ID: ZGONE', $metadata: { httpStatusCode: 404 } }),
