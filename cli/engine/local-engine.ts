@@ -4,12 +4,13 @@ import type { AcmeContext, RevocationReason } from '../../shared/acme/index.js';
 import type { AcmeflowEvent, EventPublisher } from '../../shared/events/events.js';
 import { HookFailedError, LocalHooksPublisher, type HookFailure } from '../../shared/events/local-hooks/index.js';
 import { MemoryEventPublisher } from '../../shared/events/memory/index.js';
-import { MemorySweepStore, type Logger } from '../../shared/workflow/index.js';
+import { MemorySweepStore, type Logger, type WorkflowDeps } from '../../shared/workflow/index.js';
 import { loadDefinitions } from './definitions.js';
 import { RevocationFailedError, SweepFailedError, SweepPlanMissingError } from './errors.js';
 import type { ExecutionLogEntry } from './execution.js';
 import { localWorkflowDeps, type LocalEab } from './local-deps.js';
 import { LocalStateMachines, prepareDefinitions, type PreparedDefinitions } from './local-state-machines.js';
+import { KeysAhead } from './keys-ahead.js';
 import { executionFailure, issuanceOutcome, type IssuanceOutcome, type RevokeOutcome, type SweepOutcome } from './outcomes.js';
 import { stepHandlersFor } from './step-handlers.js';
 
@@ -244,7 +245,8 @@ export class LocalEngine {
         await this.#toHooks(hooks, hookFailures, published);
       },
     };
-    const deps = localWorkflowDeps({
+    const keysAhead = new KeysAhead();
+    const localDeps = localWorkflowDeps({
       configDir: this.#options.configDir,
       ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
       ...(this.#options.acmeTimeoutMs === undefined ? {} : { acmeTimeoutMs: this.#options.acmeTimeoutMs }),
@@ -256,6 +258,20 @@ export class LocalEngine {
       sweeps,
       contexts: this.#contexts,
     });
+    const deps: WorkflowDeps = { ...localDeps, generateCertificateKey: (keyType, lineage) => keysAhead.take(lineage, keyType) };
+    const steps = stepHandlersFor(deps);
+    const prepareOrder = steps.PrepareOrder;
+    if (prepareOrder) {
+      // The issuance starts: its certificate key starts too (FinalizeOrder takes it), unless the lineage reuses its key.
+      steps.PrepareOrder = async (input, context) => {
+        const lineage = (input as { input?: { lineage?: unknown } }).input?.lineage;
+        if (typeof lineage === 'string') {
+          const stored = await localDeps.store.getLineage(lineage).catch(() => undefined);
+          if (stored && !stored.lineage.spec.reuseKey) keysAhead.start(lineage, stored.lineage.spec.keyType);
+        }
+        return prepareOrder(input, context);
+      };
+    }
     // certbot runs the pre-hook only when something is about to be attempted: before the first issuance of the run.
     const preHook = async (): Promise<void> => {
       await hooks.runPreHook().catch((err: unknown) => {
@@ -266,7 +282,7 @@ export class LocalEngine {
     };
     const machines = new LocalStateMachines({
       definitions,
-      steps: stepHandlersFor(deps),
+      steps,
       readPlan: async (_state, context) => {
         const plan = sweeps.plan(context.executionName);
         if (!plan) throw new SweepPlanMissingError(context.executionName);

@@ -35,6 +35,12 @@ export interface WorkflowDeps {
   dnsProvider(dns: LineageSpec['dns']): Promise<DnsProvider>;
   /** EAB credentials from their reference (a secret name, a file). */
   resolveEab(ref: string): Promise<ExternalAccountBinding>;
+  /**
+   * A new certificate key (PEM) of `keyType` for `lineage`; absent: generated on the spot by
+   * shared/crypto `generateCertificateKey`. The local engine starts it when the issuance starts,
+   * so RSA key generation (CPU-bound, off the main thread) overlaps the order's round trips.
+   */
+  generateCertificateKey?(keyType: LineageSpec['keyType'], lineage: string): Promise<string>;
   /** Authoritative propagation check (shared/dns `checkPropagation` in production). */
   checkPropagation(records: readonly TxtRecord[], options: CheckPropagationOptions): Promise<PropagationReport>;
   /** CNAME lookups for delegation; undefined uses the system resolver. */

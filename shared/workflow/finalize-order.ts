@@ -21,7 +21,9 @@ export async function finalizeOrder(state: IssuanceState, deps: WorkflowDeps): P
   let privateKeyPem = await deps.keys.getPendingCertificateKey(state.lineage, state.keyToken);
   if (!privateKeyPem) {
     const current = spec.reuseKey ? await deps.keys.getCurrentCertificateKey(state.lineage) : undefined;
-    const fresh = current ?? (await generateCertificateKey(spec.keyType)).privateKeyPem;
+    const fresh =
+      current ??
+      (deps.generateCertificateKey ? await deps.generateCertificateKey(spec.keyType, state.lineage) : (await generateCertificateKey(spec.keyType)).privateKeyPem);
     privateKeyPem = await deps.keys.putPendingCertificateKey(state.lineage, state.keyToken, fresh);
   }
   const csr = await createCsr({ privateKeyPem, domains: [...spec.domains] });
