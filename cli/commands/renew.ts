@@ -70,7 +70,8 @@ export async function renew(argv: readonly string[], cmd: CloudCommandContext): 
     ...(values['dns-resolver'] ? { resolvers: values['dns-resolver'] } : {}),
   });
   const outcome = await engine.sweep({ ...(names.length > 0 ? { lineages: names } : {}), force: values['force-renewal'] ?? false, dryRun });
-  const attempted = new Set(outcome.results.map((r) => r.lineage));
+  // A lineage whose issuance skipped (a cleanup after an abandoned run, or renewed meanwhile) is listed as not due.
+  const attempted = new Set(outcome.results.filter((r) => r.status !== 'skipped').map((r) => r.lineage));
   const all = names.length > 0 ? names : (await store.listLineages({ limit: 10_000 })).names;
   const notDue = all.filter((n) => !attempted.has(n));
   if (values.json) {

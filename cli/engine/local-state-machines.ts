@@ -136,7 +136,8 @@ export class LocalStateMachines {
     const limit = this.#options.maxConcurrency ?? definitions.renewDue.maxConcurrency;
     const renewDue: TaskHandler = async (state, context) => {
       const items = await this.#options.readPlan(state as SweepState, context);
-      if (items.length > 0) await this.#options.beforeRenewals?.(items);
+      // certbot's pre-hook runs before renewals; a cleanup after an abandoned run is none.
+      if (items.some((item) => !item.cleanupOnly)) await this.#options.beforeRenewals?.(items);
       const runs = await mapWithConcurrency(items, limit, (item, index) => {
         const name = `${context.executionName}-${index + 1}`;
         this.#options.onIssuanceStart?.(item, name);

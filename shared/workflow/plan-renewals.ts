@@ -36,11 +36,13 @@ export interface RenewalPlan {
   /** Lineages read on this page. */
   readonly checked: number;
   /**
-   * Not-due lineages still marked with the `inflight` issuance of a run that started longer ago than
-   * the lock's lease: that run was abandoned, and its TXT values and pending key wait for the
-   * lineage's next issuance (whose PrepareOrder removes them). Absent when there are none.
+   * Not-due lineages still marked with the `inflight` issuance of a run: a run killed after storing
+   * its certificate (or one alive right now). Its TXT values and pending key are removed by a
+   * cleanup-only issuance, which skips at once when that run is alive and holds the lock. Absent when there are none.
    */
   readonly abandoned?: string[];
+  /** The same lineages with the version planned against, for the sweep's cleanup-only items. */
+  readonly abandonedRuns?: { readonly lineage: string; readonly expectedVersion: number }[];
 }
 
 /** Extra inputs of {@link planRenewals} when the sweep drives it (shared/workflow/sweep.ts). */
@@ -218,8 +220,7 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps,
   const ariSupport = new Map<string, Promise<boolean>>();
   const due: PlannedRenewal[] = [];
   const notDue: RenewalPlan['notDue'] = [];
-  const abandoned: string[] = [];
-  const abandonedBefore = deps.now().getTime() - DEFAULT_LIMITS.lockLeaseSeconds * 1000;
+  const abandoned: { lineage: string; expectedVersion: number }[] = [];
   let earliest: number | undefined;
   let checked = 0;
   let next = 0;
@@ -291,22 +292,21 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps,
       if (decision.due) due.push({ lineage: name, expectedVersion: state.currentVersion, reason: decision.reason });
       else {
         notDue.push({ lineage: name, reason: decision.reason, ...(decision.renewAt ? { renewAt: decision.renewAt } : {}) });
-        const startedAt = state.inflight ? Date.parse(state.inflight.startedAt) : Number.NaN;
-        if (startedAt < abandonedBefore) abandoned.push(name);
+        if (state.inflight) abandoned.push({ lineage: name, expectedVersion: state.currentVersion });
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, listed.length) }, worker));
   due.sort((a, b) => a.lineage.localeCompare(b.lineage));
   notDue.sort((a, b) => a.lineage.localeCompare(b.lineage));
-  abandoned.sort();
+  abandoned.sort((a, b) => a.lineage.localeCompare(b.lineage));
   return {
     due,
     notDue,
     checked,
     ...(earliest === undefined ? {} : { earliestNotAfter: new Date(earliest).toISOString() }),
     ...(cursor ? { cursor } : {}),
-    ...(abandoned.length > 0 ? { abandoned } : {}),
+    ...(abandoned.length > 0 ? { abandoned: abandoned.map((a) => a.lineage), abandonedRuns: abandoned } : {}),
   };
 }
 

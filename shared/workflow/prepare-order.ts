@@ -9,7 +9,7 @@ import { keyMatchesCertificate } from '../crypto/key-matches-certificate.js';
 import { challengeRecord, groupRecords, type ChallengeRecord } from '../dns/challenge-record.js';
 import { delegateRecords } from '../dns/delegation.js';
 import type { LineageSpec } from '../config/index.js';
-import { KeyNotFoundError, LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
+import { KeyNotFoundError, LineageLockedError, LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
 import { ensureAccount } from './account.js';
 import { DEFAULT_LIMITS, type WorkflowDeps, type WorkflowLimits } from './deps.js';
 import { AcmeOrderInvalidError } from './errors.js';
@@ -38,7 +38,14 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
   if (!first) throw new LineageNotFoundError(input.lineage);
   let lock: LockHandle | undefined;
   if (!input.dryRun) {
-    lock = await deps.lock.acquire(input.lineage, { owner: input.owner, leaseSeconds: limits.lockLeaseSeconds });
+    try {
+      lock = await deps.lock.acquire(input.lineage, { owner: input.owner, leaseSeconds: limits.lockLeaseSeconds });
+    } catch (err) {
+      // A cleanup-only run finding the lock held: the run holding it is alive and cleans up after itself.
+      if (!(input.cleanupOnly && err instanceof LineageLockedError)) throw err;
+      deps.log.info('Another run holds the lineage; it removes its own records. Nothing to clean up.', { lineage: input.lineage });
+      return skippedState({ lineage: input.lineage, dryRun: input.dryRun, force: input.force, renewal: first.lineage.state.currentVersion > 0, directoryUrl: first.lineage.spec.ca.directoryUrl, startedAt: deps.now().toISOString() });
+    }
   }
   try {
     const stored = lock ? await deps.store.getLineage(input.lineage) : first;
@@ -62,20 +69,17 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       });
       if (lock) await deps.lock.release(lock);
       const { lock: _released, ...rest } = base;
-      return {
-        ...rest,
-        skipped: true,
-        accountId: '',
-        accountUrl: '',
-        order: { url: '', finalize: '', status: 'skipped' },
-        authorizations: [],
-        records: [],
-        changes: [],
-        keyToken: '',
-      };
+      return skippedState(rest);
     }
 
     if (lock && state.inflight && state.inflight.owner !== input.owner) await recoverAbandonedRun(input.lineage, state.inflight, spec.dns, deps);
+    if (input.cleanupOnly) {
+      // Planned only to finish an abandoned run (the lineage is not due): done, no order.
+      deps.log.info('Cleaned up after an abandoned run; the lineage is not due.', { lineage: input.lineage });
+      if (lock) await deps.lock.release(lock);
+      const { lock: _released, ...rest } = base;
+      return skippedState(rest);
+    }
 
     const ctx = deps.acme(directoryUrl);
     const account = await ensureAccount(ctx, deps, {
@@ -140,6 +144,21 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
     if (lock) await deps.lock.release(lock).catch(() => undefined);
     throw err;
   }
+}
+
+/** The state of an issuance that ends at PrepareOrder without an order (the Choice after it goes to `Skipped`). */
+function skippedState(base: Pick<IssuanceState, 'lineage' | 'dryRun' | 'force' | 'renewal' | 'directoryUrl' | 'startedAt'>): IssuanceState {
+  return {
+    ...base,
+    skipped: true,
+    accountId: '',
+    accountUrl: '',
+    order: { url: '', finalize: '', status: 'skipped' },
+    authorizations: [],
+    records: [],
+    changes: [],
+    keyToken: '',
+  };
 }
 
 /**

@@ -84,5 +84,11 @@ export const issuanceInputSchema = z.object({
   expectedVersion: z.number().int().min(0).optional(),
   /** The execution's name or id, owner of the lineage lock. */
   owner: z.string().min(1).default('acmeflow'),
+  /**
+   * Only finish what an abandoned run left (its TXT values, its pending key, its in-flight marker),
+   * then skip: what the sweep plans for a lineage that is not due but carries another run's marker.
+   * A run that holds the lineage's lock is alive and cleans up after itself: then this skips at once.
+   */
+  cleanupOnly: z.boolean().default(false),
 });
 export type IssuanceInput = z.input<typeof issuanceInputSchema>;

@@ -11,6 +11,8 @@ export interface SweepItem {
   readonly expectedVersion: number;
   readonly force: boolean;
   readonly dryRun: boolean;
+  /** Not due: only clean up after the abandoned run whose in-flight marker the lineage carries. */
+  readonly cleanupOnly?: boolean;
 }
 
 /** One child issuance's outcome, as the Distributed Map's item processor reports it. */

@@ -99,9 +99,13 @@ export async function planSweep(event: { input: SweepInput; sweepId: string }, d
   };
   const take = (page: RenewalPlan) => {
     for (const due of page.due) items.push({ lineage: due.lineage, expectedVersion: due.expectedVersion, force, dryRun });
-    skipped += page.notDue.length;
+    // A cleanup-only item's lineage counts as skipped through its result, not here as well.
+    skipped += page.notDue.length - (dryRun ? 0 : (page.abandonedRuns?.length ?? 0));
     checked += page.checked;
     abandoned.push(...(page.abandoned ?? []));
+    // Not due, but a dead run's records and pending key are waiting: a cleanup-only issuance removes
+    // them now rather than at the lineage's next renewal (PrepareOrder, under the lock). A dry run cleans nothing.
+    if (!dryRun) for (const a of page.abandonedRuns ?? []) items.push({ lineage: a.lineage, expectedVersion: a.expectedVersion, force: false, dryRun, cleanupOnly: true });
     if (page.earliestNotAfter) {
       const at = Date.parse(page.earliestNotAfter);
       if (earliest === undefined || at < earliest) earliest = at;
@@ -142,7 +146,7 @@ export async function planSweep(event: { input: SweepInput; sweepId: string }, d
     ...(index ? { planningIndex: { entries: index.size, ...index.stats } } : { planningIndex: 'none' }),
   });
   if (abandoned.length > 0) {
-    deps.log.warn('Lineages not due still carry the in-flight marker of an abandoned run: its TXT values and pending key stay until the lineage\'s next issuance removes them.', {
+    deps.log.warn('Lineages not due still carry the in-flight marker of another run: a cleanup-only issuance removes what it left, unless that run is alive and holds the lock.', {
       count: abandoned.length,
       lineages: abandoned.slice(0, 50),
     });

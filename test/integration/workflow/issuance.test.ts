@@ -238,6 +238,31 @@ describe('crashes', () => {
     expect(await leftoverTxt(['abandoned.example.test'])).toEqual([]);
     expect(timed.logs.some((l) => l.message.includes('did not finish'))).toBe(true);
   });
+
+  it('a cleanup-only run skips while the run holding the lock is alive, and once its lease ran out removes what it left without ordering', async () => {
+    await createLineage('cleanup');
+    let clock = Date.now();
+    const timed = await makeTestWorkflow({ configDir: wf.configDir, pebble, bind, now: () => new Date(clock) });
+    const crash = (await runIssuance({ lineage: 'cleanup', owner: 'crashed' }, timed.deps, { crashAfter: 'PublishRecords' }).catch((e: unknown) => e)) as SimulatedCrash;
+    expect(crash).toBeInstanceOf(SimulatedCrash);
+    expect(await leftoverTxt(['cleanup.example.test'])).toHaveLength(2);
+    // The lock is held (the lease runs): that run may be alive, so nothing is touched.
+    const whileHeld = await runIssuance({ lineage: 'cleanup', owner: 'sweep-1', cleanupOnly: true }, timed.deps);
+    expect(whileHeld.failed).toBeUndefined();
+    expect(whileHeld.state.skipped).toBe(true);
+    expect(await leftoverTxt(['cleanup.example.test'])).toHaveLength(2);
+    expect((await timed.deps.store.getLineage('cleanup'))!.lineage.state.inflight?.owner).toBe('crashed');
+    clock += 2 * 3600 * 1000;
+    const after = await runIssuance({ lineage: 'cleanup', owner: 'sweep-2', cleanupOnly: true }, timed.deps);
+    expect(after.failed).toBeUndefined();
+    expect(after.state.skipped).toBe(true);
+    expect(await leftoverTxt(['cleanup.example.test'])).toEqual([]);
+    expect(await pendingKeys()).toEqual([]);
+    const lineage = (await timed.deps.store.getLineage('cleanup'))!.lineage;
+    expect(lineage.state.inflight).toBeUndefined();
+    expect(lineage.state.currentVersion).toBe(0); // no certificate was ordered
+    expect(await timed.deps.lock.acquire('cleanup', { owner: 'next', leaseSeconds: 60 })).toMatchObject({ owner: 'next' }); // the lock was released
+  });
 });
 
 describe('renewal planning and revocation', () => {

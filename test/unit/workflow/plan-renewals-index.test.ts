@@ -223,23 +223,31 @@ describe('planning without an index', () => {
 });
 
 describe('abandoned runs', () => {
-  it('reports lineages not due that still carry the marker of a run older than the lock lease', async () => {
+  it('plans a cleanup-only item for each lineage not due that carries another run\u2019s marker (alive or not: the issuance decides under the lock)', async () => {
     const t = setup();
     const inflight = (startedAt: number) => ({ owner: 'exec-1', orderUrl: 'https://ca.test/order/1', keyToken: 'k', records: [], startedAt: new Date(startedAt).toISOString() });
     const withInflight = (l: ReturnType<typeof plain>, startedAt: number) => ({ ...l, state: { ...l.state, inflight: inflight(startedAt) } });
     t.store.seed(withInflight(plain('crashed', '01'), T0 - 2 * HOUR));
     t.store.seed(withInflight(plain('running', '02'), T0 - 10 * 60_000));
-    t.store.seed(withInflight(old('due', '03'), T0 - 5 * HOUR)); // its issuance cleans up first
+    t.store.seed(withInflight(old('due', '03'), T0 - 5 * HOUR)); // due: its issuance cleans up first
     t.store.seed(plain('clean', '04'));
 
     const page = await planRenewals({}, t.deps);
-    expect(page.abandoned).toEqual(['crashed']);
+    expect(page.abandoned).toEqual(['crashed', 'running']);
     const state = await planSweep({ input: {}, sweepId: 's1' }, t.deps);
-    expect(state).toMatchObject({ due: 1, skipped: 3, abandonedRuns: 1 });
+    // One renewal and two cleanups planned; 'clean' skipped here, the two cleanups through their results.
+    expect(state).toMatchObject({ due: 3, skipped: 1, abandonedRuns: 2 });
+    expect(t.sweeps.plan('s1')?.map((i) => [i.lineage, i.cleanupOnly ?? false])).toEqual([
+      ['due', false],
+      ['crashed', true],
+      ['running', true],
+    ]);
     // From the index too (no read).
     const again = await planSweep({ input: {}, sweepId: 's2' }, t.deps);
-    expect(again.abandonedRuns).toBe(1);
-    expect(t.logs.filter((l) => l.message.includes('abandoned run')).map((l) => l.fields?.['lineages'])).toEqual([['crashed'], ['crashed']]);
+    expect(again.abandonedRuns).toBe(2);
+    // A dry run cleans nothing up.
+    const dry = await planSweep({ input: { dryRun: true }, sweepId: 's3' }, t.deps);
+    expect(dry).toMatchObject({ due: 1, skipped: 3 });
   });
 });
 
