@@ -289,21 +289,23 @@ async function renewalReadyToStore(name: string) {
   }
 }
 
+/** `deps` whose certificate store fails the first call of `method` with `error`, then behaves. */
+function storeFailingOnce(deps: WorkflowDeps, method: 'putLineage' | 'promoteVersion', error: Error): WorkflowDeps {
+  let failures = 1;
+  const real = deps.store[method].bind(deps.store) as (...args: unknown[]) => Promise<unknown>;
+  const failing = async (...args: unknown[]) => {
+    if (failures-- > 0) throw error;
+    return real(...args);
+  };
+  return { ...deps, store: Object.assign(Object.create(deps.store) as typeof deps.store, { [method]: failing }) };
+}
+
 describe('7. StoreCertificate retried after it switched live/, before the lineage state was written', () => {
   it('finishes on the retry: the current key matches the certificate, so it was promoted already', async () => {
     const { wf, bind, ready, stop } = await renewalReadyToStore('retry');
     try {
       // The first attempt: the version is archived, its key promoted, live/ switched; then the conf write loses a race.
-      let conflicts = 1;
-      const racing = {
-        ...wf.deps,
-        store: Object.assign(Object.create(wf.deps.store) as typeof wf.deps.store, {
-          putLineage: async (...args: Parameters<typeof wf.deps.store.putLineage>) => {
-            if (conflicts-- > 0) throw new LineageConflictError('retry');
-            return wf.deps.store.putLineage(...args);
-          },
-        }),
-      };
+      const racing = storeFailingOnce(wf.deps, 'putLineage', new LineageConflictError('retry'));
       await expect(storeCertificate(ready, racing)).rejects.toBeInstanceOf(LineageConflictError);
       expect((await wf.deps.store.getLive('retry'))?.version).toBe(2);
       // The retry of the same step with the same input (what the state machine's Retry does).
@@ -324,16 +326,7 @@ describe('8. StoreCertificate retried after it archived the key, before live/ sw
     try {
       // The first attempt: version 2 archived and its key promoted (archive/gap/privkey2.pem), then
       // the switch of live/ fails (a full disk, a kill).
-      let failures = 1;
-      const failing = {
-        ...wf.deps,
-        store: Object.assign(Object.create(wf.deps.store) as typeof wf.deps.store, {
-          promoteVersion: async (...args: Parameters<typeof wf.deps.store.promoteVersion>) => {
-            if (failures-- > 0) throw new Error('ENOSPC: no space left on device');
-            return wf.deps.store.promoteVersion(...args);
-          },
-        }),
-      };
+      const failing = storeFailingOnce(wf.deps, 'promoteVersion', new Error('ENOSPC: no space left on device'));
       await expect(storeCertificate(ready, failing)).rejects.toThrow('ENOSPC');
       expect((await wf.deps.store.getLive('gap'))?.version).toBe(1);
       expect(await wf.deps.keys.getPendingCertificateKey('gap', ready.keyToken)).toBeUndefined();
