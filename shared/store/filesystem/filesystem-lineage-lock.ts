@@ -5,7 +5,7 @@ import type { LineageLock, LockHandle } from '../lineage-lock.js';
 import { readTextIfExists, removeIfExists, writeFileAtomic } from './atomic-files.js';
 import { CertbotLayout, checkLineageName } from './certbot-layout.js';
 import { LockFileCorruptError } from './errors.js';
-import { withGuardFile } from './guard-file.js';
+import { isProcessAlive, withGuardFile } from './guard-file.js';
 import { ensurePrivateDirs } from './lineage-directories.js';
 
 export interface FilesystemLineageLockOptions {
@@ -19,16 +19,6 @@ export interface FilesystemLineageLockOptions {
    * @default signal 0 to the pid
    */
   readonly processAlive?: (pid: number) => boolean;
-}
-
-function defaultProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** What a lock file holds. */
@@ -85,7 +75,7 @@ export class FilesystemLineageLock implements LineageLock {
   constructor(options: FilesystemLineageLockOptions) {
     this.layout = new CertbotLayout(options.configDir);
     this.#now = options.now ?? (() => new Date());
-    this.#processAlive = options.processAlive ?? defaultProcessAlive;
+    this.#processAlive = options.processAlive ?? isProcessAlive;
   }
 
   /** Held by another owner, unexpired, and (when on this host) by a process that still runs. */

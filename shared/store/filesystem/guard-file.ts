@@ -17,7 +17,8 @@ export interface GuardFileOptions {
   readonly processAlive?: (pid: number) => boolean;
 }
 
-function defaultProcessAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this host (signal 0; EPERM means it runs as another user). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -58,7 +59,7 @@ async function leftByDeadProcess(path: string, processAlive: (pid: number) => bo
 export async function withGuardFile<T>(path: string, fn: () => Promise<T>, options: GuardFileOptions = {}): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 5000;
   const staleMs = options.staleMs ?? 10_000;
-  const processAlive = options.processAlive ?? defaultProcessAlive;
+  const processAlive = options.processAlive ?? isProcessAlive;
   const token = randomUUID();
   const deadline = Date.now() + timeoutMs;
   let pause = 2;
