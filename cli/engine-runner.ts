@@ -10,7 +10,7 @@ export interface CommandContext {
   readonly log: Logger;
   /** For tests: scale the engine's Wait states (the CA's Retry-After). @default 1 */
   readonly waitScale?: number;
-  /** The ACME fetch. @default globalThis.fetch */
+  /** The ACME fetch. @default the ACME layer's node:http/https transport (shared/http) */
   readonly fetch?: FetchFunction;
 }
 

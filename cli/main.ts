@@ -24,7 +24,7 @@ export interface CliIo {
   readonly stderr: Writer;
   /** Tests shorten the CA's waits. @default 1 */
   readonly waitScale?: number;
-  /** The ACME fetch (tests inject one that trusts their CA). @default globalThis.fetch */
+  /** The ACME fetch (tests inject one that trusts their CA). @default the ACME layer's node:http/https transport (shared/http) */
   readonly fetch?: FetchFunction;
   /** AWS clients for `--stack` (tests point them at fakes). @default the SDK's, from the environment */
   readonly cloudClients?: CloudClientsFactory;

@@ -31,7 +31,7 @@ export interface StepProgress {
 export interface LocalEngineOptions {
   /** certbot-style config dir (`live/`, `archive/`, `renewal/`, `accounts/` ...). */
   readonly configDir: string;
-  /** fetch for the ACME CA. @default globalThis.fetch */
+  /** fetch for the ACME CA. @default the ACME layer's node:http/https transport (shared/http) */
   readonly fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /**
    * Per-request timeout of every ACME request, in ms: a CA answering slower fails the request with

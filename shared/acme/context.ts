@@ -7,12 +7,16 @@
  * `newNonce` is asked only when none is held.
  */
 
-export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
+import { defaultHttpTransport, fetchTransport, type FetchFunction, type HttpTransport } from '../http/index.js';
+
+export type { FetchFunction } from '../http/index.js';
 
 export interface AcmeContextOptions {
   /** The CA's directory URL (RFC 8555 §7.1.1). */
   readonly directoryUrl: string;
-  /** Injected fetch (a test's fetch that trusts a private CA, a proxy-aware fetch). @default globalThis.fetch */
+  /** How requests are sent. @default the process's {@link defaultHttpTransport} (node:http/https, keep-alive) */
+  readonly transport?: HttpTransport;
+  /** A fetch to send requests with instead (a test's fetch that trusts a private CA, a proxy-aware fetch); ignored when `transport` is given. */
   readonly fetch?: FetchFunction;
   /** Per-request timeout. @default 30000 */
   readonly timeoutMs?: number;
@@ -26,7 +30,7 @@ export interface AcmeContextOptions {
 
 export interface AcmeContext {
   readonly directoryUrl: string;
-  readonly fetch: FetchFunction;
+  readonly send: HttpTransport;
   readonly timeoutMs: number;
   readonly maxBadNonceRetries: number;
   readonly userAgent: string;
@@ -47,7 +51,7 @@ export const ACMEFLOW_USER_AGENT = 'acmeflow/0.1 (+https://github.com/acmeflow/a
 export function createAcmeContext(options: AcmeContextOptions): AcmeContext {
   return {
     directoryUrl: options.directoryUrl,
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    send: options.transport ?? (options.fetch ? fetchTransport(options.fetch) : defaultHttpTransport()),
     timeoutMs: options.timeoutMs ?? 30_000,
     maxBadNonceRetries: options.maxBadNonceRetries ?? 5,
     userAgent: options.userAgent ?? ACMEFLOW_USER_AGENT,

@@ -8,13 +8,14 @@ import {
   problemError,
   type AcmeProblem,
 } from './errors.js';
+import type { HttpHeaderReader, HttpTransportResponse } from '../http/index.js';
 import { parseRetryAfter } from './retry-after.js';
 
 /** A response read to the end, with what the ACME layer needs from its headers. */
 export interface AcmeHttpResponse {
   readonly url: string;
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: HttpHeaderReader;
   readonly body: string;
   /** `Location` (RFC 8555 §7.3, §7.4): the URL of a created resource. */
   readonly location: string | undefined;
@@ -82,17 +83,9 @@ export async function httpRequest(
 ): Promise<AcmeHttpResponse> {
   const headers: Record<string, string> = { 'user-agent': ctx.userAgent, 'accept-language': 'en' };
   if (init.contentType) headers['content-type'] = init.contentType;
-  let res: Response;
-  let body: string;
+  let res: HttpTransportResponse;
   try {
-    res = await ctx.fetch(url, {
-      method,
-      headers,
-      ...(init.body === undefined ? {} : { body: init.body }),
-      signal: AbortSignal.timeout(ctx.timeoutMs),
-      redirect: 'manual',
-    });
-    body = method === 'HEAD' ? '' : await res.text();
+    res = await ctx.send({ method, url, headers, ...(init.body === undefined ? {} : { body: init.body }), timeoutMs: ctx.timeoutMs });
   } catch (err) {
     if (isTimeout(err)) throw new AcmeTimeoutError(url, ctx.timeoutMs, { cause: err });
     const code = errorCode(err);
@@ -101,6 +94,7 @@ export async function httpRequest(
     }
     throw new AcmeNetworkError(url, code, { cause: err });
   }
+  const body = res.body;
   const now = ctx.now();
   // Every ACME response carries a fresh nonce, error responses included (RFC 8555 §6.5): keep it.
   const nonce = res.headers.get('replay-nonce');

@@ -4,6 +4,7 @@ export * from './certificate.js';
 export * from './context.js';
 export * from './errors.js';
 export * from './explain.js';
+export { defaultHttpTransport, fetchTransport, nodeHttpTransport, type HttpTransport, type NodeHttpTransportOptions } from '../http/index.js';
 export * from './jws.js';
 export * from './order.js';
 export * from './renewal-info.js';

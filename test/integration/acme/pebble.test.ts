@@ -8,6 +8,7 @@ import { createPrivateKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createAcmeContext,
+  nodeHttpTransport,
   deactivateAccount,
   deactivateAuthorization,
   explainProblem,
@@ -66,7 +67,8 @@ async function verifyChain(fullchainPem: string, rootPem: string): Promise<void>
 
 beforeAll(async () => {
   pebble = await startPebble({ env: { PEBBLE_ALTERNATE_ROOTS: '1' } });
-  ctx = createAcmeContext({ directoryUrl: pebble.directoryUrl, fetch: pebble.fetch });
+  // The default transport (node:https, keep-alive) trusting Pebble's root; other contexts below use pebble.fetch.
+  ctx = createAcmeContext({ directoryUrl: pebble.directoryUrl, transport: nodeHttpTransport({ ca: pebble.caCertPem }) });
   account = await register(pebble, ctx);
   dns = publisherFor(pebble);
 });

@@ -1,0 +1,175 @@
+/**
+ * How acmeflow speaks plain HTTP: one request out, one response read whole. The callers (the ACME
+ * layer's `httpRequest`, the S3 store's signed reads) map failures to their own typed errors; a
+ * transport only moves bytes.
+ *
+ * The default, {@link nodeHttpTransport}, is Node's own `http`/`https` with keep-alive agents. It is
+ * the cheap path: the sweep's planning sends one renewal-information GET per ARI lineage (RFC 9773
+ * §4.3), thousands per sweep, and Node's WHATWG `fetch` spent ~1.3 ms of CPU on each against ~0.6 ms
+ * here (bench/aws/planning.ts); at 512 MB a Lambda has 0.29 of a vCPU, so that difference is the
+ * planning's time. {@link fetchTransport} keeps any `fetch` usable (a proxy-aware one, a test's).
+ */
+import http from 'node:http';
+import https from 'node:https';
+
+export interface HttpTransportRequest {
+  readonly method: 'GET' | 'HEAD' | 'POST';
+  readonly url: string;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** The whole exchange, body included, fails with an error named `TimeoutError` after this long. */
+  readonly timeoutMs: number;
+}
+
+/** Response headers, read by name (case-insensitive); a repeated header comes joined with ", ". */
+export interface HttpHeaderReader {
+  get(name: string): string | null;
+}
+
+export interface HttpTransportResponse {
+  readonly status: number;
+  readonly headers: HttpHeaderReader;
+  /** The body as UTF-8 text; empty for HEAD. */
+  readonly body: string;
+}
+
+/** Sends one request and reads its response to the end. Never follows redirects, never retries a response. */
+export type HttpTransport = (request: HttpTransportRequest) => Promise<HttpTransportResponse>;
+
+/** The `fetch` signature the ACME layer accepts (a subset of the global one). */
+export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface NodeHttpTransportOptions {
+  /** Roots to trust for `https:` instead of Node's (a private CA's, PEM). @default Node's roots plus NODE_EXTRA_CA_CERTS */
+  readonly ca?: string;
+  /** Connections kept per origin. The sweep asks 32 lineages at once. @default 64 */
+  readonly maxSockets?: number;
+}
+
+class NodeHeaders implements HttpHeaderReader {
+  readonly #headers: http.IncomingHttpHeaders;
+
+  constructor(headers: http.IncomingHttpHeaders) {
+    this.#headers = headers;
+  }
+
+  get(name: string): string | null {
+    const value = this.#headers[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+}
+
+function timeoutError(url: string, ms: number): Error {
+  // The name http.ts (and fetch's AbortSignal.timeout) use for a request that ran out of time.
+  return Object.assign(new Error(`no complete answer from ${url} within ${ms} ms`), { name: 'TimeoutError' });
+}
+
+/**
+ * A transport over `node:http` / `node:https` with keep-alive agents of its own.
+ *
+ * A connection the server closed while it sat idle (a Lambda frozen between invocations wakes up
+ * with such sockets) fails the next request on it with ECONNRESET before any answer came; Node marks
+ * that request `reusedSocket`, and it is sent once more on a fresh connection, as Node's documentation
+ * advises. A POST sent twice this way is safe for ACME: its nonce is single-use (RFC 8555 §6.5), so a
+ * server that did see the first copy answers the second with badNonce, which the caller re-signs.
+ *
+ * @example
+ * const ctx = createAcmeContext({ directoryUrl, transport: nodeHttpTransport({ ca: privateRootPem }) });
+ */
+export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpTransport {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' as const };
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent({ ...agentOptions, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+
+  const once = (request: HttpTransportRequest, target: URL): Promise<HttpTransportResponse & { retry?: true }> =>
+    new Promise((resolve, reject) => {
+      const secure = target.protocol === 'https:';
+      if (!secure && target.protocol !== 'http:') {
+        reject(Object.assign(new TypeError(`${request.url}: only http: and https: URLs can be fetched`), { code: 'ERR_INVALID_PROTOCOL' }));
+        return;
+      }
+      const headers: Record<string, string> = { ...request.headers };
+      if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
+      // An options object, not the URL: Node would parse the URL into these again on every request.
+      const req = (secure ? https : http).request({
+        protocol: target.protocol,
+        hostname: target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname,
+        ...(target.port ? { port: Number(target.port) } : {}),
+        path: `${target.pathname}${target.search}`,
+        method: request.method,
+        headers,
+        agent: secure ? httpsAgent : httpAgent,
+      });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req.destroy(timeoutError(request.url, request.timeoutMs));
+      }, request.timeoutMs);
+      // Whatever broke the exchange once the timer fired, the caller hears "timed out".
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        reject(timedOut ? timeoutError(request.url, request.timeoutMs) : err);
+      };
+      let answered = false;
+      req.on('response', (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: new NodeHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') });
+        });
+        // A body cut off (the connection reset mid-answer, or the timer above) rejects.
+        res.on('error', fail);
+        res.on('close', () => {
+          if (!res.complete) fail(Object.assign(new Error(`${request.url}: the connection closed before the whole answer came`), { code: 'ECONNRESET' }));
+        });
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (!answered && !timedOut && req.reusedSocket && err.code === 'ECONNRESET') {
+          clearTimeout(timer);
+          resolve({ status: 0, headers: new NodeHeaders({}), body: '', retry: true });
+        } else fail(err);
+      });
+      req.end(request.body);
+    });
+
+  return async (request) => {
+    const target = new URL(request.url);
+    const first = await once(request, target);
+    if (!first.retry) return first;
+    const second = await once(request, target);
+    if (second.retry) throw Object.assign(new Error(`${request.url}: the connection was reset twice`), { code: 'ECONNRESET' });
+    return second;
+  };
+}
+
+/**
+ * A transport over a `fetch` function: a proxy-aware fetch, or a test's that trusts its own CA.
+ *
+ * @example
+ * const ctx = createAcmeContext({ directoryUrl, transport: fetchTransport(proxyFetch) });
+ */
+export function fetchTransport(fetchFn: FetchFunction): HttpTransport {
+  return async (request) => {
+    const res = await fetchFn(request.url, {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+      signal: AbortSignal.timeout(request.timeoutMs),
+      redirect: 'manual',
+    });
+    const body = request.method === 'HEAD' ? '' : await res.text();
+    return { status: res.status, headers: res.headers, body };
+  };
+}
+
+let shared: HttpTransport | undefined;
+
+/** The process's default transport: one pair of keep-alive agents for every context (a warm Lambda reuses them). */
+export function defaultHttpTransport(): HttpTransport {
+  shared ??= nodeHttpTransport();
+  return shared;
+}
