@@ -1,8 +1,10 @@
 /**
  * Request counters for the S3 client (an HTTP handler in front of the SDK's own NodeHttpHandler, so
- * every request s3rver receives is counted, retries included) and for the ACME CA (a fetch wrapper).
+ * every request s3rver receives is counted, retries included; a transport for the signed reads that
+ * bypass the SDK) and for the ACME CA (a fetch wrapper).
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { nodeHttpTransport, type HttpTransport } from '../../shared/http/index.js';
 import type { S3Counts } from './pricing.js';
 
 type Handle = NodeHttpHandler['handle'];
@@ -53,6 +55,21 @@ export class S3RequestCounter {
     };
     return counting as unknown as NodeHttpHandler;
   }
+}
+
+/**
+ * An {@link HttpTransport} for PlanRenewals's signed lineage reads (SignedObjectReader), counted
+ * into the same {@link S3RequestCounter}: every request it sends is a GetObject.
+ */
+export function countingReadTransport(counter: S3RequestCounter): HttpTransport {
+  const inner = nodeHttpTransport();
+  return (request) => {
+    counter.counts.GET++;
+    const t0 = performance.now();
+    return inner(request).finally(() => {
+      counter.waitMs.GET += performance.now() - t0;
+    });
+  };
 }
 
 export function diffS3(after: S3Counts, before: S3Counts): S3Counts {

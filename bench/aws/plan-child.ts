@@ -1,7 +1,8 @@
 /**
  * The PlanRenewals function, alone in a process: bundled like the Lambda (bundles.ts), it runs the
- * real handler shell — `withExpiryMetric(makeHandler(() => awsDepsFromEnv(env, { clientConfig })))`,
- * i.e. `planSweep` over S3CertificateStore / S3SweepStore — once against s3rver, and prints one
+ * real handler shell with the function's own adapters — `withExpiryMetric(makeHandler(() =>
+ * awsDeps(env, { clientConfig })))` from functions/plan-renewals, i.e. `planSweep` over
+ * S3CertificateStore (signed reads) / S3SweepStore — once against s3rver, and prints one
  * `BENCH_RESULT {json}` line: wall time of the invocation, CPU time, the process's peak RSS, and the
  * S3 requests it made. Nothing else runs in the process, so the memory figure is the function's.
  *
@@ -13,9 +14,9 @@
 import 'reflect-metadata';
 import { getHeapStatistics } from 'node:v8';
 import { makeHandler, withExpiryMetric } from '../../functions/plan-renewals/handler.js';
-import { awsDepsFromEnv } from '../../functions/shared/aws-deps.js';
+import { awsDeps } from '../../functions/plan-renewals/aws-deps.js';
 import type { Logger, SweepState } from '../../shared/workflow/index.js';
-import { S3RequestCounter } from './counting-http.js';
+import { countingReadTransport, S3RequestCounter } from './counting-http.js';
 
 const startedAt = performance.now();
 const env = process.env;
@@ -36,8 +37,9 @@ const log: Logger = {
 };
 const handler = withExpiryMetric(
   makeHandler(() =>
-    awsDepsFromEnv(lambdaEnv, {
+    awsDeps(lambdaEnv, {
       clientConfig: {
+        s3Reads: { transport: countingReadTransport(counter) },
         s3: {
           endpoint: env.BENCH_S3_ENDPOINT,
           forcePathStyle: true,

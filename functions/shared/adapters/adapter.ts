@@ -4,6 +4,7 @@ import type { Route53ClientConfig } from '@aws-sdk/client-route-53';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import type { STSClientConfig } from '@aws-sdk/client-sts';
+import type { HttpTransport } from '../../../shared/http/index.js';
 import type { Logger, WorkflowDeps } from '../../../shared/workflow/deps.js';
 import type { AwsEnvironment, Environment } from '../aws-env.js';
 
@@ -16,6 +17,8 @@ import type { AwsEnvironment, Environment } from '../aws-env.js';
 /** SDK client settings per service: tests point them at s3rver and the wire-level fakes (`endpoint`, `credentials`). */
 export interface AwsClientConfigs {
   readonly s3?: S3ClientConfig;
+  /** PlanRenewals's signed lineage reads (s3StoreSignedReads) use `s3`'s settings; this sends them instead (a counting transport in the benchmark). */
+  readonly s3Reads?: { readonly transport?: HttpTransport };
   readonly secretsManager?: SecretsManagerClientConfig;
   readonly eventBridge?: EventBridgeClientConfig;
   readonly acm?: ACMClientConfig;
@@ -27,7 +30,7 @@ export interface AwsClientConfigs {
 
 export interface AwsDepsOptions {
   readonly clientConfig?: AwsClientConfigs;
-  /** fetch for the ACME CA and HTTP DNS APIs (Cloudflare, acme-dns). @default globalThis.fetch */
+  /** fetch for the ACME CA and HTTP DNS APIs (Cloudflare, acme-dns). @default the ACME layer's node:http/https transport for the CA, globalThis.fetch for the DNS APIs */
   readonly fetch?: typeof fetch;
   /** @default the Powertools logger of `createLogger` */
   readonly log?: Logger;

@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3CertificateStore } from '../../../shared/store/s3/s3-certificate-store.js';
 import { S3LineageLock } from '../../../shared/store/s3/s3-lineage-lock.js';
 import type { S3StoreOptions } from '../../../shared/store/s3/s3-store-options.js';
+import { SignedObjectReader } from '../../../shared/store/s3/signed-object-reader.js';
 import { S3SweepStore } from '../../../shared/store/s3/s3-sweep-store.js';
 import type { AdapterBuilder, AdapterContext } from './adapter.js';
 
@@ -16,6 +17,22 @@ function s3Options(ctx: AdapterContext): S3StoreOptions {
 export const s3Store: AdapterBuilder = {
   adapter: 'store',
   build: (ctx) => ({ store: new S3CertificateStore(s3Options(ctx)) }),
+};
+
+/**
+ * `store` for PlanRenewals: the same store, its reads sent by a {@link SignedObjectReader} (SigV4 on a
+ * keep-alive connection, no SDK middleware per request), because a sweep reads every lineage that
+ * changed since the last one, all of them on the first: ~0.5 ms of CPU per read instead of ~1.7 ms
+ * through `S3Client.send` (bench/aws/planning.ts).
+ */
+export const s3StoreSignedReads: AdapterBuilder = {
+  adapter: 'store',
+  build: (ctx) => {
+    const options = s3Options(ctx);
+    const transport = ctx.clientConfig.s3Reads?.transport;
+    const reader = new SignedObjectReader({ bucket: options.bucket, client: options.client as S3Client, ...(transport ? { transport } : {}) });
+    return { store: new S3CertificateStore({ ...options, reader }) };
+  },
 };
 
 /** `lock`: the lineage locks (`locks/`). */

@@ -11,6 +11,7 @@ import {
 import { StoreError } from '../errors.js';
 import { assertNoPrivateKey } from './no-private-key.js';
 import { isNoSuchKey } from './s3-error-kind.js';
+import type { ObjectReader } from './signed-object-reader.js';
 import type { S3StoreOptions } from './s3-store-options.js';
 
 /** A text object as read: its content and its ETag (quoted, as S3 sends it). */
@@ -32,15 +33,18 @@ export class BucketObjects {
   readonly bucket: string;
   readonly #client: S3Client;
   readonly #kmsKeyId: string | undefined;
+  readonly #reader: ObjectReader | undefined;
 
   constructor(options: S3StoreOptions) {
     this.bucket = options.bucket;
     this.#client = options.client ?? new S3Client({});
     this.#kmsKeyId = options.kmsKeyId;
+    this.#reader = options.reader;
   }
 
   /** The object's text and ETag, or undefined when the key does not exist. */
   async get(key: string): Promise<TextObject | undefined> {
+    if (this.#reader) return this.#reader.get(key);
     try {
       const answer = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       const body = (await answer.Body?.transformToString('utf-8')) ?? '';

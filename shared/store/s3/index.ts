@@ -2,4 +2,5 @@ export { s3ObjectKeys } from './object-keys.js';
 export { S3CertificateStore, type S3CertificateStoreOptions } from './s3-certificate-store.js';
 export { S3LineageLock, type S3LineageLockOptions } from './s3-lineage-lock.js';
 export type { S3StoreOptions } from './s3-store-options.js';
+export { S3ReadError, SignedObjectReader, type ObjectReader, type SignedObjectReaderOptions } from './signed-object-reader.js';
 export { InvalidSweepIdError, S3SweepStore, SweepResultsFormatError, type S3SweepStoreOptions } from './s3-sweep-store.js';

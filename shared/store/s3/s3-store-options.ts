@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { ObjectReader } from './signed-object-reader.js';
 
 /** What the S3 adapters ({@link S3CertificateStore}, {@link S3LineageLock}) are built with. */
 export interface S3StoreOptions {
@@ -11,4 +12,9 @@ export interface S3StoreOptions {
    * `ServerSideEncryption: 'aws:kms'` and `SSEKMSKeyId`. @default none: the bucket's default encryption applies
    */
   readonly kmsKeyId?: string;
+  /**
+   * Reads objects with this instead of the client's GetObject: the sweep's planning passes a
+   * {@link SignedObjectReader} (thousands of reads per sweep). @default GetObject through `client`
+   */
+  readonly reader?: ObjectReader;
 }
