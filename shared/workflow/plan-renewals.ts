@@ -60,6 +60,13 @@ export interface PlanRenewalsContext {
  */
 const CONCURRENCY = 32;
 
+/**
+ * An unchanged index is still rewritten once it is this old, so the bucket's expiry of `sweeps/`
+ * objects (30 days by default, infra/acme-issuer.ts) never takes it from a quiet fleet: losing it
+ * costs the next sweep a read of every lineage and every ARI answer.
+ */
+const INDEX_REFRESH_MS = 7 * 86_400_000;
+
 /** What one sweep's planning did, for its log line and the benchmark. */
 export interface PlanningStats {
   /** Lineages decided from the planning index (unchanged ETag), not read. */
@@ -94,12 +101,14 @@ export class PlanningSession {
   readonly stats: PlanningStats = { indexHits: 0, lineageReads: 0, ariRequests: 0, lineageWrites: 0 };
   readonly #previous: Readonly<Record<string, PlanningIndexEntry>>;
   readonly #expectedEtag: string | null;
+  readonly #writtenAt: number;
   readonly #next = new Map<string, PlanningIndexEntry>();
   #changed: boolean;
 
-  private constructor(previous: Readonly<Record<string, PlanningIndexEntry>>, expectedEtag: string | null, replace = false) {
+  private constructor(previous: Readonly<Record<string, PlanningIndexEntry>>, expectedEtag: string | null, replace = false, writtenAt = Number.NaN) {
     this.#previous = previous;
     this.#expectedEtag = expectedEtag;
+    this.#writtenAt = writtenAt;
     // No index yet, or an unreadable one: written at the end even when the fleet is empty.
     this.#changed = replace || expectedEtag === null;
   }
@@ -110,7 +119,7 @@ export class PlanningSession {
     if (!sweeps?.getPlanningIndex || !sweeps.putPlanningIndex || !deps.store.listLineageEtags) return undefined;
     try {
       const stored = await sweeps.getPlanningIndex();
-      return new PlanningSession(stored?.index.lineages ?? {}, stored?.etag ?? null);
+      return new PlanningSession(stored?.index.lineages ?? {}, stored?.etag ?? null, false, Date.parse(stored?.index.writtenAt ?? ''));
     } catch (err) {
       const etag = (err as { etag?: unknown }).etag;
       deps.log.warn('The planning index could not be read; this sweep reads every lineage and writes a new index.', {
@@ -154,12 +163,14 @@ export class PlanningSession {
   /**
    * Writes the index once, atomically, when anything changed: after a full sweep it holds exactly
    * the lineages listed (deleted ones drop out); after a sweep of named lineages, the previous
-   * entries with these replaced. A failed write is logged and costs the next sweep its speed only.
+   * entries with these replaced. An unchanged index is rewritten only when it is a week old (or its
+   * date unreadable), ahead of the `sweeps/` expiry. A failed write is logged and costs the next sweep its speed only.
    */
   async save(deps: WorkflowDeps, options: { readonly full: boolean }): Promise<void> {
     const previousNames = Object.keys(this.#previous);
     const dropped = options.full && previousNames.some((name) => !this.#next.has(name));
-    if (!this.#changed && !dropped) return;
+    const old = !(deps.now().getTime() - this.#writtenAt < INDEX_REFRESH_MS);
+    if (!this.#changed && !dropped && !old) return;
     const merged = new Map<string, PlanningIndexEntry>(options.full ? [] : Object.entries(this.#previous));
     for (const [name, entry] of this.#next) merged.set(name, entry);
     const lineages: Record<string, PlanningIndexEntry> = {};

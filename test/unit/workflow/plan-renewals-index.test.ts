@@ -80,6 +80,24 @@ describe('planning with the index', () => {
     });
   });
 
+  it('rewrites an unchanged index once it is a week old, before the sweeps/ expiry can take it', async () => {
+    const t = setup();
+    for (const l of [plain('a'), plain('b')]) t.store.seed(l);
+    await planSweep({ input: {}, sweepId: 's1' }, t.deps);
+    expect(t.sweeps.planningIndexWrites).toBe(1);
+    t.setNow(T0 + 6 * DAY);
+    await planSweep({ input: {}, sweepId: 's2' }, t.deps);
+    expect(t.sweeps.planningIndexWrites).toBe(1); // unchanged and six days old: left as it is
+    t.setNow(T0 + 7 * DAY);
+    await planSweep({ input: {}, sweepId: 's3' }, t.deps);
+    expect(t.sweeps.planningIndexWrites).toBe(2);
+    expect(t.sweeps.planningIndex()?.writtenAt).toBe(new Date(T0 + 7 * DAY).toISOString());
+    expect(t.store.calls.get).toBe(2); // still read only once
+    t.setNow(T0 + 8 * DAY);
+    await planSweep({ input: {}, sweepId: 's4' }, t.deps);
+    expect(t.sweeps.planningIndexWrites).toBe(2); // counted from the rewrite
+  });
+
   it('reads again exactly the lineages whose ETag changed, and decides them on what they hold now', async () => {
     const t = setup();
     for (const l of [plain('a', '01'), plain('b', '02'), plain('c', '03')]) t.store.seed(l);
