@@ -1,7 +1,8 @@
 /**
  * awsDepsFromEnv against the wire: s3rver for S3, the Secrets Manager and EventBridge fakes through
  * the real SDK clients (pointed at them with `clientConfig`). What each adapter writes where, and
- * that EAB and DNS credentials are read from secrets at run time.
+ * that EAB and DNS credentials are read from secrets at run time. And PlanRenewals's own adapters,
+ * whose lineage reads are signed GETs outside the SDK.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -10,6 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLineageSpec } from '../../../shared/config/index.js';
 import type { Logger, WorkflowDeps } from '../../../shared/workflow/index.js';
 import { awsDepsFromEnv } from '../../../functions/shared/aws-deps.js';
+import { awsDeps as planRenewalsAwsDeps } from '../../../functions/plan-renewals/aws-deps.js';
+import { makeHandler as makePlanHandler } from '../../../functions/plan-renewals/handler.js';
+import { nodeHttpTransport, type HttpTransport } from '../../../shared/http/index.js';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startEventBridgeFake, type EventBridgeFake } from '../../support/eventbridge-fake.js';
 import { startS3rver, type S3rverHandle } from '../../support/s3rver.js';
 import { startSecretsManagerFake, type SecretsManagerFake } from '../../support/secrets-manager-fake.js';
@@ -85,3 +90,45 @@ describe('awsDepsFromEnv on s3rver and the fakes', () => {
     });
   });
 });
+
+describe('the PlanRenewals function on s3rver', () => {
+  it('plans a sweep with its own adapters, reading each lineage by a signed GET, not the SDK', async () => {
+    const sent: string[] = [];
+    const inner = nodeHttpTransport();
+    const transport: HttpTransport = (request) => {
+      sent.push(`${request.method} ${new URL(request.url).pathname}`);
+      return inner(request);
+    };
+    const env = { ACMEFLOW_BUCKET: s3.bucket, AWS_REGION: sm.region };
+    const log: Logger = { info: () => undefined, warn: (m) => warnings.push(m), error: () => undefined };
+    const sdkReads: string[] = [];
+    const s3Config = fakeClientConfig({ s3, sm, eb }).s3;
+    const handler = makePlanHandler(() =>
+      planRenewalsAwsDeps(env, {
+        clientConfig: {
+          s3: { ...s3Config, requestHandler: countingHandler(sdkReads) },
+          s3Reads: { transport },
+        },
+        log,
+      }),
+    );
+    for (const name of ['plan-a', 'plan-b']) await deps.store.putLineage({ spec: spec(name), state: { currentVersion: 0 } });
+    const state = (await handler({ input: { lineages: ['plan-a', 'plan-b'] }, sweepId: 'signed-reads' })) as { due: number; planKey?: string };
+    expect(state.due).toBe(2);
+    expect(sent.sort()).toEqual([`GET /${s3.bucket}/renewal/plan-a.json`, `GET /${s3.bucket}/renewal/plan-b.json`]);
+    // The SDK client wrote the plan and read the index; no lineage read went through it.
+    expect(sdkReads.filter((r) => r.includes('/renewal/'))).toEqual([]);
+    expect(sdkReads.some((r) => r.startsWith('PUT') && r.includes('/sweeps/signed-reads/'))).toBe(true);
+  });
+});
+
+/** An SDK request handler that records `METHOD path` and sends with the SDK's own NodeHttpHandler. */
+function countingHandler(seen: string[]): NodeHttpHandler {
+  const inner = new NodeHttpHandler();
+  return Object.assign(Object.create(inner) as NodeHttpHandler, {
+    handle: (request: Parameters<NodeHttpHandler['handle']>[0], options: Parameters<NodeHttpHandler['handle']>[1]) => {
+      seen.push(`${request.method} ${request.path}`);
+      return inner.handle(request, options);
+    },
+  });
+}
