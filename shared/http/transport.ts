@@ -9,8 +9,16 @@
  * here (bench/aws/planning.ts); at 512 MB a Lambda has 0.29 of a vCPU, so that difference is the
  * planning's time. {@link fetchTransport} keeps any `fetch` usable (a proxy-aware one, a test's).
  */
-import http from 'node:http';
-import https from 'node:https';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
+
+// Required, not imported: an ES module import of node:http costs ~70 ms of CPU at every Lambda cold
+// start on Node 22 (its facade reads the lazy `http.WebSocket`, which loads undici: nodejs/node#59686;
+// infra/lambda/bundle-options.ts). test/infra/bundle-entry.test.ts keeps it out of every bundle.
+const requireBuiltin = createRequire(import.meta.url);
+const http = requireBuiltin('node:http') as typeof Http;
+const https = requireBuiltin('node:https') as typeof Https;
 
 export interface HttpTransportRequest {
   readonly method: 'GET' | 'HEAD' | 'POST';
@@ -48,9 +56,9 @@ export interface NodeHttpTransportOptions {
 }
 
 class NodeHeaders implements HttpHeaderReader {
-  readonly #headers: http.IncomingHttpHeaders;
+  readonly #headers: Http.IncomingHttpHeaders;
 
-  constructor(headers: http.IncomingHttpHeaders) {
+  constructor(headers: Http.IncomingHttpHeaders) {
     this.#headers = headers;
   }
 
