@@ -10,15 +10,13 @@
  * planning's time. {@link fetchTransport} keeps any `fetch` usable (a proxy-aware one, a test's).
  */
 import type * as Http from 'node:http';
-import type * as Https from 'node:https';
-import { createRequire } from 'node:module';
 
-// Required, not imported: an ES module import of node:http costs ~70 ms of CPU at every Lambda cold
+// Loaded, not imported: an ES module import of node:http costs ~70 ms of CPU at every Lambda cold
 // start on Node 22 (its facade reads the lazy `http.WebSocket`, which loads undici: nodejs/node#59686;
-// infra/lambda/bundle-options.ts). test/infra/bundle-entry.test.ts keeps it out of every bundle.
-const requireBuiltin = createRequire(import.meta.url);
-const http = requireBuiltin('node:http') as typeof Http;
-const https = requireBuiltin('node:https') as typeof Https;
+// infra/lambda/bundle-options.ts). test/infra/bundle-entry.test.ts keeps such imports out of every
+// bundle. (Not `createRequire` either: the bundles' banner already declares that name.)
+const http = process.getBuiltinModule('node:http');
+const https = process.getBuiltinModule('node:https');
 
 export interface HttpTransportRequest {
   readonly method: 'GET' | 'HEAD' | 'POST';

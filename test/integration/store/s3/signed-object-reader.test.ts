@@ -10,6 +10,7 @@ import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpTransport, HttpTransportRequest } from '../../../../shared/http/index.js';
 import { resolveLineageSpec } from '../../../../shared/config/index.js';
@@ -140,6 +141,25 @@ function recording(answers: ({ status: number; body?: string; headers?: Record<s
   return { send, seen };
 }
 
+/** SHA-256 / HMAC-SHA-256 for the SDK's SignatureV4 (what @aws-crypto/sha256-js gives the SDK). */
+class Sha256 {
+  readonly #secret: string | Uint8Array | undefined;
+  #hash: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
+  constructor(secret?: string | Uint8Array) {
+    this.#secret = secret;
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  }
+  update(data: string | Uint8Array): void {
+    this.#hash.update(data);
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.#hash.digest()));
+  }
+  reset(): void {
+    this.#hash = this.#secret === undefined ? createHash('sha256') : createHmac('sha256', this.#secret);
+  }
+}
+
 const xmlError = (code: string) => `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code} happened</Message></Error>`;
 
 describe('on a recording transport', () => {
@@ -154,6 +174,21 @@ describe('on a recording transport', () => {
     expect(request.url).toBe('https://acmeflow-certs-123.s3.eu-west-1.amazonaws.com/renewal/a%20b.json');
     expect(request.headers['x-amz-security-token']).toBe('session-token');
     expect(request.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/);
+  });
+
+  it('signs exactly as the SDK\'s own SignatureV4 does for the same request and moment', async () => {
+    const at = new Date('2026-03-01T12:34:56.789Z');
+    const { send, seen } = recording([]);
+    await new SignedObjectReader({ bucket: 'acmeflow-certs-123', client, transport: send, now: () => at }).get("renewal/ünï code'(*).json");
+    const request = seen[0] as HttpTransportRequest;
+    const url = new URL(request.url);
+    const sdk = new SignatureV4({ service: 's3', region: 'eu-west-1', sha256: Sha256 as unknown as ConstructorParameters<typeof SignatureV4>[0]['sha256'], credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session-token' }, uriEscapePath: false, applyChecksum: false });
+    const signed = await sdk.sign(
+      { method: 'GET', protocol: 'https:', hostname: url.hostname, path: url.pathname, query: {}, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } },
+      { signingDate: at },
+    );
+    expect(request.headers['x-amz-date']).toBe('20260301T123456Z');
+    expect(request.headers.authorization).toBe(signed.headers['authorization']);
   });
 
   it('uses the FIPS endpoint when the client is set to', async () => {
