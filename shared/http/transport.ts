@@ -67,6 +67,9 @@ class NodeHeaders implements HttpHeaderReader {
   }
 }
 
+/** Dead kept-alive connections one request may meet before it gives up (then the caller's retries apply). */
+const MAX_STALE_RESETS = 8;
+
 function timeoutError(url: string, ms: number): Error {
   // The name http.ts (and fetch's AbortSignal.timeout) use for a request that ran out of time.
   return Object.assign(new Error(`no complete answer from ${url} within ${ms} ms`), { name: 'TimeoutError' });
@@ -77,8 +80,8 @@ function timeoutError(url: string, ms: number): Error {
  *
  * A connection the server closed while it sat idle (a Lambda frozen between invocations wakes up
  * with such sockets) fails the next request on it with ECONNRESET before any answer came; Node marks
- * that request `reusedSocket`, and it is sent once more on a fresh connection, as Node's documentation
- * advises. A POST sent twice this way is safe for ACME: its nonce is single-use (RFC 8555 §6.5), so a
+ * that request `reusedSocket`, and it is sent again, as Node's documentation advises, until it goes
+ * out on a fresh connection (at most {@link MAX_STALE_RESETS} resets). A POST sent twice this way is safe for ACME: its nonce is single-use (RFC 8555 §6.5), so a
  * server that did see the first copy answers the second with badNonce, which the caller re-signs.
  *
  * @example
@@ -144,11 +147,13 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpT
 
   return async (request) => {
     const target = new URL(request.url);
-    const first = await once(request, target);
-    if (!first.retry) return first;
-    const second = await once(request, target);
-    if (second.retry) throw Object.assign(new Error(`${request.url}: the connection was reset twice`), { code: 'ECONNRESET' });
-    return second;
+    // Each reset destroys one dead kept-alive socket; after a long freeze several may be dead, and
+    // the pool hands them out one by one until a fresh connection is made (which never retries).
+    for (let resets = 0; ; resets++) {
+      const answer = await once(request, target);
+      if (!answer.retry) return answer;
+      if (resets === MAX_STALE_RESETS) throw Object.assign(new Error(`${request.url}: ${resets + 1} kept-alive connections in a row were reset`), { code: 'ECONNRESET' });
+    }
   };
 }
 
