@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createAcmeContext, type AcmeContext, type EabAlgorithm, type ExternalAccountBinding, type FetchFunction } from '../../shared/acme/index.js';
+import { createAcmeContext, type AcmeContext, type EabAlgorithm, type ExternalAccountBinding, type FetchFunction, type HttpTransport } from '../../shared/acme/index.js';
 import type { LineageSpec } from '../../shared/config/index.js';
 import { checkPropagation } from '../../shared/dns/propagation.js';
 import type { DnsProvider } from '../../shared/dns/provider.js';
@@ -26,6 +26,8 @@ export interface LocalEab {
 export interface LocalDepsOptions {
   readonly configDir: string;
   readonly fetch?: FetchFunction;
+  /** How the ACME layer sends requests; wins over `fetch`. @default the ACME layer's node:http/https transport */
+  readonly transport?: HttpTransport;
   /** Per-request timeout of every ACME request (`createAcmeContext`'s `timeoutMs`). @default 30000 */
   readonly acmeTimeoutMs?: number;
   /** Nameservers the propagation check asks, overriding each lineage's own. */
@@ -153,6 +155,7 @@ export function localWorkflowDeps(options: LocalDepsOptions): WorkflowDeps {
       ctx = createAcmeContext({
         directoryUrl,
         ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.transport ? { transport: options.transport } : {}),
         ...(options.acmeTimeoutMs === undefined ? {} : { timeoutMs: options.acmeTimeoutMs }),
         now,
       });

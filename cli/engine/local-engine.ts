@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import type { AcmeContext, RevocationReason } from '../../shared/acme/index.js';
+import type { AcmeContext, HttpTransport, RevocationReason } from '../../shared/acme/index.js';
 import type { AcmeflowEvent, EventPublisher } from '../../shared/events/events.js';
 import { HookFailedError, LocalHooksPublisher, type HookFailure } from '../../shared/events/local-hooks/index.js';
 import { MemoryEventPublisher } from '../../shared/events/memory/index.js';
@@ -33,6 +33,8 @@ export interface LocalEngineOptions {
   readonly configDir: string;
   /** fetch for the ACME CA. @default the ACME layer's node:http/https transport (shared/http) */
   readonly fetch?: (url: string, init?: RequestInit) => Promise<Response>;
+  /** How the ACME layer sends requests (a transport trusting a test CA); wins over `fetch`. @default the node:http/https transport */
+  readonly transport?: HttpTransport;
   /**
    * Per-request timeout of every ACME request, in ms: a CA answering slower fails the request with
    * `AcmeTimeoutError` (retried by the state machine). @default 30000
@@ -249,6 +251,7 @@ export class LocalEngine {
     const localDeps = localWorkflowDeps({
       configDir: this.#options.configDir,
       ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
+      ...(this.#options.transport ? { transport: this.#options.transport } : {}),
       ...(this.#options.acmeTimeoutMs === undefined ? {} : { acmeTimeoutMs: this.#options.acmeTimeoutMs }),
       ...(this.#options.resolvers ? { resolvers: this.#options.resolvers } : {}),
       ...(this.#options.eab ? { eab: this.#options.eab } : {}),

@@ -63,8 +63,9 @@ afterAll(async () => {
   await bind?.stop();
 });
 
-function engineFor(configDir: string, fetch: typeof globalThis.fetch = proxy.fetch): LocalEngine {
-  const engine = new LocalEngine({ configDir, fetch, resolvers: [bind.server], log: keepingLogger(logs), waitScale: 0.01, acmeTimeoutMs: ACME_TIMEOUT_MS });
+/** An engine whose ACME requests go through `through` (the proxy's production transport: node:https, as acmeflow sends by default). */
+function engineFor(configDir: string, through: FaultProxy = proxy): LocalEngine {
+  const engine = new LocalEngine({ configDir, transport: through.transport, resolvers: [bind.server], log: keepingLogger(logs), waitScale: 0.01, acmeTimeoutMs: ACME_TIMEOUT_MS });
   engines.push(engine);
   return engine;
 }
@@ -280,7 +281,7 @@ describe('Pebble rejecting half of all nonces (PEBBLE_WFE_NONCEREJECT=50)', () =
       hygiene.secretFile(eab);
       const configDir = await mkdtemp(join(work, 'nonces-'));
       hygiene.dir(configDir);
-      const engine = engineFor(configDir, chaosProxy.fetch);
+      const engine = engineFor(configDir, chaosProxy);
       const runs = LONG ? 10 : 3;
       const labels: string[] = [];
       const problems: string[] = [];

@@ -10,7 +10,7 @@
  * ```ts
  * const proxy = await startFaultProxy({ upstream: pebble.directoryUrl, upstreamCaPem: pebble.caCertPem });
  * proxy.script([{ path: /^\/order-plz/, times: 2, fault: { kind: 'status', status: 503, retryAfter: '1', body: HTML_502 } }]);
- * const engine = new LocalEngine({ configDir, fetch: proxy.fetch, ... });   // lineage ca.directoryUrl = proxy.directoryUrl
+ * const engine = new LocalEngine({ configDir, transport: proxy.transport, ... });   // lineage ca.directoryUrl = proxy.directoryUrl
  * proxy.requests;  // every request and what the proxy did with it
  * ```
  */
@@ -23,6 +23,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
+import { nodeHttpTransport, type HttpTransport } from '../../../shared/http/index.js';
 import { onTestProcessExit } from '../../support/processes.js';
 import { createTlsMaterial, type TlsMaterial } from '../../support/tls.js';
 
@@ -87,6 +88,8 @@ export interface FaultProxy {
   readonly directoryUrl: string;
   /** A fetch that trusts the proxy's TLS certificate; inject it into the ACME layer or the engine. */
   readonly fetch: typeof fetch;
+  /** The ACME layer's production transport (node:https, keep-alive), trusting the proxy's TLS certificate. */
+  readonly transport: HttpTransport;
   /** PEM of the CA that signed the proxy's certificate (for `NODE_EXTRA_CA_CERTS`). */
   readonly caCertPath: string;
   /** Every request so far, oldest first. */
@@ -311,6 +314,7 @@ export async function startFaultProxy(options: StartFaultProxyOptions): Promise<
     origin,
     directoryUrl: `${origin}${options.directoryPath ?? '/dir'}`,
     fetch: trustingFetch(agent),
+    transport: nodeHttpTransport({ ca: tls.caCertPem }),
     caCertPath: tls.caCertPath,
     get requests() {
       return requests;
