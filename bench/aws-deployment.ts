@@ -322,7 +322,7 @@ try {
     say('## 3. One issuance: state transitions, handler time, cost per certificate');
     say();
     say(
-      `The committed \`infra/definitions/issuance.asl.json\` run by aws-local-stepfunctions, every Task bound to its real handler (\`makeHandler(() => awsDepsFromEnv(env, { clientConfig, fetch }))\`) against Pebble (EAB; harness defaults: no VA sleep, no nonce rejection) validating on BIND 9 (rfc2136 + TSIG secret), s3rver, the Secrets Manager and EventBridge fakes; real Wait lengths. ` +
+      `The committed \`infra/definitions/issuance.asl.json\` run by aws-local-stepfunctions, every Task bound to its real handler (\`makeHandler(() => awsDepsFromEnv(env, { clientConfig, transport }))\`; the ACME requests over the functions' own node:https transport) against Pebble (EAB; harness defaults: no VA sleep, no nonce rejection) validating on BIND 9 (rfc2136 + TSIG secret), s3rver, the Secrets Manager and EventBridge fakes; real Wait lengths. ` +
         `${ISSUANCES} issuances of new lineages (2 names: \`bench<n>.example.test\` + wildcard, ECDSA P-256, deploy delay 1 s). Run 1 registers the ACME account and is every function's first invocation (deps built, as in a cold container); the last run is the steady state.`,
     );
     const servers = await startIssuanceServers();

@@ -83,6 +83,19 @@ export function diffS3(after: S3Counts, before: S3Counts): S3Counts {
   };
 }
 
+/** A transport that counts requests by `METHOD first-path-segment` (the ACME requests of the functions). */
+export function countingTransport(inner: HttpTransport): { transport: HttpTransport; total: () => number; byKind: Map<string, number> } {
+  const byKind = new Map<string, number>();
+  let total = 0;
+  const transport: HttpTransport = (request) => {
+    total++;
+    const kind = `${request.method} /${new URL(request.url).pathname.split('/')[1] ?? ''}`;
+    byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    return inner(request);
+  };
+  return { transport, total: () => total, byKind };
+}
+
 /** A fetch that counts requests by `METHOD first-path-segment`. */
 export function countingFetch(inner: typeof fetch): { fetch: typeof fetch; total: () => number; byKind: Map<string, number> } {
   const byKind = new Map<string, number>();

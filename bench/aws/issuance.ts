@@ -1,7 +1,7 @@
 /**
  * One issuance as AWS runs it: the committed issuance definition (infra/definitions/issuance.asl.json)
  * run by aws-local-stepfunctions, every Task bound to the real Lambda handler module —
- * `makeHandler(() => awsDepsFromEnv(env, { clientConfig, fetch }))`, as test/e2e/state-machines does —
+ * `makeHandler(() => awsDepsFromEnv(env, { clientConfig, transport }))`, as test/e2e/state-machines does —
  * against Pebble (EAB) validating on BIND 9 (rfc2136, TSIG key in a secret), s3rver, and the Secrets
  * Manager and EventBridge wire-level fakes. Waits are real (waitScale 1): the poll loops run as many
  * times as they would against this CA.
@@ -31,7 +31,7 @@ import { startEventBridgeFake, type EventBridgeFake } from '../../test/support/e
 import { startPebble, type PebbleHandle } from '../../test/support/pebble.js';
 import { startS3rver, type S3rverHandle } from '../../test/support/s3rver.js';
 import { startSecretsManagerFake, type SecretsManagerFake } from '../../test/support/secrets-manager-fake.js';
-import { countingFetch, diffS3, S3RequestCounter } from './counting-http.js';
+import { countingTransport, diffS3, S3RequestCounter } from './counting-http.js';
 import type { S3Counts } from './pricing.js';
 
 const credentials = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' };
@@ -116,7 +116,7 @@ export async function measureIssuances(servers: IssuanceServers, runs: number): 
   secrets.destroy();
 
   const s3Counter = new S3RequestCounter();
-  const acme = countingFetch(pebble.fetch);
+  const acme = countingTransport(pebble.transport);
   const clientConfig: AwsClientConfigs = {
     s3: {
       endpoint: s3.endpoint,
@@ -130,7 +130,7 @@ export async function measureIssuances(servers: IssuanceServers, runs: number): 
     eventBridge: { endpoint: eb.endpoint, credentials },
   };
   const env = { ACMEFLOW_BUCKET: s3.bucket, AWS_REGION: sm.region };
-  const base = stepHandlersFor(() => awsDepsFromEnv(env, { clientConfig, fetch: acme.fetch, log: quietLog }));
+  const base = stepHandlersFor(() => awsDepsFromEnv(env, { clientConfig, transport: acme.transport, log: quietLog }));
 
   // Every bound handler timed: the Lambda's billed duration is the handler's.
   const invocations: (Invocation & { execution: string })[] = [];

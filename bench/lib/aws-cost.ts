@@ -176,7 +176,7 @@ export async function measureAwsCost(site: BenchSite, count: number): Promise<Aw
       eventBridge: { endpoint: eb.endpoint, credentials, requestHandler: new CountingHandler('events', tally) },
     };
     const env = { ACMEFLOW_BUCKET: s3.bucket, AWS_REGION: sm.region };
-    const steps = stepHandlersFor(() => awsDepsFromEnv(env, { clientConfig, fetch: site.pebble.fetch, log: silent }));
+    const steps = stepHandlersFor(() => awsDepsFromEnv(env, { clientConfig, transport: site.pebble.transport, log: silent }));
     const raw = await loadDefinitions();
     const planKeyPath = (raw.sweep.States[SWEEP_MAP_STATE]?.ItemReader as { Parameters: Record<string, string> }).Parameters['Key.$'] as string;
     // The Distributed Map's ItemReader is an S3 GetObject in AWS: read the plan through a counted client.

@@ -142,7 +142,11 @@ export async function composeDeps(step: string, builders: readonly AdapterBuilde
   const acme = (directoryUrl: string): AcmeContext => {
     let context = contexts.get(directoryUrl);
     if (!context) {
-      context = createAcmeContext({ directoryUrl, ...(options.fetch ? { fetch: options.fetch } : {}), now });
+      context = createAcmeContext({
+        directoryUrl,
+        ...(options.transport ? { transport: options.transport } : options.fetch ? { fetch: options.fetch } : {}),
+        now,
+      });
       contexts.set(directoryUrl, context);
     }
     return context;

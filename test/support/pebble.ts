@@ -31,6 +31,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
+import { nodeHttpTransport, type HttpTransport } from '../../shared/http/index.js';
 import { startChalltestsrv, type ChalltestsrvHandle } from './challtestsrv.js';
 import { freePort } from './ports.js';
 import { httpProbe, onTestProcessExit, ProcessStartError, spawnServer, tcpProbe, type ManagedProcess } from './processes.js';
@@ -100,6 +101,8 @@ export interface PebbleHandle {
   readonly caCertPath: string;
   /** Same signature as global fetch; trusts {@link caCertPem} and nothing else. Inject it into ACME code. */
   readonly fetch: typeof fetch;
+  /** The ACME layer's production transport (node:https, keep-alive), trusting {@link caCertPem} only. */
+  readonly transport: HttpTransport;
   /** Set when the harness started the DNS server (no `dnsServer` option). */
   readonly challtestsrv: ChalltestsrvHandle | undefined;
   /** `host:port` Pebble's VA queries. */
@@ -233,6 +236,7 @@ export async function startPebble(options: StartPebbleOptions = {}): Promise<Peb
         caCertPem: tls.caCertPem,
         caCertPath: tls.caCertPath,
         fetch: trustingFetch,
+        transport: nodeHttpTransport({ ca: tls.caCertPem }),
         challtestsrv: handleDns,
         dnsServer,
         env: { NODE_EXTRA_CA_CERTS: tls.caCertPath, REQUESTS_CA_BUNDLE: tls.caCertPath },

@@ -32,6 +32,8 @@ export interface AwsDepsOptions {
   readonly clientConfig?: AwsClientConfigs;
   /** fetch for the ACME CA and HTTP DNS APIs (Cloudflare, acme-dns). @default the ACME layer's node:http/https transport for the CA, globalThis.fetch for the DNS APIs */
   readonly fetch?: typeof fetch;
+  /** How the ACME layer sends requests; wins over `fetch` for the CA (tests pass one trusting their CA). @default the node:http/https transport */
+  readonly transport?: HttpTransport;
   /** @default the Powertools logger of `createLogger` */
   readonly log?: Logger;
   /** @default () => new Date() */

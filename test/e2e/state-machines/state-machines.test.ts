@@ -125,7 +125,8 @@ beforeAll(async () => {
   };
   const env = { ACMEFLOW_BUCKET: s3.bucket, AWS_REGION: sm.region };
   // Every handler module's makeHandler, with the deps its Lambda builds from its environment.
-  steps = stepHandlersFor(() => awsDepsFromEnv(env, { clientConfig, fetch: pebble.fetch, log }));
+  // The CA is reached as the functions reach it: the ACME layer's own transport (node:https), trusting Pebble.
+  steps = stepHandlersFor(() => awsDepsFromEnv(env, { clientConfig, transport: pebble.transport, log }));
   const raw = await loadDefinitions();
   const itemReader = raw.sweep.States[SWEEP_MAP_STATE]?.ItemReader as { Parameters: Record<string, string> };
   planKeyPath = itemReader.Parameters['Key.$'] as string;

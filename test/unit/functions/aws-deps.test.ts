@@ -10,6 +10,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resolveLineageSpec } from '../../../shared/config/index.js';
 import { AWS_DEPS_ENV, awsDepsFromEnv } from '../../../functions/shared/aws-deps.js';
+import { getDirectory } from '../../../shared/acme/index.js';
+import type { HttpTransport } from '../../../shared/http/index.js';
 import type { Logger } from '../../../shared/workflow/index.js';
 
 const s3 = mockClient(S3Client);
@@ -84,6 +86,20 @@ describe('awsDepsFromEnv configuration', () => {
     expect(deps.acme('https://ca.test/dir')).toBe(a);
     expect(deps.acme('https://other.test/dir')).not.toBe(a);
     expect(a.directoryUrl).toBe('https://ca.test/dir');
+  });
+
+  it('sends ACME requests through the given transport, which wins over a given fetch', async () => {
+    const sent: string[] = [];
+    const transport: HttpTransport = async (request) => {
+      sent.push(`${request.method} ${request.url}`);
+      return { status: 200, headers: { get: () => null }, body: JSON.stringify({ newNonce: 'https://ca.test/nonce', newAccount: 'https://ca.test/acct', newOrder: 'https://ca.test/order' }) };
+    };
+    const fetch = (async () => {
+      throw new Error('the fetch was used');
+    }) as typeof globalThis.fetch;
+    const deps = await build(ENV, { transport, fetch });
+    await getDirectory(deps.acme('https://ca.test/transport-dir'));
+    expect(sent).toEqual(['GET https://ca.test/transport-dir']);
   });
 });
 
