@@ -10,13 +10,22 @@
  * planning's time. {@link fetchTransport} keeps any `fetch` usable (a proxy-aware one, a test's).
  */
 import type * as Http from 'node:http';
+import type * as Https from 'node:https';
 
-// Loaded, not imported: an ES module import of node:http costs ~70 ms of CPU at every Lambda cold
-// start on Node 22 (its facade reads the lazy `http.WebSocket`, which loads undici: nodejs/node#59686;
-// infra/lambda/bundle-options.ts). test/infra/bundle-entry.test.ts keeps such imports out of every
-// bundle. (Not `createRequire` either: the bundles' banner already declares that name.)
-const http = process.getBuiltinModule('node:http');
-const https = process.getBuiltinModule('node:https');
+let builtins: { readonly http: typeof Http; readonly https: typeof Https } | undefined;
+
+/**
+ * node:http and node:https, loaded when the first transport is made, not imported: an ES module import
+ * of node:http costs ~70 ms of CPU at every Lambda cold start on Node 22 (its facade reads the lazy
+ * `http.WebSocket`, which loads undici: nodejs/node#59686; infra/lambda/bundle-options.ts; kept out of
+ * every bundle by test/infra/bundle-entry.test.ts), and even loaded plainly the two cost ~12 ms that a
+ * function's module init need not pay (the SDK's handler loads them on the first invocation anyway).
+ * (Not `createRequire`: the bundles' banner already declares that name.)
+ */
+function httpBuiltins(): { readonly http: typeof Http; readonly https: typeof Https } {
+  builtins ??= { http: process.getBuiltinModule('node:http'), https: process.getBuiltinModule('node:https') };
+  return builtins;
+}
 
 export interface HttpTransportRequest {
   readonly method: 'GET' | 'HEAD' | 'POST';
@@ -88,6 +97,7 @@ function timeoutError(url: string, ms: number): Error {
  * const ctx = createAcmeContext({ directoryUrl, transport: nodeHttpTransport({ ca: privateRootPem }) });
  */
 export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpTransport {
+  const { http, https } = httpBuiltins();
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' as const };
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent({ ...agentOptions, ...(options.ca === undefined ? {} : { ca: options.ca }) });
