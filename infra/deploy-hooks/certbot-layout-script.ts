@@ -2,8 +2,10 @@
  * The shell script the SSM deploy hook runs on each instance: read the lineage's secret
  * (`<prefix>cert/<lineage>`: the private key, the full chain and the version), write certbot's layout
  * (`archive/<name>/{cert,chain,fullchain,privkey}<N>.pem`, `live/<name>/*.pem` relative symlinks into
- * the archive, the key 0600), each file and link replaced atomically, then run the reload command.
- * Servers configured for certbot need no change.
+ * the archive, the key 0600), each file written whole and fsynced, the four links switched together
+ * under certbot's `previous_*.pem` journal (a switch cut short is put back to the old pair by the next
+ * run, by acmeflow and by any certbot command), then run the reload command. Servers configured for
+ * certbot need no change.
  *
  * Needs on the instance: the SSM agent, the AWS CLI, python3, and an instance role allowed
  * `secretsmanager:GetSecretValue` on the secret and `kms:Decrypt` on the issuer's key.
@@ -34,20 +36,63 @@ archive = os.path.join(config_dir, "archive", lineage)
 live = os.path.join(config_dir, "live", lineage)
 os.makedirs(archive, mode=0o700, exist_ok=True)
 os.makedirs(live, mode=0o700, exist_ok=True)
+
+def sync_dir(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+def remove(path):
+    if os.path.lexists(path):
+        os.remove(path)
+
 for kind, text in files.items():
     target = os.path.join(archive, "%s%d.pem" % (kind, version))
     tmp = target + ".acmeflow-tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if kind == "privkey" else 0o644)
     with os.fdopen(fd, "w") as f:
         f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, target)
-for kind in files:
-    link = os.path.join(live, kind + ".pem")
-    tmp = link + ".acmeflow-tmp"
-    if os.path.lexists(tmp):
-        os.remove(tmp)
-    os.symlink(os.path.relpath(os.path.join(archive, "%s%d.pem" % (kind, version)), live), tmp)
-    os.replace(tmp, link)
+sync_dir(archive)
+
+# live/ switches its four links with certbot's own crash journal (certbot's update_all_links_to and
+# _fix_symlinks; shared/store/filesystem/live-link-switch.ts does the same): previous_<kind>.pem for
+# all four, then the renames back to back, then the journal goes, previous_cert.pem first. A switch
+# cut short leaves a complete journal naming the old pair, which this script, acmeflow and every
+# certbot command put back before anything else.
+kinds = ["cert", "privkey", "chain", "fullchain"]
+link = {k: os.path.join(live, k + ".pem") for k in kinds}
+previous = {k: os.path.join(live, "previous_%s.pem" % k) for k in kinds}
+if all(os.path.exists(previous[k]) for k in kinds):
+    for k in kinds:
+        remove(link[k] + ".acmeflow-tmp")
+        os.symlink(os.readlink(previous[k]), link[k] + ".acmeflow-tmp")
+    for k in kinds:
+        os.replace(link[k] + ".acmeflow-tmp", link[k])
+    print("acmeflow: live/%s/ was left between two versions; put back the pair its journal names" % lineage)
+for k in kinds:
+    remove(previous[k])
+wanted = {k: os.path.relpath(os.path.join(archive, "%s%d.pem" % (k, version)), live) for k in kinds}
+current = {k: os.readlink(link[k]) if os.path.islink(link[k]) else None for k in kinds}
+if current != wanted:
+    for k in kinds:
+        remove(link[k] + ".acmeflow-tmp")
+        os.symlink(wanted[k], link[k] + ".acmeflow-tmp")
+    journaled = all(current[k] is not None for k in kinds)
+    if journaled:
+        for k in kinds:
+            os.symlink(current[k], previous[k])
+        sync_dir(live)
+    for k in kinds:
+        os.replace(link[k] + ".acmeflow-tmp", link[k])
+    if journaled:
+        for k in kinds:
+            os.remove(previous[k])
+sync_dir(live)
 print("acmeflow: %s version %d written to %s" % (lineage, version, live))`;
 
 function singleQuoted(label: string, value: string): string {

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +17,12 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the document's script as SSM would: `{{ lineage }}` substituted, a fake `aws` CLI answering the secret. */
-function runHook(version: number): { calls: string } {
+/**
+ * Runs the document's script as SSM would: `{{ lineage }}` substituted, a fake `aws` CLI answering the
+ * secret. `killAfterLink` ends python3 abruptly (`os._exit`, as a SIGKILL would) right after it renamed
+ * that live link into place (a `sitecustomize` on PYTHONPATH wraps `os.replace`).
+ */
+function runHook(version: number, options: { killAfterLink?: string } = {}): { calls: string; output: string } {
   const bin = path.join(dir, 'bin');
   execFileSync('mkdir', ['-p', bin]);
   const secret = JSON.stringify({ privateKeyPem: KEY, fullchainPem: `${CERT('leaf')}\n${CERT('intermediate')}\n`, version });
@@ -29,8 +33,25 @@ function runHook(version: number): { calls: string } {
   if (!existsSync(path.join(bin, 'python3'))) symlinkSync(PYTHON, path.join(bin, 'python3'));
   const lines = certbotLayoutScript({ secretPrefix: 'acmeflow/', configDir: path.join(dir, 'letsencrypt'), region: 'ap-northeast-1', reloadCommand: `echo reloaded >> "${dir}/reloads"` });
   const script = lines.join('\n').replaceAll('{{ lineage }}', 'example.jp');
-  execFileSync('bash', ['-c', script], { env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, stdio: 'pipe' });
-  return { calls: readFileSync(path.join(dir, 'aws-calls'), 'utf8') };
+  const site = path.join(dir, 'site');
+  execFileSync('mkdir', ['-p', site]);
+  writeFileSync(
+    path.join(site, 'sitecustomize.py'),
+    [
+      'import os',
+      '_replace = os.replace',
+      'def replace(src, dst, *args, **kwargs):',
+      '    _replace(src, dst, *args, **kwargs)',
+      '    kill = os.environ.get("KILL_AFTER_LINK")',
+      '    if kill and dst.endswith(os.sep + "live" + os.sep + "example.jp" + os.sep + kill):',
+      '        os._exit(137)',
+      'os.replace = replace',
+      '',
+    ].join('\n'),
+  );
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, PYTHONPATH: site, ...(options.killAfterLink ? { KILL_AFTER_LINK: options.killAfterLink } : {}) };
+  const output = execFileSync('bash', ['-c', script], { env, stdio: 'pipe', encoding: 'utf8' });
+  return { calls: readFileSync(path.join(dir, 'aws-calls'), 'utf8'), output };
 }
 
 describe('SSM deploy hook script', () => {
@@ -54,6 +75,41 @@ describe('SSM deploy hook script', () => {
     expect(readlinkSync(path.join(live, 'privkey.pem'))).toBe('../../archive/example.jp/privkey2.pem');
     expect(statSync(path.join(dir, 'letsencrypt/archive/example.jp/cert1.pem')).isFile()).toBe(true);
     expect(readFileSync(path.join(dir, 'reloads'), 'utf8')).toBe('reloaded\nreloaded\n');
+  });
+
+  it.skipIf(!hasPython)('leaves certbot\'s journal naming the old pair when killed between two link renames, and the next run puts live/ together', () => {
+    const live = path.join(dir, 'letsencrypt/live/example.jp');
+    const links = () => Object.fromEntries(['cert', 'privkey', 'chain', 'fullchain'].map((k) => [k, readlinkSync(path.join(live, `${k}.pem`))]));
+    expect(() => runHook(3, { killAfterLink: 'privkey.pem' })).toThrow();
+    // Mixed on disk: cert and privkey on 3, chain and fullchain on 2 — and the journal says so.
+    expect(links()).toEqual({
+      cert: '../../archive/example.jp/cert3.pem',
+      privkey: '../../archive/example.jp/privkey3.pem',
+      chain: '../../archive/example.jp/chain2.pem',
+      fullchain: '../../archive/example.jp/fullchain2.pem',
+    });
+    for (const k of ['cert', 'privkey', 'chain', 'fullchain']) {
+      expect(readlinkSync(path.join(live, `previous_${k}.pem`)), k).toBe(`../../archive/example.jp/${k}2.pem`);
+    }
+    expect(readFileSync(path.join(dir, 'reloads'), 'utf8')).toBe('reloaded\nreloaded\n'); // no reload of a mixed pair
+
+    // The next run first puts back the old pair the journal names (as certbot's _fix_symlinks would), then switches.
+    expect(runHook(3).output).toContain('live/example.jp/ was left between two versions; put back the pair its journal names');
+    expect(links()).toEqual({
+      cert: '../../archive/example.jp/cert3.pem',
+      privkey: '../../archive/example.jp/privkey3.pem',
+      chain: '../../archive/example.jp/chain3.pem',
+      fullchain: '../../archive/example.jp/fullchain3.pem',
+    });
+    for (const k of ['cert', 'privkey', 'chain', 'fullchain']) expect(existsSync(path.join(live, `previous_${k}.pem`)), k).toBe(false);
+    expect(readdirSync(live).filter((f) => f.includes('acmeflow-tmp'))).toEqual([]);
+  });
+
+  it.skipIf(!hasPython)('a run for the version already linked leaves the links as they are', () => {
+    const live = path.join(dir, 'letsencrypt/live/example.jp');
+    const before = lstatSync(path.join(live, 'cert.pem')).ino;
+    runHook(3);
+    expect(lstatSync(path.join(live, 'cert.pem')).ino).toBe(before);
   });
 
   it('accepts only certbot lineage names as the document parameter', () => {
