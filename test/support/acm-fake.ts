@@ -18,25 +18,14 @@
  * request (which holds the private key of an import: keep these records out of snapshots and logs).
  */
 import { X509Certificate, createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { ApiError, startJson11Server, type Json11Call, type Json11Fault } from './json11-fake.js';
 
 export type AcmFakeAction = 'ImportCertificate' | 'ListCertificates' | 'ListTagsForCertificate' | 'AddTagsToCertificate' | 'DescribeCertificate';
 
 const ACTIONS: readonly AcmFakeAction[] = ['ImportCertificate', 'ListCertificates', 'ListTagsForCertificate', 'AddTagsToCertificate', 'DescribeCertificate'];
 
-/** One API call the fake received. */
-export interface AcmFakeCall {
-  readonly action: AcmFakeAction | 'Unknown';
-  /** Request headers, lower-case names. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly rawRequest: string;
-  /** The parsed request body (an empty object when it was not JSON). */
-  readonly request: Readonly<Record<string, unknown>>;
-  readonly status: number;
-  readonly rawResponse: string;
-  readonly errorType?: string;
-}
+/** One API call the fake received (its raw request may hold key material: keep it out of snapshots and logs). */
+export type AcmFakeCall = Json11Call<AcmFakeAction>;
 
 export interface AcmFakeTag {
   readonly Key: string;
@@ -63,15 +52,8 @@ export interface AcmFakeCertificate {
 }
 
 /** An error the next `count` (default 1) matching calls answer with, before any other check. */
-export interface AcmFakeFault {
-  readonly action?: AcmFakeAction;
-  /** e.g. `ThrottlingException`, `ResourceNotFoundException`. */
-  readonly type: string;
-  readonly message?: string;
-  /** @default 400 */
-  readonly status?: number;
-  readonly count?: number;
-}
+/** An error answered instead of the action's answer (`type`: e.g. `ThrottlingException`), `count` times. */
+export type AcmFakeFault = Json11Fault<AcmFakeAction>;
 
 export interface AcmFakeOptions {
   /** @default 'us-east-1' */
@@ -115,15 +97,6 @@ interface MutableCertificate {
   importCount: number;
 }
 
-class ApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
 
 const DEFAULT_KEY_TYPES = ['RSA_1024', 'RSA_2048'];
 const epochSeconds = (date: Date): number => date.getTime() / 1000;
@@ -160,7 +133,6 @@ export async function startAcmFake(options: AcmFakeOptions = {}): Promise<AcmFak
   const accountId = options.accountId ?? '123456789012';
   const certificates: MutableCertificate[] = [];
   const calls: AcmFakeCall[] = [];
-  let faults: AcmFakeFault[] = [];
   const newArn = (): string => `arn:aws:acm:${region}:${accountId}:certificate/${randomUUID()}`;
 
   const byArn = (body: Record<string, unknown>): MutableCertificate => {
@@ -303,64 +275,13 @@ export async function startAcmFake(options: AcmFakeOptions = {}): Promise<AcmFak
     },
   };
 
-  function takeFault(action: AcmFakeAction): ApiError | undefined {
-    const index = faults.findIndex((f) => f.action === undefined || f.action === action);
-    const fault = faults[index];
-    if (!fault) return undefined;
-    const remaining = (fault.count ?? 1) - 1;
-    faults = remaining > 0 ? faults.map((f, i) => (i === index ? { ...fault, count: remaining } : f)) : faults.filter((_, i) => i !== index);
-    return new ApiError(fault.type, fault.message ?? `${fault.type} (injected)`, fault.status ?? 400);
-  }
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const rawRequest = Buffer.concat(chunks).toString('utf8');
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-      const target = headers['x-amz-target'] ?? '';
-      const named = target.startsWith('CertificateManager.') ? target.slice('CertificateManager.'.length) : '';
-      const action = (ACTIONS as readonly string[]).includes(named) ? (named as AcmFakeAction) : 'Unknown';
-      let request: Record<string, unknown> = {};
-      let statusCode = 200;
-      let answer: unknown;
-      let errorType: string | undefined;
-      try {
-        if (req.method !== 'POST' || action === 'Unknown') throw new ApiError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
-        if (!(headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1')) {
-          throw new ApiError('SerializationException', `Expected Content-Type application/x-amz-json-1.1, got ${headers['content-type'] ?? 'none'}`);
-        }
-        try {
-          const parsed = JSON.parse(rawRequest || '{}') as unknown;
-          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-          request = parsed as Record<string, unknown>;
-        } catch {
-          throw new ApiError('SerializationException', 'The request body is not a JSON object.');
-        }
-        const fault = takeFault(action);
-        if (fault) throw fault;
-        answer = handlers[action](request);
-      } catch (error) {
-        const apiError = error instanceof ApiError ? error : new ApiError('InternalFailure', (error as Error).message, 500);
-        statusCode = apiError.status;
-        errorType = apiError.type;
-        answer = { __type: apiError.type, message: apiError.message };
-      }
-      const rawResponse = JSON.stringify(answer);
-      calls.push({ action, headers, rawRequest, request, status: statusCode, rawResponse, ...(errorType === undefined ? {} : { errorType }) });
-      res.writeHead(statusCode, {
-        'Content-Type': 'application/x-amz-json-1.1',
-        'Content-Length': Buffer.byteLength(rawResponse),
-        'x-amzn-RequestId': randomUUID(),
-      });
-      res.end(rawResponse);
-    });
+  const json11 = await startJson11Server({
+    targetPrefix: 'CertificateManager',
+    actions: ACTIONS,
+    handlers,
+    internalErrorType: 'InternalFailure',
+    onCall: (call) => void calls.push(call),
   });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolveListen());
-  });
-  const { port } = server.address() as AddressInfo;
 
   const view = (c: MutableCertificate): AcmFakeCertificate => ({
     arn: c.arn,
@@ -378,7 +299,7 @@ export async function startAcmFake(options: AcmFakeOptions = {}): Promise<AcmFak
   });
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: json11.endpoint,
     region,
     certificate: (arn) => {
       const found = certificates.find((c) => c.arn === arn);
@@ -407,13 +328,11 @@ export async function startAcmFake(options: AcmFakeOptions = {}): Promise<AcmFak
       return arn;
     },
     calls,
-    inject: (fault) => {
-      faults.push(fault);
-    },
+    inject: json11.inject,
     stop: () =>
       new Promise<void>((resolveClose) => {
-        server.closeAllConnections();
-        server.close(() => resolveClose());
+        json11.server.closeAllConnections();
+        json11.server.close(() => resolveClose());
       }),
   };
 }

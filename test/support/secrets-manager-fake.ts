@@ -23,8 +23,7 @@
  * bodies, so tests can check where a secret value travelled.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { ApiError, startJson11Server, type Json11Call, type Json11Fault } from './json11-fake.js';
 
 /** The API actions the fake answers. */
 export type SecretsManagerFakeAction =
@@ -46,23 +45,8 @@ const ACTIONS: readonly SecretsManagerFakeAction[] = [
   'DeleteSecret',
 ];
 
-/** One API call the fake received. */
-export interface SecretsManagerFakeCall {
-  readonly action: SecretsManagerFakeAction | 'Unknown';
-  /** Request headers, lower-case names. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** The request body as sent. */
-  readonly rawRequest: string;
-  /** The parsed request body (an empty object when it was not JSON). */
-  readonly request: Readonly<Record<string, unknown>>;
-  readonly status: number;
-  /** The response body as sent. */
-  readonly rawResponse: string;
-  /** The `__type` of an error answer. */
-  readonly errorType?: string;
-  /** The access key id of the SigV4 `Authorization` header (signatures are not checked). */
-  readonly accessKeyId?: string;
-}
+/** One API call the fake received (its raw request may hold key material: keep it out of snapshots and logs). */
+export type SecretsManagerFakeCall = Json11Call<SecretsManagerFakeAction>;
 
 /** A secret version as the fake holds it. */
 export interface SecretsManagerFakeVersion {
@@ -86,15 +70,8 @@ export interface SecretsManagerFakeSecret {
 }
 
 /** An error the next `count` (default 1) matching calls answer with, before any other check. */
-export interface SecretsManagerFakeFault {
-  readonly action?: SecretsManagerFakeAction;
-  /** e.g. `ThrottlingException`, `InternalServiceError`, `ResourceExistsException`. */
-  readonly type: string;
-  readonly message?: string;
-  /** @default 400 */
-  readonly status?: number;
-  readonly count?: number;
-}
+/** An error answered instead of the action's answer (`type`: e.g. `ThrottlingException`), `count` times. */
+export type SecretsManagerFakeFault = Json11Fault<SecretsManagerFakeAction>;
 
 export interface SecretsManagerFakeOptions {
   /** @default 'us-east-1' */
@@ -137,15 +114,6 @@ interface MutableSecret {
   versions: MutableVersion[];
 }
 
-class ApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
 
 const CURRENT = 'AWSCURRENT';
 const PREVIOUS = 'AWSPREVIOUS';
@@ -205,7 +173,6 @@ export async function startSecretsManagerFake(options: SecretsManagerFakeOptions
   const accountId = options.accountId ?? '123456789012';
   const secrets: MutableSecret[] = [];
   const calls: SecretsManagerFakeCall[] = [];
-  let faults: SecretsManagerFakeFault[] = [];
 
   const find = (id: string): MutableSecret | undefined => secrets.find((s) => s.name === id || s.arn === id);
   const resolve = (body: Record<string, unknown>, options: { allowDeleted?: boolean } = {}): MutableSecret => {
@@ -392,75 +359,13 @@ export async function startSecretsManagerFake(options: SecretsManagerFakeOptions
     },
   };
 
-  function takeFault(action: SecretsManagerFakeAction): ApiError | undefined {
-    const index = faults.findIndex((f) => f.action === undefined || f.action === action);
-    const fault = faults[index];
-    if (!fault) return undefined;
-    const remaining = (fault.count ?? 1) - 1;
-    faults = remaining > 0 ? faults.map((f, i) => (i === index ? { ...fault, count: remaining } : f)) : faults.filter((_, i) => i !== index);
-    return new ApiError(fault.type, fault.message ?? `${fault.type} (injected)`, fault.status ?? 400);
-  }
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const rawRequest = Buffer.concat(chunks).toString('utf8');
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-      const target = headers['x-amz-target'] ?? '';
-      const named = target.startsWith('secretsmanager.') ? target.slice('secretsmanager.'.length) : '';
-      const action = (ACTIONS as readonly string[]).includes(named) ? (named as SecretsManagerFakeAction) : 'Unknown';
-      let request: Record<string, unknown> = {};
-      let status = 200;
-      let answer: unknown;
-      let errorType: string | undefined;
-      try {
-        if (req.method !== 'POST' || action === 'Unknown') throw new ApiError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
-        if (!(headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1')) {
-          throw new ApiError('SerializationException', `Expected Content-Type application/x-amz-json-1.1, got ${headers['content-type'] ?? 'none'}`);
-        }
-        try {
-          const parsed = JSON.parse(rawRequest || '{}') as unknown;
-          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-          request = parsed as Record<string, unknown>;
-        } catch {
-          throw new ApiError('SerializationException', 'The request body is not a JSON object.');
-        }
-        const fault = takeFault(action);
-        if (fault) throw fault;
-        answer = handlers[action](request);
-      } catch (error) {
-        const apiError = error instanceof ApiError ? error : new ApiError('InternalServiceError', (error as Error).message, 500);
-        status = apiError.status;
-        errorType = apiError.type;
-        answer = { __type: apiError.type, message: apiError.message };
-      }
-      const rawResponse = JSON.stringify(answer);
-      const accessKeyId = /Credential=([^/]+)\//.exec(headers.authorization ?? '')?.[1];
-      calls.push({
-        action,
-        headers,
-        rawRequest,
-        request,
-        status,
-        rawResponse,
-        ...(errorType === undefined ? {} : { errorType }),
-        ...(accessKeyId === undefined ? {} : { accessKeyId }),
-      });
-      res.writeHead(status, {
-        'Content-Type': 'application/x-amz-json-1.1',
-        'Content-Length': Buffer.byteLength(rawResponse),
-        'x-amzn-RequestId': randomUUID(),
-        ...(errorType === undefined ? {} : { 'x-amzn-ErrorType': errorType }),
-      });
-      res.end(rawResponse);
-    });
+  const json11 = await startJson11Server({
+    targetPrefix: 'secretsmanager',
+    actions: ACTIONS,
+    handlers,
+    internalErrorType: 'InternalServiceError',
+    onCall: (call) => void calls.push(call),
   });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolveListen());
-  });
-  const { port } = server.address() as AddressInfo;
 
   const view = (secret: MutableSecret): SecretsManagerFakeSecret => ({
     name: secret.name,
@@ -478,7 +383,7 @@ export async function startSecretsManagerFake(options: SecretsManagerFakeOptions
   });
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: json11.endpoint,
     region,
     secret: (name) => {
       const secret = find(name);
@@ -489,13 +394,11 @@ export async function startSecretsManagerFake(options: SecretsManagerFakeOptions
       return secret ? labelled(secret) : {};
     },
     calls,
-    inject: (fault) => {
-      faults.push(fault);
-    },
+    inject: json11.inject,
     stop: () =>
       new Promise<void>((resolveClose) => {
-        server.closeAllConnections();
-        server.close(() => resolveClose());
+        json11.server.closeAllConnections();
+        json11.server.close(() => resolveClose());
       }),
   };
 }
