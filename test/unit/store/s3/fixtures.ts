@@ -1,4 +1,8 @@
-/** Lineages and versions for the S3 adapter tests; the PEM bodies are stand-ins the store never parses. */
+/**
+ * Lineages and versions for the S3 adapter tests (the PEM bodies are stand-ins the store never
+ * parses), and S3's answers in the shapes the SDK gives them, for aws-sdk-client-mock.
+ */
+import { S3ServiceException, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { resolveLineageSpec } from '../../../../shared/config/index.js';
 import type { CertificateVersion, Lineage } from '../../../../shared/store/index.js';
 
@@ -42,3 +46,13 @@ export function version(name: string, n: number, label = `${name}-${n}`): Certif
 
 /** A PKCS#8 private key look-alike: the guard must refuse it wherever it shows up. */
 export const PRIVATE_KEY_PEM = pem('PRIVATE KEY', 'secret');
+
+/** 412: a conditional write or delete found another ETag (or the key taken). */
+export const preconditionFailed = () =>
+  new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: { httpStatusCode: 412 }, message: 'At least one of the pre-conditions you specified did not hold' });
+
+export const accessDenied = () => new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'Access Denied' });
+
+/** A GetObject answer holding `text`. */
+export const objectOutput = (text: string, etag: string) =>
+  ({ Body: { transformToString: async () => text }, ETag: etag, $metadata: {} }) as unknown as GetObjectCommandOutput;

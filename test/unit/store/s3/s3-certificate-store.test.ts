@@ -10,29 +10,18 @@ import {
   NoSuchKey,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
-  type GetObjectCommandOutput,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { S3CertificateStore } from '../../../../shared/store/s3/index.js';
-import { lineage, PRIVATE_KEY_PEM, version } from './fixtures.js';
+import { accessDenied, lineage, objectOutput, preconditionFailed, PRIVATE_KEY_PEM, version } from './fixtures.js';
 
 const s3 = mockClient(S3Client);
 const BUCKET = 'acmeflow-certs';
 
-const preconditionFailed = () =>
-  new S3ServiceException({
-    name: 'PreconditionFailed',
-    $fault: 'client',
-    $metadata: { httpStatusCode: 412 },
-    message: 'At least one of the pre-conditions you specified did not hold',
-  });
 const noSuchKey = () => new NoSuchKey({ $metadata: { httpStatusCode: 404 }, message: 'The specified key does not exist.' });
-const accessDenied = () => new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'Access Denied' });
-const object = (text: string, etag = '"e1"') =>
-  ({ Body: { transformToString: async () => text }, ETag: etag, $metadata: {} }) as unknown as GetObjectCommandOutput;
+const object = (text: string, etag = '"e1"') => objectOutput(text, etag);
 
 const store = (options: { kmsKeyId?: string; pageSize?: number } = {}) => new S3CertificateStore({ bucket: BUCKET, client: new S3Client({ region: 'eu-west-1' }), ...options });
 const puts = (): PutObjectCommandInput[] => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);

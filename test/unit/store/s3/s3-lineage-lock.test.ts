@@ -15,13 +15,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { S3LineageLock } from '../../../../shared/store/s3/index.js';
+import { preconditionFailed } from './fixtures.js';
 
 const s3 = mockClient(S3Client);
 const NOW = new Date('2025-06-01T12:00:00.000Z');
 const KEY = 'locks/example.com.json';
 
-const preconditionFailed = () =>
-  new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: { httpStatusCode: 412 }, message: 'At least one of the pre-conditions you specified did not hold' });
 const notFound = () => new S3ServiceException({ name: 'NotFound', $fault: 'client', $metadata: { httpStatusCode: 404 }, message: 'UnknownError' });
 const lease = (owner: string, expiresAt: string, etag: string) =>
   ({ Body: { transformToString: async () => JSON.stringify({ lineage: 'example.com', owner, expiresAt }) }, ETag: etag, $metadata: {} }) as unknown as GetObjectCommandOutput;

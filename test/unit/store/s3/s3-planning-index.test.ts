@@ -10,25 +10,21 @@ import {
   PutObjectCommand,
   S3Client,
   S3ServiceException,
-  type GetObjectCommandOutput,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { S3CertificateStore, S3SweepStore } from '../../../../shared/store/s3/index.js';
 import { PLANNING_INDEX_FORMAT, planningFactsOf, type PlanningIndex } from '../../../../shared/workflow/index.js';
-import { lineage } from './fixtures.js';
+import { accessDenied, lineage, objectOutput, preconditionFailed } from './fixtures.js';
 
 const s3 = mockClient(S3Client);
 const BUCKET = 'acmeflow-certs';
 const KEY = 'sweeps/planning-index.json';
 
-const preconditionFailed = () =>
-  new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: { httpStatusCode: 412 }, message: 'At least one of the pre-conditions you specified did not hold' });
 const conflict = () =>
   new S3ServiceException({ name: 'ConditionalRequestConflict', $fault: 'client', $metadata: { httpStatusCode: 409 }, message: 'A conflicting conditional operation is in progress' });
-const accessDenied = () => new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'Access Denied' });
-const object = (text: string, etag = '"i1"') => ({ Body: { transformToString: async () => text }, ETag: etag, $metadata: {} }) as unknown as GetObjectCommandOutput;
+const object = (text: string, etag = '"i1"') => objectOutput(text, etag);
 
 const sweeps = (kmsKeyId?: string) => new S3SweepStore({ bucket: BUCKET, client: new S3Client({ region: 'eu-west-1' }), ...(kmsKeyId ? { kmsKeyId } : {}) });
 const puts = (): PutObjectCommandInput[] => s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
