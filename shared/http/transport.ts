@@ -60,6 +60,11 @@ export interface NodeHttpTransportOptions {
   readonly ca?: string;
   /** Connections kept per origin. The sweep asks 32 lineages at once. @default 64 */
   readonly maxSockets?: number;
+  /**
+   * Proxy settings (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) to send through, as Node's agents read them.
+   * @default process.env when NODE_USE_ENV_PROXY=1 (Node's own switch, which its fetch honours too), else none
+   */
+  readonly proxyEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 class NodeHeaders implements HttpHeaderReader {
@@ -98,7 +103,9 @@ function timeoutError(url: string, ms: number): Error {
  */
 export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpTransport {
   const { http, https } = httpBuiltins();
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' as const };
+  const proxyEnv = options.proxyEnv ?? (process.env['NODE_USE_ENV_PROXY'] === '1' ? process.env : undefined);
+  // `proxyEnv` is an Agent option since Node 22.21 (older versions ignore it and connect directly).
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' as const, ...(proxyEnv ? { proxyEnv } : {}) };
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent({ ...agentOptions, ...(options.ca === undefined ? {} : { ca: options.ca }) });
 

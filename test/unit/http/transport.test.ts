@@ -148,6 +148,22 @@ describe('nodeHttpTransport', () => {
     expect(pooled.has((seen.at(-1) as Seen).port)).toBe(false);
   });
 
+  it('sends through the proxy its proxy settings name (HTTP_PROXY), as Node\'s agents read them', async () => {
+    const proxied: string[] = [];
+    const proxy = http.createServer((req, res) => {
+      proxied.push(`${req.method} ${req.url}`);
+      res.end('via proxy');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const send = nodeHttpTransport({ proxyEnv: { HTTP_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` } });
+      expect(await send({ method: 'GET', url: 'http://ca.example.invalid/directory', headers: {}, timeoutMs: 2_000 })).toMatchObject({ status: 200, body: 'via proxy' });
+      expect(proxied).toEqual(['GET http://ca.example.invalid/directory']);
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
+
   it('refuses anything but http: and https: URLs', async () => {
     await expect(nodeHttpTransport()({ method: 'GET', url: 'ftp://127.0.0.1/x', headers: {}, timeoutMs: 1_000 })).rejects.toMatchObject({ code: 'ERR_INVALID_PROTOCOL' });
   });
