@@ -1,7 +1,7 @@
 /**
  * Request counters for the S3 client (an HTTP handler in front of the SDK's own NodeHttpHandler, so
  * every request s3rver receives is counted, retries included; a transport for the signed reads that
- * bypass the SDK) and for the ACME CA (a fetch wrapper).
+ * bypass the SDK) and for the ACME CA (a transport wrapper).
  */
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { nodeHttpTransport, type HttpTransport } from '../../shared/http/index.js';
@@ -94,19 +94,4 @@ export function countingTransport(inner: HttpTransport): { transport: HttpTransp
     return inner(request);
   };
   return { transport, total: () => total, byKind };
-}
-
-/** A fetch that counts requests by `METHOD first-path-segment`. */
-export function countingFetch(inner: typeof fetch): { fetch: typeof fetch; total: () => number; byKind: Map<string, number> } {
-  const byKind = new Map<string, number>();
-  let total = 0;
-  const wrapped = ((input: string | URL | Request, init?: RequestInit) => {
-    total++;
-    const url = typeof input === 'string' ? new URL(input) : input instanceof URL ? input : new URL(input.url);
-    const method = init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET');
-    const kind = `${method} /${url.pathname.split('/')[1] ?? ''}`;
-    byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
-    return inner(input, init);
-  }) as typeof fetch;
-  return { fetch: wrapped, total: () => total, byKind };
 }
