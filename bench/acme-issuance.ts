@@ -7,8 +7,8 @@
  */
 import 'reflect-metadata';
 import { clearDirectoryCache, createAcmeContext, generateAccountKey, newAccount, type FetchFunction } from '../shared/acme/index.js';
-import { issueWithAcmeLayer, type TxtPublisher } from '../test/support/acme-flow.js';
-import { startPebble } from '../test/support/pebble.js';
+import { issueWithAcmeLayer, type TxtPublisher } from '../harness/acme-flow.js';
+import { startPebble } from '../harness/pebble.js';
 
 const runs = Number(process.argv[2] ?? 7);
 const pebble = await startPebble({ env: { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' } });

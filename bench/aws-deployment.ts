@@ -27,8 +27,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import { LAMBDA_STEPS, type LambdaStep } from '../infra/state-machines/index.js';
-import { DEFAULT_MEMORY_MB, STEP_MEMORY_MB } from '../infra/lambda/step-access.js';
+import { LAMBDA_STEPS, type LambdaStep } from '../shared/workflow/machines/index.js';
+import { DEFAULT_MEMORY_MB, STEP_MEMORY_MB } from '../infra/lambda/function-sizing.js';
 import {
   buildAll,
   buildBundle,
@@ -199,7 +199,7 @@ try {
     say();
     say(
       `In ${smallest.target.name}: AWS SDK (@aws-sdk/*, @smithy/*) ${kb(sdkBytes(smallest))} KB, zod ${kb(smallest.groups.find((g) => g.name === 'zod')?.bytes ?? 0)} KB. ` +
-        `For comparison, \`functions/shared/aws-deps.ts\` \`awsDepsFromEnv\` (every adapter: what every function carried before the per-step deps) bundles to ${kb(probe!.bytes)} KB alone (SDK ${kb(sdkBytes(probe!))} KB; clients ${sdkClients(probe!).join(', ')}).`,
+        `For comparison, \`functions/runtime/aws-deps.ts\` \`awsDepsFromEnv\` (every adapter: what every function carried before the per-step deps) bundles to ${kb(probe!.bytes)} KB alone (SDK ${kb(sdkBytes(probe!))} KB; clients ${sdkClients(probe!).join(', ')}).`,
     );
     say();
     say('Why a package is in a bundle (import chains; "(dynamic)" marks the lazy edge to the step\'s aws-deps.ts, evaluated on the first invocation):');
@@ -322,7 +322,7 @@ try {
     say('## 3. One issuance: state transitions, handler time, cost per certificate');
     say();
     say(
-      `The committed \`infra/definitions/issuance.asl.json\` run by aws-local-stepfunctions, every Task bound to its real handler (\`makeHandler(() => awsDepsFromEnv(env, { clientConfig, transport }))\`; the ACME requests over the functions' own node:https transport) against Pebble (EAB; harness defaults: no VA sleep, no nonce rejection) validating on BIND 9 (rfc2136 + TSIG secret), s3rver, the Secrets Manager and EventBridge fakes; real Wait lengths. ` +
+      `The committed \`shared/workflow/machines/asl/issuance.asl.json\` run by aws-local-stepfunctions, every Task bound to its real handler (\`makeHandler(() => awsDepsFromEnv(env, { clientConfig, transport }))\`; the ACME requests over the functions' own node:https transport) against Pebble (EAB; harness defaults: no VA sleep, no nonce rejection) validating on BIND 9 (rfc2136 + TSIG secret), s3rver, the Secrets Manager and EventBridge fakes; real Wait lengths. ` +
         `${ISSUANCES} issuances of new lineages (2 names: \`bench<n>.example.test\` + wildcard, ECDSA P-256, deploy delay 1 s). Run 1 registers the ACME account and is every function's first invocation (deps built, as in a cold container); the last run is the steady state.`,
     );
     const servers = await startIssuanceServers();

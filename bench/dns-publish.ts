@@ -17,8 +17,8 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { checkPropagation, type ChangeRef, type DnsProvider, type TxtRecord } from '../shared/dns/index.js';
 import { createProvider } from '../shared/dns/providers/index.js';
-import { startBind } from '../test/support/bind.js';
-import { startRoute53Fake } from '../test/support/route53-fake.js';
+import { startBind } from '../harness/bind.js';
+import { startRoute53Fake } from '../harness/route53-fake.js';
 
 const runs = Number(process.argv[2] ?? 20);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`RUNS must be a positive integer, got ${process.argv[2]}`);

@@ -10,11 +10,7 @@ import { fileURLToPath } from 'node:url';
 /** The project root (bin/..). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Where the bundle goes. Two levels below the root on purpose: cli/engine/definitions.ts finds the
- * committed ASL files at `../../infra/definitions/` from its module URL, which in the bundle is a
- * file of this folder.
- */
+/** Where the bundle goes (the state machine definitions are inside it, imported as JSON). */
 export const BUNDLE_DIR = join(ROOT, 'dist', 'cli');
 const ENTRY_SOURCE = join(ROOT, 'cli', 'bin-entry.ts');
 

@@ -15,8 +15,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBind, type BindHandle } from '../test/support/bind.js';
-import { startPebble, type PebbleHandle } from '../test/support/pebble.js';
+import { startBind, type BindHandle } from '../harness/bind.js';
+import { startPebble, type PebbleHandle } from '../harness/pebble.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

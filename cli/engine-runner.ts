@@ -1,6 +1,6 @@
 import type { AcmeProblem, FetchFunction } from '../shared/acme/index.js';
 import type { Logger } from '../shared/workflow/index.js';
-import { LocalEngine, type IssuanceOutcome, type LocalEngineOptions } from './engine/index.js';
+import { LocalEngine, type IssuanceOutcome, type LocalEngineOptions } from '../engine/index.js';
 import type { Output } from './output.js';
 
 /** What every verb gets: the environment, the console, and a logger for the workflow. */

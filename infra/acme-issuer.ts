@@ -24,12 +24,13 @@ import { SsmDeployHook } from './deploy-hooks/ssm-deploy-hook.js';
 import { AcmeflowFunction, PROJECT_ROOT } from './lambda/acmeflow-function.js';
 import { accessSuppressions, accessWildcardReasons, grantAccess, type IssuerResources } from './lambda/grant-access.js';
 import { EXTRA_HANDLERS, stepEntry, type ExtraHandler } from './lambda/handler-names.js';
-import { DEFAULT_MEMORY_MB, STEP_ACCESS, STEP_MEMORY_MB, STEP_TIMEOUT_SECONDS, type FunctionAccess } from './lambda/step-access.js';
-import { LineageSync } from './lineage-sync/lineage-sync.js';
+import { STEP_ACCESS, type FunctionAccess } from '../shared/workflow/machines/step-access.js';
+import { DEFAULT_MEMORY_MB, STEP_MEMORY_MB, STEP_TIMEOUT_SECONDS } from './lambda/function-sizing.js';
+import { LineageSync } from './lineages/lineage-sync.js';
 import { resolveLineages, type ResolvedLineages } from './lineages/resolve-lineages.js';
 import { IssuerNotifications } from './notifications/issuer-notifications.js';
-import { LAMBDA_STEPS, type HandlerFolder, type LambdaStep } from './state-machines/index.js';
-import { IssuerStateMachines } from './workflows/issuer-state-machines.js';
+import { LAMBDA_STEPS, type HandlerFolder, type LambdaStep } from '../shared/workflow/machines/index.js';
+import { IssuerStateMachines } from './state-machines/issuer-state-machines.js';
 
 /** The default renewal schedule: the operator manual's cron line, `0 0,12 * * *`, in UTC. */
 export const DEFAULT_RENEWAL_CRON = { minute: '0', hour: '0,12' } as const;
@@ -55,7 +56,7 @@ const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBuc
  * blocked, TLS only, old versions expired, access-logged); one Lambda per workflow step
  * (`functions/<step>/handler.ts`, Node.js 22 on arm64, each with its own role scoped by
  * `STEP_ACCESS` and its own log group); the issuance, sweep and revocation state machines of
- * `infra/state-machines/`; an EventBridge Scheduler schedule for the sweep; the custom resource that
+ * `shared/workflow/machines/`; an EventBridge Scheduler schedule for the sweep; the custom resource that
  * stores the lineage specs and sweeps the changed ones on deploy; notifications and alarms.
  *
  * @example

@@ -17,7 +17,7 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { lambdaEsbuildOptions } from '../../infra/lambda/bundle-options.js';
 import { FUNCTION_ENTRIES } from '../../infra/lambda/handler-names.js';
-import { LAMBDA_STEPS } from '../../infra/state-machines/lambda-resources.js';
+import { LAMBDA_STEPS } from '../../shared/workflow/machines/lambda-resources.js';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 

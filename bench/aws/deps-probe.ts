@@ -5,4 +5,4 @@
  * the functions' own `loadAwsDeps` (functions/<step>/aws-deps.ts: their STEP_ACCESS adapters only).
  */
 import 'reflect-metadata';
-export { awsDepsFromEnv } from '../../functions/shared/aws-deps.js';
+export { awsDepsFromEnv } from '../../functions/runtime/aws-deps.js';

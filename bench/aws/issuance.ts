@@ -1,5 +1,5 @@
 /**
- * One issuance as AWS runs it: the committed issuance definition (infra/definitions/issuance.asl.json)
+ * One issuance as AWS runs it: the committed issuance definition (shared/workflow/machines/asl/issuance.asl.json)
  * run by aws-local-stepfunctions, every Task bound to the real Lambda handler module —
  * `makeHandler(() => awsDepsFromEnv(env, { clientConfig, transport }))`, as test/e2e/state-machines does —
  * against Pebble (EAB) validating on BIND 9 (rfc2136, TSIG key in a secret), s3rver, and the Secrets
@@ -19,18 +19,18 @@ import {
   type ExecutionLogEntry,
   type StepHandlers,
   type TaskHandler,
-} from '../../cli/engine/index.js';
-import { awsDepsFromEnv, type AwsClientConfigs } from '../../functions/shared/aws-deps.js';
-import { ISSUANCE_TASKS, type LambdaStep } from '../../infra/state-machines/index.js';
-import { DEFAULT_MEMORY_MB, STEP_MEMORY_MB } from '../../infra/lambda/step-access.js';
+} from '../../engine/index.js';
+import { awsDepsFromEnv, type AwsClientConfigs } from '../../functions/runtime/aws-deps.js';
+import { ISSUANCE_TASKS, type LambdaStep } from '../../shared/workflow/machines/index.js';
+import { DEFAULT_MEMORY_MB, STEP_MEMORY_MB } from '../../infra/lambda/function-sizing.js';
 import { resolveLineageSpec } from '../../shared/config/index.js';
 import { S3CertificateStore } from '../../shared/store/s3/index.js';
 import type { Logger } from '../../shared/workflow/index.js';
-import { startBind, type BindHandle } from '../../test/support/bind.js';
-import { startEventBridgeFake, type EventBridgeFake } from '../../test/support/eventbridge-fake.js';
-import { startPebble, type PebbleHandle } from '../../test/support/pebble.js';
-import { startS3rver, type S3rverHandle } from '../../test/support/s3rver.js';
-import { startSecretsManagerFake, type SecretsManagerFake } from '../../test/support/secrets-manager-fake.js';
+import { startBind, type BindHandle } from '../../harness/bind.js';
+import { startEventBridgeFake, type EventBridgeFake } from '../../harness/eventbridge-fake.js';
+import { startPebble, type PebbleHandle } from '../../harness/pebble.js';
+import { startS3rver, type S3rverHandle } from '../../harness/s3rver.js';
+import { startSecretsManagerFake, type SecretsManagerFake } from '../../harness/secrets-manager-fake.js';
 import { countingTransport, diffS3, S3RequestCounter } from './counting-http.js';
 import type { S3Counts } from './pricing.js';
 
@@ -38,7 +38,7 @@ const credentials = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' 
 const EAB_SECRET = 'acmeflow/eab/pebble';
 const DNS_SECRET = 'acmeflow/dns/bind';
 
-/** The memory each step's function is configured with (infra/lambda/step-access.ts). */
+/** The memory each step's function is configured with (infra/lambda/function-sizing.ts). */
 export function memoryOf(step: LambdaStep): number {
   return STEP_MEMORY_MB[step] ?? DEFAULT_MEMORY_MB;
 }

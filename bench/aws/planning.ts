@@ -47,7 +47,7 @@ import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { resolveLineageSpec } from '../../shared/config/index.js';
 import type { Lineage, LineageState } from '../../shared/store/index.js';
 import { S3CertificateStore } from '../../shared/store/s3/index.js';
-import { startS3rver, type S3rverHandle } from '../../test/support/s3rver.js';
+import { startS3rver, type S3rverHandle } from '../../harness/s3rver.js';
 import * as esbuild from 'esbuild';
 import { startAriCa } from './ari-ca.js';
 import { buildBundle, CONSTRUCT_ESBUILD, PROJECT_ROOT } from './bundles.js';

@@ -5,7 +5,7 @@
  * wire-level fakes — the same set-up as test/e2e/state-machines. Counted from that run:
  *
  * - state transitions (the execution log), Lambda invocations and their summed handler time at each
- *   function's configured memory (infra/lambda/step-access.ts), arm64;
+ *   function's configured memory (shared/workflow/machines/step-access.ts), arm64;
  * - every S3, Secrets Manager and EventBridge request the handlers make (an SDK request handler that
  *   counts), priced by request class.
  *
@@ -17,15 +17,16 @@
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { loadDefinitions, LocalStateMachines, prepareDefinitions, readSimplePath, stepHandlersFor, type ExecutionLogEntry } from '../../cli/engine/index.js';
-import { awsDepsFromEnv, type AwsClientConfigs } from '../../functions/shared/aws-deps.js';
-import { SWEEP_MAP_STATE } from '../../infra/state-machines/index.js';
+import { loadDefinitions, LocalStateMachines, prepareDefinitions, readSimplePath, stepHandlersFor, type ExecutionLogEntry } from '../../engine/index.js';
+import { awsDepsFromEnv, type AwsClientConfigs } from '../../functions/runtime/aws-deps.js';
+import { SWEEP_MAP_STATE } from '../../shared/workflow/machines/index.js';
 import { resolveLineageSpec } from '../../shared/config/index.js';
 import { S3CertificateStore } from '../../shared/store/s3/index.js';
-import type { Logger, SweepItem } from '../../shared/workflow/index.js';
-import { startEventBridgeFake } from '../../test/support/eventbridge-fake.js';
-import { startS3rver } from '../../test/support/s3rver.js';
-import { startSecretsManagerFake } from '../../test/support/secrets-manager-fake.js';
+import type { Logger } from '../../shared/workflow/index.js';
+import { type SweepItem } from '../../shared/store/index.js';
+import { startEventBridgeFake } from '../../harness/eventbridge-fake.js';
+import { startS3rver } from '../../harness/s3rver.js';
+import { startSecretsManagerFake } from '../../harness/secrets-manager-fake.js';
 import type { BenchSite } from './clients.js';
 import { summarizeExecutions, type ExecutionSummary } from './execution-log.js';
 

@@ -14,8 +14,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BindHandle } from '../../test/support/bind.js';
-import type { PebbleHandle } from '../../test/support/pebble.js';
+import type { BindHandle } from '../../harness/bind.js';
+import type { PebbleHandle } from '../../harness/pebble.js';
 import { runMeasured, type Measurement } from './measure.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -3,9 +3,9 @@
  * cost and time: state transitions as Step Functions Standard bills them, each Lambda invocation
  * with its duration and configured memory, and the time spent in Wait states.
  */
-import type { ExecutionLogEntry } from '../../cli/engine/index.js';
-import { DEFAULT_MEMORY_MB, STEP_MEMORY_MB } from '../../infra/lambda/step-access.js';
-import { ISSUANCE_TASKS, SWEEP_TASKS, type LambdaStep } from '../../infra/state-machines/index.js';
+import type { ExecutionLogEntry } from '../../engine/index.js';
+import { DEFAULT_MEMORY_MB, STEP_MEMORY_MB } from '../../infra/lambda/function-sizing.js';
+import { ISSUANCE_TASKS, SWEEP_TASKS, type LambdaStep } from '../../shared/workflow/machines/index.js';
 
 /** Task states bound to a Lambda function, by state name (the sweep's RenewDue is a Map in AWS, not a Lambda). */
 const LAMBDA_TASKS: Readonly<Record<string, LambdaStep>> = { ...ISSUANCE_TASKS, ...SWEEP_TASKS };
@@ -14,7 +14,7 @@ export interface LambdaInvocation {
   readonly state: string;
   readonly step: LambdaStep;
   readonly ms: number;
-  /** The function's configured memory (infra/lambda/step-access.ts). */
+  /** The function's configured memory (infra/lambda/function-sizing.ts). */
   readonly memoryMb: number;
 }
 

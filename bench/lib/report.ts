@@ -130,7 +130,7 @@ export function resultsMarkdown(r: BenchResults, chartFile: string): string {
     'From a local run of what AWS runs: the committed state machine definitions, every Lambda Task bound to its real handler over the AWS adapters, ' +
       'against s3rver and the Secrets Manager / EventBridge fakes on loopback (as test/e2e/state-machines), one execution at a time. ' +
       'Transitions are counted from the execution log (one per state entered, retries included); Lambda duration is the summed handler time at each function’s memory ' +
-      '(infra/lambda/step-access.ts: FinalizeOrder and PlanRenewals 1024 MB, the others 512 MB), billed per ms; API calls are counted by an SDK request handler.',
+      '(shared/workflow/machines/step-access.ts: FinalizeOrder and PlanRenewals 1024 MB, the others 512 MB), billed per ms; API calls are counted by an SDK request handler.',
     '',
     '| | item | quantity | USD |',
     '|---|---|---|---|',

@@ -1,6 +1,6 @@
 import { GetExecutionHistoryCommand, type DescribeExecutionCommandOutput, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
-import type { EngineFailure } from '../engine/errors.js';
-import { failureOf } from '../engine/outcomes.js';
+import type { EngineFailure } from '../../engine/errors.js';
+import { failureOf } from '../../engine/outcomes.js';
 
 /** History events of a failed step, and where their `error`/`cause` sit. */
 const FAILURE_DETAILS = {

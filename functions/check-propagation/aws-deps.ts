@@ -1,6 +1,6 @@
-import { dnsProviders } from '../shared/adapters/dns.js';
-import { s3Store } from '../shared/adapters/s3.js';
-import { stepAwsDeps } from '../shared/step-deps.js';
+import { dnsProviders } from '../runtime/adapters/dns.js';
+import { s3Store } from '../runtime/adapters/s3.js';
+import { stepAwsDeps } from '../runtime/step-deps.js';
 
 /**
  * CheckPropagation's AWS adapters, built on the function's first invocation: exactly its `STEP_ACCESS`

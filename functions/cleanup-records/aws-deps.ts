@@ -1,7 +1,7 @@
-import { dnsProviders } from '../shared/adapters/dns.js';
-import { s3Lock, s3Store } from '../shared/adapters/s3.js';
-import { secretsManagerKeys } from '../shared/adapters/secrets-manager.js';
-import { stepAwsDeps } from '../shared/step-deps.js';
+import { dnsProviders } from '../runtime/adapters/dns.js';
+import { s3Lock, s3Store } from '../runtime/adapters/s3.js';
+import { secretsManagerKeys } from '../runtime/adapters/secrets-manager.js';
+import { stepAwsDeps } from '../runtime/step-deps.js';
 
 /**
  * CleanupRecords's AWS adapters, built on the function's first invocation: exactly its `STEP_ACCESS`

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import type { WorkflowDeps } from '../../shared/workflow/deps.js';
 import { finishSweep, type SweepState } from '../../shared/workflow/sweep.js';
-import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
-import { completeSweepEventSchema } from '../shared/step-inputs.js';
+import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../runtime/make-step-handler.js';
+import { completeSweepEventSchema } from '../runtime/step-inputs.js';
 
 /**
  * CompleteSweep: read the map's results and emit "Renewal Sweep Completed" when anything was

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { WorkflowDeps } from '../../shared/workflow/deps.js';
 import { emitDeployable } from '../../shared/workflow/emit-events.js';
-import { issuanceStepHandler, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
+import { issuanceStepHandler, type DepsSource, type StepHandler } from '../runtime/make-step-handler.js';
 
 /** EmitDeployable: "Certificate Deployable", after the deploy delay. Takes the issuance state, returns it updated (extra fields kept). */
 export function makeHandler(deps: DepsSource): StepHandler {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { WorkflowDeps } from '../../shared/workflow/deps.js';
 import { finalizeOrder } from '../../shared/workflow/finalize-order.js';
-import { issuanceStepHandler, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
+import { issuanceStepHandler, type DepsSource, type StepHandler } from '../runtime/make-step-handler.js';
 
 /** FinalizeOrder: make the key (straight to the key store) and finalize with the CSR. Takes the issuance state, returns it updated (extra fields kept). */
 export function makeHandler(deps: DepsSource): StepHandler {

@@ -1,5 +1,5 @@
-import { s3StoreSignedReads, s3Sweeps } from '../shared/adapters/s3.js';
-import { stepAwsDeps } from '../shared/step-deps.js';
+import { s3StoreSignedReads, s3Sweeps } from '../runtime/adapters/s3.js';
+import { stepAwsDeps } from '../runtime/step-deps.js';
 
 /**
  * PlanRenewals's AWS adapters, built on the function's first invocation: exactly its `STEP_ACCESS`

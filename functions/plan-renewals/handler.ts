@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import type { WorkflowDeps } from '../../shared/workflow/deps.js';
-import { expiryMetricsEmf } from '../../infra/metrics.js';
+import { expiryMetricsEmf } from '../../shared/workflow/machines/metrics.js';
 import { planSweep, type SweepState } from '../../shared/workflow/sweep.js';
-import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
-import { planRenewalsEventSchema } from '../shared/step-inputs.js';
+import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../runtime/make-step-handler.js';
+import { planRenewalsEventSchema } from '../runtime/step-inputs.js';
 
 /**
  * PlanRenewals: decide every lineage (all pages), write the due ones as the sweep's plan.

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { WorkflowDeps } from '../../shared/workflow/deps.js';
 import { pollOrder } from '../../shared/workflow/poll-order.js';
-import { issuanceStepHandler, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
+import { issuanceStepHandler, type DepsSource, type StepHandler } from '../runtime/make-step-handler.js';
 
 /** PollOrder: one poll of the order after finalize; sets \`poll\`. Takes the issuance state, returns it updated (extra fields kept). */
 export function makeHandler(deps: DepsSource): StepHandler {

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import type { WorkflowDeps } from '../../shared/workflow/deps.js';
 import { prepareOrder } from '../../shared/workflow/prepare-order.js';
 import { issuanceInputSchema, type IssuanceInput } from '../../shared/workflow/state.js';
-import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
-import { prepareOrderEventSchema } from '../shared/step-inputs.js';
+import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../runtime/make-step-handler.js';
+import { prepareOrderEventSchema } from '../runtime/step-inputs.js';
 
 const STEP = 'PrepareOrder';
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { WorkflowDeps } from '../../shared/workflow/deps.js';
 import { publishRecords } from '../../shared/workflow/publish-records.js';
-import { issuanceStepHandler, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
+import { issuanceStepHandler, type DepsSource, type StepHandler } from '../runtime/make-step-handler.js';
 
 /** PublishRecords: publish the TXT records (upsert-merge; never waits). Takes the issuance state, returns it updated (extra fields kept). */
 export function makeHandler(deps: DepsSource): StepHandler {

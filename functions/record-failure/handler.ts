@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import type { WorkflowDeps } from '../../shared/workflow/deps.js';
 import { recordFailure } from '../../shared/workflow/emit-events.js';
-import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
-import { recordFailureEventSchema } from '../shared/step-inputs.js';
+import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../runtime/make-step-handler.js';
+import { recordFailureEventSchema } from '../runtime/step-inputs.js';
 
 /**
  * RecordFailure: back off the lineage and emit "Certificate Issuance Failed" with the ACME problem

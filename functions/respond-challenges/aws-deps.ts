@@ -1,6 +1,6 @@
-import { s3Store } from '../shared/adapters/s3.js';
-import { secretsManagerKeys } from '../shared/adapters/secrets-manager.js';
-import { stepAwsDeps } from '../shared/step-deps.js';
+import { s3Store } from '../runtime/adapters/s3.js';
+import { secretsManagerKeys } from '../runtime/adapters/secrets-manager.js';
+import { stepAwsDeps } from '../runtime/step-deps.js';
 
 /**
  * RespondChallenges's AWS adapters, built on the function's first invocation: exactly its `STEP_ACCESS`

@@ -1,7 +1,7 @@
-import { eventBridgeEvents } from '../shared/adapters/eventbridge.js';
-import { s3Store } from '../shared/adapters/s3.js';
-import { secretsManagerKeys } from '../shared/adapters/secrets-manager.js';
-import { stepAwsDeps } from '../shared/step-deps.js';
+import { eventBridgeEvents } from '../runtime/adapters/eventbridge.js';
+import { s3Store } from '../runtime/adapters/s3.js';
+import { secretsManagerKeys } from '../runtime/adapters/secrets-manager.js';
+import { stepAwsDeps } from '../runtime/step-deps.js';
 
 /**
  * RevokeCertificate's AWS adapters, built on the function's first invocation: exactly its `STEP_ACCESS`

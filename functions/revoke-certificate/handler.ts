@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import type { WorkflowDeps } from '../../shared/workflow/deps.js';
 import { revokeCertificate } from '../../shared/workflow/revoke-certificate.js';
-import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
-import { revokeCertificateEventSchema } from '../shared/step-inputs.js';
+import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../runtime/make-step-handler.js';
+import { revokeCertificateEventSchema } from '../runtime/step-inputs.js';
 
 /** RevokeCertificate (RFC 8555 §7.6). Input `{ lineage, reason?, certificatePem? }`; returns `{ lineage, serialHex, reason }`. */
 export function makeHandler(deps: DepsSource): StepHandler {

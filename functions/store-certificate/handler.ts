@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { WorkflowDeps } from '../../shared/workflow/deps.js';
 import { storeCertificate } from '../../shared/workflow/store-certificate.js';
-import { issuanceStepHandler, type DepsSource, type StepHandler } from '../shared/make-step-handler.js';
+import { issuanceStepHandler, type DepsSource, type StepHandler } from '../runtime/make-step-handler.js';
 
 /** StoreCertificate: download, check and store the certificate; promote the key. Takes the issuance state, returns it updated (extra fields kept). */
 export function makeHandler(deps: DepsSource): StepHandler {

@@ -3,7 +3,7 @@ import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, ty
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DAYS_TO_EXPIRY_MIN, METRICS_DIMENSION, METRICS_NAMESPACE } from '../metrics.js';
+import { DAYS_TO_EXPIRY_MIN, METRICS_DIMENSION, METRICS_NAMESPACE } from '../../shared/workflow/machines/metrics.js';
 
 export interface IssuerAlarmsProps {
   readonly issuance: IStateMachine;

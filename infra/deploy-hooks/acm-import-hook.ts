@@ -20,7 +20,7 @@ export interface AcmImportHookConstructProps extends AcmImportHookProps {
 
 /**
  * The ACM deploy hook: an EventBridge rule on `Certificate Deployable` invoking the import function
- * (`infra/deploy-hooks/acm-import/handler.ts`), which re-imports under the ARN of the certificate
+ * (`functions/acm-import/handler.ts`), which re-imports under the ARN of the certificate
  * tagged `acmeflow:lineage=<name>`, so the ARN stays the same across renewals. The function may
  * import, describe and tag certificates of its account and region only.
  */

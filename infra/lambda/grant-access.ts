@@ -8,7 +8,7 @@ import { route53Statements } from '../iam/route53-statements.js';
 import { NAG_ACCOUNT, NAG_REGION } from '../iam/nag-patterns.js';
 import { secretArnOf, secretsUnderPrefix } from '../iam/secret-arns.js';
 import type { ResolvedLineages } from '../lineages/resolve-lineages.js';
-import type { FunctionAccess } from './step-access.js';
+import type { FunctionAccess } from '../../shared/workflow/machines/step-access.js';
 
 /** The resources access flags map to. */
 export interface IssuerResources {

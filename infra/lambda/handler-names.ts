@@ -1,11 +1,11 @@
-import { LAMBDA_STEPS, type HandlerFolder, type LambdaStep } from '../state-machines/index.js';
+import { LAMBDA_STEPS, type HandlerFolder, type LambdaStep } from '../../shared/workflow/machines/index.js';
 
 /** The functions the construct adds besides the workflow steps. */
 export const EXTRA_HANDLERS = {
   /** The custom resource that writes the lineage specs to S3 and starts a sweep when they change. */
   syncLineages: 'functions/sync-lineages/handler.ts',
   /** The ACM deploy hook (a rule on `Certificate Deployable`). */
-  acmImport: 'infra/deploy-hooks/acm-import/handler.ts',
+  acmImport: 'functions/acm-import/handler.ts',
 } as const;
 
 export type ExtraHandler = keyof typeof EXTRA_HANDLERS;

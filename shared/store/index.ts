@@ -3,3 +3,5 @@ export * from './errors.js';
 export * from './key-store.js';
 export * from './lineage-lock.js';
 export * from './lineage.js';
+export * from './sweep-store.js';
+export * from './memory/memory-sweep-store.js';

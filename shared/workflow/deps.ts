@@ -3,7 +3,7 @@ import type { LineageSpec } from '../config/index.js';
 import type { CheckPropagationOptions, CnameResolver, DnsProvider, PropagationReport, TxtRecord } from '../dns/index.js';
 import type { EventPublisher } from '../events/index.js';
 import type { CertificateStore, KeyStore, LineageLock } from '../store/index.js';
-import type { SweepStore } from './sweep-store.js';
+import type { SweepStore } from '../store/sweep-store.js';
 
 /** Structured logging; fields are public data only (the workflow never passes a key or secret). */
 export interface Logger {

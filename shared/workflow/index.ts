@@ -16,6 +16,5 @@ export * from './respond-challenges.js';
 export * from './revoke-certificate.js';
 export * from './state.js';
 export * from './step-error.js';
-export * from './sweep-store.js';
 export * from './sweep.js';
 export * from './store-certificate.js';

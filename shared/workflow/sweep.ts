@@ -1,7 +1,7 @@
 import { PlanningIndexConflictError, PlanningIndexFormatError, type LineageEtagPage } from '../store/index.js';
 import type { WorkflowDeps } from './deps.js';
 import { completeSweep, planRenewals, PlanningSession, type RenewalPlan } from './plan-renewals.js';
-import { planningIndexFrom, type PlanningIndex, type StoredPlanningIndex, type SweepItem, type SweepItemResult, type SweepResultsRef, type SweepStore } from './sweep-store.js';
+import { planningIndexFrom, type PlanningIndex, type StoredPlanningIndex, type SweepItem, type SweepItemResult, type SweepResultsRef, type SweepStore } from '../store/sweep-store.js';
 
 /** What starts a sweep (the scheduler's or `cdk deploy`'s execution input). */
 export interface SweepInput {
@@ -187,91 +187,4 @@ export async function finishSweep(
     results = await sweepsOf(deps).readResults(state.results);
   }
   return completeSweep({ results, skipped: state.skipped, dryRun: state.dryRun }, deps);
-}
-
-/** Options of {@link MemorySweepStore}. */
-export interface MemorySweepStoreOptions {
-  /**
-   * Keep a planning index (for tests of the index). Off by default: the local engine builds a store
-   * per run, and an index that is forgotten after each run would also forget the ARI choice, which
-   * planning without an index keeps on the lineage. @default false
-   */
-  readonly planningIndex?: boolean;
-}
-
-/**
- * A {@link SweepStore} in memory, for tests and the local engine (whose map stand-in hands the
- * results over inline as `{ items }`). Plans are kept by sweep id under the same key shape as S3.
- * With `planningIndex: true` it also keeps the planning index, read through the same checks as S3's
- * (`planningIndexFrom`), with a counter as its ETag.
- *
- * @example
- * ```ts
- * const sweeps = new MemorySweepStore();
- * const key = await sweeps.putPlan('s1', [{ lineage: 'a', expectedVersion: 1, force: false, dryRun: false }]);
- * sweeps.plan('s1'); // the items
- * ```
- */
-export class MemorySweepStore implements SweepStore {
-  readonly #plans = new Map<string, SweepItem[]>();
-  /** The index as it would be stored (JSON text), and its tag. */
-  #index: { body: string; etag: string } | undefined;
-  #indexWrites = 0;
-  readonly getPlanningIndex?: () => Promise<StoredPlanningIndex | undefined>;
-  readonly putPlanningIndex?: (index: PlanningIndex, options: { readonly expectedEtag: string | null }) => Promise<{ etag: string }>;
-
-  constructor(options: MemorySweepStoreOptions = {}) {
-    if (!options.planningIndex) return;
-    this.getPlanningIndex = async () => {
-      const stored = this.#index;
-      if (!stored) return undefined;
-      let value: unknown;
-      try {
-        value = JSON.parse(stored.body) as unknown;
-      } catch (error) {
-        throw new PlanningIndexFormatError('(memory planning index)', 'its content is not JSON', { cause: error, etag: stored.etag });
-      }
-      const index = planningIndexFrom(value);
-      if (!index) throw new PlanningIndexFormatError('(memory planning index)', 'not an acmeflow planning index of a known format', { etag: stored.etag });
-      return { index, etag: stored.etag };
-    };
-    this.putPlanningIndex = async (index, { expectedEtag }) => {
-      if ((this.#index?.etag ?? null) !== expectedEtag) throw new PlanningIndexConflictError();
-      this.#index = { body: JSON.stringify(index), etag: `"index-${++this.#indexWrites}"` };
-      return { etag: this.#index.etag };
-    };
-  }
-
-  async putPlan(sweepId: string, items: readonly SweepItem[]): Promise<string> {
-    this.#plans.set(sweepId, items.map((item) => ({ ...item })));
-    return `sweeps/${sweepId}/plan.json`;
-  }
-
-  /** The plan written for a sweep, or undefined. */
-  plan(sweepId: string): SweepItem[] | undefined {
-    const plan = this.#plans.get(sweepId);
-    return plan?.map((item) => ({ ...item }));
-  }
-
-  /** The planning index as stored (parsed, unchecked), or undefined; for tests. */
-  planningIndex(): PlanningIndex | undefined {
-    return this.#index ? (JSON.parse(this.#index.body) as PlanningIndex) : undefined;
-  }
-
-  /** How many times the planning index was written. */
-  get planningIndexWrites(): number {
-    return this.#indexWrites;
-  }
-
-  /** Replaces the stored index text as is (a damaged or foreign index, for tests). */
-  replacePlanningIndex(body: string | undefined): void {
-    this.#index = body === undefined ? undefined : { body, etag: `"index-${++this.#indexWrites}"` };
-  }
-
-  async readResults(results: SweepResultsRef): Promise<SweepItemResult[]> {
-    if (!('items' in results)) {
-      throw new TypeError('MemorySweepStore reads inline results ({ items }) only; ResultWriter manifests are in S3 (S3SweepStore).');
-    }
-    return results.items.map((item) => ({ ...item }));
-  }
 }

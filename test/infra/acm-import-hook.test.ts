@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeHandler, type AcmImportHookDeps } from '../../infra/deploy-hooks/acm-import/handler.js';
+import { makeHandler, type AcmImportHookDeps } from '../../functions/acm-import/handler.js';
 import type { AcmImportRequest } from '../../shared/store/acm/index.js';
 import type { CertificateVersion } from '../../shared/store/index.js';
 import { makeSelfSignedCertificate, type TestCertificate } from '../support/certs.js';

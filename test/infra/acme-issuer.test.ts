@@ -1,8 +1,8 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AWS_DEPS_ENV } from '../../functions/shared/aws-deps.js';
-import { LAMBDA_STEPS } from '../../infra/state-machines/index.js';
-import { DAYS_TO_EXPIRY_MIN, METRICS_NAMESPACE } from '../../infra/metrics.js';
+import { AWS_DEPS_ENV } from '../../functions/runtime/aws-deps.js';
+import { LAMBDA_STEPS } from '../../shared/workflow/machines/index.js';
+import { DAYS_TO_EXPIRY_MIN, METRICS_NAMESPACE } from '../../shared/workflow/machines/metrics.js';
 import {
   CLOUDFLARE_SECRET,
   COM_ZONE,
@@ -112,7 +112,7 @@ describe('functions', () => {
     }
   });
 
-  it('sets every variable the handlers require (the functions/shared/aws-deps.ts contract)', () => {
+  it('sets every variable the handlers require (the functions/runtime/aws-deps.ts contract)', () => {
     const required = AWS_DEPS_ENV.filter((v) => v.required && v.name !== 'AWS_REGION').map((v) => v.name);
     for (const step of Object.keys(LAMBDA_STEPS)) {
       const fn = s.template.toJSON().Resources[logicalId(s.issuer.functions[step as keyof typeof LAMBDA_STEPS])];

@@ -11,8 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/lambda/acmeflow-function.js';
 import { lambdaEsbuildOptions } from '../../infra/lambda/bundle-options.js';
 import { EXTRA_HANDLERS, FUNCTION_ENTRIES, stepEntry, type FunctionEntry } from '../../infra/lambda/handler-names.js';
-import { STEP_ACCESS, type FunctionAccess } from '../../infra/lambda/step-access.js';
-import { LAMBDA_STEPS, type LambdaStep } from '../../infra/state-machines/index.js';
+import { STEP_ACCESS, type FunctionAccess } from '../../shared/workflow/machines/step-access.js';
+import { LAMBDA_STEPS, type LambdaStep } from '../../shared/workflow/machines/index.js';
 
 const ONE_MB = 1024 * 1024;
 

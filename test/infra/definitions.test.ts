@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFINITION_NAMES, DEFINITION_PLACEHOLDERS, definitionFile, formatDefinition, renderDefinitions, type RenderedDefinitions } from '../../infra/definitions.js';
-import { issuanceDefinition, LAMBDA_STEPS, revocationDefinition, sweepDefinition, type LambdaStep } from '../../infra/state-machines/index.js';
+import { DEFINITION_NAMES, DEFINITION_PLACEHOLDERS, definitionFile, formatDefinition, renderDefinitions, type RenderedDefinitions } from '../../infra/state-machines/render-definitions.js';
+import { issuanceDefinition, LAMBDA_STEPS, revocationDefinition, sweepDefinition, type LambdaStep } from '../../shared/workflow/machines/index.js';
 
 let rendered: RenderedDefinitions;
 beforeAll(() => {
@@ -23,13 +23,13 @@ describe('rendered definitions', () => {
     expect(sweep.States.RenewDue.ResultWriter.Parameters.Bucket).toBe(DEFINITION_PLACEHOLDERS.bucketName);
   });
 
-  it('matches the committed infra/definitions/*.asl.json (run "npm run definitions" after changing a definition)', () => {
+  it('matches the committed shared/workflow/machines/asl/*.asl.json (run "npm run definitions" after changing a definition)', () => {
     for (const name of DEFINITION_NAMES) {
       expect(readFileSync(definitionFile(name), 'utf8'), name).toBe(formatDefinition(rendered[name]));
     }
   });
 
-  it('deploys exactly the documents of infra/state-machines (CDK changes nothing but the tokens)', () => {
+  it('deploys exactly the documents of shared/workflow/machines (CDK changes nothing but the tokens)', () => {
     const resourceFor = (step: LambdaStep) => DEFINITION_PLACEHOLDERS.lambdaArn(LAMBDA_STEPS[step]);
     expect(JSON.parse(rendered.issuance)).toEqual(issuanceDefinition(resourceFor));
     expect(JSON.parse(rendered.revocation)).toEqual(revocationDefinition(resourceFor));

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/lambda/acmeflow-function.js';
-import { TRANSIENT_ERRORS } from '../../infra/state-machines/index.js';
+import { TRANSIENT_ERRORS } from '../../shared/workflow/machines/index.js';
 import { definitionOf, errorEqualsNames, synthIssuer, type Synthesized } from './support/synth.js';
 
 /** Step Functions' own error names (States.ALL, States.TaskFailed, ...) and the Lambda service's and the .sync integration's. */

@@ -7,7 +7,7 @@ import {
   type SyncLineagesDeps,
   type SyncLineagesEvent,
 } from '../../functions/sync-lineages/handler.js';
-import { specsFileContent } from '../../infra/lineage-sync/lineage-sync.js';
+import { specsFileContent } from '../../infra/lineages/lineage-sync.js';
 import { resolveLineageSpec, type LineageSpec } from '../../shared/config/index.js';
 import { LineageConflictError, type Lineage, type StoredLineage } from '../../shared/store/index.js';
 

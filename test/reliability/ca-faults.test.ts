@@ -12,11 +12,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalEngine, type IssuanceOutcome } from '../../cli/engine/index.js';
+import { LocalEngine, type IssuanceOutcome } from '../../engine/index.js';
 import { clearDirectoryCache } from '../../shared/acme/index.js';
-import { startBind, type BindHandle } from '../support/bind.js';
-import { startPebble, type PebbleHandle } from '../support/pebble.js';
-import { writeRfc2136Credentials, type LogLine } from '../support/workflow-deps.js';
+import { startBind, type BindHandle } from '../../harness/bind.js';
+import { startPebble, type PebbleHandle } from '../../harness/pebble.js';
+import { writeRfc2136Credentials, type LogLine } from '../../harness/workflow-deps.js';
 import { HTML_ERROR_PAGE, startFaultProxy, type FaultProxy, type FaultRule } from './support/fault-proxy.js';
 import { createLineage, isTypedError, keepingLogger, LONG, tally, withDeadline, writeEabFile } from './support/harness.js';
 import { inspectLineage, leftovers, leftoverTxt, liveProblems } from './support/lineage-check.js';
@@ -56,7 +56,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  report.note('Fixed on the way: a 2xx answer whose JSON is cut short (`AcmeInvalidResponseError`) was not retried, so a garbled finalize answer threw away the certificate the CA had just issued; it is now a transient error (infra/state-machines/retry.ts, definitions regenerated).');
+  report.note('Fixed on the way: a 2xx answer whose JSON is cut short (`AcmeInvalidResponseError`) was not retried, so a garbled finalize answer threw away the certificate the CA had just issued; it is now a transient error (shared/workflow/machines/retry.ts, definitions regenerated).');
   report.write();
   await proxy?.stop();
   await pebble?.stop();

@@ -22,19 +22,19 @@ import {
   type ExecutionLogEntry,
   type PreparedDefinitions,
   type StepHandlers,
-} from '../../cli/engine/index.js';
-import { awsDepsFromEnv } from '../../functions/shared/aws-deps.js';
-import { SWEEP_MAP_STATE } from '../../infra/state-machines/index.js';
+} from '../../engine/index.js';
+import { awsDepsFromEnv } from '../../functions/runtime/aws-deps.js';
+import { SWEEP_MAP_STATE } from '../../shared/workflow/machines/index.js';
 import { resolveLineageSpec } from '../../shared/config/index.js';
 import { parseCertificate } from '../../shared/crypto/index.js';
 import { S3CertificateStore } from '../../shared/store/s3/index.js';
-import type { SweepItem } from '../../shared/workflow/index.js';
-import { startBind, type BindHandle } from '../support/bind.js';
-import { startEventBridgeFake, type EventBridgeFake } from '../support/eventbridge-fake.js';
-import { startPebble, type PebbleHandle } from '../support/pebble.js';
-import { startS3rver, type S3rverHandle } from '../support/s3rver.js';
-import { startSecretsManagerFake, type SecretsManagerFake } from '../support/secrets-manager-fake.js';
-import { writeRfc2136Credentials, type LogLine } from '../support/workflow-deps.js';
+import { type SweepItem } from '../../shared/store/index.js';
+import { startBind, type BindHandle } from '../../harness/bind.js';
+import { startEventBridgeFake, type EventBridgeFake } from '../../harness/eventbridge-fake.js';
+import { startPebble, type PebbleHandle } from '../../harness/pebble.js';
+import { startS3rver, type S3rverHandle } from '../../harness/s3rver.js';
+import { startSecretsManagerFake, type SecretsManagerFake } from '../../harness/secrets-manager-fake.js';
+import { writeRfc2136Credentials, type LogLine } from '../../harness/workflow-deps.js';
 import { CliRunner } from './support/cli-process.js';
 import { startConditionalS3, type ConditionalS3 } from './support/conditional-s3.js';
 import { createLineage, keepingLogger, LONG, writeEabFile } from './support/harness.js';

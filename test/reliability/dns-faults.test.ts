@@ -28,15 +28,16 @@ import {
   type ExecutionLogEntry,
   type IssuanceOutcome,
   type PreparedDefinitions,
-} from '../../cli/engine/index.js';
+} from '../../engine/index.js';
 import type { AcmeContext } from '../../shared/acme/index.js';
 import { createProvider } from '../../shared/dns/providers/index.js';
 import { MemoryEventPublisher } from '../../shared/events/memory/index.js';
-import { MemorySweepStore, type WorkflowDeps } from '../../shared/workflow/index.js';
-import { startBind, type BindHandle } from '../support/bind.js';
-import { startPebble, type PebbleHandle } from '../support/pebble.js';
-import { startRoute53Fake, type Route53Fake, type Route53FakeFault } from '../support/route53-fake.js';
-import { writeRfc2136Credentials, type LogLine } from '../support/workflow-deps.js';
+import { type WorkflowDeps } from '../../shared/workflow/index.js';
+import { MemorySweepStore } from '../../shared/store/index.js';
+import { startBind, type BindHandle } from '../../harness/bind.js';
+import { startPebble, type PebbleHandle } from '../../harness/pebble.js';
+import { startRoute53Fake, type Route53Fake, type Route53FakeFault } from '../../harness/route53-fake.js';
+import { writeRfc2136Credentials, type LogLine } from '../../harness/workflow-deps.js';
 import { createLineage, isTypedError, keepingLogger, LONG, tally, withDeadline, writeEabFile } from './support/harness.js';
 import { inspectLineage, leftovers, leftoverTxt, liveProblems } from './support/lineage-check.js';
 import { ReportSection } from './support/report.js';

@@ -35,11 +35,11 @@ import { LineageConflictError } from '../../shared/store/index.js';
 import { withGuardFile } from '../../shared/store/filesystem/guard-file.js';
 import { accountIdFor, cleanupRecords, ensureAccount, pollOrder, recoverAbandonedRun, storeCertificate, type IssuanceState, type WorkflowDeps } from '../../shared/workflow/index.js';
 import { makeSelfSignedCertificate } from '../support/certs.js';
-import { startBind } from '../support/bind.js';
-import { startFakeAcmeServer } from '../support/fake-acme-server.js';
-import { startPebble } from '../support/pebble.js';
+import { startBind } from '../../harness/bind.js';
+import { startFakeAcmeServer } from '../../harness/fake-acme-server.js';
+import { startPebble } from '../../harness/pebble.js';
 import { runIssuance, SimulatedCrash } from '../support/run-issuance.js';
-import { makeTestWorkflow } from '../support/workflow-deps.js';
+import { makeTestWorkflow } from '../../harness/workflow-deps.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

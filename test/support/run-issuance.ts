@@ -22,7 +22,7 @@ import {
   type WorkflowDeps,
   type WorkflowLimits,
 } from '../../shared/workflow/index.js';
-import { ISSUANCE_TASKS, issuanceDefinition, type LambdaStep } from '../../infra/state-machines/index.js';
+import { ISSUANCE_TASKS, issuanceDefinition, type LambdaStep } from '../../shared/workflow/machines/index.js';
 
 /** A state of the issuance state machine on the way to a certificate. */
 export interface IssuanceStateOnPath {
@@ -33,7 +33,7 @@ export interface IssuanceStateOnPath {
 }
 
 /**
- * The Task and Wait states of the issuance state machine (infra/state-machines/issuance.ts) that a
+ * The Task and Wait states of the issuance state machine (shared/workflow/machines/issuance.ts) that a
  * run reaches from StartAt without a Catch (the failure path), in the order a run first enters them:
  * a Choice's Default (the poll loop: Wait, then the poll step) before its ready branch.
  */

@@ -7,7 +7,7 @@ import {
   type SweepItemResult,
   type SweepResultsRef,
   type SweepStore,
-} from '../../workflow/sweep-store.js';
+} from '../sweep-store.js';
 import { PlanningIndexConflictError, PlanningIndexFormatError, StoreError } from '../errors.js';
 import { BucketObjects } from './bucket-objects.js';
 import { isConditionalConflict, isNoSuchKey, isPreconditionFailed } from './s3-error-kind.js';

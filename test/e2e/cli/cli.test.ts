@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/main.js';
-import { startBind, type BindHandle } from '../../support/bind.js';
-import { startPebble, type PebbleHandle } from '../../support/pebble.js';
-import { writeRfc2136Credentials } from '../../support/workflow-deps.js';
+import { startBind, type BindHandle } from '../../../harness/bind.js';
+import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
+import { writeRfc2136Credentials } from '../../../harness/workflow-deps.js';
 
 let bind: BindHandle;
 let pebble: PebbleHandle;

@@ -22,7 +22,7 @@ import { Output } from '../../../cli/output.js';
 import { parseCertificate } from '../../../shared/crypto/index.js';
 import { S3CertificateStore } from '../../../shared/store/s3/index.js';
 import { makeSelfSignedCertificate } from '../../support/certs.js';
-import { startS3rver, type S3rverHandle } from '../../support/s3rver.js';
+import { startS3rver, type S3rverHandle } from '../../../harness/s3rver.js';
 import { described, describeStacksAnswer, executionArn, historyEvent, lambdaCause, REGION, REJECTED, STACK, stackOutputs } from '../../unit/cli/cloud/cloud-fixtures.js';
 
 const cfn = mockClient(CloudFormationClient);

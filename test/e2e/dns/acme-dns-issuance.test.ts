@@ -16,10 +16,10 @@ import type { Account, AcmeContext } from '../../../shared/acme/index.js';
 import { parseCertificate } from '../../../shared/crypto/index.js';
 import { checkPropagation, delegateRecords, groupRecords, nodeResolver, type ChallengeRecord } from '../../../shared/dns/index.js';
 import { createProvider } from '../../../shared/dns/providers/index.js';
-import { issueWithAcmeLayer, type TxtPublisher } from '../../support/acme-flow.js';
-import { startAcmeDnsFake, type AcmeDnsFake, type AcmeDnsFakeRegistration } from '../../support/acme-dns-fake.js';
-import { startPebble, type PebbleHandle } from '../../support/pebble.js';
-import { startFakeDns, type FakeDnsServer } from '../../support/route53-fake-dns.js';
+import { issueWithAcmeLayer, type TxtPublisher } from '../../../harness/acme-flow.js';
+import { startAcmeDnsFake, type AcmeDnsFake, type AcmeDnsFakeRegistration } from '../../../harness/acme-dns-fake.js';
+import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
+import { startFakeDns, type FakeDnsServer } from '../../../harness/route53-fake-dns.js';
 import { CHALLENGE_NAMES, DOMAINS, pebbleAccount, queryTxt, quoteTxt, zoneView, type TxtAnswer } from './e2e-support.js';
 
 const ZONE = 'example.test';

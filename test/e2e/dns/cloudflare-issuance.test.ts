@@ -10,10 +10,10 @@ import type { Account, AcmeContext } from '../../../shared/acme/index.js';
 import { parseCertificate } from '../../../shared/crypto/index.js';
 import { checkPropagation } from '../../../shared/dns/index.js';
 import { createProvider } from '../../../shared/dns/providers/index.js';
-import { issueWithAcmeLayer, type TxtPublisher } from '../../support/acme-flow.js';
-import { startCloudflareFake, type CloudflareFake, type CloudflareFakeRecord } from '../../support/cloudflare-fake.js';
-import { startPebble, type PebbleHandle } from '../../support/pebble.js';
-import { startFakeDns, type FakeDnsServer } from '../../support/route53-fake-dns.js';
+import { issueWithAcmeLayer, type TxtPublisher } from '../../../harness/acme-flow.js';
+import { startCloudflareFake, type CloudflareFake, type CloudflareFakeRecord } from '../../../harness/cloudflare-fake.js';
+import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
+import { startFakeDns, type FakeDnsServer } from '../../../harness/route53-fake-dns.js';
 import { CHALLENGE_NAMES, DOMAINS, pebbleAccount, queryTxt, quoteTxt, zoneView, type NamedRecordSet } from './e2e-support.js';
 
 const ZONE = 'example.test';

@@ -7,8 +7,8 @@ import 'reflect-metadata';
 import dnsPacket from 'dns-packet';
 import { createAcmeContext, generateAccountKey, newAccount, type Account, type AcmeContext } from '../../../shared/acme/index.js';
 import { encodeQuery, headerRcode, parseServerAddress, RCODE_NAMES, udpTcpTransport } from '../../../shared/dns/index.js';
-import type { PebbleHandle } from '../../support/pebble.js';
-import type { DnsRecordSetView, DnsZoneView } from '../../support/route53-fake-dns.js';
+import type { PebbleHandle } from '../../../harness/pebble.js';
+import type { DnsRecordSetView, DnsZoneView } from '../../../harness/route53-fake-dns.js';
 
 /** Apex + wildcard (one `_acme-challenge` name, two values) and one more name. */
 export const DOMAINS = ['example.test', '*.example.test', 'www.example.test'] as const;

@@ -9,9 +9,9 @@ import { createAcmeContext, generateAccountKey, newAccount, type Account, type A
 import { parseCertificate } from '../../../shared/crypto/index.js';
 import { checkPropagation } from '../../../shared/dns/index.js';
 import { Rfc2136DnsProvider } from '../../../shared/dns/providers/rfc2136/index.js';
-import { issueWithAcmeLayer, type TxtPublisher } from '../../support/acme-flow.js';
-import { startBind, type BindHandle } from '../../support/bind.js';
-import { startPebble, type PebbleHandle } from '../../support/pebble.js';
+import { issueWithAcmeLayer, type TxtPublisher } from '../../../harness/acme-flow.js';
+import { startBind, type BindHandle } from '../../../harness/bind.js';
+import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
 
 let bind: BindHandle;
 let pebble: PebbleHandle;

@@ -10,9 +10,9 @@ import type { Account, AcmeContext } from '../../../shared/acme/index.js';
 import { parseCertificate } from '../../../shared/crypto/index.js';
 import { checkPropagation, type ChangeRef, type ChangeStatus, type PropagationReport } from '../../../shared/dns/index.js';
 import { createProvider } from '../../../shared/dns/providers/index.js';
-import { issueWithAcmeLayer, type TxtPublisher } from '../../support/acme-flow.js';
-import { startPebble, type PebbleHandle } from '../../support/pebble.js';
-import { startRoute53Fake, type Route53Fake } from '../../support/route53-fake.js';
+import { issueWithAcmeLayer, type TxtPublisher } from '../../../harness/acme-flow.js';
+import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
+import { startRoute53Fake, type Route53Fake } from '../../../harness/route53-fake.js';
 import { CHALLENGE_NAMES, DOMAINS, pebbleAccount, queryTxt } from './e2e-support.js';
 
 /** Check rounds one publish may take before the test gives up (the fake needs two: PENDING, then INSYNC). */

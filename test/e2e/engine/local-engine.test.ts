@@ -13,10 +13,10 @@ import { resolveLineageSpec } from '../../../shared/config/index.js';
 import { keyMatchesCertificate, parseCertificate } from '../../../shared/crypto/index.js';
 import { FilesystemCertificateStore } from '../../../shared/store/filesystem/index.js';
 import type { Logger } from '../../../shared/workflow/index.js';
-import { LocalEngine, type StepProgress } from '../../../cli/engine/index.js';
-import { startBind, type BindHandle } from '../../support/bind.js';
-import { startPebble, type PebbleHandle } from '../../support/pebble.js';
-import { writeRfc2136Credentials, type LogLine } from '../../support/workflow-deps.js';
+import { LocalEngine, type StepProgress } from '../../../engine/index.js';
+import { startBind, type BindHandle } from '../../../harness/bind.js';
+import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
+import { writeRfc2136Credentials, type LogLine } from '../../../harness/workflow-deps.js';
 
 let bind: BindHandle;
 let pebble: PebbleHandle;

@@ -26,19 +26,20 @@ import {
   type ExecutionLogEntry,
   type PreparedDefinitions,
   type StepHandlers,
-} from '../../../cli/engine/index.js';
-import { awsDepsFromEnv, type AwsClientConfigs } from '../../../functions/shared/aws-deps.js';
-import { SWEEP_MAP_STATE } from '../../../infra/state-machines/index.js';
+} from '../../../engine/index.js';
+import { awsDepsFromEnv, type AwsClientConfigs } from '../../../functions/runtime/aws-deps.js';
+import { SWEEP_MAP_STATE } from '../../../shared/workflow/machines/index.js';
 import { resolveLineageSpec, type LineageSpecInput } from '../../../shared/config/index.js';
 import { parseCertificate } from '../../../shared/crypto/index.js';
 import { S3CertificateStore } from '../../../shared/store/s3/index.js';
-import type { Logger, SweepItem } from '../../../shared/workflow/index.js';
-import { startBind, type BindHandle } from '../../support/bind.js';
-import { startEventBridgeFake, type EventBridgeFake } from '../../support/eventbridge-fake.js';
-import { startPebble, type PebbleHandle } from '../../support/pebble.js';
-import { startS3rver, type S3rverHandle } from '../../support/s3rver.js';
-import { startSecretsManagerFake, type SecretsManagerFake } from '../../support/secrets-manager-fake.js';
-import type { LogLine } from '../../support/workflow-deps.js';
+import type { Logger } from '../../../shared/workflow/index.js';
+import { type SweepItem } from '../../../shared/store/index.js';
+import { startBind, type BindHandle } from '../../../harness/bind.js';
+import { startEventBridgeFake, type EventBridgeFake } from '../../../harness/eventbridge-fake.js';
+import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
+import { startS3rver, type S3rverHandle } from '../../../harness/s3rver.js';
+import { startSecretsManagerFake, type SecretsManagerFake } from '../../../harness/secrets-manager-fake.js';
+import type { LogLine } from '../../../harness/workflow-deps.js';
 
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 const EAB_SECRET = 'acmeflow/eab/pebble';

@@ -27,8 +27,8 @@ import {
   type AcmeContext,
 } from '../../../shared/acme/index.js';
 import { createCsr, generateCertificateKey, parseCertificate, pemToDer, splitPemChain } from '../../../shared/crypto/index.js';
-import { issueWithAcmeLayer, type TxtPublisher } from '../../support/acme-flow.js';
-import { startPebble, type PebbleHandle } from '../../support/pebble.js';
+import { issueWithAcmeLayer, type TxtPublisher } from '../../../harness/acme-flow.js';
+import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
 
 x509.cryptoProvider.set(globalThis.crypto);
 

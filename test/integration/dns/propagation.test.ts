@@ -4,7 +4,7 @@ import { delegateRecords } from '../../../shared/dns/delegation.js';
 import { nodeResolver } from '../../../shared/dns/node-resolver.js';
 import { checkPropagation } from '../../../shared/dns/propagation.js';
 import { Rfc2136DnsProvider } from '../../../shared/dns/providers/rfc2136/rfc2136.js';
-import { startBind, type BindHandle } from '../../support/bind.js';
+import { startBind, type BindHandle } from '../../../harness/bind.js';
 
 let bind: BindHandle;
 let dns: Rfc2136DnsProvider;

@@ -6,7 +6,7 @@ import { EventBridgeClient, EventBridgeServiceException, PutEventsCommand } from
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventBridgePublisher, type EventBridgePublisherOptions } from '../../../shared/events/eventbridge/index.js';
 import { EventPublishError, type AcmeflowEvent } from '../../../shared/events/index.js';
-import { startEventBridgeFake, type EventBridgeFake } from '../../support/eventbridge-fake.js';
+import { startEventBridgeFake, type EventBridgeFake } from '../../../harness/eventbridge-fake.js';
 import { deployable, issuanceFailed, issued, sweep } from '../../unit/events/fixtures.js';
 
 let fake: EventBridgeFake;

@@ -10,14 +10,14 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLineageSpec } from '../../../shared/config/index.js';
 import type { Logger, WorkflowDeps } from '../../../shared/workflow/index.js';
-import { awsDepsFromEnv } from '../../../functions/shared/aws-deps.js';
+import { awsDepsFromEnv } from '../../../functions/runtime/aws-deps.js';
 import { awsDeps as planRenewalsAwsDeps } from '../../../functions/plan-renewals/aws-deps.js';
 import { makeHandler as makePlanHandler } from '../../../functions/plan-renewals/handler.js';
 import { nodeHttpTransport, type HttpTransport } from '../../../shared/http/index.js';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startEventBridgeFake, type EventBridgeFake } from '../../support/eventbridge-fake.js';
-import { startS3rver, type S3rverHandle } from '../../support/s3rver.js';
-import { startSecretsManagerFake, type SecretsManagerFake } from '../../support/secrets-manager-fake.js';
+import { startEventBridgeFake, type EventBridgeFake } from '../../../harness/eventbridge-fake.js';
+import { startS3rver, type S3rverHandle } from '../../../harness/s3rver.js';
+import { startSecretsManagerFake, type SecretsManagerFake } from '../../../harness/secrets-manager-fake.js';
 import { FAKE_CREDENTIALS as credentials, fakeClientConfig } from './support/fake-aws.js';
 
 let s3: S3rverHandle;

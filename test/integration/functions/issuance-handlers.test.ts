@@ -12,15 +12,15 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLineageSpec } from '../../../shared/config/index.js';
 import { parseCertificate } from '../../../shared/crypto/index.js';
-import { awsDepsFromEnv } from '../../../functions/shared/aws-deps.js';
-import { createLogger } from '../../../functions/shared/logger.js';
+import { awsDepsFromEnv } from '../../../functions/runtime/aws-deps.js';
+import { createLogger } from '../../../functions/runtime/logger.js';
 import type { WorkflowDeps } from '../../../shared/workflow/index.js';
-import { startAcmFake, type AcmFake } from '../../support/acm-fake.js';
-import { startBind, type BindHandle } from '../../support/bind.js';
-import { startEventBridgeFake, type EventBridgeFake } from '../../support/eventbridge-fake.js';
-import { startPebble, type PebbleHandle } from '../../support/pebble.js';
-import { startS3rver, type S3rverHandle } from '../../support/s3rver.js';
-import { startSecretsManagerFake, type SecretsManagerFake } from '../../support/secrets-manager-fake.js';
+import { startAcmFake, type AcmFake } from '../../../harness/acm-fake.js';
+import { startBind, type BindHandle } from '../../../harness/bind.js';
+import { startEventBridgeFake, type EventBridgeFake } from '../../../harness/eventbridge-fake.js';
+import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
+import { startS3rver, type S3rverHandle } from '../../../harness/s3rver.js';
+import { startSecretsManagerFake, type SecretsManagerFake } from '../../../harness/secrets-manager-fake.js';
 import { FAKE_CREDENTIALS, fakeClientConfig } from './support/fake-aws.js';
 import { loadHandlers, makeRunner, type Handlers } from './support/run-handlers.js';
 

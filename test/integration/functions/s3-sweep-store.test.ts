@@ -7,7 +7,7 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3SweepStore } from '../../../shared/store/s3/index.js';
-import { startS3rver, type S3rverHandle } from '../../support/s3rver.js';
+import { startS3rver, type S3rverHandle } from '../../../harness/s3rver.js';
 
 let s3: S3rverHandle;
 let store: S3SweepStore;

@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { Resolver } from 'node:dns/promises';
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPebble, type PebbleHandle } from '../../support/pebble.js';
-import { isTcpPortFree } from '../../support/ports.js';
-import { ProcessStartError } from '../../support/processes.js';
+import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
+import { isTcpPortFree } from '../../../harness/ports.js';
+import { ProcessStartError } from '../../../harness/processes.js';
 import { csrDer, dns01Value, externalAccountBinding, miniAcme, pollUntil } from './mini-acme.js';
 
 const PEM_CERT = /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n?$/;

@@ -18,14 +18,14 @@ import { EventBridgePublisher } from '../../../shared/events/eventbridge/index.j
 import { AcmImportTarget } from '../../../shared/store/acm/index.js';
 import { S3CertificateStore, S3LineageLock } from '../../../shared/store/s3/index.js';
 import { SecretsManagerKeyStore } from '../../../shared/store/secrets-manager/index.js';
-import { startAcmFake, type AcmFake } from '../../support/acm-fake.js';
-import { startBind, type BindHandle } from '../../support/bind.js';
-import { startEventBridgeFake, type EventBridgeFake } from '../../support/eventbridge-fake.js';
-import { startPebble, type PebbleHandle } from '../../support/pebble.js';
+import { startAcmFake, type AcmFake } from '../../../harness/acm-fake.js';
+import { startBind, type BindHandle } from '../../../harness/bind.js';
+import { startEventBridgeFake, type EventBridgeFake } from '../../../harness/eventbridge-fake.js';
+import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
 import { runIssuance } from '../../support/run-issuance.js';
-import { startS3rver, type S3rverHandle } from '../../support/s3rver.js';
-import { startSecretsManagerFake, type SecretsManagerFake } from '../../support/secrets-manager-fake.js';
-import { makeTestWorkflow, type TestWorkflow } from '../../support/workflow-deps.js';
+import { startS3rver, type S3rverHandle } from '../../../harness/s3rver.js';
+import { startSecretsManagerFake, type SecretsManagerFake } from '../../../harness/secrets-manager-fake.js';
+import { makeTestWorkflow, type TestWorkflow } from '../../../harness/workflow-deps.js';
 
 const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 let bind: BindHandle;

@@ -12,10 +12,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { keyMatchesCertificate, parseCertificate } from '../../../shared/crypto/index.js';
 import { resolveLineageSpec, type LineageSpecInput } from '../../../shared/config/index.js';
 import { planRenewals, revokeCertificate } from '../../../shared/workflow/index.js';
-import { startBind, type BindHandle } from '../../support/bind.js';
-import { startPebble, type PebbleHandle } from '../../support/pebble.js';
+import { startBind, type BindHandle } from '../../../harness/bind.js';
+import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
 import { runIssuance, SimulatedCrash, STEP_NAMES, type StepName } from '../../support/run-issuance.js';
-import { makeTestWorkflow, type TestWorkflow } from '../../support/workflow-deps.js';
+import { makeTestWorkflow, type TestWorkflow } from '../../../harness/workflow-deps.js';
 
 let bind: BindHandle;
 let pebble: PebbleHandle;

@@ -11,7 +11,7 @@ import { resolveLineageSpec } from '../../../shared/config/index.js';
 import { MemoryEventPublisher } from '../../../shared/events/index.js';
 import { FilesystemCertificateStore, FilesystemKeyStore, FilesystemLineageLock } from '../../../shared/store/filesystem/index.js';
 import { prepareOrder, type WorkflowDeps } from '../../../shared/workflow/index.js';
-import { startFakeAcmeServer, type FakeAcmeServer } from '../../support/fake-acme-server.js';
+import { startFakeAcmeServer, type FakeAcmeServer } from '../../../harness/fake-acme-server.js';
 
 let ca: FakeAcmeServer;
 let deps: WorkflowDeps;

@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../../cli/main.js';
 import type { FetchFunction } from '../../../shared/acme/index.js';
-import { onTestProcessExit } from '../../support/processes.js';
+import { onTestProcessExit } from '../../../harness/processes.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const KILL_AT_LIVE_RENAME = join(dirname(fileURLToPath(import.meta.url)), 'kill-at-live-rename.mjs');

@@ -1,5 +1,5 @@
 /**
- * s3rver 3.7 ignores S3's conditional requests (test/support/s3rver.ts), so a lock built on them
+ * s3rver 3.7 ignores S3's conditional requests (harness/s3rver.ts), so a lock built on them
  * (`S3LineageLock`: create with `If-None-Match: *`, take over and release with `If-Match`) excludes
  * nothing there. This HTTP shim in front of s3rver answers them as S3 does: a PutObject with
  * `If-None-Match: *` on an existing key, or with `If-Match` on another ETag, gets 412

@@ -1,6 +1,6 @@
 /**
  * A fault-injecting HTTPS proxy for the ACME CA: it listens on loopback with the harness's TLS
- * material (`test/support/tls.ts`), forwards every request to the CA (Pebble) keeping the `Host`
+ * material (`harness/tls.ts`), forwards every request to the CA (Pebble) keeping the `Host`
  * header — Pebble builds its URLs and checks the JWS `url` from it, so every URL the client sees
  * points at the proxy and no rewriting is needed — and answers the requests a scripted rule matches
  * with a fault instead: a dropped connection (before or after the CA saw the request), a status with
@@ -24,8 +24,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import { nodeHttpTransport, type HttpTransport } from '../../../shared/http/index.js';
-import { onTestProcessExit } from '../../support/processes.js';
-import { createTlsMaterial, type TlsMaterial } from '../../support/tls.js';
+import { onTestProcessExit } from '../../../harness/processes.js';
+import { createTlsMaterial, type TlsMaterial } from '../../../harness/tls.js';
 
 /** What the proxy does to a request a rule matches. */
 export type Fault =
@@ -110,7 +110,7 @@ export interface StartFaultProxyOptions {
   readonly upstreamCaPem: string;
   /** The path of the directory on the CA. @default '/dir' */
   readonly directoryPath?: string;
-  /** TLS material for the listener. @default generated (test/support/tls.ts) */
+  /** TLS material for the listener. @default generated (harness/tls.ts) */
   readonly tls?: TlsMaterial;
 }
 

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolveLineageSpec, type LineageSpecInput } from '../../../shared/config/index.js';
 import { FilesystemCertificateStore } from '../../../shared/store/filesystem/index.js';
 import type { Logger } from '../../../shared/workflow/index.js';
-import type { LogLine } from '../../support/workflow-deps.js';
+import type { LogLine } from '../../../harness/workflow-deps.js';
 
 /** Env flag for the long variants (more runs per fault, every kill point several times). */
 export const LONG = process.env.ACMEFLOW_RELIABILITY_LONG === '1';

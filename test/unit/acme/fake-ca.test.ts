@@ -1,5 +1,5 @@
 /**
- * The ACME layer against the fake CA in test/support: the features Pebble 2.4 lacks (RFC 9773
+ * The ACME layer against the fake CA in harness/: the features Pebble 2.4 lacks (RFC 9773
  * renewal info, profiles) and the failures a real CA does not produce on demand.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -16,8 +16,8 @@ import {
   type Account,
   type AcmeContext,
 } from '../../../shared/acme/index.js';
-import { startFakeAcmeServer, type FakeAcmeServer } from '../../support/fake-acme-server.js';
-import { freePort } from '../../support/ports.js';
+import { startFakeAcmeServer, type FakeAcmeServer } from '../../../harness/fake-acme-server.js';
+import { freePort } from '../../../harness/ports.js';
 
 let ca: FakeAcmeServer;
 let ctx: AcmeContext;

@@ -4,12 +4,12 @@
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { definitionsFromCommittedJson } from '../../../cli/engine/definitions.js';
-import { SWEEP_MAP_STATE } from '../../../infra/state-machines/index.js';
+import { loadDefinitions } from '../../../engine/definitions.js';
+import { SWEEP_MAP_STATE } from '../../../shared/workflow/machines/index.js';
 
 describe('the committed state machine definitions', () => {
   it('are valid Amazon States Language for the local runner', async () => {
-    const defs = await definitionsFromCommittedJson();
+    const defs = await loadDefinitions();
     for (const [name, definition] of Object.entries(defs)) {
       // The sweep's Distributed Map is replaced by a local Task before it runs; validate the rest as is.
       const runnable =

@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
-  definitionsFromBuilders,
   readSimplePath,
   runExecution,
   scaledRetryOverrides,
@@ -11,7 +10,8 @@ import {
   type ExecutionLogEntry,
   type LastTaskOutput,
   type TaskHandler,
-} from '../../../cli/engine/index.js';
+} from '../../../engine/index.js';
+import { definitionsFromBuilders } from '../../support/definitions-from-builders.js';
 import { AcmeProblemError } from '../../../shared/acme/index.js';
 import { parseStepErrorMessage, toStepError } from '../../../shared/workflow/index.js';
 

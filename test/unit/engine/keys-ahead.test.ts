@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { KeysAhead } from '../../../cli/engine/keys-ahead.js';
+import { KeysAhead } from '../../../engine/keys-ahead.js';
 
 const typeOf = (pem: string) => {
   const key = createPrivateKey(pem);

@@ -1,14 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   allStates,
   assertRunnableLocally,
   bindTaskStates,
-  definitionsFromBuilders,
-  definitionsFromCommittedJson,
   loadDefinitions,
   LOCAL_RENEW_DUE_RESOURCE,
   PLACEHOLDER_ARN_PREFIX,
@@ -19,8 +13,9 @@ import {
   UnboundTaskError,
   UnsupportedDefinitionError,
   type AslDefinition,
-} from '../../../cli/engine/index.js';
-import { LAMBDA_STEPS, SWEEP_MAP_STATE, sweepDefinition } from '../../../infra/state-machines/index.js';
+} from '../../../engine/index.js';
+import { definitionsFromBuilders } from '../../support/definitions-from-builders.js';
+import { LAMBDA_STEPS, SWEEP_MAP_STATE, sweepDefinition } from '../../../shared/workflow/machines/index.js';
 
 describe('loadDefinitions', () => {
   it('gives the three definitions with a placeholder function ARN on every Lambda Task, matching the task maps', async () => {
@@ -39,8 +34,7 @@ describe('loadDefinitions', () => {
   });
 
   it('runs the committed, synthesized definitions, which are what the builders make', async () => {
-    expect(await loadDefinitions()).toEqual(await definitionsFromCommittedJson());
-    expect(await definitionsFromCommittedJson()).toEqual(definitionsFromBuilders());
+    expect(await loadDefinitions()).toEqual(definitionsFromBuilders());
   });
 
   it('returns fresh objects on every call', async () => {
@@ -48,16 +42,6 @@ describe('loadDefinitions', () => {
     const b = await loadDefinitions();
     expect(a.sweep).not.toBe(b.sweep);
     expect(a.sweep).toEqual(b.sweep);
-  });
-});
-
-describe('definitionsFromCommittedJson', () => {
-  it('reads issuance, sweep and revocation .asl.json from a directory', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'acmeflow-asl-'));
-    const built = definitionsFromBuilders();
-    for (const which of ['issuance', 'sweep', 'revocation'] as const) await writeFile(join(dir, `${which}.asl.json`), JSON.stringify(built[which], null, 2));
-    expect(await definitionsFromCommittedJson(pathToFileURL(`${dir}/`))).toEqual(built);
-    await expect(definitionsFromCommittedJson(pathToFileURL(`${join(dir, 'none')}/`))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 

@@ -2,9 +2,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { localDnsProvider, localWorkflowDeps, readEabFile, type LocalDepsOptions } from '../../../cli/engine/index.js';
+import { localDnsProvider, localWorkflowDeps, readEabFile, type LocalDepsOptions } from '../../../engine/index.js';
 import { MemoryEventPublisher } from '../../../shared/events/index.js';
-import { MemorySweepStore, type Logger } from '../../../shared/workflow/index.js';
+import { type Logger } from '../../../shared/workflow/index.js';
+import { MemorySweepStore } from '../../../shared/store/index.js';
 
 const propagation = vi.hoisted(() => ({ calls: [] as unknown[] }));
 vi.mock('../../../shared/dns/propagation.js', async (importOriginal) => {

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { LocalEngine, RevocationFailedError, type StepProgress } from '../../../cli/engine/index.js';
+import { LocalEngine, RevocationFailedError, type StepProgress } from '../../../engine/index.js';
 import type { Logger } from '../../../shared/workflow/index.js';
 
 let dir: string;

@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
-  definitionsFromBuilders,
   LocalStateMachines,
   mapWithConcurrency,
   prepareDefinitions,
@@ -8,8 +7,9 @@ import {
   type ExecutionLogEntry,
   type StepHandlers,
   type TaskHandler,
-} from '../../../cli/engine/index.js';
-import type { SweepItem } from '../../../shared/workflow/index.js';
+} from '../../../engine/index.js';
+import { definitionsFromBuilders } from '../../support/definitions-from-builders.js';
+import { type SweepItem } from '../../../shared/store/index.js';
 
 /**
  * The runner over fake steps: what the RenewDue stand-in does (plan → one issuance execution per

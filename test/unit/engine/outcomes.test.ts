@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureOf, issuanceOutcome, livePaths } from '../../../cli/engine/index.js';
+import { failureOf, issuanceOutcome, livePaths } from '../../../engine/index.js';
 import { AcmeProblemError } from '../../../shared/acme/index.js';
 import { toStepError } from '../../../shared/workflow/index.js';
 

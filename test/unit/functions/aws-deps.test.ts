@@ -9,7 +9,7 @@ import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient 
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resolveLineageSpec } from '../../../shared/config/index.js';
-import { AWS_DEPS_ENV, awsDepsFromEnv } from '../../../functions/shared/aws-deps.js';
+import { AWS_DEPS_ENV, awsDepsFromEnv } from '../../../functions/runtime/aws-deps.js';
 import { getDirectory } from '../../../shared/acme/index.js';
 import type { HttpTransport } from '../../../shared/http/index.js';
 import type { Logger } from '../../../shared/workflow/index.js';

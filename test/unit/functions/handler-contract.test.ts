@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LAMBDA_STEPS } from '../../../infra/state-machines/lambda-resources.js';
+import { LAMBDA_STEPS } from '../../../shared/workflow/machines/lambda-resources.js';
 import { memoryDeps } from './support/memory-deps.js';
 
 const FUNCTIONS = fileURLToPath(new URL('../../../functions/', import.meta.url));

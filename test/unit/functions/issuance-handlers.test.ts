@@ -17,7 +17,7 @@ import { makeHandler as prepareOrder } from '../../../functions/prepare-order/ha
 import { makeHandler as publishRecords } from '../../../functions/publish-records/handler.js';
 import { makeHandler as respondChallenges } from '../../../functions/respond-challenges/handler.js';
 import { makeHandler as storeCertificate } from '../../../functions/store-certificate/handler.js';
-import type { DepsSource, StepHandler } from '../../../functions/shared/make-step-handler.js';
+import type { DepsSource, StepHandler } from '../../../functions/runtime/make-step-handler.js';
 import { acmeJson, DIRECTORY, DIRECTORY_URL, memoryDeps, putLineage, type MemoryDeps } from './support/memory-deps.js';
 
 const ORDER_URL = 'https://ca.test/order/1';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, redactLogFields, type LogSink } from '../../../functions/shared/logger.js';
+import { createLogger, redactLogFields, type LogSink } from '../../../functions/runtime/logger.js';
 
 const PEM_KEY = ['-----BEGIN PRIVATE KEY-----', 'MC4CAQAwBQYDK2VwBCIEIGhlbGxvIHdvcmxkIGhlbGxvIHdvcmxkIGhlbGxvIQ==', '-----END PRIVATE KEY-----'].join('\n');
 

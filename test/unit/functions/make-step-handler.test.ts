@@ -2,8 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { AcmeRateLimitedError } from '../../../shared/acme/index.js';
 import { describeError, type WorkflowDeps } from '../../../shared/workflow/index.js';
-import { InvalidStepInputError } from '../../../functions/shared/errors.js';
-import { makeStepHandler, memoizeDeps, parseInput } from '../../../functions/shared/make-step-handler.js';
+import { InvalidStepInputError } from '../../../functions/runtime/errors.js';
+import { makeStepHandler, memoizeDeps, parseInput } from '../../../functions/runtime/make-step-handler.js';
 import { memoryDeps } from './support/memory-deps.js';
 
 const anyInput = (event: unknown) => event;

@@ -3,7 +3,8 @@
  * MemorySweepStore, and their handlers (plan-renewals, complete-sweep).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { finishSweep, MemorySweepStore, planSweep, type SweepResultsRef, type SweepState, type SweepStore } from '../../../shared/workflow/index.js';
+import { finishSweep, planSweep, type SweepState } from '../../../shared/workflow/index.js';
+import { MemorySweepStore, type SweepResultsRef, type SweepStore } from '../../../shared/store/index.js';
 import { makeHandler as completeSweepHandler } from '../../../functions/complete-sweep/handler.js';
 import { makeHandler as planRenewalsHandler, withExpiryMetric } from '../../../functions/plan-renewals/handler.js';
 import { memoryDeps, putLineage, type MemoryDeps } from './support/memory-deps.js';

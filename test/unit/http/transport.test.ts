@@ -9,8 +9,8 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fetchTransport, nodeHttpTransport, type HttpTransport } from '../../../shared/http/index.js';
-import { freePort } from '../../support/ports.js';
-import { createTlsMaterial, type TlsMaterial } from '../../support/tls.js';
+import { freePort } from '../../../harness/ports.js';
+import { createTlsMaterial, type TlsMaterial } from '../../../harness/tls.js';
 
 interface Seen {
   method: string;

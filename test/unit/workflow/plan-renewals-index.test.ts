@@ -5,17 +5,8 @@
  * decisions are the same with and without the index.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  MemorySweepStore,
-  planRenewals,
-  planSweep,
-  PLANNING_INDEX_FORMAT,
-  planningFactsOf,
-  planningIndexFrom,
-  PlanningSession,
-  type PlanningIndex,
-  type RenewalPlan,
-} from '../../../shared/workflow/index.js';
+import { planRenewals, planSweep, PlanningSession, type RenewalPlan } from '../../../shared/workflow/index.js';
+import { MemorySweepStore, PLANNING_INDEX_FORMAT, planningFactsOf, planningIndexFrom, type PlanningIndex, type SweepStore } from '../../../shared/store/index.js';
 import {
   certificate,
   DAY,
@@ -228,7 +219,7 @@ describe('planning without an index', () => {
     const store = new EtagMemoryStore();
     const ca = new ScriptedAriCa(steadyWindows(store));
     const sweeps = new MemorySweepStore();
-    expect(sweeps.getPlanningIndex).toBeUndefined();
+    expect((sweeps as SweepStore).getPlanningIndex).toBeUndefined();
     const t = fleetDeps({ store, sweeps, ca });
     store.seed(fresh('a'));
     await planSweep({ input: {}, sweepId: 's1' }, t.deps);
@@ -272,7 +263,7 @@ describe('abandoned runs', () => {
 describe('the same decisions with and without the index (generated fleets)', () => {
   it.each([1, 2, 3, 4, 5])('fleet %i: cold index, warm index and no index agree at every sweep', async (seed) => {
     const fleet = generateFleet(seed, 250, T0);
-    const make = (sweeps: MemorySweepStore) => {
+    const make = <S extends MemorySweepStore>(sweeps: S) => {
       const store = new EtagMemoryStore();
       for (const l of fleet) store.seed(l);
       const ca = new ScriptedAriCa(fixedWindows(store));

@@ -1,7 +1,7 @@
 /** AcmeDnsProvider over HTTP against the acme-dns fake. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acmeDnsConfigSchema, AcmeDnsProvider } from '../../../../shared/dns/providers/acme-dns/index.js';
-import { startAcmeDnsFake, type AcmeDnsFake, type AcmeDnsFakeRegistration } from '../../../support/acme-dns-fake.js';
+import { startAcmeDnsFake, type AcmeDnsFake, type AcmeDnsFakeRegistration } from '../../../../harness/acme-dns-fake.js';
 
 /** dns-01 values are 43 characters of base64url (RFC 8555 §8.4); acme-dns accepts nothing else. */
 const value = (char: string) => char.repeat(43);

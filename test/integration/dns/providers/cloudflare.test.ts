@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cloudflareConfigSchema, CloudflareDnsProvider, type CloudflareDnsProviderDeps } from '../../../../shared/dns/providers/cloudflare/index.js';
-import { startCloudflareFake, type CloudflareFake } from '../../../support/cloudflare-fake.js';
+import { startCloudflareFake, type CloudflareFake } from '../../../../harness/cloudflare-fake.js';
 
 const TOKEN = 'cf-test-token-with-dns-edit';
 const RECORD = '_acme-challenge.example.com';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rfc2136DnsProvider } from '../../../../shared/dns/providers/rfc2136/rfc2136.js';
 import { TSIG_ALGORITHMS, type TsigKey } from '../../../../shared/dns/providers/rfc2136/tsig.js';
-import { startBind, type BindHandle } from '../../../support/bind.js';
+import { startBind, type BindHandle } from '../../../../harness/bind.js';
 
 const secret = (): string => randomBytes(32).toString('base64');
 const KEY: TsigKey = { name: 'acmeflow-test.', algorithm: 'hmac-sha512', secret: secret() };

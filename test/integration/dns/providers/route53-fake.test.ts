@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import dnsPacket, { type DecodedPacket, type RecordType } from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRoute53Fake, type Route53Fake } from '../../../support/route53-fake.js';
+import { startRoute53Fake, type Route53Fake } from '../../../../harness/route53-fake.js';
 
 let fake: Route53Fake;
 let client: Route53Client;

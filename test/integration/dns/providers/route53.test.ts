@@ -8,7 +8,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { route53ConfigSchema, Route53DnsProvider } from '../../../../shared/dns/providers/route53/index.js';
-import { startRoute53Fake, type Route53Fake } from '../../../support/route53-fake.js';
+import { startRoute53Fake, type Route53Fake } from '../../../../harness/route53-fake.js';
 
 const RECORD = '_acme-challenge.example.com';
 let fake: Route53Fake;

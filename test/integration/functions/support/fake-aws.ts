@@ -1,8 +1,8 @@
 /** SDK client settings that point awsDepsFromEnv at s3rver and the wire-level fakes. */
-import type { AwsClientConfigs } from '../../../../functions/shared/aws-deps.js';
-import type { EventBridgeFake } from '../../../support/eventbridge-fake.js';
-import type { S3rverHandle } from '../../../support/s3rver.js';
-import type { SecretsManagerFake } from '../../../support/secrets-manager-fake.js';
+import type { AwsClientConfigs } from '../../../../functions/runtime/aws-deps.js';
+import type { EventBridgeFake } from '../../../../harness/eventbridge-fake.js';
+import type { S3rverHandle } from '../../../../harness/s3rver.js';
+import type { SecretsManagerFake } from '../../../../harness/secrets-manager-fake.js';
 
 export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' };
 

@@ -1,12 +1,12 @@
 /**
  * Runs the issuance state machine's Tasks through the Lambda handlers, in process, with the
- * semantics of `infra/state-machines/issuance.ts`: every Task input and result crosses as JSON (as
+ * semantics of `shared/workflow/machines/issuance.ts`: every Task input and result crosses as JSON (as
  * through Lambda), Choice/Wait loops on `poll`, the transient-error Retry, and the Catch path
  * (`$.error`, `$.failedStep`, CleanupAfterFailure's `$.cleanup`, RecordFailure's Parameters).
  * A thrown error reaches the Catch as Step Functions builds it from Lambda's error JSON.
  */
-import { LAMBDA_STEPS, TRANSIENT_ERRORS, type HandlerFolder } from '../../../../infra/state-machines/index.js';
-import type { DepsSource, StepHandler } from '../../../../functions/shared/make-step-handler.js';
+import { LAMBDA_STEPS, TRANSIENT_ERRORS, type HandlerFolder } from '../../../../shared/workflow/machines/index.js';
+import type { DepsSource, StepHandler } from '../../../../functions/runtime/make-step-handler.js';
 
 export type Handlers = Readonly<Record<HandlerFolder, StepHandler>>;
 

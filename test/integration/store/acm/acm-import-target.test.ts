@@ -5,7 +5,7 @@
 import { ACMClient, ImportCertificateCommand, ListCertificatesCommand } from '@aws-sdk/client-acm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcmImportTarget } from '../../../../shared/store/acm/index.js';
-import { startAcmFake, type AcmFake } from '../../../support/acm-fake.js';
+import { startAcmFake, type AcmFake } from '../../../../harness/acm-fake.js';
 import { makeSelfSignedCertificate, type TestCertificate } from '../../../support/certs.js';
 
 let fake: AcmFake;

@@ -9,8 +9,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { resolveLineageSpec } from '../../../../shared/config/index.js';
 import type { Lineage } from '../../../../shared/store/index.js';
 import { S3CertificateStore, S3SweepStore } from '../../../../shared/store/s3/index.js';
-import { planSweep, PLANNING_INDEX_FORMAT, planningFactsOf, type PlanningIndex, type WorkflowDeps } from '../../../../shared/workflow/index.js';
-import { startS3rver, type S3rverHandle } from '../../../support/s3rver.js';
+import { planSweep, type WorkflowDeps } from '../../../../shared/workflow/index.js';
+import { PLANNING_INDEX_FORMAT, planningFactsOf, type PlanningIndex } from '../../../../shared/store/index.js';
+import { startS3rver, type S3rverHandle } from '../../../../harness/s3rver.js';
 
 const T0 = Date.parse('2026-03-01T00:00:00.000Z');
 const DAY = 86_400_000;

@@ -6,7 +6,7 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3CertificateStore, S3LineageLock } from '../../../../shared/store/s3/index.js';
-import { startS3rver, type S3rverHandle } from '../../../support/s3rver.js';
+import { startS3rver, type S3rverHandle } from '../../../../harness/s3rver.js';
 import { lineage, PRIVATE_KEY_PEM, version } from '../../../unit/store/s3/fixtures.js';
 
 let s3: S3rverHandle;

@@ -7,7 +7,7 @@
  */
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startS3rver, type S3rverHandle } from '../../../support/s3rver.js';
+import { startS3rver, type S3rverHandle } from '../../../../harness/s3rver.js';
 
 let s3: S3rverHandle;
 beforeAll(async () => {

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpTransport, HttpTransportRequest } from '../../../../shared/http/index.js';
 import { resolveLineageSpec } from '../../../../shared/config/index.js';
 import { S3CertificateStore, SignedObjectReader } from '../../../../shared/store/s3/index.js';
-import { startS3rver, type S3rverHandle } from '../../../support/s3rver.js';
+import { startS3rver, type S3rverHandle } from '../../../../harness/s3rver.js';
 
 let s3: S3rverHandle;
 let reader: SignedObjectReader;

@@ -17,7 +17,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSecretsManagerFake, type SecretsManagerFake } from '../../../support/secrets-manager-fake.js';
+import { startSecretsManagerFake, type SecretsManagerFake } from '../../../../harness/secrets-manager-fake.js';
 
 let fake: SecretsManagerFake;
 let client: SecretsManagerClient;

@@ -7,7 +7,7 @@ import { ListSecretVersionIdsCommand, PutSecretValueCommand, SecretsManagerClien
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateCertificateKey } from '../../../../shared/crypto/index.js';
 import { clientRequestToken, SecretsManagerKeyStore, type SecretsManagerKeyStoreOptions } from '../../../../shared/store/secrets-manager/index.js';
-import { startSecretsManagerFake, type SecretsManagerFake } from '../../../support/secrets-manager-fake.js';
+import { startSecretsManagerFake, type SecretsManagerFake } from '../../../../harness/secrets-manager-fake.js';
 
 let fake: SecretsManagerFake;
 let client: SecretsManagerClient;

@@ -8,7 +8,7 @@ const sfn = mockClient(SFNClient);
 const client = () => new SFNClient({ region: 'ap-northeast-1' });
 const ARN = executionArn('AcmeflowIssuance', 'certonly-blocked.test-20260101T000000Z');
 const FUNCTION = 'arn:aws:lambda:ap-northeast-1:111122223333:function:AcmeflowPrepareOrder';
-/** The issuance machine's Fail state, as infra/state-machines/issuance.ts ends every failure. */
+/** The issuance machine's Fail state, as shared/workflow/machines/issuance.ts ends every failure. */
 const issuanceFailed = () => described('FAILED', { executionArn: ARN, error: 'IssuanceFailed', cause: 'See the "Certificate Issuance Failed" event for the ACME problem and what to do.' });
 
 beforeEach(() => sfn.reset());

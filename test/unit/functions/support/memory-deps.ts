@@ -21,7 +21,8 @@ import {
   type StoredAccountKey,
   type StoredLineage,
 } from '../../../../shared/store/index.js';
-import { MemorySweepStore, type Logger, type WorkflowDeps } from '../../../../shared/workflow/index.js';
+import { type Logger, type WorkflowDeps } from '../../../../shared/workflow/index.js';
+import { MemorySweepStore } from '../../../../shared/store/index.js';
 
 export class MemoryCertificateStore implements CertificateStore {
   readonly lineages = new Map<string, StoredLineage>();

@@ -15,7 +15,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { S3CertificateStore, S3SweepStore } from '../../../../shared/store/s3/index.js';
-import { PLANNING_INDEX_FORMAT, planningFactsOf, type PlanningIndex } from '../../../../shared/workflow/index.js';
+import { PLANNING_INDEX_FORMAT, planningFactsOf, type PlanningIndex } from '../../../../shared/store/index.js';
 import { accessDenied, lineage, objectOutput, preconditionFailed } from './fixtures.js';
 
 const s3 = mockClient(S3Client);

@@ -13,7 +13,9 @@ import {
   type LineageState,
   type StoredLineage,
 } from '../../../../shared/store/index.js';
-import { MemorySweepStore, type Logger, type SweepStore, type WorkflowDeps } from '../../../../shared/workflow/index.js';
+import { type Logger, type WorkflowDeps } from '../../../../shared/workflow/index.js';
+import { MemorySweepStore, type SweepStore } from '../../../../shared/store/index.js';
+import { IndexedMemorySweepStore } from '../../../../harness/indexed-memory-sweep-store.js';
 
 export const DIRECTORY_URL = 'https://ca.test/dir';
 export const T0 = Date.parse('2026-03-01T00:00:00.000Z');
@@ -173,8 +175,8 @@ export function fleetDeps(options: { store: CertificateStore; sweeps: SweepStore
 }
 
 /** A sweep store with the planning index. */
-export function indexedSweeps(): MemorySweepStore {
-  return new MemorySweepStore({ planningIndex: true });
+export function indexedSweeps(): IndexedMemorySweepStore {
+  return new IndexedMemorySweepStore();
 }
 
 /** The ARI certificate id of a serial (RFC 9773 §4.1 shape: base64url AKI "." base64url serial). */

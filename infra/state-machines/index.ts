@@ -1,5 +1,0 @@
-export * from './issuance.js';
-export * from './lambda-resources.js';
-export * from './retry.js';
-export * from './revocation.js';
-export * from './sweep.js';

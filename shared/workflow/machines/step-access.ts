@@ -1,0 +1,53 @@
+import type { LambdaStep } from './index.js';
+
+/**
+ * What one function may touch. Each flag maps to exact resources (see `grant-access.ts`); a step
+ * gets nothing it does not use, so a bug or a compromised dependency in one step cannot, say,
+ * change DNS from the step that only publishes events.
+ */
+export interface FunctionAccess {
+  /** Lineages and certificates: `renewal/`, `live/`, `archive/`. */
+  readonly store?: 'read' | 'write';
+  /** Lineage locks: `locks/`. */
+  readonly locks?: boolean;
+  /** Sweep plans and Distributed Map results: `sweeps/`. */
+  readonly sweeps?: 'read' | 'write';
+  /** Certificate key secrets `<prefix>cert/*`. */
+  readonly certificateKeys?: 'read' | 'write';
+  /** ACME account key secrets `<prefix>account/*`. */
+  readonly accountKeys?: 'read' | 'write';
+  /** The EAB secrets of the configured CA accounts (registration). */
+  readonly eab?: boolean;
+  /** Route 53 on the configured zones, the DNS credential secrets, the assumed DNS roles. */
+  readonly dns?: boolean;
+  /** `events:PutEvents` with source `acmeflow` on the bus. */
+  readonly events?: boolean;
+}
+
+/**
+ * The access of each workflow step, from what its `shared/workflow` function calls:
+ * - PrepareOrder locks the lineage, registers the account (EAB, account key) and, when it finds an
+ *   abandoned run, deletes that run's TXT values and pending key.
+ * - The ACME steps after it sign with the account key (read only).
+ * - FinalizeOrder creates the pending certificate key; StoreCertificate promotes it and writes the version.
+ * - CleanupRecords deletes TXT values, discards a pending key, clears `inflight`, releases the lock.
+ * - PlanRenewals reads lineages and writes the plan and the planning index (which keeps the ARI choice,
+ *   so no lineage is written); CompleteSweep reads the results.
+ */
+export const STEP_ACCESS: Readonly<Record<LambdaStep, FunctionAccess>> = {
+  PrepareOrder: { store: 'write', locks: true, certificateKeys: 'write', accountKeys: 'write', eab: true, dns: true },
+  PublishRecords: { store: 'read', dns: true },
+  CheckPropagation: { store: 'read', dns: true },
+  RespondChallenges: { store: 'read', accountKeys: 'read' },
+  PollAuthorizations: { store: 'read', accountKeys: 'read' },
+  FinalizeOrder: { store: 'read', certificateKeys: 'write', accountKeys: 'read' },
+  PollOrder: { store: 'read', accountKeys: 'read' },
+  StoreCertificate: { store: 'write', certificateKeys: 'write', accountKeys: 'read' },
+  CleanupRecords: { store: 'write', locks: true, certificateKeys: 'write', dns: true },
+  EmitIssued: { store: 'read', events: true },
+  EmitDeployable: { store: 'read', events: true },
+  RecordFailure: { store: 'write', events: true },
+  PlanRenewals: { store: 'read', sweeps: 'write' },
+  CompleteSweep: { sweeps: 'read', events: true },
+  RevokeCertificate: { store: 'write', certificateKeys: 'read', accountKeys: 'read', events: true },
+};
