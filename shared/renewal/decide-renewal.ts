@@ -40,7 +40,7 @@ export interface RenewalDecision {
 
 /**
  * The fields of a lineage's state the policy reads, and nothing else: a whole `LineageState` fits,
- * and so does the sweep's planning index, which keeps exactly these (shared/workflow/sweep-store.ts).
+ * and so does the sweep's planning index, which keeps exactly these (shared/store/sweep-store.ts).
  */
 export interface RenewalFacts {
   readonly currentVersion: LineageState['currentVersion'];

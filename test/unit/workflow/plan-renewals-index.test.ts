@@ -193,7 +193,7 @@ describe('planning with the index', () => {
     const t = setup();
     t.store.seed(old('a'));
     const sweeps = t.sweeps;
-    const put = sweeps.putPlanningIndex!;
+    const put = sweeps.putPlanningIndex.bind(sweeps);
     Object.assign(sweeps, {
       putPlanningIndex: async (index: PlanningIndex, options: { expectedEtag: string | null }) => {
         sweeps.replacePlanningIndex(JSON.stringify({ format: PLANNING_INDEX_FORMAT, writtenAt: '', lineages: {} }));
