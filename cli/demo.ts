@@ -9,31 +9,25 @@
  * renew --force-renewal with a deploy hook → certificates → revoke, and stops what it started.
  */
 import 'reflect-metadata';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBind, type BindHandle } from '../harness/bind.js';
+import { DEMO_PROGRAMS, ensureDebianPackages, MissingDebianPackagesError } from '../harness/debian-packages.js';
 import { startPebble, type PebbleHandle } from '../harness/pebble.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function ensurePackages(): void {
-  const needed: Record<string, string> = { '/usr/bin/pebble': 'pebble', '/usr/bin/pebble-challtestsrv': 'pebble', '/usr/sbin/named': 'bind9' };
-  const missing = [...new Set(Object.entries(needed).filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg))];
-  if (missing.length === 0) return;
-  if (process.getuid?.() !== 0) {
-    console.error(`The demo needs Debian's ${missing.join(' and ')} package(s). Install them: sudo apt-get install -y ${missing.join(' ')}`);
+  try {
+    ensureDebianPackages(DEMO_PROGRAMS, 'The demo');
+  } catch (error) {
+    if (!(error instanceof MissingDebianPackagesError)) throw error;
+    console.error(error.message);
     process.exit(2);
   }
-  console.log(`Installing ${missing.join(', ')} from Debian...`);
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
 }
 
 /** Runs the real command line (bin/acmeflow.mjs) and shows what it prints. */
