@@ -88,6 +88,40 @@ function missingPaths(root: string, document: string, markdown: string): string[
   return missing;
 }
 
+/**
+ * The team's style and design notes live outside the repository, so a comment citing them points
+ * nowhere for a reader of the code; comments point to ARCHITECTURE.md or say the reason inline.
+ * The pattern is assembled so that this file does not match itself.
+ */
+const OUTSIDE_DOCUMENTS = new RegExp(`\\b(?:${['STYLE', 'DESIGN'].join('|')})\\.md\\b`);
+
+/** "file:line" of every line in `files` (repo-relative path → content) that cites a document outside the repository. */
+function outsideCitations(files: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const [file, content] of files) {
+    content.split('\n').forEach((line, i) => {
+      if (OUTSIDE_DOCUMENTS.test(line)) out.push(`${file}:${i + 1}`);
+    });
+  }
+  return out;
+}
+
+/** Every source and documentation file of the repository (not node_modules, not git's, not build output). */
+function repositoryFiles(): Map<string, string> {
+  const skip = new Set(['node_modules', '.git', 'dist', 'cdk.out', 'coverage', '.tmp']);
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      if (skip.has(entry.name)) continue;
+      const rel = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(rel);
+      else if (/\.(ts|mts|mjs|js|md)$/.test(entry.name)) files.set(rel, readFileSync(path.join(ROOT, rel), 'utf8'));
+    }
+  };
+  walk('.');
+  return files;
+}
+
 describe('ARCHITECTURE.md and the folder guides', () => {
   it('name only paths that exist', () => {
     let checked = 0;
@@ -123,5 +157,20 @@ describe('ARCHITECTURE.md and the folder guides', () => {
       'ARCHITECTURE.md: `ARCHITECTURE.md/`',
       'ARCHITECTURE.md: (engine/GONE.md)',
     ]);
+  });
+
+  it('are what comments cite: no file cites the style or design notes kept outside the repository', () => {
+    const files = repositoryFiles();
+    expect(files.size).toBeGreaterThan(300);
+    expect(outsideCitations(files)).toEqual([]);
+  });
+
+  it('catches a planted citation of each outside document, and not ARCHITECTURE.md', () => {
+    const planted = new Map([
+      ['shared/a.ts', ['/**', ` * Literal names (${'STYLE'}.md §7).`, ' */'].join('\n')],
+      ['engine/README.md', `As ${'DESIGN'}.md draws it.`],
+      ['shared/b.ts', '// Literal names (ARCHITECTURE.md, "Error model"); MY-STYLE.mdx is not one either.'],
+    ]);
+    expect(outsideCitations(planted)).toEqual(['shared/a.ts:2', 'engine/README.md:1']);
   });
 });
