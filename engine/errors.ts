@@ -1,7 +1,8 @@
 import type { AcmeProblem } from '../shared/acme/index.js';
 
 /**
- * Errors of the local engine. Names are literals (STYLE.md §7): the CLI and tests match on them.
+ * Errors of the local engine. Names are literals (ARCHITECTURE.md, "Error model"): the CLI and
+ * tests match on them.
  */
 
 /**

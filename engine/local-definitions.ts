@@ -105,7 +105,7 @@ export function taskStateNames(definition: AslDefinition): string[] {
 
 /**
  * Refuses what aws-local-stepfunctions would not run as AWS does: a Distributed Map, an
- * `ItemReader`/`ResultWriter`, JSONata or `Assign` (DESIGN.md, "Known pitfalls").
+ * `ItemReader`/`ResultWriter`, JSONata or `Assign`.
  */
 export function assertRunnableLocally(definition: AslDefinition, label = 'state machine'): void {
   if (definition.QueryLanguage === 'JSONata') throw new UnsupportedDefinitionError(`The ${label} definition uses JSONata, which the local runner does not evaluate.`);

@@ -168,7 +168,7 @@ export async function measureAwsCost(site: BenchSite, count: number): Promise<Aw
         endpoint: s3.endpoint,
         forcePathStyle: true,
         credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-        // s3rver stores the aws-chunked framing of a streamed upload otherwise (DESIGN.md pitfalls).
+        // s3rver stores the aws-chunked framing of a streamed upload as the object's content otherwise.
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
         requestHandler: new CountingHandler('s3', tally),

@@ -1,6 +1,6 @@
 /**
- * Errors of the Lambda shells. Literal names (STYLE.md §7): Step Functions matches on them, and
- * messages name what is wrong and where, never a secret value.
+ * Errors of the Lambda shells. Literal names (ARCHITECTURE.md, "Error model"): Step Functions
+ * matches on them, and messages name what is wrong and where, never a secret value.
  */
 
 /** What a {@link ConfigurationError} is about: an environment variable, or an adapter a step's function lacks. */

@@ -5,7 +5,7 @@ import { toStepError } from '../../shared/workflow/step-error.js';
 import { InvalidStepInputError } from './errors.js';
 
 /**
- * The shell every step handler shares (STYLE.md §9: load, call the core, save).
+ * The shell every step handler shares: load, call the core, save (functions/README.md).
  *
  * - Deps come ready (the local engine's filesystem deps, a test's fakes) or from a factory (the
  *   Lambda's `functions/<step>/aws-deps.ts`); a factory is called on the first invocation and its result reused by

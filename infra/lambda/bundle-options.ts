@@ -25,7 +25,7 @@ export const LAMBDA_BUNDLE = {
   format: 'esm',
   target: 'node22',
   minify: true,
-  // Error names are literals (STYLE.md §7), but libraries may read constructor names.
+  // Error names are literals (ARCHITECTURE.md, "Error model"), but libraries may read constructor names.
   keepNames: true,
   // ESM output: the bundled CommonJS code (and the aliased packages) `require`s through this.
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",

@@ -20,7 +20,7 @@ export interface IssuerResources {
   readonly partition: string;
 }
 
-/** Object prefixes of the certificate store (DESIGN.md "Storage"). */
+/** Object prefixes of the certificate store (ARCHITECTURE.md, "Where things are stored"). */
 export const STORE_PREFIXES = ['renewal/', 'live/', 'archive/'] as const;
 export const LOCKS_PREFIX = 'locks/';
 export const SWEEPS_PREFIX = 'sweeps/';

@@ -1,7 +1,7 @@
 /**
  * The transport context of the ACME layer: which CA, how to fetch, and the nonces held.
  *
- * It holds no account: every operation takes the account it acts for (STYLE.md §2), so one context
+ * It holds no account: every operation takes the account it acts for, so one context
  * may serve many accounts and every function's effect is visible in its arguments. Nonces are
  * transport state (RFC 8555 §7.2): each response's `Replay-Nonce` is kept for the next request, and
  * `newNonce` is asked only when none is held.

@@ -2,7 +2,8 @@
  * Typed errors of the ACME layer.
  *
  * Every class sets a literal `name`: Step Functions matches `Retry`/`Catch` on `error.name`, and a
- * bundler renames classes, so `this.constructor.name` would silently stop matching (STYLE.md §7).
+ * bundler renames classes, so `this.constructor.name` would silently stop matching (ARCHITECTURE.md,
+ * "Error model").
  * A CA's problem document is never flattened into a message string: {@link AcmeProblemError}
  * keeps `type`, `status`, `detail`, `instance` and `subproblems` as fields (RFC 8555 §6.7).
  */
@@ -163,7 +164,7 @@ export class AcmeServerInternalError extends AcmeProblemError {
   }
 }
 
-/** Subclass by short problem type: the one place where problems are mapped to errors (STYLE.md §6). */
+/** Subclass by short problem type: the one place where problems are mapped to errors. */
 const PROBLEM_CLASSES: Record<string, new (p: AcmeProblem, o?: ProblemErrorOptions) => AcmeProblemError> = {
   badNonce: AcmeBadNonceError,
   rateLimited: AcmeRateLimitedError,

@@ -1,6 +1,6 @@
 /**
  * ACME resources as plain JSON (RFC 8555 §7.1). Every type here survives `JSON.parse(JSON.stringify(x))`,
- * so it can cross a Step Functions state; URLs are ordinary fields (STYLE.md §2).
+ * so it can cross a Step Functions state; URLs are ordinary fields (a later step finds the order by its URL).
  */
 import type { AcmeProblem } from './errors.js';
 

@@ -2,11 +2,12 @@
  * Typed errors of the crypto module.
  *
  * Every class sets a literal `name`: Step Functions matches `Retry`/`Catch` on `error.name`, and a
- * bundler renames classes, so `this.constructor.name` would silently stop matching (STYLE.md §7).
+ * bundler renames classes, so `this.constructor.name` would silently stop matching (ARCHITECTURE.md,
+ * "Error model").
  *
  * No message ever contains key material or the text that failed to parse: the input may be a
- * private key, and messages end up in logs, events and execution history (DESIGN.md). Messages
- * only name the kind of input, PEM labels, key algorithms and sizes.
+ * private key, and messages end up in logs, events and execution history (ARCHITECTURE.md,
+ * "Security invariants"). Messages only name the kind of input, PEM labels, key algorithms and sizes.
  */
 
 /** Options every error of this module accepts. */

@@ -7,7 +7,7 @@ const generateKeyPairAsync = promisify(generateKeyPair);
 
 /** A freshly generated certificate key pair, both halves as PEM. */
 export interface CertificateKeyPair {
-  /** PKCS#8 (RFC 5208 §5) `PRIVATE KEY` PEM. Secret: goes to Secrets Manager only (DESIGN.md). */
+  /** PKCS#8 (RFC 5208 §5) `PRIVATE KEY` PEM. Secret: it goes to the key store and nowhere else. */
   readonly privateKeyPem: string;
   /** SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) `PUBLIC KEY` PEM. */
   readonly publicKeyPem: string;

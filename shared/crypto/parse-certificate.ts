@@ -10,7 +10,7 @@ import './x509-provider.js';
 
 /**
  * What acmeflow needs to know about a certificate. Plain JSON: it survives a round trip through
- * Step Functions state, S3 `meta.json` and events (STYLE.md §2), and holds nothing secret.
+ * Step Functions state, S3 `meta.json` and events, and holds nothing secret.
  */
 export interface CertificateInfo {
   /**

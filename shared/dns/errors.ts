@@ -1,6 +1,7 @@
 /**
  * Typed errors of the DNS-01 layer. Every `name` is a string literal, never `constructor.name`
- * (STYLE.md §7): Step Functions `Retry`/`Catch` match on it and bundlers rename classes.
+ * (ARCHITECTURE.md, "Error model"): Step Functions `Retry`/`Catch` match on it and bundlers
+ * rename classes.
  *
  * Provider folders add their own errors on top of {@link DnsError}; the messages follow one shape:
  * what went wrong, the record and the zone it concerns, and what the operator should do.

@@ -1,6 +1,7 @@
 /**
- * The DNS provider port. Providers write fast and never wait (STYLE.md §3): the state machine
- * waits in a Wait state and asks {@link DnsProvider.changeStatus} or the propagation checker.
+ * The DNS provider port. Providers write fast and never wait (a Lambda is billed while it waits and
+ * capped at 15 minutes; a Wait state is free): the state machine waits in a Wait state and asks
+ * {@link DnsProvider.changeStatus} or the propagation checker.
  */
 
 /** One TXT record set as a provider sees it: the final, delegated name and the values that belong to us. */

@@ -4,8 +4,9 @@
  * order (a concurrent renewal, or one whose result we never stored). The new certificate is still
  * wanted; only the replacement link is refused.
  *
- * Matches by error name (STYLE.md §7): an `AcmeAlreadyReplacedError` thrown in-process, its
- * `toJSON()` form, or a Step Functions error (`{ Error: 'AcmeAlreadyReplacedError', Cause }`).
+ * Matches by error name, a literal that survives bundling and Step Functions: an
+ * `AcmeAlreadyReplacedError` thrown in-process, its `toJSON()` form, or a Step Functions error
+ * (`{ Error: 'AcmeAlreadyReplacedError', Cause }`).
  *
  * @example
  * try { order = await newOrder(ctx, account, { identifiers, replaces }); }

@@ -142,7 +142,7 @@ function thresholdRule(spec: DecideRenewalInput['spec'], validity: Validity, now
 
 /**
  * Decides whether a lineage is renewed now. Pure: the clock and the randomness are inputs
- * (STYLE.md §9), so the sweep, the CLI and the tests get the same answer for the same facts.
+ * (no hidden `Date.now()`), so the sweep, the CLI and the tests get the same answer for the same facts.
  *
  * Rules, first match wins:
  *

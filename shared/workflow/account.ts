@@ -44,7 +44,7 @@ const REGISTRATION_LEASE_SECONDS = 120;
  * when the lineage names credentials. Idempotent: the key is stored before registering, so a crash
  * between the two is repaired by `onlyReturnExisting`/newAccount with the same key next time.
  *
- * With `registrationLock`, registering is check, lock, check again (STYLE.md §8): one run registers,
+ * With `registrationLock`, registering is check, lock, check again: one run registers,
  * and a run that finds the lock held waits (a few seconds at most) for the account it registers,
  * then fails with `LineageLockedError` if it never appears.
  */

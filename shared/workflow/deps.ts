@@ -20,9 +20,9 @@ export interface DeployTarget {
 }
 
 /**
- * Everything a workflow step needs from the outside world, injected (STYLE.md §9–10). The Lambda
- * shells build it from AWS adapters, the local engine from filesystem adapters, tests from real
- * servers (Pebble, BIND, s3rver) and wire-level fakes.
+ * Everything a workflow step needs from the outside world, injected (ARCHITECTURE.md, "Ports and
+ * adapters"). The Lambda shells build it from AWS adapters, the local engine from filesystem
+ * adapters, tests from real servers (Pebble, BIND, s3rver) and wire-level fakes.
  */
 export interface WorkflowDeps {
   readonly store: CertificateStore;

@@ -29,7 +29,7 @@ export function keyTokenFor(orderUrl: string): string {
  * authorizations (valid ones are reused and need no record) and compute the TXT records to publish,
  * following CNAME delegations.
  *
- * Check, lock, check again (STYLE.md §8): with `expectedVersion` from the sweep's plan, a lineage
+ * Check, lock, check again: with `expectedVersion` from the sweep's plan, a lineage
  * that another run renewed meanwhile is skipped.
  */
 export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, limits: WorkflowLimits = DEFAULT_LIMITS): Promise<IssuanceState> {

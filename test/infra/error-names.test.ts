@@ -16,7 +16,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Every literal error name the code under shared/ assigns (`this.name = 'AcmeBadNonceError'`, STYLE.md §7). */
+/** Every literal error name the code under shared/ assigns (`this.name = 'AcmeBadNonceError'`). */
 function literalErrorNames(): Set<string> {
   const names = new Set<string>();
   for (const file of sourceFiles(path.join(PROJECT_ROOT, 'shared'))) {

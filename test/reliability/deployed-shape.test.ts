@@ -2,7 +2,7 @@
  * Security review of the deployed shape: the AcmeIssuer construct synthesized with a configuration
  * that takes every IAM path (EAB secret, Route 53 by id and by name, Cloudflare credentials secret,
  * ACM and SSM deploy hooks, notifications — `test/infra/support/synth.ts`), reviewed rule by rule
- * (`support/template-review.ts`): IAM no broader than DESIGN.md allows, every store encrypted, no
+ * (`support/template-review.ts`): IAM no broader than least privilege allows, every store encrypted, no
  * public bucket or resource policy, no secret in a Lambda environment. The review itself is checked
  * against a copy of the template with one violation of each rule planted in it.
  */
@@ -26,7 +26,7 @@ const count = (type: string) => Object.values(template.Resources as Record<strin
 const text = (findings: readonly ReviewFinding[]) => findings.map((f) => `${f.rule} ${f.resource}: ${f.detail}`);
 
 describe('the synthesized template', () => {
-  it('has no IAM statement broader than DESIGN.md allows, no unencrypted or public store, no secret in a Lambda environment', () => {
+  it('has no IAM statement broader than least privilege allows, no unencrypted or public store, no secret in a Lambda environment', () => {
     const findings = reviewTemplate(template, OPTIONS);
     const statements = iamStatements(Template.fromJSON(template)).filter((s) => s.Effect === 'Allow');
     const star = statements.filter((s) => s.Resource.includes('*'));

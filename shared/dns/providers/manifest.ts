@@ -1,5 +1,6 @@
 /**
- * The contract every provider folder fulfils (STYLE.md §4, after lego's `providers/dns/<code>/`):
+ * The contract every provider folder fulfils (after lego's `providers/dns/<code>/`; the steps to add
+ * one are in ARCHITECTURE.md, "How to add a DNS provider"):
  * `providers/<code>/manifest.ts` exports one {@link ProviderManifest} that says what the provider is
  * called, which configuration it takes, where its credentials come from, which permissions it needs,
  * and how to build it. The registry (`registry.ts`) lists them all.

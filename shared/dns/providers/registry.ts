@@ -1,5 +1,5 @@
 /**
- * The registry of DNS provider manifests (STYLE.md §4): the one place that knows every provider
+ * The registry of DNS provider manifests: the one place that knows every provider
  * folder. A test reads `shared/dns/providers/` and checks that each folder is registered here.
  */
 import { DnsError } from '../errors.js';

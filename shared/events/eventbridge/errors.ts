@@ -1,6 +1,6 @@
 /**
  * Typed errors of the checks every publisher applies before delivering an event. Each `name` is a
- * literal (STYLE.md §7: Step Functions matches on it, bundlers rename classes). They are thrown
+ * literal (Step Functions matches on it, bundlers rename classes). They are thrown
  * before anything is sent: they mean the caller built a wrong event, not that delivery failed, so
  * none of them is an `EventPublishError` and retrying cannot help.
  *

@@ -1,7 +1,7 @@
 /**
  * Errors of the filesystem store adapters, on top of the port's errors in `../errors.ts`. Every
- * `name` is a literal (STYLE.md §7). Messages name files and lineages, never file contents: a
- * file next to the ones named may hold a private key.
+ * `name` is a literal (ARCHITECTURE.md, "Error model"). Messages name files and lineages, never
+ * file contents: a file next to the ones named may hold a private key.
  */
 import { StoreError } from '../errors.js';
 

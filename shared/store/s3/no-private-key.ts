@@ -5,8 +5,8 @@ const PRIVATE_KEY_PEM = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 
 /**
  * Refuses to write a body holding a PEM private key to S3. Keys belong in the key store only
- * (DESIGN.md); this catches a caller that passed the key where a certificate or chain belongs.
- * The error names the object, never the content.
+ * (ARCHITECTURE.md, "Security invariants"); this catches a caller that passed the key where a
+ * certificate or chain belongs. The error names the object, never the content.
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 /**
- * The object keys of the S3 layout (DESIGN.md "Storage"), in one place so the store, the lock and
- * the IAM policy of the construct agree on them.
+ * The object keys of the S3 layout (ARCHITECTURE.md, "Where things are stored"), in one place so
+ * the store, the lock and the IAM policy of the construct agree on them.
  *
  * ```
  * renewal/<name>.json                                   the lineage

@@ -2,7 +2,7 @@ import type { LambdaStep, ResourceFor } from './lambda-resources.js';
 import { TRANSIENT_RETRY } from './retry.js';
 
 /**
- * The issuance state machine (Amazon States Language, JSONPath), as DESIGN.md draws it:
+ * The issuance state machine (Amazon States Language, JSONPath; ARCHITECTURE.md, "Issuance data flow"):
  *
  *   PrepareOrder → PublishRecords → [CheckPropagation ─ Wait]* → RespondChallenges
  *   → [PollAuthorizations ─ Wait]* → FinalizeOrder → [PollOrder ─ Wait]* → StoreCertificate

@@ -3,7 +3,7 @@
  * a reviewer would apply by hand, each finding naming the resource and the rule:
  *
  * - IAM (identity policies): no `Action: "*"` and no whole-service `service:*` action; `Resource: "*"`
- *   only for actions whose API accepts no narrower resource (the allow-list below, as DESIGN.md and
+ *   only for actions whose API accepts no narrower resource (the allow-list below, as grant-access.ts and
  *   the providers' manifests name them); Secrets Manager actions only on the issuer's prefix
  *   (`acmeflow/...`) or the secrets the configuration names; KMS actions only on keys of the stack.
  * - Storage: every bucket encrypted, all four public access blocks on, a policy denying non-TLS

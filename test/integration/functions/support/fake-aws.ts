@@ -12,7 +12,7 @@ export function fakeClientConfig(handles: { s3: S3rverHandle; sm: SecretsManager
       endpoint: handles.s3.endpoint,
       forcePathStyle: true,
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      // s3rver stores the aws-chunked framing of a streamed upload otherwise (DESIGN.md pitfalls).
+      // s3rver stores the aws-chunked framing of a streamed upload as the object's content otherwise.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     },
