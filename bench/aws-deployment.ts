@@ -250,8 +250,12 @@ try {
     const extraFiles = built.filter((b) => b.target.kind !== 'step');
     const stepInits = await measureInitInterleaved(stepFiles.map((b) => b.file), INIT_RUNS, { buildDeps: true });
     const extraInits = await measureInitInterleaved(extraFiles.map((b) => b.file), INIT_RUNS);
-    stepFiles.forEach((b, i) => inits.set(b.target.name, stepInits[i]!));
-    extraFiles.forEach((b, i) => inits.set(b.target.name, extraInits[i]!));
+    stepFiles.forEach((b, i) => {
+      inits.set(b.target.name, stepInits[i]!);
+    });
+    extraFiles.forEach((b, i) => {
+      inits.set(b.target.name, extraInits[i]!);
+    });
     probeInit = (await measureInitInterleaved([probe!.file], INIT_RUNS, { buildDeps: true }))[0]!;
     say();
     table(

@@ -8,7 +8,7 @@ import { createProvider } from '../shared/dns/providers/registry.js';
 import type { EventPublisher } from '../shared/events/events.js';
 import { FilesystemCertificateStore, FilesystemKeyStore, FilesystemLineageLock } from '../shared/store/filesystem/index.js';
 import type { Logger, WorkflowDeps } from '../shared/workflow/index.js';
-import { type SweepStore } from '../shared/store/index.js';
+import type { SweepStore } from '../shared/store/index.js';
 import { AcmeDnsCredentialsError, EabCredentialsError } from './errors.js';
 
 /**

@@ -4,7 +4,7 @@ import type { AcmeContext, HttpTransport, RevocationReason } from '../shared/acm
 import type { AcmeflowEvent, EventPublisher } from '../shared/events/events.js';
 import { HookFailedError, LocalHooksPublisher, type HookFailure } from '../shared/events/local-hooks/index.js';
 import { MemoryEventPublisher } from '../shared/events/memory/index.js';
-import { type Logger, type WorkflowDeps } from '../shared/workflow/index.js';
+import type { Logger, WorkflowDeps } from '../shared/workflow/index.js';
 import { MemorySweepStore } from '../shared/store/index.js';
 import { loadDefinitions } from './definitions.js';
 import { RevocationFailedError, SweepFailedError, SweepPlanMissingError } from './errors.js';

@@ -1,6 +1,6 @@
 import { ISSUANCE_TASKS, REVOCATION_TASKS, SWEEP_TASKS, type LambdaStep } from '../shared/workflow/machines/index.js';
 import type { IssuanceInput, SweepInput, SweepState } from '../shared/workflow/index.js';
-import { type SweepItem, type SweepItemResult } from '../shared/store/index.js';
+import type { SweepItem, SweepItemResult } from '../shared/store/index.js';
 import type { AslDefinition, AslDefinitions } from './definitions.js';
 import { runExecution, type ExecutionLogEntry, type ExecutionResult, type TaskContext, type TaskHandler } from './execution.js';
 import { assertRunnableLocally, bindTaskStates, substituteDistributedMap, type DistributedMapSettings } from './local-definitions.js';

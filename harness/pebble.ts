@@ -332,7 +332,9 @@ function makeFetch(agent: Agent): typeof fetch {
       url = input.url;
       const body = input.body === null ? undefined : await input.arrayBuffer();
       const headers: [string, string][] = [];
-      input.headers.forEach((value, name) => headers.push([name, value]));
+      input.headers.forEach((value, name) => {
+        headers.push([name, value]);
+      });
       merged = { method: input.method, headers, body, redirect: input.redirect, signal: input.signal, ...init };
     }
     const res = await undiciFetch(url, { ...(merged as UndiciRequestInit | undefined), dispatcher: agent });

@@ -55,7 +55,9 @@ export async function summariseProfile(bundleFile: string, profileDir: string, t
   const profile = JSON.parse(await readFile(path.join(profileDir, files[0]!), 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  profile.samples.forEach((id, i) => {
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const bundleName = path.basename(bundleFile);
   const totals = new Map<string, number>();
   for (const [id, us] of selfUs) {

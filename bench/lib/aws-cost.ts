@@ -16,6 +16,7 @@
  */
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+// biome-ignore lint/correctness/noUndeclaredDependencies: installed with the AWS SDK clients; not yet declared in package.json.
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { loadDefinitions, LocalStateMachines, prepareDefinitions, readSimplePath, stepHandlersFor, type ExecutionLogEntry } from '../../engine/index.js';
 import { awsDepsFromEnv, type AwsClientConfigs } from '../../functions/runtime/aws-deps.js';
@@ -23,7 +24,7 @@ import { SWEEP_MAP_STATE } from '../../shared/workflow/machines/index.js';
 import { resolveLineageSpec } from '../../shared/config/index.js';
 import { S3CertificateStore } from '../../shared/store/s3/index.js';
 import type { Logger } from '../../shared/workflow/index.js';
-import { type SweepItem } from '../../shared/store/index.js';
+import type { SweepItem } from '../../shared/store/index.js';
 import { startEventBridgeFake } from '../../harness/eventbridge-fake.js';
 import { startS3rver } from '../../harness/s3rver.js';
 import { startSecretsManagerFake } from '../../harness/secrets-manager-fake.js';
@@ -179,7 +180,7 @@ export async function measureAwsCost(site: BenchSite, count: number): Promise<Aw
     const env = { ACMEFLOW_BUCKET: s3.bucket, AWS_REGION: sm.region };
     const steps = stepHandlersFor(() => awsDepsFromEnv(env, { clientConfig, transport: site.pebble.transport, log: silent }));
     const raw = await loadDefinitions();
-    const planKeyPath = (raw.sweep.States[SWEEP_MAP_STATE]?.ItemReader as { Parameters: Record<string, string> }).Parameters['Key.$'] as string;
+    const planKeyPath = (raw.sweep.States[SWEEP_MAP_STATE]!.ItemReader as { Parameters: Record<string, string> }).Parameters['Key.$'] as string;
     // The Distributed Map's ItemReader is an S3 GetObject in AWS: read the plan through a counted client.
     const planReader = new S3Client({ region: sm.region, ...clientConfig.s3 });
     const log: ExecutionLogEntry[] = [];

@@ -7,7 +7,7 @@
  *   nonce held: what a new process has), for the same count plus the execution log — state
  *   transitions, Lambda-bound Task time and Wait-state time.
  */
-import { loadDefinitions, LocalEngine } from '../../engine/index.js';
+import { LocalEngine } from '../../engine/index.js';
 import { main } from '../../cli/main.js';
 import { clearDirectoryCache, type FetchFunction } from '../../shared/acme/index.js';
 import type { Logger } from '../../shared/workflow/index.js';

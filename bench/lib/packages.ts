@@ -41,6 +41,7 @@ export function ensurePackages(): void {
 
 /** The installed Debian version of each package (`dpkg-query`), for the results. */
 export function debianVersions(packages: readonly string[]): Record<string, string> {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template.
   const out = execFileSync('dpkg-query', ['-W', '-f', '${Package} ${Version}\\n', ...packages], { encoding: 'utf8' });
   return Object.fromEntries(
     out

@@ -64,6 +64,7 @@ export function parseLinks(header: string | null, base: string): Record<string, 
     const rel = /;\s*rel\s*=\s*"?([^";,]+)"?/i.exec(m[2] ?? '')?.[1];
     if (!rel) continue;
     for (const r of rel.trim().split(/\s+/)) {
+      // biome-ignore lint/suspicious/noAssignInExpressions: `??=` creates the list on a relation's first link.
       (links[r.toLowerCase()] ??= []).push(new URL(target, base).toString());
     }
   }

@@ -33,7 +33,7 @@ export function normalizeDomain(input: string, field?: string): string {
   const lower = name.toLowerCase();
   // Only names with non-ASCII characters go through IDNA (RFC 5891); ASCII names are checked label
   // by label below, which gives a precise message instead of the WHATWG parser's bare failure.
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII, NUL included.
   const ascii = /^[\x00-\x7f]*$/.test(lower) ? lower : domainToASCII(lower);
   if (ascii === '') throw new InvalidDomainError(input, 'it is not a valid internationalised domain name', field);
   const labels = ascii.split('.');

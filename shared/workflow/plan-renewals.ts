@@ -2,7 +2,7 @@ import { getRenewalInfo, supportsRenewalInfo } from '../acme/renewal-info.js';
 import type { RenewalInfo } from '../acme/types.js';
 import { decideRenewal, type RenewalReason } from '../renewal/index.js';
 import type { AriState, Lineage, LineageEtagPage } from '../store/index.js';
-import { DEFAULT_LIMITS, type WorkflowDeps } from './deps.js';
+import type { WorkflowDeps } from './deps.js';
 import { PLANNING_INDEX_FORMAT, planningFactsOf, type PlanningFacts, type PlanningIndexEntry } from '../store/sweep-store.js';
 
 export interface PlanRenewalsInput {

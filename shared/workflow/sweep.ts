@@ -1,7 +1,7 @@
-import { PlanningIndexConflictError, PlanningIndexFormatError, type LineageEtagPage } from '../store/index.js';
+import type { LineageEtagPage } from '../store/index.js';
 import type { WorkflowDeps } from './deps.js';
 import { completeSweep, planRenewals, PlanningSession, type RenewalPlan } from './plan-renewals.js';
-import { planningIndexFrom, type PlanningIndex, type StoredPlanningIndex, type SweepItem, type SweepItemResult, type SweepResultsRef, type SweepStore } from '../store/sweep-store.js';
+import type { SweepItem, SweepItemResult, SweepResultsRef, SweepStore } from '../store/sweep-store.js';
 
 /** What starts a sweep (the scheduler's or `cdk deploy`'s execution input). */
 export interface SweepInput {
@@ -121,7 +121,7 @@ export async function planSweep(event: { input: SweepInput; sweepId: string }, d
       return listing;
     };
     let listing: Promise<LineageEtagPage> | undefined = list();
-    while (listing) {
+    while (listing !== undefined) {
       const listed: LineageEtagPage = await listing;
       // The next page is listed while this one is decided.
       listing = listed.cursor ? list(listed.cursor) : undefined;

@@ -203,7 +203,7 @@ describe('least privilege', () => {
     const puts = statements().filter((st) => st.Action.includes('events:PutEvents'));
     expect(puts.length).toBe(5);
     for (const st of puts) {
-      expect(st.Resource).toEqual(['arn:${AWS::Partition}:events:ap-northeast-1:123456789012:event-bus/default']);
+      expect(st.Resource).toEqual([`arn:\${AWS::Partition}:events:ap-northeast-1:123456789012:event-bus/default`]);
       expect(st.Condition).toEqual({ StringEquals: { 'events:source': ['acmeflow'] } });
     }
   });
@@ -290,7 +290,7 @@ describe('state machines', () => {
         `arn:\${AWS::Partition}:states:ap-northeast-1:123456789012:execution:\${${sweep}.Name}/*`,
       ]),
     );
-    expect(grants('events:PutRule')).toEqual(['arn:${AWS::Partition}:events:ap-northeast-1:123456789012:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule']);
+    expect(grants('events:PutRule')).toEqual([`arn:\${AWS::Partition}:events:ap-northeast-1:123456789012:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`]);
     expect(grants('s3:PutObject')).toEqual([`\${${logicalId(s.issuer.bucket)}.Arn}/sweeps/*`]);
   });
 });

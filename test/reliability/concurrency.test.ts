@@ -28,7 +28,7 @@ import { SWEEP_MAP_STATE } from '../../shared/workflow/machines/index.js';
 import { resolveLineageSpec } from '../../shared/config/index.js';
 import { parseCertificate } from '../../shared/crypto/index.js';
 import { S3CertificateStore } from '../../shared/store/s3/index.js';
-import { type SweepItem } from '../../shared/store/index.js';
+import type { SweepItem } from '../../shared/store/index.js';
 import { startBind, type BindHandle } from '../../harness/bind.js';
 import { startEventBridgeFake, type EventBridgeFake } from '../../harness/eventbridge-fake.js';
 import { startPebble, type PebbleHandle } from '../../harness/pebble.js';
@@ -239,7 +239,7 @@ describe('on the AWS handlers (S3 lock, Secrets Manager keys)', () => {
       }),
     );
     const raw = await loadDefinitions();
-    planKeyPath = (raw.sweep.States[SWEEP_MAP_STATE]?.ItemReader as { Parameters: Record<string, string> }).Parameters['Key.$'] as string;
+    planKeyPath = (raw.sweep.States[SWEEP_MAP_STATE]!.ItemReader as { Parameters: Record<string, string> }).Parameters['Key.$'] as string;
     definitions = prepareDefinitions(raw);
     store = new S3CertificateStore({ bucket: s3.bucket, client: s3.client });
   });

@@ -32,7 +32,7 @@ import {
 import type { AcmeContext } from '../../shared/acme/index.js';
 import { createProvider } from '../../shared/dns/providers/index.js';
 import { MemoryEventPublisher } from '../../shared/events/memory/index.js';
-import { type WorkflowDeps } from '../../shared/workflow/index.js';
+import type { WorkflowDeps } from '../../shared/workflow/index.js';
 import { MemorySweepStore } from '../../shared/store/index.js';
 import { startBind, type BindHandle } from '../../harness/bind.js';
 import { startPebble, type PebbleHandle } from '../../harness/pebble.js';

@@ -57,7 +57,7 @@ export interface IamPolicyScope {
  * };
  * ```
  */
-export interface ProviderManifest<Config = any, Deps extends object = any> {
+export interface ProviderManifest<Config = unknown, Deps extends object = object> {
   /** The provider code, equal to its folder name and to {@link DnsProvider.code}: `route53`, `cloudflare`, ... */
   readonly code: string;
   /** Human name, for the CLI and the docs: `Amazon Route 53`. */

@@ -89,6 +89,6 @@ export async function withGuardFile<T>(path: string, fn: () => Promise<T>, optio
   } finally {
     // Remove only our own guard: if ours was judged stale and replaced, the new one is not ours.
     const current = await readTextIfExists(path);
-    if (current !== undefined && current.includes(token)) await removeIfExists(path);
+    if (current?.includes(token)) await removeIfExists(path);
   }
 }

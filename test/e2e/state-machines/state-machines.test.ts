@@ -33,7 +33,7 @@ import { resolveLineageSpec, type LineageSpecInput } from '../../../shared/confi
 import { parseCertificate } from '../../../shared/crypto/index.js';
 import { S3CertificateStore } from '../../../shared/store/s3/index.js';
 import type { Logger } from '../../../shared/workflow/index.js';
-import { type SweepItem } from '../../../shared/store/index.js';
+import type { SweepItem } from '../../../shared/store/index.js';
 import { startBind, type BindHandle } from '../../../harness/bind.js';
 import { startEventBridgeFake, type EventBridgeFake } from '../../../harness/eventbridge-fake.js';
 import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';

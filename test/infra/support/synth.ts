@@ -131,8 +131,9 @@ export function errorEqualsNames(definition: unknown): Set<string> {
     if (Array.isArray(value)) value.forEach(walk);
     else if (value && typeof value === 'object') {
       for (const [key, child] of Object.entries(value)) {
-        if (key === 'ErrorEquals' && Array.isArray(child)) child.forEach((n) => names.add(String(n)));
-        else walk(child);
+        if (key === 'ErrorEquals' && Array.isArray(child)) {
+          for (const n of child) names.add(String(n));
+        } else walk(child);
       }
     }
   };

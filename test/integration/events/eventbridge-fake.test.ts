@@ -5,7 +5,7 @@
 import { EventBridgeClient, EventBridgeServiceException, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventBridgePublisher, type EventBridgePublisherOptions } from '../../../shared/events/eventbridge/index.js';
-import { EventPublishError, type AcmeflowEvent } from '../../../shared/events/index.js';
+import type { EventPublishError, AcmeflowEvent } from '../../../shared/events/index.js';
 import { startEventBridgeFake, type EventBridgeFake } from '../../../harness/eventbridge-fake.js';
 import { deployable, issuanceFailed, issued, sweep } from '../../unit/events/fixtures.js';
 
@@ -56,7 +56,7 @@ describe('EventBridgePublisher against the EventBridge fake', () => {
 
   it('keeps Japanese text intact', async () => {
     await publisher().instance.publish([issuanceFailed('a.example.jp')]);
-    expect((fake.events[0]?.detail as { explanation: { ja: string } }).explanation.ja).toBe('認証局が TXT レコードを見つけられませんでした。');
+    expect((fake.events[0]!.detail as { explanation: { ja: string } }).explanation.ja).toBe('認証局が TXT レコードを見つけられませんでした。');
   });
 
   it('retries only the entries that failed, and delivers each event once', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { localDnsProvider, localWorkflowDeps, readEabFile, type LocalDepsOptions } from '../../../engine/index.js';
 import { MemoryEventPublisher } from '../../../shared/events/index.js';
-import { type Logger } from '../../../shared/workflow/index.js';
+import type { Logger } from '../../../shared/workflow/index.js';
 import { MemorySweepStore } from '../../../shared/store/index.js';
 
 const propagation = vi.hoisted(() => ({ calls: [] as unknown[] }));

@@ -9,7 +9,7 @@ import {
   type TaskHandler,
 } from '../../../engine/index.js';
 import { definitionsFromBuilders } from '../../support/definitions-from-builders.js';
-import { type SweepItem } from '../../../shared/store/index.js';
+import type { SweepItem } from '../../../shared/store/index.js';
 
 /**
  * The runner over fake steps: what the RenewDue stand-in does (plan → one issuance execution per

@@ -206,7 +206,7 @@ describe('dnsProvider', () => {
     sm.on(GetSecretValueCommand).resolves(secret({ apiToken: 'cf-token-SECRET' }));
     const auth: string[] = [];
     const fetch = (async (_url: string, init?: RequestInit) => {
-      auth.push((init?.headers as Record<string, string>)['authorization'] ?? '');
+      auth.push((init?.headers as Record<string, string> | undefined)?.['authorization'] ?? '');
       const result = init?.method === 'POST' ? { id: 'rec-1', type: 'TXT', name: '_acme-challenge.shop.example.test', content: '"v1"' } : [];
       return new Response(JSON.stringify({ success: true, errors: [], result, result_info: { page: 1, total_pages: 1 } }), { status: 200, headers: { 'content-type': 'application/json' } });
     }) as typeof globalThis.fetch;

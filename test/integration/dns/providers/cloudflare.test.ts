@@ -7,7 +7,6 @@ import { cloudflareConfigSchema, CloudflareDnsProvider, type CloudflareDnsProvid
 import { startCloudflareFake, type CloudflareFake } from '../../../../harness/cloudflare-fake.js';
 
 const TOKEN = 'cf-test-token-with-dns-edit';
-const RECORD = '_acme-challenge.example.com';
 let fake: CloudflareFake;
 let dir: string;
 

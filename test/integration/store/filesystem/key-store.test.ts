@@ -62,7 +62,7 @@ describe('pending certificate keys', () => {
   it('keeps the first key for a token: a retried FinalizeOrder gets back the key its CSR used', async () => {
     expect(await keys.putPendingCertificateKey('example.com', TOKEN, KEY_A)).toBe(KEY_A);
     expect(await keys.putPendingCertificateKey('example.com', TOKEN, KEY_B)).toBe(KEY_A);
-    const racers = await Promise.all([KEY_A, KEY_B, KEY_A, KEY_B].map((k, i) => keys.putPendingCertificateKey('example.com', 'race', k)));
+    const racers = await Promise.all([KEY_A, KEY_B, KEY_A, KEY_B].map((k) => keys.putPendingCertificateKey('example.com', 'race', k)));
     expect(new Set(racers).size).toBe(1); // every racer got the one key that was stored
     expect(await keys.getPendingCertificateKey('example.com', 'race')).toBe(racers[0]);
   });

@@ -93,7 +93,7 @@ describe('DeployDelayQueue', () => {
     const attempted: string[] = [];
     const failing: EventPublisher = {
       async publish(events) {
-        const lineage = (events[0]?.detail as { lineage: string }).lineage;
+        const lineage = (events[0]!.detail as { lineage: string }).lineage;
         attempted.push(lineage);
         if (lineage !== 'b.example') throw new HookFailedError([{ hook: 'deploy-hook', command: 'exit 1', exitCode: 1, signal: null, stderrTail: '', lineage }]);
       },

@@ -21,7 +21,7 @@ import {
   type StoredAccountKey,
   type StoredLineage,
 } from '../../../../shared/store/index.js';
-import { type Logger, type WorkflowDeps } from '../../../../shared/workflow/index.js';
+import type { Logger, WorkflowDeps } from '../../../../shared/workflow/index.js';
 import { MemorySweepStore } from '../../../../shared/store/index.js';
 
 export class MemoryCertificateStore implements CertificateStore {

@@ -13,8 +13,8 @@ import {
   type LineageState,
   type StoredLineage,
 } from '../../../../shared/store/index.js';
-import { type Logger, type WorkflowDeps } from '../../../../shared/workflow/index.js';
-import { MemorySweepStore, type SweepStore } from '../../../../shared/store/index.js';
+import type { Logger, WorkflowDeps } from '../../../../shared/workflow/index.js';
+import type { SweepStore } from '../../../../shared/store/index.js';
 import { IndexedMemorySweepStore } from '../../../../harness/indexed-memory-sweep-store.js';
 
 export const DIRECTORY_URL = 'https://ca.test/dir';
