@@ -50,12 +50,12 @@ function segmentPattern(segment: string): RegExp | undefined {
     if (part.startsWith('<')) source += '[^/]+';
     else if (part === '*') source += '[^/]*';
     else if (part.startsWith('{')) source += `(?:${part.slice(1, -1).split(',').map(escape).join('|')})`;
-    else source += escape(part);
+    else source += escapeRegExp(part);
   }
   return new RegExp(`^${source}$`);
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
