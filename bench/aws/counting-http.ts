@@ -3,7 +3,6 @@
  * every request s3rver receives is counted, retries included; a transport for the signed reads that
  * bypass the SDK) and for the ACME CA (a transport wrapper).
  */
-// biome-ignore lint/correctness/noUndeclaredDependencies: installed with the AWS SDK clients; not yet declared in package.json.
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { nodeHttpTransport, type HttpTransport } from '../../shared/http/index.js';
 import type { S3Counts } from './pricing.js';

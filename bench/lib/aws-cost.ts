@@ -16,7 +16,6 @@
  */
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-// biome-ignore lint/correctness/noUndeclaredDependencies: installed with the AWS SDK clients; not yet declared in package.json.
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { loadDefinitions, LocalStateMachines, prepareDefinitions, readSimplePath, stepHandlersFor, type ExecutionLogEntry } from '../../engine/index.js';
 import { awsDepsFromEnv, type AwsClientConfigs } from '../../functions/runtime/aws-deps.js';

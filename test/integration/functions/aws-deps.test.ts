@@ -14,7 +14,6 @@ import { awsDepsFromEnv } from '../../../functions/runtime/aws-deps.js';
 import { awsDeps as planRenewalsAwsDeps } from '../../../functions/plan-renewals/aws-deps.js';
 import { makeHandler as makePlanHandler } from '../../../functions/plan-renewals/handler.js';
 import { nodeHttpTransport, type HttpTransport } from '../../../shared/http/index.js';
-// biome-ignore lint/correctness/noUndeclaredDependencies: installed with the AWS SDK clients; not yet declared in package.json.
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startEventBridgeFake, type EventBridgeFake } from '../../../harness/eventbridge-fake.js';
 import { startS3rver, type S3rverHandle } from '../../../harness/s3rver.js';
