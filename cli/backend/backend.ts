@@ -1,6 +1,5 @@
-import type { RevocationReason } from '../../shared/acme/index.js';
+import type { ExternalAccountBinding, RevocationReason } from '../../shared/acme/index.js';
 import type { LineageSpec } from '../../shared/config/index.js';
-import type { ExternalAccountBinding } from '../../shared/acme/index.js';
 import type { FailureState } from '../../shared/store/index.js';
 import type { EngineFailure } from '../../engine/errors.js';
 import type { DnsChoice } from '../dns-flags.js';
@@ -167,7 +166,11 @@ export type RenewOutcome =
       readonly skipped: number;
       readonly listCommand?: string;
       readonly execution?: StackExecution;
-      /** The document `--json` prints. */
+      /**
+       * The document `--json` prints. The sweep's own record differs between the engine (every
+       * issuance outcome, hook failures) and the stack (its execution, the bucket's URLs), and
+       * scripts read both as they are, so each backend gives its own.
+       */
       readonly json: unknown;
     };
 

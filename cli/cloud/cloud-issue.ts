@@ -77,26 +77,23 @@ async function writeAndStart(
   if (!wait) return { status: 'RUNNING', lineage: name, execution };
   if (!request.wait && !json) cmd.out.line('A dry run of a new lineage is followed to its end, so the lineage can be removed again afterwards.');
 
-  let succeeded = false;
-  const notes: string[] = [];
+  const cannotRemove = (error: Error) => `Warning: could not remove ${renewalUrl} again (${error.message}); remove it, or the next sweep issues it.`;
+  let ended: DescribeExecutionCommandOutput;
   try {
-    const ended = await waitForExecution(session.clients.sfn, started.executionArn, cmd.poll, onceWaiting(cmd, json, dryRun ? 0 : spec.deployDelaySeconds));
-    if (ended.status === 'SUCCEEDED') {
-      succeeded = true;
-      return await succeededOutcome(session, { lineage: name, dryRun, execution, output: ended });
-    }
-    const failure = await executionFailure(session.clients.sfn, ended);
-    return { status: 'FAILED', lineage: name, dryRun, error: failure, execution: { ...execution, status: ended.status ?? 'FAILED' }, notes };
-  } finally {
-    if (created && (dryRun || !succeeded)) {
-      await removeUnissued(session, name).catch((error: Error) => {
-        const warning = `Warning: could not remove ${renewalUrl} again (${error.message}); remove it, or the next sweep issues it.`;
-        // A failure's outcome carries it, said after the failure; otherwise it is said now.
-        if (succeeded) cmd.out.error(warning);
-        else notes.push(warning);
-      });
-    }
+    ended = await waitForExecution(session.clients.sfn, started.executionArn, cmd.poll, onceWaiting(cmd, json, dryRun ? 0 : spec.deployDelaySeconds));
+  } catch (error) {
+    if (created) await removeUnissued(session, name).catch((e: Error) => cmd.out.error(cannotRemove(e)));
+    throw error;
   }
+  const notes: string[] = [];
+  if (created && (dryRun || ended.status !== 'SUCCEEDED')) await removeUnissued(session, name).catch((e: Error) => notes.push(cannotRemove(e)));
+  if (ended.status === 'SUCCEEDED') {
+    // Said now: only a failure's outcome carries notes, to say them after the failure.
+    for (const note of notes) cmd.out.error(note);
+    return succeededOutcome(session, { lineage: name, dryRun, execution, output: ended });
+  }
+  const failure = await executionFailure(session.clients.sfn, ended);
+  return { status: 'FAILED', lineage: name, dryRun, error: failure, execution: { ...execution, status: ended.status ?? 'FAILED' }, ...(notes.length > 0 ? { notes } : {}) };
 }
 
 /** Flags that were not given do not drop the account references the lineage had for the same CA. */
