@@ -1,6 +1,6 @@
-import type { AcmeProblem, FetchFunction } from '../shared/acme/index.js';
+import type { FetchFunction } from '../shared/acme/index.js';
 import type { Logger } from '../shared/workflow/index.js';
-import { LocalEngine, type IssuanceOutcome, type LocalEngineOptions } from '../engine/index.js';
+import { LocalEngine, type LocalEngineOptions } from '../engine/index.js';
 import type { Output } from './output.js';
 
 /** What every verb gets: the environment, the console, and a logger for the workflow. */
@@ -28,15 +28,20 @@ const STEP_PHRASES: Record<string, string> = {
   'Wait deploy delay': 'Waiting the deploy delay before the deploy hook',
 };
 
+/**
+ * The local engine for one command, its progress and hook output on the console. With `json` stdout
+ * carries only the outcome document: progress lines follow -v on stderr, hook output goes to stderr.
+ */
 export function makeEngine(
   cmd: CommandContext,
   configDir: string,
-  options: { deployHook?: string; preHook?: string; postHook?: string; resolvers?: string[] },
+  options: { deployHook?: string; preHook?: string; postHook?: string; resolvers?: string[]; json?: boolean },
 ): LocalEngine {
   const seen = new Set<string>();
+  const json = options.json ?? false;
   // Hook commands and their output are shown as certbot shows them; other log lines follow -v.
   const log: Logger = {
-    info: (message, fields) => (fields && 'hook' in fields ? cmd.out.line(message) : cmd.log.info(message, fields)),
+    info: (message, fields) => (fields && 'hook' in fields ? (json ? cmd.out.error(message) : cmd.out.line(message)) : cmd.log.info(message, fields)),
     warn: (message, fields) => cmd.log.warn(message, fields),
     error: (message, fields) => (fields && 'hook' in fields ? cmd.out.error(message) : cmd.log.error(message, fields)),
   };
@@ -55,7 +60,7 @@ export function makeEngine(
       const phrase = STEP_PHRASES[e.state];
       if (!phrase || e.phase !== 'enter') return;
       // A terminal shows each step once; a log shows each loop iteration only with -v.
-      if (cmd.out.stdout.isTTY && !seen.has(e.state)) {
+      if (!json && cmd.out.stdout.isTTY && !seen.has(e.state)) {
         seen.add(e.state);
         cmd.out.line(`  ${phrase}...`);
       } else {
@@ -64,34 +69,4 @@ export function makeEngine(
     },
   };
   return new LocalEngine(engineOptions);
-}
-
-/** Prints an issuance outcome in certbot's words; returns the exit code. */
-export function printIssuance(cmd: CommandContext, outcome: IssuanceOutcome, options: { dryRun?: boolean } = {}): number {
-  if (outcome.status === 'succeeded') {
-    if (options.dryRun) {
-      cmd.out.line('The dry run was successful.');
-      return 0;
-    }
-    cmd.out.line('Successfully received certificate.');
-    if (outcome.paths) {
-      cmd.out.line(`Certificate is saved at: ${outcome.paths.fullchain}`);
-      cmd.out.line(`Key is saved at:         ${outcome.paths.privkey}`);
-    }
-    if (outcome.notAfter) cmd.out.line(`This certificate expires on ${outcome.notAfter.slice(0, 10)}.`);
-    return 0;
-  }
-  if (outcome.status === 'skipped') {
-    cmd.out.line(`${outcome.lineage}: another run renewed it meanwhile; nothing to do.`);
-    return 0;
-  }
-  printFailure(cmd, outcome);
-  return 1;
-}
-
-export function printFailure(cmd: CommandContext, outcome: IssuanceOutcome): void {
-  const error = outcome.error;
-  cmd.out.error(`Certificate for ${outcome.lineage} failed${error ? `: ${error.name}` : ''}.`);
-  if (error?.problem) cmd.out.problem(error.problem as AcmeProblem);
-  else if (error) cmd.out.error(`  ${error.message}`);
 }

@@ -8,13 +8,14 @@ import 'reflect-metadata';
 import { AcmeError, AcmeProblemError, explainProblem, languageFromEnv, type AcmeProblem, type FetchFunction } from '../shared/acme/index.js';
 import { ConfigError } from '../shared/config/index.js';
 import type { Logger } from '../shared/workflow/index.js';
-import { certificates, CERTIFICATES_HELP } from './commands/certificates.js';
-import { certonly, CERTONLY_HELP } from './commands/certonly.js';
-import { register, REGISTER_HELP } from './commands/register.js';
-import { renew, RENEW_HELP } from './commands/renew.js';
-import { revoke, REVOKE_HELP } from './commands/revoke.js';
+import type { OptionSpec } from './args.js';
+import { certificates } from './commands/certificates.js';
+import { certonly } from './commands/certonly.js';
+import { register } from './commands/register.js';
+import { renew } from './commands/renew.js';
+import { revoke } from './commands/revoke.js';
+import { runVerb, type Verb } from './commands/verb.js';
 import type { CloudClientsFactory, CloudCommandContext } from './cloud/index.js';
-import type { CommandContext } from './engine-runner.js';
 import { Output, type Writer } from './output.js';
 import { UsageError } from './usage-error.js';
 
@@ -53,14 +54,7 @@ Common options: --config-dir DIR (default /etc/acmeflow as root, else ~/.config/
 Cloud mode: --stack NAME [--region R] [--wait] acts on a deployed acmeflow stack instead.
 `;
 
-type Verb = (argv: readonly string[], cmd: CommandContext) => Promise<number>;
-const VERBS: Record<string, { run: Verb; help: string }> = {
-  register: { run: register, help: REGISTER_HELP },
-  certonly: { run: certonly, help: CERTONLY_HELP },
-  renew: { run: renew, help: RENEW_HELP },
-  revoke: { run: revoke, help: REVOKE_HELP },
-  certificates: { run: certificates, help: CERTIFICATES_HELP },
-};
+const VERBS: Readonly<Record<string, Verb<OptionSpec>>> = { register, certonly, renew, revoke, certificates };
 
 /** Runs one command line; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -90,7 +84,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     ...(io.cloudClients ? { cloudClients: io.cloudClients } : {}),
   };
   try {
-    return await command.run(rest, cmd);
+    // The verb's flags pick where it acts (this machine, or --stack) once, in runVerb.
+    return await runVerb(command, rest, cmd);
   } catch (err) {
     return reportError(err, out);
   }

@@ -3,42 +3,50 @@ import { presetForDirectoryUrl, type LineageSpec } from '../../shared/config/ind
 import type { StoredLineage } from '../../shared/store/index.js';
 import { s3ObjectKeys } from '../../shared/store/s3/index.js';
 import type { IssuanceState } from '../../shared/workflow/index.js';
-import { printFailure } from '../engine-runner.js';
+import type { IssueOutcome, IssueRequest, StackExecution } from '../backend/backend.js';
+import { notYetDue } from '../backend/not-yet-due.js';
 import type { CloudCommandContext } from './cloud-context.js';
-import type { CloudSession } from './cloud-session.js';
+import type { CloudTarget } from './cloud-flags.js';
+import { openCloudSession, type CloudSession } from './cloud-session.js';
 import { executionFailure } from './execution-failure.js';
 import { executionName } from './execution-name.js';
 import { startExecution, type StartedExecution } from './start-execution.js';
 import { waitForExecution } from './wait-for-execution.js';
 
-export interface CloudIssueRequest {
-  /** The lineage spec from the command line, validated as on this machine. */
-  readonly spec: LineageSpec;
-  /** The lineage already in the bucket, if any (its state is kept; its etag guards the write). */
-  readonly existing: StoredLineage | undefined;
-  readonly force: boolean;
-  readonly dryRun: boolean;
-  readonly wait: boolean;
-  readonly json: boolean;
-}
-
 /**
  * `certonly --stack`: writes the lineage to the stack's bucket (keeping its state, guarded by its
  * etag) and starts one issuance execution `{ lineage, force, dryRun }`. With `--wait` it follows the
- * execution and prints the outcome: the new version and expiry read back from the bucket, or the
- * failure with the CA's problem explained.
+ * execution and returns the outcome: the new version and expiry read back from the bucket, or the
+ * failure with the CA's problem.
  *
  * As on this machine, a dry run or a failed first issuance leaves no lineage behind; that needs the
- * end of the execution, so a dry run of a new lineage always waits.
+ * end of the execution, so a dry run of a new lineage always waits. The account is the stack's
+ * (Secrets Manager): what registering one would lack is a warning here, not a refusal.
  *
  * @example
  * ```ts
- * const session = await openCloudSession(cmd, target, ['issuanceStateMachineArn']);
- * const existing = await session.store.getLineage(spec.name);
- * return issueInCloud(cmd, session, { spec, existing, force: false, dryRun: false, wait: true, json: false });
+ * const outcome = await issueInCloud(cmd, { stackName: 'Acmeflow', wait: true }, { spec, force: false, dryRun: false, json: false, keyTypeDefaulted: false, account: { agreeTos: true } });
  * ```
  */
-export async function issueInCloud(cmd: CloudCommandContext, session: CloudSession<'issuanceStateMachineArn'>, request: CloudIssueRequest): Promise<number> {
+export async function issueInCloud(cmd: CloudCommandContext, target: CloudTarget, request: IssueRequest): Promise<IssueOutcome> {
+  // The session opens only now: everything the flags could get wrong was refused before any AWS call.
+  const session = await openCloudSession(cmd, target, ['issuanceStateMachineArn']);
+  try {
+    const existing = await session.store.getLineage(request.spec.name);
+    const notAfter = notYetDue(existing, request.spec, request);
+    if (notAfter) return { status: 'NOT_DUE', lineage: request.spec.name, notAfter };
+    if (request.keyTypeDefaulted && !request.json) cmd.out.line(`Key type: ${request.spec.keyType} (choose with --key-type rsa|ecdsa).`);
+    return await writeAndStart(cmd, session, { ...request, existing, wait: target.wait });
+  } finally {
+    session.close();
+  }
+}
+
+async function writeAndStart(
+  cmd: CloudCommandContext,
+  session: CloudSession<'issuanceStateMachineArn'>,
+  request: IssueRequest & { readonly existing: StoredLineage | undefined; readonly wait: boolean },
+): Promise<IssueOutcome> {
   const { existing, force, dryRun, json } = request;
   const spec = keepAccountReferences(request.spec, existing?.lineage.spec);
   const name = spec.name;
@@ -60,38 +68,32 @@ export async function issueInCloud(cmd: CloudCommandContext, session: CloudSessi
     if (created) await removeUnissued(session, name).catch(() => undefined);
     throw error;
   }
-  const base = { lineage: name, stack: session.stack.stackName, region: session.stack.region, lineageUrl: renewalUrl, executionArn: started.executionArn, executionName: started.name };
+  const execution = { stack: session.stack.stackName, region: session.stack.region, lineageUrl: renewalUrl, executionArn: started.executionArn, executionName: started.name };
   if (!json) {
     cmd.out.line(`${dryRun ? 'Simulating a certificate request' : 'Requesting a certificate'} for ${spec.domains.join(', ')}`);
     cmd.out.line(`Lineage ${created ? 'written to' : 'updated in'} ${renewalUrl}`);
     cmd.out.line(`Issuance started in stack ${session.stack.stackName} (${session.stack.region}): ${started.executionArn}`);
   }
-  if (!wait) {
-    if (json) cmd.out.json({ ...base, status: 'RUNNING' });
-    else cmd.out.line('It runs in the stack; add --wait to follow it here, or see it in the Step Functions console.');
-    return 0;
-  }
+  if (!wait) return { status: 'RUNNING', lineage: name, execution };
   if (!request.wait && !json) cmd.out.line('A dry run of a new lineage is followed to its end, so the lineage can be removed again afterwards.');
 
-  let succeeded = false;
+  const cannotRemove = (error: Error) => `Warning: could not remove ${renewalUrl} again (${error.message}); remove it, or the next sweep issues it.`;
+  let ended: DescribeExecutionCommandOutput;
   try {
-    const ended = await waitForExecution(session.clients.sfn, started.executionArn, cmd.poll, onceWaiting(cmd, json, dryRun ? 0 : spec.deployDelaySeconds));
-    if (ended.status === 'SUCCEEDED') {
-      succeeded = true;
-      return await printSuccess(cmd, session, { ...base, dryRun, json, output: ended });
-    }
-    const failure = await executionFailure(session.clients.sfn, ended);
-    if (json) cmd.out.json({ ...base, status: ended.status, error: failure });
-    else {
-      printFailure(cmd, { status: 'failed', lineage: name, dryRun, executionName: started.name, error: failure });
-      cmd.out.error(`  Execution ${ended.status}${failure.step ? ` in ${failure.step}` : ''}: ${started.executionArn}`);
-    }
-    return 1;
-  } finally {
-    if (created && (dryRun || !succeeded)) {
-      await removeUnissued(session, name).catch((error: Error) => cmd.out.error(`Warning: could not remove ${renewalUrl} again (${error.message}); remove it, or the next sweep issues it.`));
-    }
+    ended = await waitForExecution(session.clients.sfn, started.executionArn, cmd.poll, onceWaiting(cmd, json, dryRun ? 0 : spec.deployDelaySeconds));
+  } catch (error) {
+    if (created) await removeUnissued(session, name).catch((e: Error) => cmd.out.error(cannotRemove(e)));
+    throw error;
   }
+  const notes: string[] = [];
+  if (created && (dryRun || ended.status !== 'SUCCEEDED')) await removeUnissued(session, name).catch((e: Error) => notes.push(cannotRemove(e)));
+  if (ended.status === 'SUCCEEDED') {
+    // Said now: only a failure's outcome carries notes, to say them after the failure.
+    for (const note of notes) cmd.out.error(note);
+    return succeededOutcome(session, { lineage: name, dryRun, execution, output: ended });
+  }
+  const failure = await executionFailure(session.clients.sfn, ended);
+  return { status: 'FAILED', lineage: name, dryRun, error: failure, execution: { ...execution, status: ended.status ?? 'FAILED' }, ...(notes.length > 0 ? { notes } : {}) };
 }
 
 /** Flags that were not given do not drop the account references the lineage had for the same CA. */
@@ -135,39 +137,36 @@ function onceWaiting(cmd: CloudCommandContext, json: boolean, deployDelaySeconds
   };
 }
 
-async function printSuccess(
-  cmd: CloudCommandContext,
+async function succeededOutcome(
   session: CloudSession<'issuanceStateMachineArn'>,
-  outcome: { lineage: string; dryRun: boolean; json: boolean; output: DescribeExecutionCommandOutput } & Record<string, unknown>,
-): Promise<number> {
-  const { lineage, dryRun, json, output, ...base } = outcome;
-  const state = parseOutput(output.output);
-  if (state?.skipped) {
-    if (json) cmd.out.json({ lineage, ...base, status: 'SKIPPED' });
-    else cmd.out.line(`${lineage}: another run renewed it meanwhile; nothing to do.`);
-    return 0;
-  }
-  if (dryRun) {
-    if (json) cmd.out.json({ lineage, ...base, status: 'SUCCEEDED', dryRun: true });
-    else cmd.out.line('The dry run was successful.');
-    return 0;
-  }
+  ended: { lineage: string; dryRun: boolean; execution: StackExecution & { lineageUrl: string }; output: DescribeExecutionCommandOutput },
+): Promise<IssueOutcome> {
+  const { lineage, dryRun, execution } = ended;
+  const state = parseOutput(ended.output.output);
+  if (state?.skipped) return { status: 'SKIPPED', lineage, execution };
+  if (dryRun) return { status: 'SUCCEEDED', lineage, dryRun, execution };
   // The bucket is the record: what the execution stored, as deployments will read it.
   const stored = await session.store.getLineage(lineage);
   const version = stored?.lineage.state.currentVersion ?? state?.result?.version;
   const current = stored?.lineage.state.current;
   const notAfter = current?.notAfter ?? state?.result?.notAfter;
+  const serialHex = current?.serialHex ?? state?.result?.serialHex;
   const certificateUrl = session.s3Url(s3ObjectKeys.live(lineage).fullchain);
   const keySecret = session.keySecretName(lineage);
-  if (json) {
-    cmd.out.json({ lineage, ...base, status: 'SUCCEEDED', version, serialHex: current?.serialHex ?? state?.result?.serialHex, notAfter, certificateUrl, keySecret });
-    return 0;
-  }
-  cmd.out.line('Successfully received certificate.');
-  cmd.out.line(`Certificate is saved at: ${certificateUrl}${version ? ` (version ${version})` : ''}`);
-  cmd.out.line(`Key is saved at:         Secrets Manager secret ${keySecret} (${session.stack.region})`);
-  if (notAfter) cmd.out.line(`This certificate expires on ${notAfter.slice(0, 10)}.`);
-  return 0;
+  return {
+    status: 'SUCCEEDED',
+    lineage,
+    dryRun,
+    execution,
+    ...(version === undefined ? {} : { version }),
+    ...(serialHex ? { serialHex } : {}),
+    ...(notAfter ? { notAfter } : {}),
+    saved: {
+      certificate: `${certificateUrl}${version ? ` (version ${version})` : ''}`,
+      key: `Secrets Manager secret ${keySecret} (${session.stack.region})`,
+      json: { certificateUrl, keySecret },
+    },
+  };
 }
 
 function parseOutput(text: string | undefined): Partial<IssuanceState> | undefined {

@@ -1,9 +1,9 @@
 import { sep } from 'node:path';
-import type { RevocationReason } from '../../shared/acme/index.js';
 import { LINEAGE_NAME } from '../../shared/config/index.js';
 import { parseCertificate } from '../../shared/crypto/index.js';
 import type { StoredLineage } from '../../shared/store/index.js';
 import { s3ObjectKeys } from '../../shared/store/s3/index.js';
+import type { RevokeOutcome, RevokeRequest } from '../backend/backend.js';
 import { UsageError } from '../usage-error.js';
 import type { CloudCommandContext } from './cloud-context.js';
 import type { CloudTarget } from './cloud-flags.js';
@@ -15,32 +15,23 @@ import { mapLimit } from './map-limit.js';
 import { startExecution } from './start-execution.js';
 import { waitForExecution } from './wait-for-execution.js';
 
-export interface CloudRevokeRequest {
-  /** `--cert-name`: the lineage. */
-  readonly lineage?: string;
-  /** `--cert-path`, already read and parsed on this machine. */
-  readonly certificate?: { readonly path: string; readonly pem: string };
-  readonly reason: RevocationReason;
-  /** `--server`: must be the lineage's CA. */
-  readonly server?: string;
-  readonly json: boolean;
-}
-
 /**
  * `revoke --stack`: starts the stack's revocation `{ lineage, reason, certificatePem? }`. The
  * lineage is `--cert-name`, or found for `--cert-path` (a file read on this machine and sent as
  * public data): by its place in certbot's layout (`.../live/<name>/cert.pem`), else by serial among
- * the bucket's lineages. With `--wait` it prints certbot's confirmation, or the CA's problem.
+ * the bucket's lineages. With `--wait` it follows the execution and returns how it ended.
  *
  * @example
  * ```ts
  * await revokeInCloud(cmd, { stackName: 'Acmeflow', wait: true }, { lineage: 'example.com', reason: 'keyCompromise', json: false });
  * ```
  */
-export async function revokeInCloud(cmd: CloudCommandContext, target: CloudTarget, request: CloudRevokeRequest): Promise<number> {
+export async function revokeInCloud(cmd: CloudCommandContext, target: CloudTarget, request: RevokeRequest): Promise<RevokeOutcome> {
+  // In the stack both may be given: the file's certificate, revoked under the named lineage.
+  if (!request.certificate && !request.lineage) throw new UsageError('Name the certificate with --cert-name NAME (a lineage in the stack\u2019s bucket) or --cert-path PATH.');
   const session = await openCloudSession(cmd, target, ['revocationStateMachineArn']);
   try {
-    const { certificate, reason, json } = request;
+    const { certificate, reason } = request;
     const lineage = request.lineage ?? (certificate ? await lineageOfCertificate(session, certificate) : undefined);
     if (!lineage) throw new UsageError('Name the certificate with --cert-name NAME or --cert-path PATH.');
     const stored = await session.store.getLineage(lineage);
@@ -55,30 +46,14 @@ export async function revokeInCloud(cmd: CloudCommandContext, target: CloudTarge
       input: { lineage, reason, ...(certificate ? { certificatePem: certificate.pem } : {}) },
     });
     const location = certificate?.path ?? session.s3Url(s3ObjectKeys.live(lineage).cert);
-    const base = { lineage, stack: session.stack.stackName, region: session.stack.region, executionArn: started.executionArn, executionName: started.name };
-    if (!target.wait) {
-      if (json) cmd.out.json({ ...base, status: 'RUNNING' });
-      else {
-        cmd.out.line(`Revocation of ${location} started in stack ${session.stack.stackName} (${session.stack.region}): ${started.executionArn}`);
-        cmd.out.line('Add --wait to follow it here.');
-      }
-      return 0;
-    }
+    const execution = { stack: session.stack.stackName, region: session.stack.region, executionArn: started.executionArn, executionName: started.name };
+    if (!target.wait) return { status: 'RUNNING', lineage, location, execution };
     const ended = await waitForExecution(session.clients.sfn, started.executionArn, cmd.poll, (answer) => cmd.out.debug(`${new Date().toISOString()} ${answer.status}`));
     if (ended.status === 'SUCCEEDED') {
       const result = JSON.parse(ended.output ?? '{}') as { serialHex?: string; reason?: string };
-      if (json) cmd.out.json({ ...base, status: 'SUCCEEDED', serialHex: result.serialHex, reason: result.reason ?? reason });
-      else cmd.out.line(`Congratulations! You have successfully revoked the certificate that was located at ${location} (serial ${result.serialHex}, reason ${result.reason ?? reason}).`);
-      return 0;
+      return { status: 'SUCCEEDED', lineage, location, ...(result.serialHex ? { serialHex: result.serialHex } : {}), reason: result.reason ?? reason, execution };
     }
-    const failure = await executionFailure(session.clients.sfn, ended);
-    if (json) cmd.out.json({ ...base, status: ended.status, error: failure });
-    else {
-      cmd.out.error(`The revocation ${started.name} ${ended.status === 'FAILED' ? 'failed' : `ended ${ended.status}`}: ${failure.name}.`);
-      if (failure.problem) cmd.out.problem(failure.problem);
-      else cmd.out.error(`  ${failure.message}`);
-    }
-    return 1;
+    return { status: 'FAILED', lineage, error: await executionFailure(session.clients.sfn, ended), execution: { ...execution, status: ended.status ?? 'FAILED' } };
   } finally {
     session.close();
   }

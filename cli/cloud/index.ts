@@ -16,9 +16,9 @@ export {
   secretRefFromFlag,
   type CloudTarget,
 } from './cloud-flags.js';
-export { issueInCloud, type CloudIssueRequest } from './cloud-issue.js';
-export { renewInCloud, type CloudRenewRequest } from './cloud-renew.js';
-export { revokeInCloud, type CloudRevokeRequest } from './cloud-revoke.js';
+export { issueInCloud } from './cloud-issue.js';
+export { renewInCloud } from './cloud-renew.js';
+export { revokeInCloud } from './cloud-revoke.js';
 export { openCloudSession, type CloudSession } from './cloud-session.js';
 export { RegionMissingError, StackNotFoundError, StackOutputMissingError } from './errors.js';
 export { executionFailure, failureFromHistory } from './execution-failure.js';

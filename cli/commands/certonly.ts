@@ -1,17 +1,13 @@
 import { ConfigError, normalizeDomains, resolveLineageSpec, LINEAGE_NAME, type LineageSpec } from '../../shared/config/index.js';
-import { decideRenewal } from '../../shared/renewal/index.js';
-import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
-import type { StoredLineage } from '../../shared/store/index.js';
-import { hasAccount, registerAccount, eabFromFlags } from '../account.js';
-import { parseVerbArgs } from '../args.js';
+import { eabFromFlags } from '../account.js';
+import type { Backend, IssueOutcome, IssueRequest } from '../backend/backend.js';
 import { CA_OPTIONS, caFromFlags, KEY_OPTIONS, keyTypeFromFlags } from '../ca-flags.js';
-import type { CloudCommandContext } from '../cloud/cloud-context.js';
-import { cloudDnsFromFlags } from '../cloud/cloud-dns.js';
-import { CLOUD_HELP, CLOUD_OPTIONS, CLOUD_SECRET_OPTIONS, cloudTargetFromFlags, EAB_SECRET_FIX, LOCAL_ONLY_FIXES, refuseLocalFlags, secretRefFromFlag } from '../cloud/cloud-flags.js';
-import { configDirFrom } from '../config-dir.js';
-import { DNS_OPTIONS, dnsFromFlags } from '../dns-flags.js';
-import { makeEngine, printIssuance } from '../engine-runner.js';
+import { CLOUD_HELP, CLOUD_OPTIONS, CLOUD_SECRET_OPTIONS, EAB_SECRET_FIX, LOCAL_ONLY_FIXES, secretRefFromFlag } from '../cloud/cloud-flags.js';
+import { DNS_OPTIONS } from '../dns-flags.js';
+import type { Output } from '../output.js';
 import { UsageError } from '../usage-error.js';
+import { printFailure } from './print-failure.js';
+import type { Verb, VerbValues } from './verb.js';
 
 export const CERTONLY_HELP = `Usage: acmeflow certonly -d NAME[,NAME...] [-d ...] --dns PROVIDER [options]
 
@@ -64,7 +60,7 @@ const OPTIONS = {
 } as const;
 
 /** Flags that only mean something on this machine, and what to do instead with --stack. */
-const CLOUD_REFUSED = {
+const LOCAL_ONLY = {
   'eab-kid': EAB_SECRET_FIX,
   'eab-hmac-key': EAB_SECRET_FIX,
   'eab-hmac-alg': EAB_SECRET_FIX,
@@ -72,27 +68,35 @@ const CLOUD_REFUSED = {
   'config-dir': LOCAL_ONLY_FIXES['config-dir'],
 };
 
-/** `acmeflow certonly`: validate everything, register if needed, write the lineage, run the issuance. */
-export async function certonly(argv: readonly string[], cmd: CloudCommandContext): Promise<number> {
-  const { values } = parseVerbArgs('certonly', argv, OPTIONS);
-  if (values.help) {
-    cmd.out.line(CERTONLY_HELP);
-    return 0;
-  }
-  const cloud = cloudTargetFromFlags('certonly', values);
-  if (cloud) refuseLocalFlags(values, CLOUD_REFUSED);
-  const configDir = configDirFrom(values['config-dir'], cmd.env);
-  // Everything below up to the account check is offline: bad input exits 2 with nothing written.
+/** `acmeflow certonly`: validate everything, then the backend registers if needed, writes the lineage and issues. */
+export const certonly: Verb<typeof OPTIONS> = {
+  name: 'certonly',
+  help: CERTONLY_HELP,
+  options: OPTIONS,
+  localOnly: LOCAL_ONLY,
+  async run(values, backend, cmd) {
+    const request = await issueRequestFromFlags(values, backend, cmd.out);
+    return printIssueOutcome(cmd.out, await backend.issue(request), request);
+  },
+};
+
+/**
+ * certonly's flags as a request, checked offline: bad input is a {@link UsageError} (exit 2) with
+ * nothing written. The backend reads the DNS flags, as credentials are a file here and a secret
+ * reference in the stack.
+ */
+export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, backend: Pick<Backend, 'dnsFromFlags'>, out: Output): Promise<IssueRequest> {
   const domains = normalizeDomainsOrUsage(values.domains ?? []);
   const name = values['cert-name'] ?? (domains[0] as string).replace(/^\*\./, '');
   if (!LINEAGE_NAME.test(name)) throw new UsageError(`--cert-name ${name}: use letters, digits, ".", "_" and "-".`);
   const ca = caFromFlags(values);
   const { keyType, defaulted } = keyTypeFromFlags(values, ca.preset);
-  const dns = cloud ? cloudDnsFromFlags(values) : await dnsFromFlags(values, (message) => cmd.out.error(`Warning: ${message}`));
+  const dns = await backend.dnsFromFlags(values, (message) => out.error(`Warning: ${message}`));
   const deployDelay = values['deploy-delay'] === undefined ? undefined : Number(values['deploy-delay']);
   if (deployDelay !== undefined && (!Number.isInteger(deployDelay) || deployDelay < 0 || deployDelay > 86_400)) {
     throw new UsageError(`--deploy-delay ${values['deploy-delay']}: give whole seconds from 0 to 86400.`);
   }
+  // Only one of the two is ever given: --eab-kid is refused with --stack, --eab-secret without it.
   const eab = eabFromFlags({ eabKid: values['eab-kid'], eabHmacKey: values['eab-hmac-key'], eabAlgorithm: values['eab-hmac-alg'] });
   const eabRef = secretRefFromFlag('eab-secret', values['eab-secret']);
   let spec: LineageSpec;
@@ -123,97 +127,17 @@ export async function certonly(argv: readonly string[], cmd: CloudCommandContext
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
-  const dryRun = values['dry-run'] ?? false;
-  const force = values['force-renewal'] ?? false;
-  if (cloud) {
-    // The account is the stack's (Secrets Manager); issueInCloud warns about what registering would lack.
-    // Cloud mode's AWS clients load only when --stack is given: the local command starts faster.
-    const { issueInCloud, openCloudSession } = await import('../cloud/index.js');
-    const session = await openCloudSession(cmd, cloud, ['issuanceStateMachineArn']);
-    try {
-      const existing = await session.store.getLineage(name);
-      const notDue = notYetDue(existing, spec, { force, dryRun });
-      if (notDue) {
-        if (values.json) cmd.out.json({ lineage: name, status: 'NOT_DUE', notAfter: existing?.lineage.state.current?.notAfter });
-        else cmd.out.line(notDue);
-        return 0;
-      }
-      if (defaulted && !values.json) cmd.out.line(`Key type: ${keyType} (choose with --key-type rsa|ecdsa).`);
-      return await issueInCloud(cmd, session, { spec, existing, force, dryRun, wait: cloud.wait, json: values.json ?? false });
-    } finally {
-      session.close();
-    }
-  }
-  const directoryUrl = dryRun ? (spec.ca.stagingDirectoryUrl ?? spec.ca.directoryUrl) : spec.ca.directoryUrl;
-  const accountUrl = await hasAccount(configDir, directoryUrl);
-  if (!accountUrl && !values['agree-tos']) {
-    throw new UsageError(`No account is registered with ${directoryUrl} yet. Add --agree-tos (and -m EMAIL) to register one, or run "acmeflow register" first.`);
-  }
-  if (!accountUrl && ca.preset?.externalAccountRequired && !eab) {
-    throw new UsageError(`${ca.preset.name} requires External Account Binding: add --eab-kid and --eab-hmac-key from the CA's portal.`);
-  }
-  if (defaulted) cmd.out.line(`Key type: ${keyType} (choose with --key-type rsa|ecdsa).`);
-
-  // Network from here on.
-  if (!accountUrl) {
-    const registered = await registerAccount(
-      configDir,
-      { directoryUrl, email: values.email, agreeTos: values['agree-tos'], eabKid: values['eab-kid'], eabHmacKey: values['eab-hmac-key'], eabAlgorithm: values['eab-hmac-alg'] },
-      cmd.log,
-      cmd.fetch,
-    );
-    if (registered.created) cmd.out.line('Account registered.');
-  }
-
-  const store = new FilesystemCertificateStore({ configDir });
-  const existing = await store.getLineage(name);
-  const notDue = notYetDue(existing, spec, { force, dryRun });
-  if (notDue) {
-    cmd.out.line(notDue);
-    return 0;
-  }
-  const created = !existing;
-  await store.putLineage({ spec, state: existing?.lineage.state ?? { currentVersion: 0 } }, { expectedEtag: existing?.etag ?? null });
-
-  const engine = makeEngine(cmd, configDir, {
+  return {
+    spec,
+    force: values['force-renewal'] ?? false,
+    dryRun: values['dry-run'] ?? false,
+    json: values.json ?? false,
+    keyTypeDefaulted: defaulted,
+    account: { agreeTos: values['agree-tos'] ?? false, ...(values.email ? { email: values.email } : {}), ...(eab ? { eab } : {}) },
     ...(values['deploy-hook'] ? { deployHook: values['deploy-hook'] } : {}),
     ...(values['dns-resolver'] ? { resolvers: values['dns-resolver'] } : {}),
-  });
-  cmd.out.line(`${dryRun ? 'Simulating a certificate request' : 'Requesting a certificate'} for ${spec.domains.join(', ')}`);
-  let succeeded = false;
-  let failedStep: string | undefined;
-  try {
-    const outcome = await engine.issue({ lineage: name, force, dryRun });
-    succeeded = outcome.status === 'succeeded';
-    failedStep = outcome.error?.step;
-    return printIssuance(cmd, outcome, { dryRun });
-  } finally {
-    // A dry run, or a first issuance that failed, leaves no lineage behind (as certbot's certonly) —
-    // unless records were published (the run got past PublishRecords) and its cleanup could not
-    // remove them: the in-flight marker naming them lives in the lineage, and the next run for it
-    // (certonly again, or renew) removes them first.
-    if (created && (dryRun || !succeeded)) {
-      const after = await store.getLineage(name);
-      const published = failedStep === undefined || !NOTHING_PUBLISHED_YET.has(failedStep);
-      if (after?.lineage.state.inflight && published) {
-        cmd.out.error(
-          `Kept the lineage ${name}: its challenge records could not all be removed (${after.lineage.state.inflight.records.map((r) => r.name).join(', ')}). ` +
-            `The next "acmeflow certonly" or "acmeflow renew --cert-name ${name}" removes them first.`,
-        );
-      } else {
-        await store.deleteLineage?.(name);
-      }
-    }
-  }
+  };
 }
-
-/**
- * Steps before every record is published. A failure there is mostly one that changed nothing (no
- * credentials, no such zone), and a lineage kept for it would be written by a command that failed
- * on bad input; the rare PublishRecords failure after some of its changes, followed by a cleanup
- * that fails too, still leaves those records behind.
- */
-const NOTHING_PUBLISHED_YET = new Set(['PrepareOrder', 'PublishRecords']);
 
 function normalizeDomainsOrUsage(inputs: readonly string[]): string[] {
   if (inputs.length === 0) throw new UsageError('Name the certificate\u2019s domains with -d, e.g. -d example.com,www.example.com.');
@@ -225,19 +149,47 @@ function normalizeDomainsOrUsage(inputs: readonly string[]): string[] {
   }
 }
 
-/**
- * certbot's answer when certonly asks again for a lineage it has, with the same names and key, that
- * is not due: no action. `undefined` means go on and issue.
- */
-function notYetDue(existing: StoredLineage | undefined, spec: LineageSpec, options: { force: boolean; dryRun: boolean }): string | undefined {
-  if (!existing || options.dryRun || options.force || !sameRequest(existing.lineage.spec, spec)) return undefined;
-  const { state } = existing.lineage;
-  const decision = decideRenewal({ spec: existing.lineage.spec, state, now: new Date(), random: Math.random });
-  if (decision.due || !state.current) return undefined;
-  return `Certificate not yet due for renewal; no action taken. (${spec.name} expires on ${state.current.notAfter.slice(0, 10)}; use --force-renewal to renew now.)`;
-}
-
-/** certbot keeps a lineage when certonly asks for the same names and key again. */
-function sameRequest(a: LineageSpec, b: LineageSpec): boolean {
-  return a.keyType === b.keyType && a.ca.directoryUrl === b.ca.directoryUrl && [...a.domains].sort().join() === [...b.domains].sort().join();
+/** Prints an issuance's outcome in certbot's words, or as one JSON document; returns the exit code. */
+export function printIssueOutcome(out: Output, outcome: IssueOutcome, options: { readonly json: boolean }): number {
+  const { json } = options;
+  switch (outcome.status) {
+    case 'NOT_DUE':
+      if (json) out.json({ lineage: outcome.lineage, status: outcome.status, notAfter: outcome.notAfter });
+      else out.line(`Certificate not yet due for renewal; no action taken. (${outcome.lineage} expires on ${outcome.notAfter.slice(0, 10)}; use --force-renewal to renew now.)`);
+      return 0;
+    case 'RUNNING':
+      if (json) out.json({ lineage: outcome.lineage, ...outcome.execution, status: outcome.status });
+      else out.line('It runs in the stack; add --wait to follow it here, or see it in the Step Functions console.');
+      return 0;
+    case 'SKIPPED':
+      if (json) out.json({ lineage: outcome.lineage, ...outcome.execution, status: outcome.status });
+      else out.line(`${outcome.lineage}: another run renewed it meanwhile; nothing to do.`);
+      return 0;
+    case 'SUCCEEDED': {
+      const { lineage, execution, dryRun, saved } = outcome;
+      if (json) {
+        const result = dryRun ? { dryRun } : { version: outcome.version, serialHex: outcome.serialHex, notAfter: outcome.notAfter, ...saved?.json };
+        out.json({ lineage, ...execution, status: outcome.status, ...result });
+      } else if (dryRun) out.line('The dry run was successful.');
+      else {
+        out.line('Successfully received certificate.');
+        if (saved) {
+          out.line(`Certificate is saved at: ${saved.certificate}`);
+          out.line(`Key is saved at:         ${saved.key}`);
+        }
+        if (outcome.notAfter) out.line(`This certificate expires on ${outcome.notAfter.slice(0, 10)}.`);
+      }
+      return 0;
+    }
+    case 'FAILED': {
+      const { lineage, execution, error } = outcome;
+      if (json) out.json({ lineage, ...execution, status: execution?.status ?? outcome.status, error });
+      else {
+        printFailure(out, outcome);
+        if (execution) out.error(`  Execution ${execution.status}${error?.step ? ` in ${error.step}` : ''}: ${execution.executionArn}`);
+      }
+      for (const note of outcome.notes ?? []) out.error(note);
+      return 1;
+    }
+  }
 }

@@ -1,41 +1,41 @@
-import { registerAccount, eabFromFlags, emailContacts } from '../account.js';
-import { parseVerbArgs } from '../args.js';
+import { eabFromFlags, emailContacts } from '../account.js';
+import type { RegisterOutcome } from '../backend/backend.js';
 import { CA_OPTIONS, caFromFlags } from '../ca-flags.js';
-import { configDirFrom } from '../config-dir.js';
-import type { CommandContext } from '../engine-runner.js';
+import type { Output } from '../output.js';
 import { UsageError } from '../usage-error.js';
+import type { Verb } from './verb.js';
 
 export const REGISTER_HELP = `Usage: acmeflow register (--server URL | --ca PRESET) -m EMAIL --agree-tos [--eab-kid KID --eab-hmac-key KEY]
 
 Registers an ACME account with the CA and keeps its key in the config directory (mode 0600).
 `;
 
-/** `acmeflow register`, as the operator manual's `certbot register`. */
-export async function register(argv: readonly string[], cmd: CommandContext): Promise<number> {
-  const { values } = parseVerbArgs('register', argv, CA_OPTIONS);
-  if (values.help) {
-    cmd.out.line(REGISTER_HELP);
-    return 0;
-  }
-  const configDir = configDirFrom(values['config-dir'], cmd.env);
-  const ca = caFromFlags(values);
-  emailContacts(values.email);
-  const eab = eabFromFlags({ eabKid: values['eab-kid'], eabHmacKey: values['eab-hmac-key'], eabAlgorithm: values['eab-hmac-alg'] });
-  if (!values['agree-tos']) throw new UsageError("Registering requires agreeing to the CA's terms of service: add --agree-tos (read them first).");
-  if (ca.preset?.externalAccountRequired && !eab) {
-    throw new UsageError(`${ca.preset.name} requires External Account Binding: add --eab-kid and --eab-hmac-key from the CA's portal.`);
-  }
-  const result = await registerAccount(
-    configDir,
-    { directoryUrl: ca.directoryUrl, email: values.email, agreeTos: true, eabKid: values['eab-kid'], eabHmacKey: values['eab-hmac-key'], eabAlgorithm: values['eab-hmac-alg'] },
-    cmd.log,
-    cmd.fetch,
-  );
-  if (!result.created) {
-    cmd.out.error(`There is an existing account with ${ca.directoryUrl} (${result.url}); registration of a duplicate account is not allowed.`);
+/** `acmeflow register`, as the operator manual's `certbot register`. It has no cloud mode: the stack registers its own account. */
+export const register: Verb<typeof CA_OPTIONS> = {
+  name: 'register',
+  help: REGISTER_HELP,
+  options: CA_OPTIONS,
+  localOnly: {},
+  async run(values, backend, cmd) {
+    const ca = caFromFlags(values);
+    emailContacts(values.email);
+    const eab = eabFromFlags({ eabKid: values['eab-kid'], eabHmacKey: values['eab-hmac-key'], eabAlgorithm: values['eab-hmac-alg'] });
+    if (!values['agree-tos']) throw new UsageError("Registering requires agreeing to the CA's terms of service: add --agree-tos (read them first).");
+    if (ca.preset?.externalAccountRequired && !eab) {
+      throw new UsageError(`${ca.preset.name} requires External Account Binding: add --eab-kid and --eab-hmac-key from the CA's portal.`);
+    }
+    const outcome = await backend.register({ directoryUrl: ca.directoryUrl, ...(values.email ? { email: values.email } : {}), ...(eab ? { eab } : {}) });
+    return printRegisterOutcome(cmd.out, outcome, { json: values.json ?? false });
+  },
+};
+
+/** certbot refuses a second account with the same CA (exit 1). */
+export function printRegisterOutcome(out: Output, outcome: RegisterOutcome, options: { readonly json: boolean }): number {
+  if (!outcome.created) {
+    out.error(`There is an existing account with ${outcome.directoryUrl} (${outcome.accountUrl}); registration of a duplicate account is not allowed.`);
     return 1;
   }
-  if (values.json) cmd.out.json({ registered: true, accountUrl: result.url, directoryUrl: ca.directoryUrl });
-  else cmd.out.line('Account registered.');
+  if (options.json) out.json({ registered: true, accountUrl: outcome.accountUrl, directoryUrl: outcome.directoryUrl });
+  else out.line('Account registered.');
   return 0;
 }

@@ -1,10 +1,9 @@
-import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
-import { parseVerbArgs } from '../args.js';
-import type { CloudCommandContext } from '../cloud/cloud-context.js';
-import { CLOUD_HELP, CLOUD_OPTIONS, cloudTargetFromFlags, LOCAL_ONLY_FIXES, refuseLocalFlags } from '../cloud/cloud-flags.js';
-import { configDirFrom } from '../config-dir.js';
-import { makeEngine, printFailure } from '../engine-runner.js';
-import { UsageError } from '../usage-error.js';
+import { explainProblem, shortProblemType } from '../../shared/acme/index.js';
+import type { RenewOutcome, RenewRequest, RenewResult } from '../backend/backend.js';
+import { CLOUD_HELP, CLOUD_OPTIONS, LOCAL_ONLY_FIXES } from '../cloud/cloud-flags.js';
+import type { Output } from '../output.js';
+import { printFailure } from './print-failure.js';
+import type { Verb, VerbValues } from './verb.js';
 
 export const RENEW_HELP = `Usage: acmeflow renew [--cert-name NAME] [--force-renewal] [--dry-run] [--pre-hook CMD] [--deploy-hook CMD] [--post-hook CMD]
 
@@ -29,7 +28,7 @@ const OPTIONS = {
 } as const;
 
 /** Flags that only mean something on this machine, and what to do instead with --stack. */
-const CLOUD_REFUSED = {
+const LOCAL_ONLY = {
   'pre-hook': LOCAL_ONLY_FIXES['pre-hook'],
   'deploy-hook': LOCAL_ONLY_FIXES['deploy-hook'],
   'post-hook': LOCAL_ONLY_FIXES['post-hook'],
@@ -37,65 +36,90 @@ const CLOUD_REFUSED = {
   'config-dir': LOCAL_ONLY_FIXES['config-dir'],
 };
 
-/** `acmeflow renew`: the renewal sweep, run locally (or started in the stack with --stack). */
-export async function renew(argv: readonly string[], cmd: CloudCommandContext): Promise<number> {
-  const { values } = parseVerbArgs('renew', argv, OPTIONS);
-  if (values.help) {
-    cmd.out.line(RENEW_HELP);
+/** `acmeflow renew`: the renewal sweep. */
+export const renew: Verb<typeof OPTIONS> = {
+  name: 'renew',
+  help: RENEW_HELP,
+  options: OPTIONS,
+  localOnly: LOCAL_ONLY,
+  async run(values, backend, cmd) {
+    const request = renewRequestFromFlags(values);
+    return printRenewOutcome(cmd.out, await backend.renew(request), request);
+  },
+};
+
+function renewRequestFromFlags(values: VerbValues<typeof OPTIONS>): RenewRequest {
+  return {
+    names: values['cert-name'] ?? [],
+    force: values['force-renewal'] ?? false,
+    dryRun: values['dry-run'] ?? false,
+    json: values.json ?? false,
+    hooks: {
+      ...(values['pre-hook'] ? { preHook: values['pre-hook'] } : {}),
+      ...(values['deploy-hook'] ? { deployHook: values['deploy-hook'] } : {}),
+      ...(values['post-hook'] ? { postHook: values['post-hook'] } : {}),
+    },
+    ...(values['dns-resolver'] ? { resolvers: values['dns-resolver'] } : {}),
+  };
+}
+
+/** certbot's renew report, or one JSON document; exit 1 when the sweep or any renewal failed. */
+export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: { readonly json: boolean }): number {
+  if (outcome.status === 'RUNNING') {
+    const { execution } = outcome;
+    if (options.json) out.json({ ...execution, status: outcome.status });
+    else {
+      out.line(`Renewal sweep started in stack ${execution.stack} (${execution.region}): ${execution.executionArn}`);
+      out.line('It renews what is due there; add --wait to follow it here.');
+    }
     return 0;
   }
-  const cloud = cloudTargetFromFlags('renew', values);
-  if (cloud) {
-    refuseLocalFlags(values, CLOUD_REFUSED);
-    // Cloud mode's AWS clients load only when --stack is given.
-    const { renewInCloud } = await import('../cloud/index.js');
-    return renewInCloud(cmd, cloud, {
-      names: values['cert-name'] ?? [],
-      force: values['force-renewal'] ?? false,
-      dryRun: values['dry-run'] ?? false,
-      json: values.json ?? false,
-    });
-  }
-  const configDir = configDirFrom(values['config-dir'], cmd.env);
-  const store = new FilesystemCertificateStore({ configDir });
-  const names = values['cert-name'] ?? [];
-  for (const name of names) {
-    if (!(await store.getLineage(name).catch(() => undefined))) throw new UsageError(`--cert-name ${name}: no such certificate in ${configDir}. See "acmeflow certificates".`);
-  }
-  const dryRun = values['dry-run'] ?? false;
-  const engine = makeEngine(cmd, configDir, {
-    ...(values['pre-hook'] ? { preHook: values['pre-hook'] } : {}),
-    ...(values['deploy-hook'] && !dryRun ? { deployHook: values['deploy-hook'] } : {}),
-    ...(values['post-hook'] ? { postHook: values['post-hook'] } : {}),
-    ...(values['dns-resolver'] ? { resolvers: values['dns-resolver'] } : {}),
-  });
-  const outcome = await engine.sweep({ ...(names.length > 0 ? { lineages: names } : {}), force: values['force-renewal'] ?? false, dryRun });
-  // A lineage whose issuance skipped (a cleanup after an abandoned run, or renewed meanwhile) is listed as not due.
-  const attempted = new Set(outcome.results.filter((r) => r.status !== 'skipped').map((r) => r.lineage));
-  const all = names.length > 0 ? names : (await store.listLineages({ limit: 10_000 })).names;
-  const notDue = all.filter((n) => !attempted.has(n));
-  if (values.json) {
-    cmd.out.json({ ...outcome, notDue });
-    return outcome.failed.length > 0 ? 1 : 0;
-  }
-  for (const result of outcome.results) {
-    if (result.status === 'succeeded') {
-      cmd.out.line(`Renewed ${result.lineage}: ${dryRun ? 'the dry run was successful' : `version ${result.version}, expires ${result.notAfter?.slice(0, 10)}`}.`);
-    } else if (result.status === 'failed') printFailure(cmd, result);
-  }
-  if (notDue.length > 0) {
-    cmd.out.line('The following certificates are not due for renewal yet:');
-    for (const name of notDue) {
-      const lineage = (await store.getLineage(name).catch(() => undefined))?.lineage;
-      const expires = lineage?.state.current?.notAfter.slice(0, 10);
-      cmd.out.line(`  ${configDir}/live/${name}/fullchain.pem expires on ${expires ?? '(never issued)'} (skipped)`);
+  if (outcome.status === 'FAILED') {
+    const { execution, error } = outcome;
+    if (options.json) out.json({ ...execution, error });
+    else {
+      out.error(`The renewal sweep ${execution.executionName} ${execution.status === 'FAILED' ? 'failed' : `ended ${execution.status}`}: ${error.name}${error.step ? ` in ${error.step}` : ''}.`);
+      if (error.problem) out.problem(error.problem);
+      else out.error(`  ${error.message}`);
     }
+    return 1;
   }
-  if (outcome.attempted === 0) cmd.out.line('No renewals were attempted.');
-  else if (outcome.failed.length === 0) {
-    cmd.out.line(`Congratulations, all ${dryRun ? 'simulated renewals' : 'renewals'} succeeded: ${outcome.renewed.join(', ')}`);
-  } else {
-    cmd.out.error(`${outcome.failed.length} renewal(s) failed: ${outcome.failed.join(', ')}`);
+  const exitCode = outcome.failed.length > 0 ? 1 : 0;
+  if (options.json) {
+    out.json(outcome.json);
+    return exitCode;
   }
-  return outcome.failed.length > 0 ? 1 : 0;
+  const { dryRun } = outcome;
+  for (const result of outcome.results) {
+    if (result.status === 'succeeded') out.line(`Renewed ${result.lineage}: ${dryRun ? 'the dry run was successful' : `version ${result.version}, expires ${result.notAfter?.slice(0, 10)}`}.`);
+    else if (result.recorded) printRecordedFailure(out, result.lineage, result.recorded);
+    else printFailure(out, result);
+  }
+  const notDue = outcome.notDue ?? [];
+  if (notDue.length > 0) {
+    out.line('The following certificates are not due for renewal yet:');
+    for (const lineage of notDue) out.line(`  ${lineage.certificatePath} expires on ${lineage.notAfter?.slice(0, 10) ?? '(never issued)'} (skipped)`);
+  } else if (outcome.skipped > 0 && outcome.listCommand) {
+    out.line(`${outcome.skipped} certificate(s) not due for renewal yet (skipped); see "${outcome.listCommand}".`);
+  }
+  if (outcome.attempted === 0) out.line('No renewals were attempted.');
+  else if (outcome.failed.length === 0) out.line(`Congratulations, all ${dryRun ? 'simulated renewals' : 'renewals'} succeeded: ${outcome.renewed.join(', ')}`);
+  else out.error(`${outcome.failed.length} renewal(s) failed: ${outcome.failed.join(', ')}`);
+  return exitCode;
+}
+
+/**
+ * A lineage that failed, from the failure it recorded (the stack's sweep: its child executions are
+ * the place for the full problem document; the "Certificate Issuance Failed" event carries it too).
+ */
+function printRecordedFailure(out: Output, lineage: string, recorded: NonNullable<Extract<RenewResult, { status: 'failed' }>['recorded']>): void {
+  const { name, message, problemType } = recorded.lastError;
+  out.error(`Certificate for ${lineage} failed: ${name}.`);
+  out.error(`  ${message}`);
+  if (problemType) {
+    const explanation = explainProblem(problemType);
+    out.error(`  ${out.lang === 'ja' ? explanation.ja : explanation.en}`);
+    out.error(`  More: acmeflow explain ${shortProblemType(problemType)}`);
+  }
+  out.error(`  Next try after ${recorded.retryNotBefore} (failure ${recorded.count}); lineage ${recorded.lineageUrl}`);
 }

@@ -14,10 +14,12 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, type StartExecutionCommandInput } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { OptionSpec } from '../../../cli/args.js';
 import { STACK_OUTPUTS, type CloudCommandContext } from '../../../cli/cloud/index.js';
 import { certificates } from '../../../cli/commands/certificates.js';
 import { certonly } from '../../../cli/commands/certonly.js';
 import { revoke } from '../../../cli/commands/revoke.js';
+import { runVerb, type Verb } from '../../../cli/commands/verb.js';
 import { Output } from '../../../cli/output.js';
 import { parseCertificate } from '../../../shared/crypto/index.js';
 import { S3CertificateStore } from '../../../shared/store/s3/index.js';
@@ -32,10 +34,8 @@ let s3: S3rverHandle;
 let store: S3CertificateStore;
 let work: string;
 
-type Verb = (argv: readonly string[], cmd: CloudCommandContext) => Promise<number>;
-
 /** Runs a verb as `main` would, with the cloud clients pointed at s3rver; a thrown error is returned, not exit-coded. */
-async function run(verb: Verb, args: string[]): Promise<{ code?: number; out: string; err: string; error?: Error }> {
+async function run<O extends OptionSpec>(verb: Verb<O>, args: string[]): Promise<{ code?: number; out: string; err: string; error?: Error }> {
   let out = '';
   let err = '';
   const env = { LANG: 'C' };
@@ -59,7 +59,7 @@ async function run(verb: Verb, args: string[]): Promise<{ code?: number; out: st
     poll: { sleep: async () => undefined },
   };
   try {
-    return { code: await verb(args, cmd), out, err };
+    return { code: await runVerb(verb, args, cmd), out, err };
   } catch (error) {
     return { out, err, error: error as Error };
   }

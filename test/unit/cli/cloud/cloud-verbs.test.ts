@@ -14,6 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STACK_OUTPUTS, type CloudCommandContext } from '../../../../cli/cloud/index.js';
 import { certonly } from '../../../../cli/commands/certonly.js';
+import { runVerb } from '../../../../cli/commands/verb.js';
 import { main } from '../../../../cli/main.js';
 import { Output } from '../../../../cli/output.js';
 import { resolveLineageSpec } from '../../../../shared/config/index.js';
@@ -235,7 +236,7 @@ describe('acmeflow certonly --stack', () => {
       poll: { initialDelayMs: 5, maxDelayMs: 7, sleep: async (ms) => void slept.push(ms) },
       now: () => new Date('2026-03-04T05:06:07Z'),
     };
-    const code = await certonly(['-d', 'example.com', '--dns', 'route53', '--server', 'https://acme.test/directory', '--agree-tos', '--dry-run', '--stack', STACK, '--region', REGION, '--wait'], cmd);
+    const code = await runVerb(certonly, ['-d', 'example.com', '--dns', 'route53', '--server', 'https://acme.test/directory', '--agree-tos', '--dry-run', '--stack', STACK, '--region', REGION, '--wait'], cmd);
     expect(code).toBe(0);
     expect(made).toEqual([REGION]);
     expect(slept).toEqual([5, 7]);

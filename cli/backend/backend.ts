@@ -1,0 +1,231 @@
+import type { ExternalAccountBinding, RevocationReason } from '../../shared/acme/index.js';
+import type { LineageSpec } from '../../shared/config/index.js';
+import type { FailureState } from '../../shared/store/index.js';
+import type { EngineFailure } from '../../engine/errors.js';
+import type { DnsChoice } from '../dns-flags.js';
+
+/**
+ * Where the verbs act: this machine's config directory and the local engine ({@link LocalBackend}),
+ * or a deployed stack's bucket and state machines (`CloudBackend`, `--stack`). `main` picks one from
+ * the flags; a verb turns its flags into a request, makes one call, and prints the outcome, the same
+ * way for both.
+ *
+ * Rules every implementation keeps:
+ * - Bad input a call finds before it changes anything (no such lineage, no account and no
+ *   `--agree-tos`) is a `UsageError`: nothing written, no execution started, exit 2.
+ * - Progress while a call runs (steps, "Requesting a certificate for ...") goes to the console as it
+ *   happens, never on stdout when the request asks for JSON; the outcome is returned, not printed.
+ * - Outcomes are public data (they are what `--json` prints): no key, EAB key or credential.
+ *
+ * @example
+ * ```ts
+ * const backend = await selectBackend(certonly, values, cmd);
+ * printIssueOutcome(cmd.out, await backend.issue(request), request);
+ * ```
+ */
+export interface Backend {
+  /**
+   * certonly's DNS flags as this backend can use them: here a credentials file, checked now; in the
+   * stack a Secrets Manager reference, since the stack cannot read this machine's files.
+   */
+  dnsFromFlags(values: Record<string, unknown>, warn: (message: string) => void): Promise<DnsChoice>;
+  /** certbot's `register`: the account for a CA, registered now or found already there. */
+  register(request: RegisterRequest): Promise<RegisterOutcome>;
+  /** certbot's `certonly`: writes the lineage and issues its certificate (unless it is not due). */
+  issue(request: IssueRequest): Promise<IssueOutcome>;
+  /** certbot's `renew`: the renewal sweep over every lineage, or the named ones. */
+  renew(request: RenewRequest): Promise<RenewOutcome>;
+  /** certbot's `revoke` (RFC 8555 §7.6). */
+  revoke(request: RevokeRequest): Promise<RevokeOutcome>;
+  /** certbot's `certificates`. */
+  listCertificates(request: ListCertificatesRequest): Promise<CertificateListing>;
+}
+
+/** A Step Functions execution the stack runs for the command (cloud mode). */
+export interface StackExecution {
+  readonly stack: string;
+  readonly region: string;
+  readonly executionArn: string;
+  readonly executionName: string;
+}
+
+/** How an execution that did not succeed ended: FAILED, TIMED_OUT or ABORTED. */
+export interface EndedExecution extends StackExecution {
+  readonly status: string;
+}
+
+export interface RegisterRequest {
+  readonly directoryUrl: string;
+  readonly email?: string;
+  readonly eab?: ExternalAccountBinding;
+}
+
+export interface RegisterOutcome {
+  readonly accountUrl: string;
+  /** false: an account with this CA was there already (certbot refuses a duplicate). */
+  readonly created: boolean;
+  readonly directoryUrl: string;
+}
+
+export interface IssueRequest {
+  /** The lineage as the flags describe it, validated. */
+  readonly spec: LineageSpec;
+  readonly force: boolean;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  /** The key type came from the CA's suggestion or the default, not a flag: say which was chosen. */
+  readonly keyTypeDefaulted: boolean;
+  /** What registering an account would need, when none exists yet (on this machine). */
+  readonly account: { readonly agreeTos: boolean; readonly email?: string; readonly eab?: ExternalAccountBinding };
+  /** `--deploy-hook`, run here after the certificate is saved. */
+  readonly deployHook?: string;
+  /** `--dns-resolver` for this run's propagation check (the lineage keeps them too). */
+  readonly resolvers?: readonly string[];
+}
+
+/** Where an issued certificate and its key are, as a person reads it and as `--json` gives it. */
+export interface SavedCertificate {
+  readonly certificate: string;
+  readonly key: string;
+  readonly json: Readonly<Record<string, string>>;
+}
+
+export type IssueOutcome =
+  /** certbot's "not yet due": the lineage has this certificate already. */
+  | { readonly status: 'NOT_DUE'; readonly lineage: string; readonly notAfter: string }
+  /** Started in the stack, not followed (no `--wait`). */
+  | { readonly status: 'RUNNING'; readonly lineage: string; readonly execution: StackExecution & { readonly lineageUrl: string } }
+  | {
+      readonly status: 'SUCCEEDED';
+      readonly lineage: string;
+      readonly dryRun: boolean;
+      readonly version?: number;
+      readonly serialHex?: string;
+      readonly notAfter?: string;
+      /** Absent on a dry run, which stores nothing. */
+      readonly saved?: SavedCertificate;
+      readonly execution?: StackExecution & { readonly lineageUrl: string };
+    }
+  /** Another run renewed the lineage meanwhile. */
+  | { readonly status: 'SKIPPED'; readonly lineage: string; readonly execution?: StackExecution & { readonly lineageUrl: string } }
+  | {
+      readonly status: 'FAILED';
+      readonly lineage: string;
+      readonly dryRun: boolean;
+      readonly error?: EngineFailure;
+      readonly execution?: EndedExecution & { readonly lineageUrl: string };
+      /** Said after the failure: what the failed run left behind, and how the next run deals with it. */
+      readonly notes?: readonly string[];
+    };
+
+export interface RenewRequest {
+  /** `--cert-name`s; none: every lineage. */
+  readonly names: readonly string[];
+  readonly force: boolean;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  /** certbot's hooks, run on this machine. */
+  readonly hooks: { readonly preHook?: string; readonly deployHook?: string; readonly postHook?: string };
+  /** `--dns-resolver` for this run's propagation checks, overriding each lineage's. */
+  readonly resolvers?: readonly string[];
+}
+
+/** One lineage the sweep attempted. */
+export type RenewResult =
+  | { readonly lineage: string; readonly status: 'succeeded'; readonly version?: number; readonly notAfter?: string }
+  | {
+      readonly lineage: string;
+      readonly status: 'failed';
+      /** The run's own error (on this machine). */
+      readonly error?: EngineFailure;
+      /** The failure the lineage recorded (in the stack), with where the lineage is. */
+      readonly recorded?: FailureState & { readonly lineageUrl: string };
+    };
+
+/** A lineage the sweep did not attempt: not due. */
+export interface NotDueLineage {
+  readonly name: string;
+  readonly certificatePath: string;
+  readonly notAfter?: string;
+}
+
+export type RenewOutcome =
+  | { readonly status: 'RUNNING'; readonly execution: StackExecution }
+  /** The sweep itself failed (a failed lineage does not fail it). */
+  | { readonly status: 'FAILED'; readonly execution: EndedExecution; readonly error: EngineFailure }
+  | {
+      readonly status: 'SUCCEEDED';
+      readonly dryRun: boolean;
+      readonly attempted: number;
+      readonly renewed: readonly string[];
+      readonly failed: readonly string[];
+      readonly results: readonly RenewResult[];
+      /** The lineages not due, each named (on this machine)... */
+      readonly notDue?: readonly NotDueLineage[];
+      /** ...or only counted, with the command that lists them (in the stack). */
+      readonly skipped: number;
+      readonly listCommand?: string;
+      readonly execution?: StackExecution;
+      /**
+       * The document `--json` prints. The sweep's own record differs between the engine (every
+       * issuance outcome, hook failures) and the stack (its execution, the bucket's URLs), and
+       * scripts read both as they are, so each backend gives its own.
+       */
+      readonly json: unknown;
+    };
+
+export interface RevokeRequest {
+  /** `--cert-name`. */
+  readonly lineage?: string;
+  /** `--cert-path`, read and parsed at the edge. */
+  readonly certificate?: { readonly path: string; readonly pem: string };
+  readonly reason: RevocationReason;
+  /** `--server`: must be the lineage's CA. */
+  readonly server?: string;
+  readonly json: boolean;
+}
+
+export type RevokeOutcome =
+  | { readonly status: 'RUNNING'; readonly lineage: string; readonly location: string; readonly execution: StackExecution }
+  | {
+      readonly status: 'SUCCEEDED';
+      readonly lineage: string;
+      /** Where the revoked certificate is (the file given, or the lineage's cert.pem). */
+      readonly location: string;
+      readonly serialHex?: string;
+      readonly reason: string;
+      readonly execution?: StackExecution;
+    }
+  | { readonly status: 'FAILED'; readonly lineage: string; readonly error: EngineFailure; readonly execution: EndedExecution };
+
+export interface ListCertificatesRequest {
+  /** `--cert-name`; absent: every lineage. */
+  readonly name?: string;
+}
+
+/** One lineage as `certificates` lists it, or the error reading it. */
+export type CertificateRow =
+  | {
+      readonly name: string;
+      readonly domains: string[];
+      readonly keyType: string;
+      readonly server: string;
+      readonly serialHex?: string;
+      readonly notAfter?: string;
+      readonly daysLeft?: number;
+      readonly status: 'NOT ISSUED' | 'REVOKED' | 'EXPIRED' | 'VALID';
+      readonly version: number;
+      readonly certificatePath: string;
+      readonly privateKeyPath: string;
+      readonly failures?: number;
+      readonly retryNotBefore?: string;
+    }
+  | { readonly name: string; readonly error: string };
+
+export interface CertificateListing {
+  /** Where the lineages are, for `--json` (`{ configDir }`, or `{ stack, region, bucket }`). */
+  readonly where: Readonly<Record<string, string>>;
+  /** The same, for a sentence ("No certificates found in <place>."). */
+  readonly place: string;
+  readonly rows: readonly CertificateRow[];
+}

@@ -1,0 +1,52 @@
+import type { CertificateStore } from '../../shared/store/index.js';
+import { mapLimit } from '../cloud/map-limit.js';
+import type { CertificateRow } from './backend.js';
+
+/** Where listed lineages are read from, and how their files are named there. */
+export interface CertificateSource {
+  readonly store: Pick<CertificateStore, 'getLineage'>;
+  readonly names: readonly string[];
+  certificatePath(name: string): string;
+  privateKeyPath(name: string): string;
+  /** Lineages read at once. */
+  readonly concurrency: number;
+}
+
+/**
+ * One row per lineage: its names, key, current certificate and status, or the error reading it.
+ * A name whose lineage is gone meanwhile has no row.
+ *
+ * @example
+ * ```ts
+ * const rows = await certificateRows({ store, names: ['example.com'], certificatePath: (n) => `/etc/acmeflow/live/${n}/fullchain.pem`, privateKeyPath: (n) => `/etc/acmeflow/live/${n}/privkey.pem`, concurrency: 1 });
+ * ```
+ */
+export async function certificateRows(source: CertificateSource, now = Date.now()): Promise<CertificateRow[]> {
+  const rows = await mapLimit(source.names, source.concurrency, async (name): Promise<CertificateRow | undefined> => {
+    try {
+      const stored = await source.store.getLineage(name);
+      if (!stored) return undefined;
+      const { spec, state } = stored.lineage;
+      const current = state.current;
+      const daysLeft = current ? Math.floor((Date.parse(current.notAfter) - now) / 86_400_000) : undefined;
+      const status = !current ? 'NOT ISSUED' : state.revoked?.serialHex === current.serialHex ? 'REVOKED' : daysLeft! < 0 ? 'EXPIRED' : 'VALID';
+      return {
+        name,
+        domains: [...spec.domains],
+        keyType: spec.keyType,
+        server: spec.ca.directoryUrl,
+        serialHex: current?.serialHex,
+        notAfter: current?.notAfter,
+        daysLeft,
+        status,
+        version: state.currentVersion,
+        certificatePath: source.certificatePath(name),
+        privateKeyPath: source.privateKeyPath(name),
+        ...(state.failures ? { failures: state.failures.count, retryNotBefore: state.failures.retryNotBefore } : {}),
+      };
+    } catch (err) {
+      return { name, error: (err as Error).message };
+    }
+  });
+  return rows.filter((row) => row !== undefined);
+}

@@ -1,0 +1,263 @@
+import { realpath } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
+import { presetForDirectoryUrl } from '../../shared/config/index.js';
+import { parseCertificate } from '../../shared/crypto/index.js';
+import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
+import type { IssuanceOutcome } from '../../engine/index.js';
+import { hasAccount, registerAccount, type AccountFlags } from '../account.js';
+import { dnsFromFlags, type DnsChoice } from '../dns-flags.js';
+import { makeEngine, type CommandContext } from '../engine-runner.js';
+import { UsageError } from '../usage-error.js';
+import type {
+  Backend,
+  CertificateListing,
+  IssueOutcome,
+  IssueRequest,
+  ListCertificatesRequest,
+  RegisterOutcome,
+  RegisterRequest,
+  RenewOutcome,
+  RenewRequest,
+  RenewResult,
+  RevokeOutcome,
+  RevokeRequest,
+} from './backend.js';
+import { certificateRows } from './certificate-rows.js';
+import { notYetDue } from './not-yet-due.js';
+
+/**
+ * Steps before every record is published. A failure there is mostly one that changed nothing (no
+ * credentials, no such zone), and a lineage kept for it would be written by a command that failed
+ * on bad input; the rare PublishRecords failure after some of its changes, followed by a cleanup
+ * that fails too, still leaves those records behind.
+ */
+const NOTHING_PUBLISHED_YET = new Set(['PrepareOrder', 'PublishRecords']);
+
+/**
+ * The verbs on this machine: lineages, keys and accounts in certbot's layout under the config
+ * directory, the workflow run by the local engine (engine/), hooks run as certbot runs them.
+ *
+ * @example
+ * ```ts
+ * const backend = new LocalBackend(cmd, '/etc/acmeflow');
+ * const listing = await backend.listCertificates({});
+ * ```
+ */
+export class LocalBackend implements Backend {
+  readonly #cmd: CommandContext;
+  readonly #store: FilesystemCertificateStore;
+
+  constructor(
+    cmd: CommandContext,
+    readonly configDir: string,
+  ) {
+    this.#cmd = cmd;
+    this.#store = new FilesystemCertificateStore({ configDir });
+  }
+
+  /** A credentials file on this machine, checked now (see dnsFromFlags). */
+  dnsFromFlags(values: Record<string, unknown>, warn: (message: string) => void): Promise<DnsChoice> {
+    return dnsFromFlags(values, warn);
+  }
+
+  async register(request: RegisterRequest): Promise<RegisterOutcome> {
+    const result = await registerAccount(this.configDir, accountFlags(request.directoryUrl, { agreeTos: true, ...request }), this.#cmd.log, this.#cmd.fetch);
+    return { accountUrl: result.url, created: result.created, directoryUrl: request.directoryUrl };
+  }
+
+  /**
+   * Checks the account offline (exit 2 before any request), registers one when needed, writes the
+   * lineage and runs one issuance. As certbot's certonly, a dry run or a failed first issuance
+   * leaves no lineage behind.
+   */
+  async issue(request: IssueRequest): Promise<IssueOutcome> {
+    const { spec, force, dryRun, json } = request;
+    const out = this.#cmd.out;
+    const directoryUrl = dryRun ? (spec.ca.stagingDirectoryUrl ?? spec.ca.directoryUrl) : spec.ca.directoryUrl;
+    const accountUrl = await hasAccount(this.configDir, directoryUrl);
+    if (!accountUrl && !request.account.agreeTos) {
+      throw new UsageError(`No account is registered with ${directoryUrl} yet. Add --agree-tos (and -m EMAIL) to register one, or run "acmeflow register" first.`);
+    }
+    const preset = presetForDirectoryUrl(spec.ca.directoryUrl);
+    if (!accountUrl && preset?.externalAccountRequired && !request.account.eab) {
+      throw new UsageError(`${preset.name} requires External Account Binding: add --eab-kid and --eab-hmac-key from the CA's portal.`);
+    }
+    const say = (text: string) => (json ? out.debug(text) : out.line(text));
+    if (request.keyTypeDefaulted) say(`Key type: ${spec.keyType} (choose with --key-type rsa|ecdsa).`);
+
+    // Network from here on.
+    if (!accountUrl) {
+      const registered = await registerAccount(this.configDir, accountFlags(directoryUrl, request.account), this.#cmd.log, this.#cmd.fetch);
+      if (registered.created) say('Account registered.');
+    }
+
+    const name = spec.name;
+    const existing = await this.#store.getLineage(name);
+    const notAfter = notYetDue(existing, spec, { force, dryRun });
+    if (notAfter) return { status: 'NOT_DUE', lineage: name, notAfter };
+    const created = !existing;
+    await this.#store.putLineage({ spec, state: existing?.lineage.state ?? { currentVersion: 0 } }, { expectedEtag: existing?.etag ?? null });
+
+    const engine = makeEngine(this.#cmd, this.configDir, {
+      ...(request.deployHook ? { deployHook: request.deployHook } : {}),
+      ...(request.resolvers ? { resolvers: [...request.resolvers] } : {}),
+      json,
+    });
+    say(`${dryRun ? 'Simulating a certificate request' : 'Requesting a certificate'} for ${spec.domains.join(', ')}`);
+    let outcome: IssuanceOutcome | undefined;
+    let notes: string[] = [];
+    try {
+      outcome = await engine.issue({ lineage: name, force, dryRun });
+    } finally {
+      if (created && (dryRun || outcome?.status !== 'succeeded')) notes = await this.#removeUnissued(name, outcome?.error?.step);
+      // Without an outcome (the engine threw) the note goes out before the error is reported.
+      if (!outcome) for (const note of notes) out.error(note);
+    }
+    const result = issueOutcome(outcome);
+    if (result.status === 'FAILED') return notes.length > 0 ? { ...result, notes } : result;
+    for (const note of notes) out.error(note);
+    return result;
+  }
+
+  /**
+   * Removes a lineage this command created and could not issue — unless records were published (the
+   * run got past PublishRecords) and its cleanup could not remove them: the in-flight marker naming
+   * them lives in the lineage, and the next run for it (certonly again, or renew) removes them first.
+   * Returns what to tell about a lineage kept for that reason.
+   */
+  async #removeUnissued(name: string, failedStep: string | undefined): Promise<string[]> {
+    const after = await this.#store.getLineage(name);
+    const published = failedStep === undefined || !NOTHING_PUBLISHED_YET.has(failedStep);
+    if (after?.lineage.state.inflight && published) {
+      return [
+        `Kept the lineage ${name}: its challenge records could not all be removed (${after.lineage.state.inflight.records.map((r) => r.name).join(', ')}). ` +
+          `The next "acmeflow certonly" or "acmeflow renew --cert-name ${name}" removes them first.`,
+      ];
+    }
+    await this.#store.deleteLineage?.(name);
+    return [];
+  }
+
+  async renew(request: RenewRequest): Promise<RenewOutcome> {
+    const { names, dryRun } = request;
+    for (const name of names) {
+      if (!(await this.#store.getLineage(name).catch(() => undefined))) throw new UsageError(`--cert-name ${name}: no such certificate in ${this.configDir}. See "acmeflow certificates".`);
+    }
+    const engine = makeEngine(this.#cmd, this.configDir, {
+      ...(request.hooks.preHook ? { preHook: request.hooks.preHook } : {}),
+      // A dry run deploys nothing, so its deploy hook has nothing to act on (certbot skips it too).
+      ...(request.hooks.deployHook && !dryRun ? { deployHook: request.hooks.deployHook } : {}),
+      ...(request.hooks.postHook ? { postHook: request.hooks.postHook } : {}),
+      ...(request.resolvers ? { resolvers: [...request.resolvers] } : {}),
+      json: request.json,
+    });
+    const outcome = await engine.sweep({ ...(names.length > 0 ? { lineages: [...names] } : {}), force: request.force, dryRun });
+    // A lineage whose issuance skipped (a cleanup after an abandoned run, or renewed meanwhile) is listed as not due.
+    const attempted = new Set(outcome.results.filter((r) => r.status !== 'skipped').map((r) => r.lineage));
+    const all = names.length > 0 ? names : (await this.#store.listLineages({ limit: 10_000 })).names;
+    const notDueNames = all.filter((n) => !attempted.has(n));
+    const notDue = [];
+    for (const name of notDueNames) {
+      const notAfter = (await this.#store.getLineage(name).catch(() => undefined))?.lineage.state.current?.notAfter;
+      notDue.push({ name, certificatePath: `${this.configDir}/live/${name}/fullchain.pem`, ...(notAfter ? { notAfter } : {}) });
+    }
+    return {
+      status: 'SUCCEEDED',
+      dryRun,
+      attempted: outcome.attempted,
+      renewed: outcome.renewed,
+      failed: outcome.failed,
+      skipped: outcome.skipped,
+      results: outcome.results.flatMap((r): RenewResult[] => {
+        if (r.status === 'succeeded') return [{ lineage: r.lineage, status: 'succeeded', ...(r.version === undefined ? {} : { version: r.version }), ...(r.notAfter ? { notAfter: r.notAfter } : {}) }];
+        if (r.status === 'failed') return [{ lineage: r.lineage, status: 'failed', ...(r.error ? { error: r.error } : {}) }];
+        return [];
+      }),
+      notDue,
+      json: { ...outcome, notDue: notDueNames },
+    };
+  }
+
+  async revoke(request: RevokeRequest): Promise<RevokeOutcome> {
+    const { certificate } = request;
+    if (!certificate === !request.lineage) throw new UsageError('Name the certificate with --cert-path PATH or --cert-name NAME (one of them).');
+    let lineage = request.lineage;
+    if (certificate) {
+      lineage = await this.#lineageOfPath(certificate.path, certificate.pem);
+      if (!lineage) throw new UsageError(`--cert-path ${certificate.path}: no lineage in ${this.configDir} holds this certificate.`);
+    }
+    const stored = await this.#store.getLineage(lineage as string).catch(() => undefined);
+    if (!stored) throw new UsageError(`--cert-name ${lineage}: no such certificate in ${this.configDir}.`);
+    if (request.server && request.server !== stored.lineage.spec.ca.directoryUrl) {
+      throw new UsageError(`--server ${request.server}: ${lineage} was issued by ${stored.lineage.spec.ca.directoryUrl}.`);
+    }
+    const engine = makeEngine(this.#cmd, this.configDir, { json: request.json });
+    const result = await engine.revoke({ lineage: lineage as string, reason: request.reason, ...(certificate ? { certificatePem: certificate.pem } : {}) });
+    return {
+      status: 'SUCCEEDED',
+      lineage: result.lineage,
+      location: certificate?.path ?? `${this.configDir}/live/${lineage}/cert.pem`,
+      serialHex: result.serialHex,
+      reason: result.reason,
+    };
+  }
+
+  /** The lineage a certificate file belongs to: by its place under live/ or archive/, else by serial. */
+  async #lineageOfPath(path: string, pem: string): Promise<string | undefined> {
+    const real = await realpath(path).catch(() => path);
+    const rel = relative(await realpath(this.configDir).catch(() => this.configDir), real).split(sep);
+    if ((rel[0] === 'archive' || rel[0] === 'live') && rel[1]) return rel[1];
+    const serial = parseCertificate(pem).serialHex;
+    for (const name of (await this.#store.listLineages({ limit: 10_000 })).names) {
+      const lineage = await this.#store.getLineage(name).catch(() => undefined);
+      if (lineage?.lineage.state.current?.serialHex === serial) return name;
+    }
+    return undefined;
+  }
+
+  async listCertificates(request: ListCertificatesRequest): Promise<CertificateListing> {
+    const { configDir } = this;
+    const rows = await certificateRows({
+      store: this.#store,
+      names: request.name ? [request.name] : (await this.#store.listLineages({ limit: 10_000 })).names,
+      certificatePath: (name) => `${configDir}/live/${name}/fullchain.pem`,
+      privateKeyPath: (name) => `${configDir}/live/${name}/privkey.pem`,
+      concurrency: 1,
+    });
+    return { where: { configDir }, place: configDir, rows };
+  }
+}
+
+/** What registerAccount reads: the EAB travels as the flags gave it (it checks them again, offline). */
+function accountFlags(directoryUrl: string, account: IssueRequest['account']): AccountFlags {
+  return {
+    directoryUrl,
+    email: account.email,
+    agreeTos: account.agreeTos,
+    eabKid: account.eab?.kid,
+    eabHmacKey: account.eab?.hmacKey,
+    eabAlgorithm: account.eab?.algorithm,
+  };
+}
+
+/** The engine's issuance outcome as the verbs print it. */
+function issueOutcome(outcome: IssuanceOutcome | undefined): IssueOutcome {
+  // Only reached when engine.issue returned.
+  if (!outcome) throw new Error('The issuance ended without an outcome.');
+  const { lineage, dryRun } = outcome;
+  if (outcome.status === 'skipped') return { status: 'SKIPPED', lineage };
+  if (outcome.status === 'failed') {
+    return { status: 'FAILED', lineage, dryRun, ...(outcome.error ? { error: outcome.error } : {}) };
+  }
+  return {
+    status: 'SUCCEEDED',
+    lineage,
+    dryRun,
+    ...(outcome.version === undefined ? {} : { version: outcome.version }),
+    ...(outcome.serialHex ? { serialHex: outcome.serialHex } : {}),
+    ...(outcome.notAfter ? { notAfter: outcome.notAfter } : {}),
+    ...(outcome.paths
+      ? { saved: { certificate: outcome.paths.fullchain, key: outcome.paths.privkey, json: { certificatePath: outcome.paths.fullchain, privateKeyPath: outcome.paths.privkey } } }
+      : {}),
+  };
+}
