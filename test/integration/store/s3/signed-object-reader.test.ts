@@ -126,6 +126,22 @@ describe('signatures, checked by a server that recomputes them', () => {
     await expect(r.get('renewal/example.com.json')).rejects.toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
     expect(verdicts.at(-1)).toBe('invalid');
   });
+
+  it('signs each read with what the client\'s credentials provider gives then: a rotated secret is not hidden by the signing-key cache', async () => {
+    let secretAccessKey = 'the-secret-before-rotation';
+    const rotating = new S3Client({
+      region: 'eu-central-1',
+      endpoint,
+      forcePathStyle: true,
+      // Expiring within the SDK's 5-minute refresh window: the client's memoized provider asks again at every read.
+      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey, sessionToken: 'token', expiration: new Date(Date.now() + 60_000) }),
+    });
+    const r = new SignedObjectReader({ bucket: 'certs', client: rotating, maxAttempts: 1 });
+    await expect(r.get('renewal/example.com.json')).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
+    secretAccessKey = SECRET;
+    expect(await r.get('renewal/example.com.json')).toEqual({ body: '/certs/renewal/example.com.json', etag: '"verified"' });
+    expect(verdicts.slice(-2)).toEqual(['invalid', 'valid']);
+  });
 });
 
 /** A transport that records requests and answers from a script. */
