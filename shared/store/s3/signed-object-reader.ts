@@ -53,11 +53,14 @@ type Sha256Constructor = ConstructorParameters<typeof SignatureV4>[0]['sha256'];
 
 /**
  * AWS Signature Version 4 for a GET with no body, as S3 checks it, by the SDK's own signer
- * (`@smithy/signature-v4`, what `S3Client.send` signs with) and the client's own SHA-256. One instance
- * per reader: it caches the derived signing key per day, region, service and credentials, so a read
- * costs one SHA-256 and two HMACs (the cache key hashes the secret). That is ~0.03 ms of CPU per read,
- * ~0.02 ms more than a hand-written SigV4 did, about 3 % of a 10,000-lineage sweep's planning
- * (bench/aws/signing.ts, bench/AWS-RESULTS.md §4): not worth owning a signer.
+ * (`@smithy/signature-v4`, what `S3Client.send` signs with) and the client's own SHA-256 and
+ * credentials provider (asked at every read: a rotated role session is used at once). The library caches the
+ * derived signing key per day, region, service and credentials (keyed by an HMAC of the secret, not the
+ * secret), so a read costs one SHA-256 and two HMACs. That is ~0.03 ms of CPU per read, ~0.02 ms more
+ * than a hand-written SigV4: 4–5 % of the CPU of a first sweep over 10,000 lineages, the extra 3 %
+ * (bench/aws/signing.ts, bench/AWS-RESULTS.md §4). Far under the 20 % for which owning a signer would
+ * pay; test/integration/store/s3/signed-object-reader.test.ts still checks every signature against a
+ * server that recomputes it independently.
  */
 class GetSigner {
   readonly #signer: SignatureV4;
