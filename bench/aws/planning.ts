@@ -36,6 +36,11 @@
  * The child runs with `--max-old-space-size` of 7/8 of `--memory` (default 512) so the heap is
  * bounded as in a function of that size. `--profile SCENARIO` runs that scenario from an unminified
  * bundle under `--cpu-prof` and prints whose code used the CPU.
+ *
+ * After the scenarios it prints the subsection "Hand-written protocol code or a library": the CPU per
+ * signed read (signing.ts) and per CA request (http-clients.ts) of the library and of our own code,
+ * scaled to the scenario with the most CPU and checked against the rule (a library unless it takes
+ * more than 20 % of the planning's CPU).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
