@@ -36,6 +36,11 @@
  * The child runs with `--max-old-space-size` of 7/8 of `--memory` (default 512) so the heap is
  * bounded as in a function of that size. `--profile SCENARIO` runs that scenario from an unminified
  * bundle under `--cpu-prof` and prints whose code used the CPU.
+ *
+ * After the scenarios it prints the subsection "Hand-written protocol code or a library": the CPU per
+ * signed read (signing.ts) and per CA request (http-clients.ts) of the library and of our own code,
+ * scaled to the scenario with the most CPU and checked against the rule (a library unless it takes
+ * more than 20 % of the planning's CPU).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -51,8 +56,10 @@ import { startS3rver, type S3rverHandle } from '../../harness/s3rver.js';
 import * as esbuild from 'esbuild';
 import { startAriCa } from './ari-ca.js';
 import { buildBundle, CONSTRUCT_ESBUILD, PROJECT_ROOT } from './bundles.js';
+import { httpClientsBenchmark, undiciBundleCost } from './http-clients.js';
 import { lambdaInvocationCost, s3Cost, usd, type S3Counts } from './pricing.js';
 import { summariseProfile } from './profile.js';
+import { signingBenchmark } from './signing.js';
 
 const run = promisify(execFile);
 const DAY = 86_400_000;
@@ -404,12 +411,81 @@ export async function planningBenchmark(options: PlanningBenchmarkOptions = {}):
       .catch(() => undefined);
     if (indexSize !== undefined) say(`- planning index object: ${(indexSize / 1024).toFixed(0)} KB for ${lineages} lineages`);
     say(`- load average at end ${load()}`);
+    if (runs.length > 0) for (const line of await librariesOrOwnCode(runs, caBy, child.bytes)) say(line);
   } finally {
     await ca.stop();
     await s3.stop();
     await rm(work, { recursive: true, force: true });
   }
   return { lines: out, runs };
+}
+
+/** The rule for hand-written protocol code: a library, unless it would take more than this share of the planning's CPU. */
+const LIBRARY_SHARE_LIMIT = 0.2;
+
+/**
+ * The share of a scenario's CPU a library takes: `libraryMs` of work where the code in use spends
+ * `inUseMs` (the same when the library is the code in use), in a run that took `cpuMs`.
+ */
+function libraryShare(libraryMs: number, inUseMs: number, cpuMs: number): number {
+  return libraryMs / (cpuMs - inUseMs + libraryMs);
+}
+
+/**
+ * The subsection that keeps the planning's protocol code honest: for the lineage reads' SigV4 (the
+ * library in use) and the CA requests' HTTP client (node:http in use), the CPU per operation of the
+ * library and of hand-written code (signing.ts, http-clients.ts), scaled to the scenario with the
+ * most CPU, against {@link LIBRARY_SHARE_LIMIT}.
+ */
+async function librariesOrOwnCode(runs: readonly PlanningRunFigures[], caBy: ReadonlyMap<string, number>, bundleBytes: number): Promise<string[]> {
+  const out: string[] = [];
+  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const worst = runs.reduce((a, b) => (b.cpuMs > a.cpuMs ? b : a));
+  const signing = await signingBenchmark({ signs: 20_000, rounds: 5 });
+  const reads = worst.s3.GET;
+  const signMs = (us: number) => (us * reads) / 1000;
+  const signShare = libraryShare(signMs(signing.libraryUs), signMs(signing.libraryUs), worst.cpuMs);
+  out.push('');
+  out.push(`### Hand-written protocol code or a library (the library, unless it takes more than ${LIBRARY_SHARE_LIMIT * 100} % of the planning's CPU)`);
+  out.push('');
+  out.push('Signing the lineage reads (SigV4 in shared/store/s3/signed-object-reader.ts, `@smithy/signature-v4` since 2026-12-07; bench/aws/signing.ts):');
+  out.push('');
+  out.push(...signing.lines);
+  out.push('');
+  out.push(
+    `- In ${worst.scenario}, the scenario with the most CPU (${(worst.cpuMs / 1000).toFixed(1)} s, ${reads} GETs): \`SignatureV4\` signs for ${(signMs(signing.libraryUs) / 1000).toFixed(2)} s, ${pct(signShare)} of it; ` +
+      `the hand-written signer would take ${(signMs(signing.handWrittenUs) / 1000).toFixed(2)} s (${pct((signMs(signing.libraryUs) - signMs(signing.handWrittenUs)) / worst.cpuMs)} less CPU). ` +
+      (signShare <= LIBRARY_SHARE_LIMIT ? 'Under the limit: the reader signs with the library.' : '**Over the limit: sign by hand again.**'),
+  );
+  const busiest = runs.reduce((a, b) => ((caBy.get(b.scenario) ?? 0) > (caBy.get(a.scenario) ?? 0) ? b : a));
+  const caRequests = caBy.get(busiest.scenario) ?? 0;
+  if (caRequests > 0) {
+    const http = await httpClientsBenchmark({ requests: 5_000, rounds: 5 });
+    const ms = (us: number) => (us * caRequests) / 1000;
+    const undiciShare = libraryShare(ms(http.undiciUs), ms(http.nodeHttpUs), busiest.cpuMs);
+    const fetchShare = libraryShare(ms(http.fetchUs), ms(http.nodeHttpUs), busiest.cpuMs);
+    out.push('');
+    out.push('The CA requests (`nodeHttpTransport` in shared/http/transport.ts, node:http; bench/aws/http-clients.ts):');
+    out.push('');
+    out.push(...http.lines);
+    out.push('');
+    const undici = await undiciBundleCost();
+    const undiciFits = bundleBytes + undici.bytes < 1024 * 1024;
+    out.push(
+      `- In ${busiest.scenario} (${caRequests} CA requests, CPU ${(busiest.cpuMs / 1000).toFixed(1)} s): node:http spends ${(ms(http.nodeHttpUs) / 1000).toFixed(2)} s on them; ` +
+        `\`undici.request\` would spend ${(ms(http.undiciUs) / 1000).toFixed(2)} s (${pct(undiciShare)} of that planning), fetch ${(ms(http.fetchUs) / 1000).toFixed(2)} s (${pct(fetchShare)}).`,
+    );
+    out.push(
+      `- Node's runtime has no \`undici\` module (its fetch uses an internal copy), so \`undici.request\` would be bundled: ${(undici.bytes / 1024).toFixed(0)} KB more in every function that sends HTTP ` +
+        `(PlanRenewals ${(bundleBytes / 1024).toFixed(0)} KB → ${((bundleBytes + undici.bytes) / 1024).toFixed(0)} KB${undiciFits ? '' : ', over the 1 MB bundle target'}) and ${undici.importCpuMs.toFixed(0)} ms of CPU at each cold start. ` +
+        (fetchShare > LIBRARY_SHARE_LIMIT && !undiciFits
+          ? 'fetch is over the limit and undici does not fit the bundle: the transport stays on node:http (a maintained library itself: Node\'s; what shared/http adds is the stale keep-alive retry and the timeout).'
+          : fetchShare <= LIBRARY_SHARE_LIMIT
+            ? '**fetch is under the limit: the transport could go back to fetch.**'
+            : '**undici fits the bundle: weigh its cold-start cost against the CPU it saves.**'),
+    );
+  }
+  return out;
 }
 
 async function main(): Promise<void> {

@@ -126,6 +126,22 @@ describe('signatures, checked by a server that recomputes them', () => {
     await expect(r.get('renewal/example.com.json')).rejects.toMatchObject({ name: 'SignatureDoesNotMatch', $metadata: { httpStatusCode: 403 } });
     expect(verdicts.at(-1)).toBe('invalid');
   });
+
+  it('signs each read with what the client\'s credentials provider gives then: a rotated secret is not hidden by the signing-key cache', async () => {
+    let secretAccessKey = 'the-secret-before-rotation';
+    const rotating = new S3Client({
+      region: 'eu-central-1',
+      endpoint,
+      forcePathStyle: true,
+      // Expiring within the SDK's 5-minute refresh window: the client's memoized provider asks again at every read.
+      credentials: async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey, sessionToken: 'token', expiration: new Date(Date.now() + 60_000) }),
+    });
+    const r = new SignedObjectReader({ bucket: 'certs', client: rotating, maxAttempts: 1 });
+    await expect(r.get('renewal/example.com.json')).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
+    secretAccessKey = SECRET;
+    expect(await r.get('renewal/example.com.json')).toEqual({ body: '/certs/renewal/example.com.json', etag: '"verified"' });
+    expect(verdicts.slice(-2)).toEqual(['invalid', 'valid']);
+  });
 });
 
 /** A transport that records requests and answers from a script. */
@@ -141,7 +157,7 @@ function recording(answers: ({ status: number; body?: string; headers?: Record<s
   return { send, seen };
 }
 
-/** SHA-256 / HMAC-SHA-256 for the SDK's SignatureV4 (what @aws-crypto/sha256-js gives the SDK). */
+/** SHA-256 / HMAC-SHA-256 for a SignatureV4 of the test's own, written here rather than taken from the S3 client the reader uses. */
 class Sha256 {
   readonly #secret: string | Uint8Array | undefined;
   #hash: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
@@ -176,7 +192,7 @@ describe('on a recording transport', () => {
     expect(request.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/);
   });
 
-  it('signs exactly as the SDK\'s own SignatureV4 does for the same request and moment', async () => {
+  it('signs exactly as a SignatureV4 set up for S3 by hand does for the same request and moment (region, service, no double encoding, unsigned payload)', async () => {
     const at = new Date('2026-03-01T12:34:56.789Z');
     const { send, seen } = recording([]);
     await new SignedObjectReader({ bucket: 'acmeflow-certs-123', client, transport: send, now: () => at }).get("renewal/ünï code'(*).json");
