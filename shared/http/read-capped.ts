@@ -1,5 +1,8 @@
 import { HttpResponseTooLargeError } from './errors.js';
 
+/** The most a DNS provider's API answer is read to: a page of records is tens of kilobytes. */
+export const API_RESPONSE_MAX_BYTES = 1024 * 1024;
+
 /**
  * Reads a fetch `Response` body as UTF-8 text, at most `maxBytes` of it: the reading stops and
  * {@link HttpResponseTooLargeError} is thrown as soon as more arrives (or `Content-Length` announces
