@@ -37,7 +37,7 @@ import { CloudflareDnsProvider, cloudflareConfigSchema } from '../../shared/dns/
 import { MemoryEventPublisher } from '../../shared/events/index.js';
 import type { HttpTransport } from '../../shared/http/index.js';
 import { FilesystemCertificateStore, FilesystemKeyStore, FilesystemLineageLock } from '../../shared/store/filesystem/index.js';
-import { prepareOrder, type WorkflowDeps } from '../../shared/workflow/index.js';
+import { prepareOrder, toStepError, type WorkflowDeps } from '../../shared/workflow/index.js';
 import { issueWithAcmeLayer } from '../../harness/acme-flow.js';
 import { startFakeAcmeServer, type FakeAcmeServer } from '../../harness/fake-acme-server.js';
 import { startPebble } from '../../harness/pebble.js';
@@ -252,10 +252,11 @@ describe('item 5: the CA\'s text is shown and stored sanitised and cut', () => {
     const { ctx, account } = await registered(ca);
     ca.inject('/new-order', { status: 400, contentType: 'application/problem+json', body: hostileProblem(200_000) });
     const err = (await failure(newOrder(ctx, account, { domains: ['hostile.example'] }))) as Error & { problem?: { detail?: string }; toJSON?: () => unknown };
-    const stored = JSON.stringify(err.toJSON?.());
+    // What the failure path stores (execution state, the failed event) is the step error's JSON.
+    const stored = toStepError(err).message;
     const clean = !CONTROL.test(err.message) && !CONTROL.test(JSON.stringify(JSON.parse(stored))) && !CONTROL.test(err.problem?.detail ?? '');
     report.add({
-      fault: 'problem detail of 200 KB with escape sequences (ACME layer error and its stored JSON)',
+      fault: 'problem detail of 200 KB with escape sequences (ACME layer error and the failure state it becomes)',
       runs: 1,
       outcome: `${err.name}; message ${err.message.length} characters, stored problem ${stored.length} characters`,
       lost: clean && err.message.length < 3000 && stored.length < 5000 ? 'nothing' : 'control characters or an uncapped detail kept',
