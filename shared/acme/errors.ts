@@ -310,7 +310,9 @@ export class AcmeClientError extends AcmeError {
 export class AcmeIdentifierMismatchError extends AcmeError {
   readonly requested: readonly string[];
   readonly received: readonly string[];
-  constructor(url: string, requested: readonly string[], received: readonly string[]) {
+  constructor(url: string, requested: readonly string[], rawReceived: readonly string[]) {
+    // What the CA listed is its text: at most as many as an order holds, each sanitised.
+    const received = rawReceived.slice(0, MAX_SUBPROBLEMS).map((value) => sanitizeDisplayText(String(value), 300));
     super(`The CA's order at ${url} covers [${received.join(', ')}] but [${requested.join(', ')}] was asked for; refusing to use it.`, { url });
     this.name = 'AcmeIdentifierMismatchError';
     this.requested = requested;
@@ -322,7 +324,10 @@ export class AcmeIdentifierMismatchError extends AcmeError {
 export class AcmeChallengeUnavailableError extends AcmeError {
   readonly identifier: string;
   readonly offered: readonly string[];
-  constructor(url: string, identifier: string, wanted: string, offered: readonly string[]) {
+  constructor(url: string, rawIdentifier: string, wanted: string, rawOffered: readonly string[]) {
+    // The identifier and the types come from the CA's authorization: sanitised before they are shown.
+    const identifier = sanitizeDisplayText(String(rawIdentifier), 300);
+    const offered = rawOffered.slice(0, 20).map((type) => sanitizeDisplayText(String(type), 50));
     super(`The CA offers no ${wanted} challenge for ${identifier} (offered: ${offered.join(', ') || 'none'}); acmeflow validates with dns-01 only.`, { url });
     this.name = 'AcmeChallengeUnavailableError';
     this.identifier = identifier;
