@@ -158,7 +158,9 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpT
           // Destroying the request drops the socket: the rest of the answer is never read.
           req.destroy();
         };
-        if (limit !== undefined && Number(res.headers['content-length']) > limit) {
+        // A HEAD answer's Content-Length is the size of a body that is not sent.
+        if (limit !== undefined && request.method !== 'HEAD' && Number(res.headers['content-length']) > limit) {
+          res.on('error', () => undefined);
           tooLarge();
           return;
         }
