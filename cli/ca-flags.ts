@@ -27,7 +27,7 @@ export function caFromFlags(values: { server?: string | undefined; ca?: string |
     } catch {
       throw new UsageError(`--server ${values.server}: not a URL. Give the CA's ACME directory URL, e.g. https://acme.amecert.jprs.jp/DV/getDirectory.`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--server ${values.server}: the directory URL must be https.`);
+    if (url.protocol !== 'https:') throw new UsageError(`--server ${values.server}: the directory URL must be https (RFC 8555 §6.1: ACME is spoken over https only).`);
     const preset = presetForDirectoryUrl(url.toString());
     return { directoryUrl: url.toString(), ...(preset ? { preset } : {}) };
   }

@@ -1,4 +1,4 @@
-import { explainProblem, languageFromEnv, shortProblemType, type AcmeProblem, type ExplanationLanguage } from '../shared/acme/index.js';
+import { explainProblem, languageFromEnv, sanitizeProblem, shortProblemType, type AcmeProblem, type ExplanationLanguage } from '../shared/acme/index.js';
 
 export interface Writer {
   write(chunk: string): unknown;
@@ -38,7 +38,9 @@ export class Output {
    * and the explanation from the error catalog (Japanese when the locale asks for it), then the
    * raw problem document.
    */
-  problem(problem: AcmeProblem, heading = 'The CA refused the request'): void {
+  problem(raw: AcmeProblem, heading = 'The CA refused the request'): void {
+    // The CA's text may hold escape sequences or megabytes; shown only once made safe.
+    const problem = sanitizeProblem(raw);
     const e = explainProblem(problem);
     this.error(`${heading}: ${shortProblemType(problem.type)}${problem.status ? ` (HTTP ${problem.status})` : ''}`);
     if (problem.detail) this.error(`  Detail from the CA: ${problem.detail}`);

@@ -1,23 +1,39 @@
 /**
  * A small ACME server for what Pebble 2.4 lacks (RFC 9773 renewal info, profiles) and for faults a
- * real CA will not produce on demand (HTML 502 pages, invalid JSON, slow answers, badNonce storms).
+ * real CA will not produce on demand (HTML 502 pages, invalid JSON, slow answers, badNonce storms,
+ * endless bodies, `http:` endpoints, refused `replaces`, unknown challenge types).
  * It checks what a CA checks: JWS signatures (jwk or kid), nonces used once, and the `url` header.
+ * It listens over HTTPS (ACME is https only, RFC 8555 §6.1) with a throwaway TLS CA: use its `transport`.
  *
  * @example
  * const ca = await startFakeAcmeServer({ renewalInfo: true, profiles: { classic: 'the default' } });
- * const ctx = createAcmeContext({ directoryUrl: ca.directoryUrl });
+ * const ctx = createAcmeContext({ directoryUrl: ca.directoryUrl, transport: ca.transport });
  * ca.inject('/new-order', { status: 502, contentType: 'text/html', body: '<html>Bad Gateway</html>' });
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { flattenedVerify, importJWK, type FlattenedJWS, type JWK } from 'jose';
+import { nodeHttpTransport, type HttpTransport } from '../shared/http/index.js';
+import { onTestProcessExit } from './processes.js';
+import { createTlsMaterial } from './tls.js';
 
 export interface FakeAcmeOptions {
   readonly renewalInfo?: boolean;
   readonly profiles?: Record<string, string>;
   readonly externalAccountRequired?: boolean;
   readonly termsOfService?: string;
+  /** Entries merged over the directory's (an `http:` newOrder, say). */
+  readonly directoryOverrides?: Record<string, unknown>;
+  /** Challenges offered before the dns-01 one in every authorization (a `dns-persist-01`, say). */
+  readonly extraChallenges?: readonly Record<string, unknown>[];
+  /** Answer every new order that carries `replaces` (RFC 9773 §5) with this problem; orders without it go through. */
+  readonly refuseReplaces?: { readonly status: number; readonly type: string; readonly detail: string };
 }
 
 export interface InjectedResponse {
@@ -29,6 +45,8 @@ export interface InjectedResponse {
   readonly delayMs?: number;
   /** Send a fresh Replay-Nonce with it (as a real CA does). @default true */
   readonly nonce?: boolean;
+  /** Stream this many bytes of JSON-looking filler after `body`, without a Content-Length (a CA that never stops). */
+  readonly streamBytes?: number;
 }
 
 export interface RecordedRequest {
@@ -41,6 +59,12 @@ export interface RecordedRequest {
 export interface FakeAcmeServer {
   readonly baseUrl: string;
   readonly directoryUrl: string;
+  /** The production transport (node:https), trusting the server's TLS certificate. */
+  readonly transport: HttpTransport;
+  /** PEM of the CA the server's TLS certificate chains to. */
+  readonly caCertPem: string;
+  /** Path of that PEM (for `NODE_EXTRA_CA_CERTS` of a child process). */
+  readonly caCertPath: string;
   readonly requests: RecordedRequest[];
   /** Answer the next request to `path` with this instead (queued, first in first out). */
   inject(path: string, response: InjectedResponse): void;
@@ -116,7 +140,10 @@ export async function startFakeAcmeServer(options: FakeAcmeOptions = {}): Promis
     }
   }
 
-  const server = createServer((req, res) => {
+  const dir = await mkdtemp(join(tmpdir(), 'acmeflow-fake-acme-'));
+  const forget = onTestProcessExit(() => rmSync(dir, { recursive: true, force: true }));
+  const tls = await createTlsMaterial({ dir, hosts: ['localhost', '127.0.0.1'] });
+  const server = createServer({ cert: tls.certPem, key: await readFile(tls.keyPath, 'utf8') }, (req, res) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       const queue = injected.get(path);
@@ -129,6 +156,22 @@ export async function startFakeAcmeServer(options: FakeAcmeOptions = {}): Promis
         if (fault.contentType) headers['content-type'] = fault.contentType;
         if (fault.nonce !== false) headers['replay-nonce'] = newNonce();
         res.writeHead(fault.status, headers);
+        if (fault.streamBytes) {
+          res.write(fault.body ?? '');
+          const chunk = Buffer.alloc(64 * 1024, 'a');
+          let left = fault.streamBytes;
+          // Written as the client drains it, stopping when the client hangs up: memory stays flat here.
+          const pump = () => {
+            while (left > 0 && !res.destroyed) {
+              left -= chunk.length;
+              if (!res.write(chunk)) return void res.once('drain', pump);
+            }
+            if (!res.destroyed) res.end();
+          };
+          res.on('error', () => undefined);
+          pump();
+          return;
+        }
         res.end(fault.body ?? '');
         return;
       }
@@ -146,6 +189,7 @@ export async function startFakeAcmeServer(options: FakeAcmeOptions = {}): Promis
           keyChange: `${baseUrl}/key-change`,
           ...(options.renewalInfo ? { renewalInfo: `${baseUrl}/renewal-info` } : {}),
           meta,
+          ...options.directoryOverrides,
         });
       }
       if (path === '/new-nonce') {
@@ -181,7 +225,11 @@ export async function startFakeAcmeServer(options: FakeAcmeOptions = {}): Promis
         return send(res, 201, { status: 'valid', contact: p.contact ?? [] }, { location: url });
       }
       if (path === '/new-order') {
-        const p = v.payload as { identifiers: { type: string; value: string }[] };
+        const p = v.payload as { identifiers: { type: string; value: string }[]; replaces?: string };
+        if (p.replaces !== undefined && options.refuseReplaces) {
+          const r = options.refuseReplaces;
+          return problem(res, r.status, r.type, r.detail);
+        }
         const id = `${orders.size + 1}`;
         const identifiers = identifierOverride ? identifierOverride.map((value) => ({ type: 'dns', value })) : p.identifiers;
         identifierOverride = undefined;
@@ -213,7 +261,7 @@ export async function startFakeAcmeServer(options: FakeAcmeOptions = {}): Promis
           status: 'pending',
           identifier: { type: 'dns', value: identifier.value.replace(/^\*\./, '') },
           ...(wildcard ? { wildcard: true } : {}),
-          challenges: [{ type: 'dns-01', url: `${baseUrl}/chall${path.slice('/authz'.length)}`, token: `token-${orderId}-${index}`, status: 'pending' }],
+          challenges: [...(options.extraChallenges ?? []), { type: 'dns-01', url: `${baseUrl}/chall${path.slice('/authz'.length)}`, token: `token-${orderId}-${index}`, status: 'pending' }],
         });
       }
       if (path.startsWith('/order/')) {
@@ -226,11 +274,14 @@ export async function startFakeAcmeServer(options: FakeAcmeOptions = {}): Promis
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     baseUrl,
     directoryUrl: `${baseUrl}/directory`,
+    transport: nodeHttpTransport({ ca: tls.caCertPem }),
+    caCertPem: tls.caCertPem,
+    caCertPath: tls.caCertPath,
     requests,
     inject(path, response) {
       const q = injected.get(path) ?? [];
@@ -251,7 +302,11 @@ export async function startFakeAcmeServer(options: FakeAcmeOptions = {}): Promis
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          forget();
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        });
       }),
   };
 }

@@ -1,6 +1,6 @@
 import type { Account } from './account.js';
 import type { AcmeContext } from './context.js';
-import { AcmeChallengeUnavailableError, AcmeInvalidResponseError } from './errors.js';
+import { AcmeChallengeUnavailableError, AcmeInvalidResponseError, sanitizeProblem } from './errors.js';
 import { jsonBody } from './http.js';
 import { postAsGet, signedRequest } from './transport.js';
 import type { Authorization, Challenge, Polled } from './types.js';
@@ -14,7 +14,23 @@ export async function getAuthorization(ctx: AcmeContext, account: Account, url: 
   if (!body.identifier || !Array.isArray(body.challenges) || typeof body.status !== 'string') {
     throw new AcmeInvalidResponseError(url, 'the authorization lacks identifier, status or challenges (RFC 8555 §7.1.4)', { status: res.status });
   }
-  return { resource: { ...body, url }, retryAfterSeconds: res.retryAfterSeconds };
+  return { resource: { ...body, challenges: body.challenges.flatMap(readChallenge), url }, retryAfterSeconds: res.retryAfterSeconds };
+}
+
+/** The challenge types RFC 8555 §8 and RFC 8737 define, whose shape (§8.3, §8.4) this client knows. */
+const KNOWN_CHALLENGE_TYPES: ReadonlySet<string> = new Set(['dns-01', 'http-01', 'tls-alpn-01']);
+
+/**
+ * One entry of an authorization's `challenges`. RFC 8555 §7.1.4 lets a CA offer types a client does
+ * not know (Let's Encrypt staging has offered `dns-persist-01`, whose fields differ), so those and
+ * entries without a type or URL are left out, not parsed; the CA's error text in the rest is sanitised.
+ */
+function readChallenge(entry: unknown): Challenge[] {
+  if (!entry || typeof entry !== 'object') return [];
+  const c = entry as Partial<Challenge>;
+  if (typeof c.type !== 'string' || !KNOWN_CHALLENGE_TYPES.has(c.type) || typeof c.url !== 'string') return [];
+  const { error, ...rest } = c as Challenge;
+  return [{ ...rest, ...(error && typeof error === 'object' ? { error: sanitizeProblem(error) } : {}) }];
 }
 
 /**

@@ -3,6 +3,7 @@ import { splitPemChain } from '../crypto/split-pem-chain.js';
 import type { Account } from './account.js';
 import type { AcmeContext } from './context.js';
 import { AcmeInvalidResponseError } from './errors.js';
+import { ACME_CERTIFICATE_MAX_BYTES } from './http.js';
 import { signedRequest } from './transport.js';
 
 /** One certificate chain as the CA serves it (RFC 8555 §7.4.2): the leaf first, then the issuers. */
@@ -26,7 +27,7 @@ export interface DownloadedCertificate {
 }
 
 async function fetchChain(ctx: AcmeContext, account: Account, url: string): Promise<{ chain: CertificateChain; alternates: readonly string[] }> {
-  const res = await signedRequest(ctx, url, { key: account.key, accountUrl: account.url }, undefined);
+  const res = await signedRequest(ctx, url, { key: account.key, accountUrl: account.url }, undefined, { maxBodyBytes: ACME_CERTIFICATE_MAX_BYTES });
   const pems = splitPemChain(res.body);
   if (pems.length === 0) throw new AcmeInvalidResponseError(url, 'the certificate download holds no PEM certificate', { status: res.status });
   const issuers = pems.map((pem) => parseCertificate(pem).issuerCommonName ?? '');

@@ -20,7 +20,11 @@ export interface AcmeContextOptions {
   readonly fetch?: FetchFunction;
   /** Per-request timeout. @default 30000 */
   readonly timeoutMs?: number;
-  /** How many times a request is re-signed after `badNonce` (RFC 8555 §6.5). @default 5 */
+  /**
+   * How many times a request is re-signed after `badNonce` (RFC 8555 §6.5). A rejected nonce costs one
+   * round trip and the answer carries a fresh one, so the bound is generous: a CA rejecting half of all
+   * nonces fails a request here once in 2^33. @default 32
+   */
   readonly maxBadNonceRetries?: number;
   /** RFC 8555 §6.1 asks clients to send a User-Agent. @default 'acmeflow/<version>' */
   readonly userAgent?: string;
@@ -53,7 +57,7 @@ export function createAcmeContext(options: AcmeContextOptions): AcmeContext {
     directoryUrl: options.directoryUrl,
     send: options.transport ?? (options.fetch ? fetchTransport(options.fetch) : defaultHttpTransport()),
     timeoutMs: options.timeoutMs ?? 30_000,
-    maxBadNonceRetries: options.maxBadNonceRetries ?? 5,
+    maxBadNonceRetries: options.maxBadNonceRetries ?? 32,
     userAgent: options.userAgent ?? ACMEFLOW_USER_AGENT,
     now: options.now ?? (() => new Date()),
     nonces: [],

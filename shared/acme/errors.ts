@@ -8,6 +8,8 @@
  * keeps `type`, `status`, `detail`, `instance` and `subproblems` as fields (RFC 8555 §6.7).
  */
 
+import { sanitizeDisplayText } from '../text/index.js';
+
 /** An ACME problem document (RFC 7807 as profiled by RFC 8555 §6.7), plain JSON. */
 export interface AcmeProblem {
   /** Full URN, e.g. `urn:ietf:params:acme:error:rateLimited`. */
@@ -30,6 +32,33 @@ export const ACME_ERROR_PREFIX = 'urn:ietf:params:acme:error:';
 /** The short name of an ACME problem type: `urn:ietf:params:acme:error:badNonce` → `badNonce`. */
 export function shortProblemType(type: string): string {
   return type.startsWith(ACME_ERROR_PREFIX) ? type.slice(ACME_ERROR_PREFIX.length) : type;
+}
+
+/** Subproblems kept of one problem (RFC 8555 §6.7.1: one per identifier; an order has at most a few hundred). */
+const MAX_SUBPROBLEMS = 100;
+
+/**
+ * A problem document as it may be shown and stored: `type`, `detail`, `instance` and the
+ * subproblems' identifiers without control characters and cut to length, fields RFC 8555 §6.7 does
+ * not define left out (a CA's extension fields are text nobody reads, but could be megabytes).
+ * Idempotent.
+ */
+export function sanitizeProblem(problem: AcmeProblem): AcmeProblem {
+  const text = (value: unknown, max?: number): string | undefined => (typeof value === 'string' ? sanitizeDisplayText(value, max) : undefined);
+  const subproblems = Array.isArray(problem.subproblems) ? problem.subproblems.slice(0, MAX_SUBPROBLEMS) : undefined;
+  const identifier = (problem as AcmeSubproblem).identifier;
+  const detail = text(problem.detail);
+  const instance = text(problem.instance, 300);
+  return {
+    type: text(problem.type, 200) ?? 'about:blank',
+    ...(detail === undefined ? {} : { detail }),
+    ...(typeof problem.status === 'number' ? { status: problem.status } : {}),
+    ...(instance === undefined ? {} : { instance }),
+    ...(identifier && typeof identifier === 'object'
+      ? { identifier: { type: text(identifier.type, 50) ?? '', value: text(identifier.value, 300) ?? '' } }
+      : {}),
+    ...(subproblems ? { subproblems: subproblems.filter((s) => s && typeof s === 'object').map((s) => sanitizeProblem(s) as AcmeSubproblem) } : {}),
+  };
 }
 
 /** Base class of every error raised by the ACME layer. */
@@ -63,7 +92,8 @@ export class AcmeProblemError extends AcmeError {
   readonly subproblems: readonly AcmeSubproblem[];
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(problem: AcmeProblem, options: ProblemErrorOptions = {}) {
+  constructor(raw: AcmeProblem, options: ProblemErrorOptions = {}) {
+    const problem = sanitizeProblem(raw);
     const status = problem.status ?? options.status;
     super(formatProblem(problem, status), options);
     this.name = 'AcmeProblemError';
@@ -190,7 +220,7 @@ export class AcmeHttpError extends AcmeError {
   readonly bodySnippet: string;
   readonly retryAfterSeconds: number | undefined;
   constructor(url: string, status: number, contentType: string | undefined, body: string, retryAfterSeconds?: number) {
-    const snippet = body.replace(/\s+/g, ' ').trim().slice(0, 300);
+    const snippet = sanitizeDisplayText(body.slice(0, 4000), 300);
     super(`HTTP ${status} from ${url} (${contentType ?? 'no content type'}), not an ACME problem document: ${snippet || '(empty body)'}`, { url });
     this.name = 'AcmeHttpError';
     this.status = status;
@@ -247,6 +277,28 @@ export class AcmeNetworkError extends AcmeError {
   }
 }
 
+/**
+ * RFC 8555 §6.1: ACME runs over HTTPS only. Raised before anything is sent to a `http:` (or any
+ * other non-https) URL: a directory given so, or one the CA handed back (a directory entry, an
+ * order's authorization, a `Location`), since signed requests would otherwise travel in clear text.
+ */
+export class AcmeInsecureUrlError extends AcmeError {
+  constructor(url: string, where: string) {
+    super(`Refusing ${where} ${sanitizeDisplayText(url, 300)}: ACME is spoken over https only (RFC 8555 §6.1).`, { url });
+    this.name = 'AcmeInsecureUrlError';
+  }
+}
+
+/** The CA's answer was larger than any ACME answer of its kind can be; reading stopped at the limit. */
+export class AcmeResponseTooLargeError extends AcmeError {
+  readonly limitBytes: number;
+  constructor(url: string, limitBytes: number, options: { cause?: unknown } = {}) {
+    super(`The answer from ${url} is larger than ${limitBytes} bytes, more than an ACME answer of its kind can be; stopped reading it.`, { url, cause: options.cause });
+    this.name = 'AcmeResponseTooLargeError';
+    this.limitBytes = limitBytes;
+  }
+}
+
 /** The client refused to go on: the caller's input or the CA's answer breaks an RFC rule. */
 export class AcmeClientError extends AcmeError {
   constructor(message: string, options: { url?: string; cause?: unknown } = {}) {
@@ -259,7 +311,9 @@ export class AcmeClientError extends AcmeError {
 export class AcmeIdentifierMismatchError extends AcmeError {
   readonly requested: readonly string[];
   readonly received: readonly string[];
-  constructor(url: string, requested: readonly string[], received: readonly string[]) {
+  constructor(url: string, requested: readonly string[], rawReceived: readonly string[]) {
+    // What the CA listed is its text: at most as many as an order holds, each sanitised.
+    const received = rawReceived.slice(0, MAX_SUBPROBLEMS).map((value) => sanitizeDisplayText(String(value), 300));
     super(`The CA's order at ${url} covers [${received.join(', ')}] but [${requested.join(', ')}] was asked for; refusing to use it.`, { url });
     this.name = 'AcmeIdentifierMismatchError';
     this.requested = requested;
@@ -271,7 +325,10 @@ export class AcmeIdentifierMismatchError extends AcmeError {
 export class AcmeChallengeUnavailableError extends AcmeError {
   readonly identifier: string;
   readonly offered: readonly string[];
-  constructor(url: string, identifier: string, wanted: string, offered: readonly string[]) {
+  constructor(url: string, rawIdentifier: string, wanted: string, rawOffered: readonly string[]) {
+    // The identifier and the types come from the CA's authorization: sanitised before they are shown.
+    const identifier = sanitizeDisplayText(String(rawIdentifier), 300);
+    const offered = rawOffered.slice(0, 20).map((type) => sanitizeDisplayText(String(type), 50));
     super(`The CA offers no ${wanted} challenge for ${identifier} (offered: ${offered.join(', ') || 'none'}); acmeflow validates with dns-01 only.`, { url });
     this.name = 'AcmeChallengeUnavailableError';
     this.identifier = identifier;

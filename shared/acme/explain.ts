@@ -84,6 +84,28 @@ export function explainProblem(problem: Pick<AcmeProblem, 'type' | 'detail'> | s
   };
 }
 
+/** An explanation of an error acmeflow raises itself, with no problem document from the CA. */
+export interface ClientErrorExplanation {
+  /** The error's literal name, e.g. `AcmeInsecureUrlError`. */
+  readonly name: string;
+  readonly en: string;
+  readonly ja: string;
+}
+
+const CLIENT_ERRORS: ReadonlyMap<string, ClientErrorExplanation> = new Map(
+  ((catalog as { clientErrors?: readonly ClientErrorExplanation[] }).clientErrors ?? []).map((entry) => [entry.name, entry]),
+);
+
+/**
+ * Explains an error acmeflow raised itself (its `name`), in both languages, when the catalog has it.
+ *
+ * @example
+ * explainClientError('AcmeInsecureUrlError')?.en // → 'acmeflow refused a plain http:// URL: …'
+ */
+export function explainClientError(name: string): ClientErrorExplanation | undefined {
+  return CLIENT_ERRORS.get(name);
+}
+
 /** Accepts `badNonce`, `urn:ietf:params:acme:error:badNonce` and `acme:error:badNonce`. */
 function normalizeTypeInput(type: string): string {
   const t = type.trim();

@@ -1,14 +1,16 @@
 import type { AcmeContext } from './context.js';
 import {
   AcmeHttpError,
+  AcmeInsecureUrlError,
   AcmeInvalidResponseError,
   AcmeNetworkError,
+  AcmeResponseTooLargeError,
   AcmeTimeoutError,
   AcmeTlsError,
   problemError,
   type AcmeProblem,
 } from './errors.js';
-import type { HttpHeaderReader, HttpTransportResponse } from '../http/index.js';
+import { HttpResponseTooLargeError, type HttpHeaderReader, type HttpTransportResponse } from '../http/index.js';
 import { parseRetryAfter } from './retry-after.js';
 
 /** A response read to the end, with what the ACME layer needs from its headers. */
@@ -55,6 +57,29 @@ function isTimeout(err: unknown): boolean {
   return name === 'TimeoutError' || name === 'AbortError' || errorCode(err) === 'UND_ERR_HEADERS_TIMEOUT' || errorCode(err) === 'UND_ERR_BODY_TIMEOUT';
 }
 
+/**
+ * The most an ACME JSON answer (directory, account, order, authorization, challenge, problem,
+ * renewal info) is read to. The largest real one, an order for a hundred names or a problem with a
+ * subproblem per name, is a few tens of kilobytes.
+ */
+export const ACME_JSON_MAX_BYTES = 256 * 1024;
+/** The most a certificate download (RFC 8555 §7.4.2: leaf and chain, PEM) is read to: a few certificates of a few KB each. */
+export const ACME_CERTIFICATE_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * RFC 8555 §6.1: every ACME URL is https. Throws {@link AcmeInsecureUrlError} for anything else (or
+ * a string that is no URL at all), before it is used.
+ */
+export function assertHttpsUrl(url: string, where: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'https:') throw new AcmeInsecureUrlError(url, where);
+}
+
 /** Parses an RFC 8288 `Link` header: `<url>;rel="up", <url2>;rel="alternate"`. */
 export function parseLinks(header: string | null, base: string): Record<string, string[]> {
   const links: Record<string, string[]> = {};
@@ -80,14 +105,17 @@ export async function httpRequest(
   ctx: AcmeContext,
   method: 'GET' | 'HEAD' | 'POST',
   url: string,
-  init: { body?: string; contentType?: string } = {},
+  init: { body?: string; contentType?: string; maxBodyBytes?: number } = {},
 ): Promise<AcmeHttpResponse> {
+  assertHttpsUrl(url, 'to send a request to');
+  const maxBodyBytes = init.maxBodyBytes ?? ACME_JSON_MAX_BYTES;
   const headers: Record<string, string> = { 'user-agent': ctx.userAgent, 'accept-language': 'en' };
   if (init.contentType) headers['content-type'] = init.contentType;
   let res: HttpTransportResponse;
   try {
-    res = await ctx.send({ method, url, headers, ...(init.body === undefined ? {} : { body: init.body }), timeoutMs: ctx.timeoutMs });
+    res = await ctx.send({ method, url, headers, ...(init.body === undefined ? {} : { body: init.body }), timeoutMs: ctx.timeoutMs, maxBodyBytes });
   } catch (err) {
+    if (err instanceof HttpResponseTooLargeError) throw new AcmeResponseTooLargeError(url, err.limitBytes, { cause: err });
     if (isTimeout(err)) throw new AcmeTimeoutError(url, ctx.timeoutMs, { cause: err });
     const code = errorCode(err);
     if (code && (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))) {

@@ -1,6 +1,6 @@
 import type { Account } from './account.js';
 import type { AcmeContext } from './context.js';
-import { AcmeClientError, AcmeIdentifierMismatchError, AcmeInvalidResponseError, AcmeOrderNotReadyError } from './errors.js';
+import { AcmeClientError, AcmeIdentifierMismatchError, AcmeInvalidResponseError, AcmeOrderNotReadyError, sanitizeProblem } from './errors.js';
 import { jsonBody, type AcmeHttpResponse } from './http.js';
 import { getDirectory, postAsGet, signedRequest } from './transport.js';
 import type { Identifier, Order, Polled } from './types.js';
@@ -27,7 +27,10 @@ function orderFromResponse(url: string, res: AcmeHttpResponse): Order {
   if (typeof body.status !== 'string' || !Array.isArray(body.authorizations) || typeof body.finalize !== 'string') {
     throw new AcmeInvalidResponseError(url, 'the order lacks status, authorizations or finalize (RFC 8555 §7.1.3)', { status: res.status });
   }
-  return { ...body, url };
+  // The order's error is the CA's text; it reaches events and the failure state.
+  const error = body.error && typeof body.error === 'object' ? sanitizeProblem(body.error) : undefined;
+  const { error: _raw, ...rest } = body;
+  return { ...rest, ...(error ? { error } : {}), url };
 }
 
 const identifierKey = (i: Identifier) => `${i.type}:${i.value.toLowerCase()}`;

@@ -1,6 +1,6 @@
 import type { AcmeContext } from './context.js';
 import { AcmeBadNonceError, AcmeInvalidResponseError } from './errors.js';
-import { httpRequest, jsonBody, type AcmeHttpResponse } from './http.js';
+import { assertHttpsUrl, httpRequest, jsonBody, type AcmeHttpResponse } from './http.js';
 import { signJws, type AccountKey, type JwsKeyId } from './jws.js';
 import type { Directory } from './types.js';
 
@@ -27,6 +27,7 @@ export async function getDirectory(ctx: AcmeContext): Promise<Directory> {
   const cached = directoryCache.get(ctx.directoryUrl);
   const now = ctx.now().getTime();
   if (cached && now - cached.fetchedAt < DIRECTORY_TTL_MS) return cached.directory;
+  assertHttpsUrl(ctx.directoryUrl, 'the directory URL');
   const res = await httpRequest(ctx, 'GET', ctx.directoryUrl);
   const directory = jsonBody<Directory>(res);
   for (const field of ['newNonce', 'newAccount', 'newOrder'] as const) {
@@ -35,6 +36,11 @@ export async function getDirectory(ctx: AcmeContext): Promise<Directory> {
         status: res.status,
       });
     }
+  }
+  // RFC 8555 §6.1: a directory listing http: endpoints would have signed requests sent in clear text.
+  for (const field of ['newNonce', 'newAccount', 'newOrder', 'revokeCert', 'keyChange', 'newAuthz', 'renewalInfo'] as const) {
+    const value = directory[field];
+    if (value !== undefined) assertHttpsUrl(String(value), `the directory's ${field} URL`);
   }
   directoryCache.set(ctx.directoryUrl, { directory, fetchedAt: now });
   return directory;
@@ -63,14 +69,20 @@ function keyIdOf(signer: Signer): JwsKeyId {
  * A `badNonce` answer is retried with the nonce that came with it (§6.5), up to
  * `ctx.maxBadNonceRetries` times; other failures are thrown as typed errors.
  */
-export async function signedRequest(ctx: AcmeContext, url: string, signer: Signer, payload: unknown): Promise<AcmeHttpResponse> {
+export async function signedRequest(
+  ctx: AcmeContext,
+  url: string,
+  signer: Signer,
+  payload: unknown,
+  options: { maxBodyBytes?: number } = {},
+): Promise<AcmeHttpResponse> {
   for (let attempt = 0; ; attempt++) {
     const nonce = await takeNonce(ctx);
     const jws = await signJws(signer.key, keyIdOf(signer), url, nonce, payload);
     try {
       // httpRequest keeps the response's Replay-Nonce, so the retry below signs with the nonce
       // that came with the badNonce error.
-      return await httpRequest(ctx, 'POST', url, { body: JSON.stringify(jws), contentType: 'application/jose+json' });
+      return await httpRequest(ctx, 'POST', url, { body: JSON.stringify(jws), contentType: 'application/jose+json', ...options });
     } catch (err) {
       if (err instanceof AcmeBadNonceError && attempt < ctx.maxBadNonceRetries) continue;
       throw err;

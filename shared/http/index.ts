@@ -1,1 +1,3 @@
+export * from './errors.js';
+export * from './read-capped.js';
 export * from './transport.js';

@@ -11,6 +11,8 @@
  */
 import type * as Http from 'node:http';
 import type * as Https from 'node:https';
+import { HttpResponseTooLargeError } from './errors.js';
+import { readCappedText } from './read-capped.js';
 
 let builtins: { readonly http: typeof Http; readonly https: typeof Https } | undefined;
 
@@ -35,6 +37,12 @@ export interface HttpTransportRequest {
   readonly body?: string;
   /** The whole exchange, body included, fails with an error named `TimeoutError` after this long. */
   readonly timeoutMs: number;
+  /**
+   * The most bytes of body to read: past it the exchange fails with {@link HttpResponseTooLargeError}
+   * while reading, so a server that streams without end cannot exhaust the process's memory.
+   * @default no limit (the caller's own servers, such as S3)
+   */
+  readonly maxBodyBytes?: number;
 }
 
 /** Response headers, read by name (case-insensitive); a repeated header comes joined with ", ". */
@@ -142,7 +150,29 @@ export function nodeHttpTransport(options: NodeHttpTransportOptions = {}): HttpT
       req.on('response', (res) => {
         answered = true;
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        const limit = request.maxBodyBytes;
+        let received = 0;
+        const tooLarge = () => {
+          clearTimeout(timer);
+          reject(new HttpResponseTooLargeError(request.url, limit as number));
+          // Destroying the request drops the socket: the rest of the answer is never read.
+          req.destroy();
+        };
+        // A HEAD answer's Content-Length is the size of a body that is not sent.
+        if (limit !== undefined && request.method !== 'HEAD' && Number(res.headers['content-length']) > limit) {
+          res.on('error', () => undefined);
+          tooLarge();
+          return;
+        }
+        res.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (limit !== undefined && received > limit) {
+            chunks.length = 0;
+            if (!res.destroyed) tooLarge();
+            return;
+          }
+          chunks.push(chunk);
+        });
         res.on('end', () => {
           clearTimeout(timer);
           resolve({ status: res.statusCode ?? 0, headers: new NodeHeaders(res.headers), body: Buffer.concat(chunks).toString('utf8') });
@@ -189,7 +219,7 @@ export function fetchTransport(fetchFn: FetchFunction): HttpTransport {
       signal: AbortSignal.timeout(request.timeoutMs),
       redirect: 'manual',
     });
-    const body = request.method === 'HEAD' ? '' : await res.text();
+    const body = request.method === 'HEAD' ? '' : request.maxBodyBytes === undefined ? await res.text() : await readCappedText(res, request.maxBodyBytes, request.url);
     return { status: res.status, headers: res.headers, body };
   };
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Account } from '../acme/account.js';
 import { findChallenge, getAuthorization } from '../acme/authorization.js';
 import type { AcmeContext } from '../acme/context.js';
-import { AcmeAlreadyReplacedError } from '../acme/errors.js';
+import { AcmeHttpError, AcmeProblemError, AcmeRateLimitedError } from '../acme/errors.js';
 import { keyAuthorization } from '../acme/jws.js';
 import { newOrder, type NewOrderResult } from '../acme/order.js';
 import { keyMatchesCertificate } from '../crypto/key-matches-certificate.js';
@@ -25,7 +25,7 @@ export function keyTokenFor(orderUrl: string): string {
 
 /**
  * Step 1 of an issuance: lock the lineage, load or register the account, create the order
- * (with RFC 9773 `replaces` on renewal, retried without it on `alreadyReplaced`), read its
+ * (with RFC 9773 `replaces` on renewal, retried once without it when the CA refuses it), read its
  * authorizations (valid ones are reused and need no record) and compute the TXT records to publish,
  * following CNAME delegations.
  *
@@ -93,6 +93,9 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
     });
     const replaces = !input.dryRun && state.currentVersion > 0 && !state.revoked ? state.current?.ariCertificateId : undefined;
     const created = await createOrder(ctx, account, spec.domains, spec.ca.profile, replaces);
+    if (created.replacesRefused) {
+      deps.log.warn('The CA refused the order with "replaces"; ordered without it.', { lineage: input.lineage, replaces, reason: created.replacesRefused });
+    }
     const order = created.order;
     if (order.status === 'invalid') throw new AcmeOrderInvalidError(order.url, order.error);
 
@@ -138,6 +141,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       changes: [],
       keyToken,
       ...(created.sentReplaces ? { replaces: created.sentReplaces } : {}),
+      ...(created.replacesRefused ? { replacesRefused: created.replacesRefused } : {}),
     };
   } catch (err) {
     // The failure path of the state machine starts from this step's input, which holds no lock.
@@ -231,15 +235,31 @@ async function createOrder(
   domains: readonly string[],
   profile: string | undefined,
   replaces: string | undefined,
-): Promise<NewOrderResult & { sentReplaces?: string }> {
+): Promise<NewOrderResult & { sentReplaces?: string; replacesRefused?: string }> {
   const request = { domains, ...(profile ? { profile } : {}) };
+  // newOrder sends `replaces` only when the directory has `renewalInfo` (RFC 9773 §5).
   if (!replaces) return newOrder(ctx, account, request);
   try {
     const result = await newOrder(ctx, account, { ...request, replaces });
     return result.omitted.includes('replaces') ? result : { ...result, sentReplaces: replaces };
   } catch (err) {
-    // RFC 9773 §5: the certificate was replaced already (by another order); order without `replaces`.
-    if (err instanceof AcmeAlreadyReplacedError) return newOrder(ctx, account, request);
-    throw err;
+    const refused = replacesRefusal(err);
+    if (refused === undefined) throw err;
+    return { ...(await newOrder(ctx, account, request)), replacesRefused: refused };
   }
+}
+
+/**
+ * Why a new order with `replaces` was refused, when ordering once more without it may succeed; else
+ * undefined. CAs refuse a `replaces` they will not honour in many ways: `alreadyReplaced` (RFC 9773
+ * §5), `malformed` when the replaced certificate belongs to another account (after the account was
+ * recreated, the lineages kept), 401 or 400 answers, or the field refused outright. A rate limit is
+ * the exception: it holds for the order without `replaces` just the same. Network failures and 5xx
+ * pages are no refusal; the state machine retries those.
+ */
+function replacesRefusal(err: unknown): string | undefined {
+  if (err instanceof AcmeRateLimitedError) return undefined;
+  if (err instanceof AcmeProblemError) return err.message;
+  if (err instanceof AcmeHttpError && err.status >= 400 && err.status < 500 && err.status !== 429) return err.message;
+  return undefined;
 }

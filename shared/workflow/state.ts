@@ -55,6 +55,8 @@ export const issuanceStateSchema = z.object({
   keyToken: z.string(),
   /** The ARI certificate id sent as `replaces`, if any. */
   replaces: z.string().optional(),
+  /** Why the CA refused the order with `replaces` and it was placed without (the problem type and the CA's detail, sanitised). */
+  replacesRefused: z.string().optional(),
   poll: pollStateSchema.optional(),
   /** Filled by storeCertificate. */
   result: z

@@ -1,4 +1,8 @@
-import type { AcmeProblem } from '../acme/errors.js';
+import { sanitizeProblem, type AcmeProblem } from '../acme/errors.js';
+import { sanitizeDisplayText } from '../text/index.js';
+
+/** Characters kept of a failed step's message: it may quote a CA or DNS API, and Step Functions caps a Cause at 32 KB. */
+const STEP_MESSAGE_MAX_LENGTH = 4000;
 
 /**
  * What crosses from a failed step to the state machine's failure path. Step Functions keeps only
@@ -19,8 +23,9 @@ export function toStepError(err: unknown): Error {
   const problem = (err as { problem?: AcmeProblem }).problem;
   const retryAfterSeconds = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
   const payload: StepErrorPayload = {
-    message: err.message,
-    ...(problem ? { problem } : {}),
+    // The failure state, the failed event and the printed outcome all read this: sanitised once, here.
+    message: sanitizeDisplayText(err.message, STEP_MESSAGE_MAX_LENGTH),
+    ...(problem ? { problem: sanitizeProblem(problem) } : {}),
     ...(typeof retryAfterSeconds === 'number' ? { retryAfterSeconds } : {}),
   };
   const wrapped = new Error(JSON.stringify(payload));

@@ -125,7 +125,7 @@ describe('2. ensureAccount under concurrency', () => {
     const ca = await startFakeAcmeServer();
     try {
       const { deps } = await fsDeps();
-      const ctx = () => createAcmeContext({ directoryUrl: ca.directoryUrl });
+      const ctx = () => createAcmeContext({ directoryUrl: ca.directoryUrl, transport: ca.transport });
       const accounts = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
           ensureAccount(ctx(), deps, { directoryUrl: ca.directoryUrl, termsOfServiceAgreed: true, registrationLock: { lock: deps.lock, owner: `run-${i}` } }),
@@ -146,7 +146,7 @@ describe('2. ensureAccount under concurrency', () => {
     try {
       const { deps } = await fsDeps();
       const broken = { ...deps, resolveEab: async () => Promise.reject(Object.assign(new Error('does not hold JSON'), { name: 'EabCredentialsError' })) };
-      await expect(ensureAccount(createAcmeContext({ directoryUrl: ca.directoryUrl }), broken, { directoryUrl: ca.directoryUrl, eabRef: '/etc/eab.json' })).rejects.toMatchObject({
+      await expect(ensureAccount(createAcmeContext({ directoryUrl: ca.directoryUrl, transport: ca.transport }), broken, { directoryUrl: ca.directoryUrl, eabRef: '/etc/eab.json' })).rejects.toMatchObject({
         name: 'EabCredentialsError',
       });
       expect(await deps.keys.getAccountKey(accountIdFor(ca.directoryUrl))).toBeUndefined();

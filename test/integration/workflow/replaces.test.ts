@@ -30,7 +30,7 @@ beforeEach(async () => {
     keys: new FilesystemKeyStore({ configDir }),
     lock: new FilesystemLineageLock({ configDir }),
     events: new MemoryEventPublisher(),
-    acme: (directoryUrl) => createAcmeContext({ directoryUrl }),
+    acme: (directoryUrl) => createAcmeContext({ directoryUrl, transport: ca.transport }),
     dnsProvider: async () => {
       throw new Error('prepareOrder publishes nothing');
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import catalog from '../../../shared/acme/error-catalog.json' with { type: 'json' };
-import { explainProblem, knownProblemTypes, languageFromEnv } from '../../../shared/acme/explain.js';
+import { explainClientError, explainProblem, knownProblemTypes, languageFromEnv } from '../../../shared/acme/explain.js';
 
 describe('explainProblem', () => {
   it('explains every type of the catalog in English and Japanese', () => {
@@ -34,6 +34,18 @@ describe('explainProblem', () => {
   it('accepts short and full type names', () => {
     expect(explainProblem('rateLimited').type).toBe('rateLimited');
     expect(explainProblem('urn:ietf:params:acme:error:rateLimited').en).toBe(explainProblem('rateLimited').en);
+  });
+});
+
+describe('explainClientError', () => {
+  it('explains the errors acmeflow raises itself for a CA or server that breaks the rules, in English and Japanese', () => {
+    for (const name of ['AcmeInsecureUrlError', 'AcmeResponseTooLargeError', 'HttpResponseTooLargeError']) {
+      const e = explainClientError(name);
+      expect(e?.name).toBe(name);
+      expect(e?.en.length).toBeGreaterThan(10);
+      expect(e?.ja).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    }
+    expect(explainClientError('NoSuchError')).toBeUndefined();
   });
 });
 

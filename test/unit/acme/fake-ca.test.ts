@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => ca.stop());
 beforeEach(async () => {
   clearDirectoryCache();
-  ctx = createAcmeContext({ directoryUrl: ca.directoryUrl, timeoutMs: 1000 });
+  ctx = createAcmeContext({ directoryUrl: ca.directoryUrl, transport: ca.transport, timeoutMs: 1000 });
   const key = await generateAccountKey();
   account = { url: (await newAccount(ctx, key, { termsOfServiceAgreed: true })).url, key };
   ca.requests.length = 0;
@@ -59,7 +59,7 @@ describe('directory and nonces', () => {
     expect(order.status).toBe('pending');
     expect(ca.requests.filter((r) => r.path === '/new-nonce')).toHaveLength(0);
 
-    const strict = createAcmeContext({ directoryUrl: ca.directoryUrl, maxBadNonceRetries: 2 });
+    const strict = createAcmeContext({ directoryUrl: ca.directoryUrl, transport: ca.transport, maxBadNonceRetries: 2 });
     for (let i = 0; i < 3; i++) {
       ca.inject('/new-order', { status: 400, contentType: 'application/problem+json', body: JSON.stringify({ type: 'urn:ietf:params:acme:error:badNonce', detail: 'stale' }) });
     }
@@ -135,7 +135,7 @@ describe('typed failures', () => {
   });
 
   it('reports a refused connection as AcmeNetworkError', async () => {
-    const dead = createAcmeContext({ directoryUrl: `http://127.0.0.1:${await freePort()}/directory` });
+    const dead = createAcmeContext({ directoryUrl: `https://127.0.0.1:${await freePort()}/directory` });
     await expect(getDirectory(dead)).rejects.toMatchObject({ name: 'AcmeNetworkError', code: 'ECONNREFUSED' });
   });
 
@@ -147,7 +147,7 @@ describe('typed failures', () => {
   it('fails before sending when EAB is required and missing, with the explanation', async () => {
     const eabCa = await startFakeAcmeServer({ externalAccountRequired: true });
     try {
-      const c = createAcmeContext({ directoryUrl: eabCa.directoryUrl });
+      const c = createAcmeContext({ directoryUrl: eabCa.directoryUrl, transport: eabCa.transport });
       const err = await newAccount(c, await generateAccountKey(), { termsOfServiceAgreed: true }).catch((e: unknown) => e);
       expect(err).toMatchObject({ name: 'AcmeExternalAccountRequiredError', type: 'urn:ietf:params:acme:error:externalAccountRequired' });
       expect((err as Error).message).toMatch(/External Account Binding/);
@@ -177,7 +177,7 @@ describe('profiles and replaces', () => {
   it('leaves out profile and replaces on a CA without profiles or renewalInfo', async () => {
     const plain = await startFakeAcmeServer();
     try {
-      const c = createAcmeContext({ directoryUrl: plain.directoryUrl });
+      const c = createAcmeContext({ directoryUrl: plain.directoryUrl, transport: plain.transport });
       const key = await generateAccountKey();
       const acct = { url: (await newAccount(c, key, {})).url, key };
       const { omitted } = await newOrder(c, acct, { domains: ['a.example'], profile: 'classic', replaces: 'x.y' });

@@ -51,6 +51,27 @@ beforeAll(async () => {
           res.write('12345');
           setTimeout(() => res.end('67890'), 2_000).unref();
           return;
+        case '/endless': {
+          // No Content-Length: the cap must hold while reading, not only on the announced length.
+          res.writeHead(200, { 'content-type': 'application/json' });
+          const chunk = Buffer.alloc(16 * 1024, 'a');
+          let left = 64 * 1024 * 1024;
+          const pump = () => {
+            while (left > 0 && !res.destroyed) {
+              left -= chunk.length;
+              if (!res.write(chunk)) return void res.once('drain', pump);
+            }
+            if (!res.destroyed) res.end();
+          };
+          res.on('error', () => undefined);
+          pump();
+          return;
+        }
+        case '/announced':
+          res.writeHead(200, { 'content-length': String(10 * 1024 * 1024) });
+          res.write('x');
+          setTimeout(() => req.socket.destroy(), 200);
+          return;
         case '/cut-body':
           res.writeHead(200, { 'content-length': '100' });
           res.write('partial');
@@ -109,6 +130,16 @@ describe.each(transports)('%s', (_name, make) => {
   it('fails with a TimeoutError when the headers, or the rest of the body, come too late', async () => {
     await expect(send({ method: 'GET', url: `${base}/slow-headers`, headers: {}, timeoutMs: 200 })).rejects.toMatchObject({ name: 'TimeoutError' });
     await expect(send({ method: 'GET', url: `${base}/slow-body`, headers: {}, timeoutMs: 200 })).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('stops reading past maxBodyBytes with HttpResponseTooLargeError, announced or streamed', async () => {
+    await expect(send({ method: 'GET', url: `${base}/endless`, headers: {}, timeoutMs: 10_000, maxBodyBytes: 100_000 })).rejects.toMatchObject({
+      name: 'HttpResponseTooLargeError',
+      limitBytes: 100_000,
+    });
+    await expect(send({ method: 'GET', url: `${base}/announced`, headers: {}, timeoutMs: 10_000, maxBodyBytes: 1000 })).rejects.toMatchObject({ name: 'HttpResponseTooLargeError' });
+    // Under the cap, the answer is read as usual.
+    expect((await send({ method: 'GET', url: `${base}/links`, headers: {}, timeoutMs: 2_000, maxBodyBytes: 1000 })).body).toBe('{"ok":true,"text":"Grüße"}');
   });
 
   it('fails when the connection is refused', async () => {

@@ -1,3 +1,5 @@
+import { API_RESPONSE_MAX_BYTES, HttpResponseTooLargeError, readCappedText } from '../../../http/index.js';
+import { sanitizeDisplayText } from '../../../text/index.js';
 import { normalizeDnsName } from '../../dns-name.js';
 import type { ChangeRef, DnsProvider, TxtRecord } from '../../provider.js';
 import type { AcmeDnsConfig, AcmeDnsRegistration } from './config.js';
@@ -81,8 +83,14 @@ export class AcmeDnsProvider implements DnsProvider {
       throw new AcmeDnsRequestError(record, zone, 0, undefined, { cause: error });
     }
     if (response.ok) return;
-    const body = (await response.json().catch(() => undefined)) as { error?: string } | undefined;
+    let body: { error?: unknown } | undefined;
+    try {
+      body = JSON.parse(await readCappedText(response, API_RESPONSE_MAX_BYTES, `${base}/update`)) as { error?: unknown };
+    } catch (error) {
+      if (error instanceof HttpResponseTooLargeError) throw new AcmeDnsRequestError(record, zone, response.status, undefined, { cause: error });
+      body = undefined;
+    }
     if (response.status === 401) throw new AcmeDnsAuthError(record, zone);
-    throw new AcmeDnsRequestError(record, zone, response.status, body?.error);
+    throw new AcmeDnsRequestError(record, zone, response.status, typeof body?.error === 'string' ? sanitizeDisplayText(body.error, 100) : undefined);
   }
 }

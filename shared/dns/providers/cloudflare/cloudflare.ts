@@ -1,3 +1,4 @@
+import { API_RESPONSE_MAX_BYTES, HttpResponseTooLargeError, readCappedText } from '../../../http/index.js';
 import { normalizeDnsName } from '../../dns-name.js';
 import { cachedLookup, zoneCandidates } from '../../zone-lookup.js';
 import type { ChangeRef, DnsProvider, TxtRecord } from '../../provider.js';
@@ -172,7 +173,10 @@ export class CloudflareDnsProvider implements DnsProvider {
     } catch (error) {
       throw new CloudflareApiError(`${method} ${path}`, 0, [], { ...context, cause: error });
     }
-    const envelope = (await response.json().catch(() => undefined)) as ApiEnvelope<T> | undefined;
+    const envelope = (await readEnvelope(response, url).catch((error: unknown) => {
+      if (error instanceof HttpResponseTooLargeError) throw new CloudflareApiError(`${method} ${path}`, response.status, [], { ...context, cause: error });
+      return undefined;
+    })) as ApiEnvelope<T> | undefined;
     if (response.ok && envelope?.success) return envelope;
     const errors = envelope?.errors ?? [];
     if (errors.some((e) => options.tolerate?.includes(e.code))) return undefined;
@@ -210,5 +214,15 @@ export class CloudflareDnsProvider implements DnsProvider {
       'no Cloudflare API token is configured',
       `set credentialsFile to a certbot cloudflare.ini, or ${CLOUDFLARE_TOKEN_ENV.join(' or ')}, to a token with ${CLOUDFLARE_TOKEN_SCOPE}`,
     );
+  }
+}
+
+/** The API's JSON answer, read to at most {@link API_RESPONSE_MAX_BYTES}; undefined when it is no JSON. */
+async function readEnvelope(response: Response, url: string): Promise<unknown> {
+  const text = await readCappedText(response, API_RESPONSE_MAX_BYTES, url);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }

@@ -2,6 +2,7 @@
  * Typed errors of the Cloudflare provider. Each `name` is a literal (Step Functions matches on it);
  * each message names the record, the zone and the fix (see {@link DnsError}). Tokens never appear.
  */
+import { sanitizeDisplayText } from '../../../text/index.js';
 import { DnsError } from '../../errors.js';
 
 /** One entry of a Cloudflare API v4 response's `errors[]`. */
@@ -103,5 +104,6 @@ export class CloudflareApiError extends DnsError {
 }
 
 function formatErrors(errors: readonly CloudflareApiMessage[]): string {
-  return errors.length === 0 ? '' : `: ${errors.map((e) => `${e.code} ${e.message}`).join('; ')}`;
+  // The API's messages are its text, shown and stored as they come: sanitised, and at most ten.
+  return errors.length === 0 ? '' : `: ${errors.slice(0, 10).map((e) => `${e.code} ${sanitizeDisplayText(String(e.message), 300)}`).join('; ')}`;
 }

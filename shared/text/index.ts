@@ -1,0 +1,1 @@
+export * from './sanitize-display-text.js';
