@@ -1,14 +1,20 @@
 /**
- * A stand-in for a CA's ACME Renewal Information endpoint (RFC 9773), on loopback over plain HTTP:
+ * A stand-in for a CA's ACME Renewal Information endpoint (RFC 9773), on loopback over HTTPS (ACME is
+ * HTTPS only, RFC 8555 §6.1, and the ACME layer refuses anything else) with a CA of its own, which a
+ * client trusts through `caCertPath` (the planning child gets it as NODE_EXTRA_CA_CERTS):
  * `GET /dir` (a directory with `renewalInfo`) and `GET /renewal-info/<certId>` answering a window
  * three weeks ahead with `Retry-After: 21600` (Let's Encrypt's six hours), each answer held back by
  * `latencyMs` to stand for the round trip to a real CA. It serves only what the sweep's planning reads.
  */
-import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createTlsMaterial } from '../../harness/tls.js';
 
 export interface AriCa {
   readonly directoryUrl: string;
+  /** PEM file of the CA that signed the server's certificate. */
+  readonly caCertPath: string;
   /** Requests answered so far, by first path segment. */
   readonly requests: Map<string, number>;
   /** Changes the per-request delay (ms). */
@@ -20,7 +26,8 @@ export async function startAriCa(latencyMs: number): Promise<AriCa> {
   let latency = latencyMs;
   const requests = new Map<string, number>();
   let base = '';
-  const server = http.createServer((req, res) => {
+  const tls = await createTlsMaterial({ hosts: ['127.0.0.1'] });
+  const server = https.createServer({ cert: readFileSync(tls.certPath), key: readFileSync(tls.keyPath) }, (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const segment = path.split('/')[1] ?? '';
     requests.set(segment, (requests.get(segment) ?? 0) + 1);
@@ -44,9 +51,10 @@ export async function startAriCa(latencyMs: number): Promise<AriCa> {
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     directoryUrl: `${base}/dir`,
+    caCertPath: tls.caCertPath,
     requests,
     setLatency: (ms) => {
       latency = ms;

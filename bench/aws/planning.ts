@@ -196,7 +196,17 @@ export interface PlanRun {
 export async function runPlanChild(
   bundle: string,
   s3: S3rverHandle,
-  options: { sweepId: string; nowOffsetMs?: number; cpuProfileDir?: string; timeoutMs?: number; memoryMb?: number; maxOldSpaceMb?: number; nodeArgs?: readonly string[] },
+  options: {
+    sweepId: string;
+    nowOffsetMs?: number;
+    cpuProfileDir?: string;
+    timeoutMs?: number;
+    memoryMb?: number;
+    maxOldSpaceMb?: number;
+    nodeArgs?: readonly string[];
+    /** A PEM file the child trusts besides the system roots (the ARI stand-in's CA). */
+    extraCaCertsPath?: string;
+  },
 ): Promise<PlanRun> {
   const args = [
     ...(options.nodeArgs ?? []),
@@ -217,6 +227,7 @@ export async function runPlanChild(
       BENCH_SWEEP_ID: options.sweepId,
       BENCH_NOW_OFFSET_MS: String(options.nowOffsetMs ?? 0),
       BENCH_INPUT: '{}',
+      ...(options.extraCaCertsPath ? { NODE_EXTRA_CA_CERTS: options.extraCaCertsPath } : {}),
     },
     maxBuffer: 64 << 20,
     timeout: options.timeoutMs ?? 240_000,
@@ -345,6 +356,7 @@ export async function planningBenchmark(options: PlanningBenchmarkOptions = {}):
       const r = await runPlanChild(profileDir ? plainFile : child.file, s3, {
         ...(profileDir ? { cpuProfileDir: profileDir } : {}),
         sweepId: `bench-${scenario}`,
+        extraCaCertsPath: ca.caCertPath,
         nowOffsetMs: offset,
         memoryMb,
         maxOldSpaceMb: Math.floor((memoryMb * 7) / 8),
