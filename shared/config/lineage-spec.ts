@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { KEY_TYPES } from '../crypto/key-type.js';
 import { CA_PRESETS, CA_PRESET_NAMES, isCaPresetName, type CaPreset } from './ca-presets.js';
 import { normalizeDomains } from './domains.js';
-import { parseDuration } from './duration.js';
+import { durationSchema } from './duration.js';
 import { ConfigError } from './errors.js';
 
 /**
@@ -67,7 +67,7 @@ export const lineageSpecInputSchema = z
     ca: caSpecSchema,
     dns: dnsSpecSchema,
     /** Renew when less than this is left (`30 days`, `91 days`); longer than the lifetime means every run renews. */
-    renewBeforeExpiry: z.union([z.string(), z.number()]).optional(),
+    renewBeforeExpiry: durationSchema.optional(),
     /** Seconds between `Certificate Issued` and `Certificate Deployable`. @default the preset's, else 0 */
     deployDelay: z.number().int().min(0).max(86_400).optional(),
     /** Keep the private key across renewals. @default false */
@@ -124,8 +124,7 @@ export function resolveLineageSpec(input: unknown): LineageSpec {
   const directoryUrl = spec.ca.directoryUrl ?? preset?.directoryUrl;
   if (!directoryUrl) throw new ConfigError('ca: give a preset (e.g. "letsencrypt", "jprs") or a directoryUrl.', { field: 'ca' });
   const stagingDirectoryUrl = spec.ca.stagingDirectoryUrl ?? (spec.ca.directoryUrl ? undefined : preset?.stagingDirectoryUrl);
-  const renewBeforeExpirySeconds =
-    spec.renewBeforeExpiry !== undefined ? parseDuration(spec.renewBeforeExpiry, 'renewBeforeExpiry') : preset?.defaultRenewBeforeExpirySeconds;
+  const renewBeforeExpirySeconds = spec.renewBeforeExpiry ?? preset?.defaultRenewBeforeExpirySeconds;
   const name = spec.name ?? (domains[0] as string).replace(/^\*\./, '');
   return {
     name,

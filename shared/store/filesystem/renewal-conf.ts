@@ -44,7 +44,7 @@
  * ```
  */
 import type { KeyType } from '../../crypto/key-type.js';
-import { parseDuration } from '../../config/duration.js';
+import { formatDuration, parseDuration } from '../../config/duration.js';
 import { ConfigError } from '../../config/errors.js';
 import { resolveLineageSpec } from '../../config/lineage-spec.js';
 import type { Lineage, LineageState } from '../lineage.js';
@@ -52,7 +52,6 @@ import { CERTBOT_KINDS, type CertbotLayout } from './certbot-layout.js';
 import { formatConfValue, parseConfigObj, type ConfDocument, type ConfEntry, type ConfSection, type ConfValue } from './configobj.js';
 import { RenewalConfError } from './errors.js';
 import { firstDifference } from './first-difference.js';
-import { formatDuration } from './format-duration.js';
 
 /**
  * The certbot version acmeflow's confs claim to be written by. certbot only logs a notice when a
