@@ -2,9 +2,9 @@ import { ConfigError, normalizeDomains, resolveLineageSpec, LINEAGE_NAME, type L
 import { decideRenewal } from '../../shared/renewal/index.js';
 import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
 import type { StoredLineage } from '../../shared/store/index.js';
-import { hasAccount, registerAccount, eabFromFlags } from '../account.js';
+import { hasAccount, registerAccount } from '../account.js';
 import { parseVerbArgs } from '../args.js';
-import { CA_OPTIONS, caFromFlags, KEY_OPTIONS, keyTypeFromFlags } from '../ca-flags.js';
+import { CA_OPTIONS, caFromFlags, eabFromFlags, KEY_OPTIONS, keyTypeFromFlags } from '../ca-flags.js';
 import type { CloudCommandContext } from '../cloud/cloud-context.js';
 import { cloudDnsFromFlags } from '../cloud/cloud-dns.js';
 import { CLOUD_HELP, CLOUD_OPTIONS, CLOUD_SECRET_OPTIONS, cloudTargetFromFlags, EAB_SECRET_FIX, LOCAL_ONLY_FIXES, refuseLocalFlags, secretRefFromFlag } from '../cloud/cloud-flags.js';
@@ -93,7 +93,7 @@ export async function certonly(argv: readonly string[], cmd: CloudCommandContext
   if (deployDelay !== undefined && (!Number.isInteger(deployDelay) || deployDelay < 0 || deployDelay > 86_400)) {
     throw new UsageError(`--deploy-delay ${values['deploy-delay']}: give whole seconds from 0 to 86400.`);
   }
-  const eab = eabFromFlags({ eabKid: values['eab-kid'], eabHmacKey: values['eab-hmac-key'], eabAlgorithm: values['eab-hmac-alg'] });
+  const eab = eabFromFlags(values);
   const eabRef = secretRefFromFlag('eab-secret', values['eab-secret']);
   let spec: LineageSpec;
   try {
@@ -158,7 +158,7 @@ export async function certonly(argv: readonly string[], cmd: CloudCommandContext
   if (!accountUrl) {
     const registered = await registerAccount(
       configDir,
-      { directoryUrl, email: values.email, agreeTos: values['agree-tos'], eabKid: values['eab-kid'], eabHmacKey: values['eab-hmac-key'], eabAlgorithm: values['eab-hmac-alg'] },
+      { directoryUrl, email: values.email, agreeTos: values['agree-tos'], eab },
       cmd.log,
       cmd.fetch,
     );

@@ -1,6 +1,6 @@
-import { registerAccount, eabFromFlags, emailContacts } from '../account.js';
+import { registerAccount, emailContacts } from '../account.js';
 import { parseVerbArgs } from '../args.js';
-import { CA_OPTIONS, caFromFlags } from '../ca-flags.js';
+import { CA_OPTIONS, caFromFlags, eabFromFlags } from '../ca-flags.js';
 import { configDirFrom } from '../config-dir.js';
 import type { CommandContext } from '../engine-runner.js';
 import { UsageError } from '../usage-error.js';
@@ -20,14 +20,14 @@ export async function register(argv: readonly string[], cmd: CommandContext): Pr
   const configDir = configDirFrom(values['config-dir'], cmd.env);
   const ca = caFromFlags(values);
   emailContacts(values.email);
-  const eab = eabFromFlags({ eabKid: values['eab-kid'], eabHmacKey: values['eab-hmac-key'], eabAlgorithm: values['eab-hmac-alg'] });
+  const eab = eabFromFlags(values);
   if (!values['agree-tos']) throw new UsageError("Registering requires agreeing to the CA's terms of service: add --agree-tos (read them first).");
   if (ca.preset?.externalAccountRequired && !eab) {
     throw new UsageError(`${ca.preset.name} requires External Account Binding: add --eab-kid and --eab-hmac-key from the CA's portal.`);
   }
   const result = await registerAccount(
     configDir,
-    { directoryUrl: ca.directoryUrl, email: values.email, agreeTos: true, eabKid: values['eab-kid'], eabHmacKey: values['eab-hmac-key'], eabAlgorithm: values['eab-hmac-alg'] },
+    { directoryUrl: ca.directoryUrl, email: values.email, agreeTos: true, eab },
     cmd.log,
     cmd.fetch,
   );
