@@ -1,4 +1,4 @@
-import { EabCredentialsError, parseEabCredentials, type ExternalAccountBinding } from '../shared/acme/index.js';
+import { EAB_ALGORITHMS, EabCredentialsError, parseEabCredentials, type ExternalAccountBinding } from '../shared/acme/index.js';
 import { CA_PRESET_NAMES, CA_PRESETS, isCaPresetName, presetForDirectoryUrl, type CaPreset } from '../shared/config/index.js';
 import type { KeyType } from '../shared/crypto/index.js';
 import { UsageError } from './usage-error.js';
@@ -28,10 +28,11 @@ export function eabFromFlags(values: {
   if (!kid && !hmacKey) return undefined;
   if (!kid || !hmacKey) throw new UsageError('External Account Binding needs both --eab-kid and --eab-hmac-key, as the CA portal gives them.');
   try {
-    return parseEabCredentials({ kid, hmacKey, algorithm: (values['eab-hmac-alg'] ?? 'HS256').toUpperCase() }, { source: 'flags', ref: 'command line' });
+    const algorithm = values['eab-hmac-alg']?.toUpperCase();
+    return parseEabCredentials({ kid, hmacKey, ...(algorithm === undefined ? {} : { algorithm }) }, { source: 'flags', ref: 'command line' });
   } catch (err) {
     if (!(err instanceof EabCredentialsError)) throw err;
-    if (err.field === 'algorithm') throw new UsageError('--eab-hmac-alg must be HS256, HS384 or HS512.');
+    if (err.field === 'algorithm') throw new UsageError(`--eab-hmac-alg must be ${EAB_ALGORITHMS.slice(0, -1).join(', ')} or ${EAB_ALGORITHMS.at(-1)}.`);
     throw new UsageError(`--eab-hmac-key: ${err.cause instanceof Error ? err.cause.message : err.message}`);
   }
 }

@@ -6,7 +6,7 @@ const HMAC = Buffer.from('k'.repeat(32)).toString('base64url');
 describe('eabFromFlags', () => {
   it('is undefined without EAB flags, and the parsed credentials with them (the algorithm case-insensitive)', () => {
     expect(eabFromFlags({})).toBeUndefined();
-    expect(eabFromFlags({ 'eab-kid': 'kid-1', 'eab-hmac-key': HMAC })).toEqual({ kid: 'kid-1', hmacKey: HMAC, algorithm: 'HS256' });
+    expect(eabFromFlags({ 'eab-kid': 'kid-1', 'eab-hmac-key': HMAC })).toEqual({ kid: 'kid-1', hmacKey: HMAC });
     expect(eabFromFlags({ 'eab-kid': 'kid-1', 'eab-hmac-key': HMAC, 'eab-hmac-alg': 'hs512' })).toEqual({ kid: 'kid-1', hmacKey: HMAC, algorithm: 'HS512' });
   });
 
