@@ -1,4 +1,4 @@
-import { CA_PRESETS, ConfigError, InvalidDomainError, isCaPresetName, resolveLineageSpec, type LineageSpec } from '../../shared/config/index.js';
+import { CA_PRESETS, ConfigError, InvalidDomainError, isCaPresetName, parseIssuerLineages, resolveLineageSpec, type LineageSpec } from '../../shared/config/index.js';
 import { getProvider, isDnsProviderCode } from '../../shared/dns/providers/registry.js';
 import type { AcmeIssuerProps, DnsProviderProps } from '../acme-issuer-props.js';
 
@@ -48,8 +48,10 @@ function checkProviderConfig(name: string, dns: DnsProviderProps): Record<string
 }
 
 /**
- * Resolves the certificate props into stored lineage specs and the exact IAM scope they need. Every
- * mistake fails here, at synth time, naming the field: an unknown CA account or DNS provider, a CA
+ * Resolves the certificate props into stored lineage specs and the exact IAM scope they need. The
+ * props go through the same schema as the config file (`issuerLineagesSchema`) and then, per
+ * certificate, through `resolveLineageSpec`, which normalises the names once. Every
+ * mistake fails here, at synth time, naming the field: a value the schema refuses, an unknown CA account or DNS provider, a CA
  * that requires EAB without a secret, a Route 53 provider whose zones are unknown (its policy would
  * otherwise have to cover every zone), two certificates with one lineage name.
  *
@@ -59,7 +61,9 @@ function checkProviderConfig(name: string, dns: DnsProviderProps): Record<string
  * specs[0].deployDelaySeconds; // 600 for a jprs certificate
  * ```
  */
-export function resolveLineages(props: Pick<AcmeIssuerProps, 'certificates' | 'caAccounts' | 'dnsProviders'>): ResolvedLineages {
+export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'caAccounts' | 'dnsProviders'>): ResolvedLineages {
+  // Durations come back as seconds; everything else as given.
+  const props = parseIssuerLineages({ certificates: given.certificates, caAccounts: given.caAccounts, dnsProviders: given.dnsProviders });
   const specs: LineageSpec[] = [];
   const names = new Set<string>();
   const usedCas = new Set<string>();
