@@ -1,4 +1,4 @@
-import { ConfigError, normalizeDomains, resolveLineageSpec, LINEAGE_NAME, type LineageSpec } from '../../shared/config/index.js';
+import { ConfigError, resolveLineageSpec, LINEAGE_NAME, type LineageSpec } from '../../shared/config/index.js';
 import { decideRenewal } from '../../shared/renewal/index.js';
 import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
 import type { StoredLineage } from '../../shared/store/index.js';
@@ -83,9 +83,11 @@ export async function certonly(argv: readonly string[], cmd: CloudCommandContext
   if (cloud) refuseLocalFlags(values, CLOUD_REFUSED);
   const configDir = configDirFrom(values['config-dir'], cmd.env);
   // Everything below up to the account check is offline: bad input exits 2 with nothing written.
-  const domains = normalizeDomainsOrUsage(values.domains ?? []);
-  const name = values['cert-name'] ?? (domains[0] as string).replace(/^\*\./, '');
-  if (!LINEAGE_NAME.test(name)) throw new UsageError(`--cert-name ${name}: use letters, digits, ".", "_" and "-".`);
+  // The names are normalised once, by resolveLineageSpec below; the spec is trusted from then on.
+  const domains = values.domains ?? [];
+  if (domains.length === 0) throw new UsageError('Name the certificate\u2019s domains with -d, e.g. -d example.com,www.example.com.');
+  const certName = values['cert-name'];
+  if (certName !== undefined && !LINEAGE_NAME.test(certName)) throw new UsageError(`--cert-name ${certName}: use letters, digits, ".", "_" and "-".`);
   const ca = caFromFlags(values);
   const { keyType, defaulted } = keyTypeFromFlags(values, ca.preset);
   const dns = cloud ? cloudDnsFromFlags(values) : await dnsFromFlags(values, (message) => cmd.out.error(`Warning: ${message}`));
@@ -98,7 +100,7 @@ export async function certonly(argv: readonly string[], cmd: CloudCommandContext
   let spec: LineageSpec;
   try {
     spec = resolveLineageSpec({
-      name,
+      ...(certName === undefined ? {} : { name: certName }),
       domains,
       keyType,
       ca: {
@@ -123,6 +125,7 @@ export async function certonly(argv: readonly string[], cmd: CloudCommandContext
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
+  const name = spec.name;
   const dryRun = values['dry-run'] ?? false;
   const force = values['force-renewal'] ?? false;
   if (cloud) {
@@ -214,16 +217,6 @@ export async function certonly(argv: readonly string[], cmd: CloudCommandContext
  * that fails too, still leaves those records behind.
  */
 const NOTHING_PUBLISHED_YET = new Set(['PrepareOrder', 'PublishRecords']);
-
-function normalizeDomainsOrUsage(inputs: readonly string[]): string[] {
-  if (inputs.length === 0) throw new UsageError('Name the certificate\u2019s domains with -d, e.g. -d example.com,www.example.com.');
-  try {
-    return normalizeDomains(inputs);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message);
-    throw err;
-  }
-}
 
 /**
  * certbot's answer when certonly asks again for a lineage it has, with the same names and key, that

@@ -29,10 +29,6 @@ export interface ResolvedLineages {
 
 const CHALLENGE_RECORDS = '_acme-challenge.*';
 
-function dnsName(name: string): string {
-  return name.trim().toLowerCase().replace(/\.$/, '');
-}
-
 function checkProviderConfig(name: string, dns: DnsProviderProps): Record<string, unknown> {
   if (!isDnsProviderCode(dns.provider)) {
     throw new ConfigError(`dnsProviders.${name}.provider: unknown DNS provider "${dns.provider}".`, { field: `dnsProviders.${name}.provider` });
@@ -124,7 +120,7 @@ export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'c
     names.add(spec.name);
     usedCas.add(cert.ca);
     const targets = delegationTargets.get(cert.dns) ?? new Set<string>();
-    for (const target of Object.values(cert.delegations ?? {})) targets.add(dnsName(target));
+    for (const target of Object.values(spec.dns.delegations)) targets.add(target);
     delegationTargets.set(cert.dns, targets);
     specs.push(spec);
   });

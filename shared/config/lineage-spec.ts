@@ -1,6 +1,7 @@
 // A namespace import lets esbuild drop zod's locales from the Lambda bundle (about 360 KB).
 import * as z from 'zod';
 import { KEY_TYPES } from '../crypto/key-type.js';
+import { normalizeDnsName } from '../dns/dns-name.js';
 import { CA_PRESETS, CA_PRESET_NAMES, isCaPresetName, type CaPreset } from './ca-presets.js';
 import { normalizeDomains } from './domains.js';
 import { durationSchema } from './duration.js';
@@ -117,8 +118,23 @@ export interface LineageSpec {
   readonly reuseKey: boolean;
 }
 
+/** CNAME delegations in the DNS layer's spelling (lower-case A-labels, no trailing dot), keys and targets alike. */
+function normalizeDelegations(delegations: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [from, to] of Object.entries(delegations)) {
+    try {
+      out[normalizeDnsName(from)] = normalizeDnsName(to);
+    } catch (error) {
+      throw new ConfigError(`dns.delegations: ${(error as Error).message}`, { field: 'dns.delegations', cause: error });
+    }
+  }
+  return out;
+}
+
 /**
- * Validates and resolves a lineage spec: normalised names, the preset's directory URL, deploy delay
+ * Validates and resolves a lineage spec: normalised names (the only place they are normalised: the
+ * CLI, the construct, the config file and a renewal conf all come through here, and code after it
+ * trusts the spec), delegations in the DNS layer's spelling, the preset's directory URL, deploy delay
  * and renewal threshold filled in. Throws {@link ConfigError} naming the field and the fix.
  *
  * @example
@@ -144,12 +160,16 @@ export function resolveLineageSpec(input: unknown): LineageSpec {
   const stagingDirectoryUrl = spec.ca.stagingDirectoryUrl ?? (spec.ca.directoryUrl ? undefined : preset?.stagingDirectoryUrl);
   const renewBeforeExpirySeconds = spec.renewBeforeExpiry ?? preset?.defaultRenewBeforeExpirySeconds;
   const name = spec.name ?? (domains[0] as string).replace(/^\*\./, '');
+  // A normalised name only fails the lineage-name rule by its length (a domain may have 253 characters).
+  if (!LINEAGE_NAME.test(name)) {
+    throw new ConfigError(`name: a lineage named after "${name}" would be longer than 128 characters; give it a shorter name.`, { field: 'name' });
+  }
   return {
     name,
     domains,
     keyType: spec.keyType,
     ca: { ...spec.ca, directoryUrl, ...(stagingDirectoryUrl ? { stagingDirectoryUrl } : {}) },
-    dns: spec.dns,
+    dns: { ...spec.dns, delegations: normalizeDelegations(spec.dns.delegations) },
     ...(renewBeforeExpirySeconds === undefined ? {} : { renewBeforeExpirySeconds }),
     deployDelaySeconds: spec.deployDelay ?? preset?.defaultDeployDelaySeconds ?? 0,
     reuseKey: spec.reuseKey,
