@@ -120,6 +120,15 @@ function line(key: string, value: ConfValue): string {
  * ```
  */
 export function formatRenewalConf(lineage: Lineage, layout: CertbotLayout, previous?: ConfDocument): string {
+  return renderRenewalConf(lineage, layout, previous).text;
+}
+
+/**
+ * {@link formatRenewalConf}, also giving the lineage the text reads back as (checked equal to
+ * `lineage`), so that a store can remember it for that content instead of reading and checking the
+ * file again.
+ */
+export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previous?: ConfDocument): { text: string; lineage: Lineage } {
   const { spec, state } = lineage;
   const name = spec.name;
   const section = (sectionName: string | null): ConfSection | undefined => previous?.sections.find((s) => s.name === sectionName);
@@ -186,11 +195,12 @@ export function formatRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
   // A field this file has no key for (one added to the spec later) must fail loudly here, not vanish
   // on the next read; so must a spec that reads back differently (one not from resolveLineageSpec).
   const path = layout.renewalConf(name);
-  const difference = firstDifference(JSON.parse(JSON.stringify(lineageFromDocument(parseConfigObj(text, path), name, path))), JSON.parse(JSON.stringify(lineage)));
+  const readBack = lineageFromDocument(parseConfigObj(text, path), name, path);
+  const difference = firstDifference(JSON.parse(JSON.stringify(readBack)), JSON.parse(JSON.stringify(lineage)));
   if (difference !== undefined) {
     throw new RenewalConfError(path, `the lineage's ${difference} would not read back as written; store specs made by resolveLineageSpec (or teach renewal-conf.ts the field)`);
   }
-  return text;
+  return { text, lineage: readBack };
 }
 
 /** Reads values out of one section, with errors that name the file and line. */
