@@ -1,4 +1,3 @@
-// A namespace import lets esbuild drop zod's locales from the Lambda bundle (about 360 KB).
 import type * as z from 'zod';
 import { ConfigError } from './errors.js';
 
