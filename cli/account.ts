@@ -1,5 +1,5 @@
 import { rm, rmdir, stat } from 'node:fs/promises';
-import { AcmeProblemError, createAcmeContext, decodeEabHmacKey, getDirectory, type EabAlgorithm, type ExternalAccountBinding, type FetchFunction } from '../shared/acme/index.js';
+import { AcmeProblemError, createAcmeContext, getDirectory, type ExternalAccountBinding, type FetchFunction } from '../shared/acme/index.js';
 import { FilesystemKeyStore } from '../shared/store/filesystem/index.js';
 import { accountIdFor, ensureAccount, type Logger } from '../shared/workflow/index.js';
 import { UsageError } from './usage-error.js';
@@ -8,25 +8,8 @@ export interface AccountFlags {
   readonly directoryUrl: string;
   readonly email?: string | undefined;
   readonly agreeTos?: boolean | undefined;
-  readonly eabKid?: string | undefined;
-  readonly eabHmacKey?: string | undefined;
-  readonly eabAlgorithm?: string | undefined;
-}
-
-/** EAB from flags: both or neither, the key valid base64url; checked before any network call. */
-export function eabFromFlags(flags: Pick<AccountFlags, 'eabKid' | 'eabHmacKey' | 'eabAlgorithm'>): ExternalAccountBinding | undefined {
-  if (!flags.eabKid && !flags.eabHmacKey) return undefined;
-  if (!flags.eabKid || !flags.eabHmacKey) {
-    throw new UsageError('External Account Binding needs both --eab-kid and --eab-hmac-key, as the CA portal gives them.');
-  }
-  try {
-    decodeEabHmacKey(flags.eabHmacKey);
-  } catch (err) {
-    throw new UsageError(`--eab-hmac-key: ${(err as Error).message}`);
-  }
-  const algorithm = (flags.eabAlgorithm ?? 'HS256').toUpperCase();
-  if (!['HS256', 'HS384', 'HS512'].includes(algorithm)) throw new UsageError('--eab-hmac-alg must be HS256, HS384 or HS512.');
-  return { kid: flags.eabKid, hmacKey: flags.eabHmacKey, algorithm: algorithm as EabAlgorithm };
+  /** Parsed once from the flags by `eabFromFlags` (cli/ca-flags.ts). */
+  readonly eab?: ExternalAccountBinding | undefined;
 }
 
 export function emailContacts(email: string | undefined): string[] {
@@ -61,7 +44,7 @@ export async function registerAccount(
       `Registering an account with ${flags.directoryUrl} requires agreeing to the CA's terms of service: add --agree-tos (read them first).`,
     );
   }
-  const eab = eabFromFlags(flags);
+  const { eab } = flags;
   const contact = emailContacts(flags.email);
   const keys = new FilesystemKeyStore({ configDir });
   const ctx = createAcmeContext({ directoryUrl: flags.directoryUrl, ...(fetch ? { fetch } : {}) });

@@ -1,3 +1,4 @@
+import { EAB_ALGORITHMS, EabCredentialsError, parseEabCredentials, type ExternalAccountBinding } from '../shared/acme/index.js';
 import { CA_PRESET_NAMES, CA_PRESETS, isCaPresetName, presetForDirectoryUrl, type CaPreset } from '../shared/config/index.js';
 import type { KeyType } from '../shared/crypto/index.js';
 import { UsageError } from './usage-error.js';
@@ -11,6 +12,30 @@ export const CA_OPTIONS = {
   'eab-hmac-key': { type: 'string' },
   'eab-hmac-alg': { type: 'string' },
 } as const;
+
+/**
+ * `--eab-kid`, `--eab-hmac-key`, `--eab-hmac-alg`: both or neither, checked by the one EAB parser before
+ * any network call; the parsed value is what the command passes on. The algorithm is case-insensitive
+ * on the command line only (`--eab-hmac-alg hs512`), as it always was.
+ */
+export function eabFromFlags(values: {
+  'eab-kid'?: string | undefined;
+  'eab-hmac-key'?: string | undefined;
+  'eab-hmac-alg'?: string | undefined;
+}): ExternalAccountBinding | undefined {
+  const kid = values['eab-kid'];
+  const hmacKey = values['eab-hmac-key'];
+  if (!kid && !hmacKey) return undefined;
+  if (!kid || !hmacKey) throw new UsageError('External Account Binding needs both --eab-kid and --eab-hmac-key, as the CA portal gives them.');
+  try {
+    const algorithm = values['eab-hmac-alg']?.toUpperCase();
+    return parseEabCredentials({ kid, hmacKey, ...(algorithm === undefined ? {} : { algorithm }) }, { source: 'flags', ref: 'command line' });
+  } catch (err) {
+    if (!(err instanceof EabCredentialsError)) throw err;
+    if (err.field === 'algorithm') throw new UsageError(`--eab-hmac-alg must be ${EAB_ALGORITHMS.slice(0, -1).join(', ')} or ${EAB_ALGORITHMS.at(-1)}.`);
+    throw new UsageError(`--eab-hmac-key: ${err.cause instanceof Error ? err.cause.message : err.message}`);
+  }
+}
 
 /** `--server URL` or `--ca PRESET` (certbot's default is Let's Encrypt). */
 export function caFromFlags(values: { server?: string | undefined; ca?: string | undefined }): { directoryUrl: string; preset?: CaPreset } {

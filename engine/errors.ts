@@ -45,19 +45,6 @@ export class UnsupportedDefinitionError extends Error {
   }
 }
 
-/** The EAB credentials file is missing, unreadable or not `{ kid, hmacKey, algorithm? }`. Never quotes the key. */
-export class EabCredentialsError extends Error {
-  readonly path: string;
-
-  constructor(path: string, reason: string, options: { cause?: unknown } = {}) {
-    super(`The EAB credentials file ${path} ${reason}. It must hold JSON { "kid": "...", "hmacKey": "...", "algorithm": "HS256" } (mode 0600).`, {
-      ...(options.cause === undefined ? {} : { cause: options.cause }),
-    });
-    this.name = 'EabCredentialsError';
-    this.path = path;
-  }
-}
-
 /** The acme-dns registrations file is missing or not certbot's `acmedns.json` format. Never quotes a password. */
 export class AcmeDnsCredentialsError extends Error {
   readonly path: string;

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createAcmeContext, type AcmeContext, type EabAlgorithm, type ExternalAccountBinding, type FetchFunction, type HttpTransport } from '../shared/acme/index.js';
+import { createAcmeContext, EabCredentialsError, parseEabCredentials, type AcmeContext, type ExternalAccountBinding, type FetchFunction, type HttpTransport } from '../shared/acme/index.js';
 import type { LineageSpec } from '../shared/config/index.js';
 import { checkPropagation } from '../shared/dns/propagation.js';
 import type { DnsProvider } from '../shared/dns/provider.js';
@@ -9,7 +9,7 @@ import type { EventPublisher } from '../shared/events/events.js';
 import { FilesystemCertificateStore, FilesystemKeyStore, FilesystemLineageLock } from '../shared/store/filesystem/index.js';
 import type { Logger, WorkflowDeps } from '../shared/workflow/index.js';
 import type { SweepStore } from '../shared/store/index.js';
-import { AcmeDnsCredentialsError, EabCredentialsError } from './errors.js';
+import { AcmeDnsCredentialsError } from './errors.js';
 
 /**
  * The {@link WorkflowDeps} of the local engine: certbot's layout under the config dir, the CA over
@@ -17,12 +17,8 @@ import { AcmeDnsCredentialsError, EabCredentialsError } from './errors.js';
  * file. The events publisher and the sweep store are the engine's (per run).
  */
 
-/** EAB credentials (RFC 8555 §7.3.4) as the command line or a file gives them. */
-export interface LocalEab {
-  readonly kid: string;
-  readonly hmacKey: string;
-  readonly algorithm?: EabAlgorithm;
-}
+/** EAB credentials (RFC 8555 §7.3.4) as the command line or a file gives them, parsed by `parseEabCredentials`. */
+export type LocalEab = ExternalAccountBinding;
 
 export interface LocalDepsOptions {
   readonly configDir: string;
@@ -45,8 +41,6 @@ export interface LocalDepsOptions {
   /** Where the DNS providers and the credential files read the environment. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
-
-const EAB_ALGORITHMS: readonly EabAlgorithm[] = ['HS256', 'HS384', 'HS512'];
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -75,23 +69,16 @@ export async function readEabFile(path: string, log: Logger): Promise<ExternalAc
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new EabCredentialsError(path, 'cannot be read', { cause: err });
+    throw new EabCredentialsError('file', path, 'cannot be read', { cause: err });
   }
   await warnIfOpen(path, log, 'the EAB credentials');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new EabCredentialsError(path, 'does not hold JSON');
+    throw new EabCredentialsError('file', path, 'does not hold JSON');
   }
-  if (!isObject(parsed)) throw new EabCredentialsError(path, 'does not hold a JSON object');
-  const { kid, hmacKey, algorithm } = parsed;
-  if (typeof kid !== 'string' || kid === '') throw new EabCredentialsError(path, 'has no "kid" string');
-  if (typeof hmacKey !== 'string' || hmacKey === '') throw new EabCredentialsError(path, 'has no "hmacKey" string');
-  if (algorithm !== undefined && !EAB_ALGORITHMS.includes(algorithm as EabAlgorithm)) {
-    throw new EabCredentialsError(path, `has an "algorithm" other than ${EAB_ALGORITHMS.join(', ')}`);
-  }
-  return { kid, hmacKey, ...(algorithm === undefined ? {} : { algorithm: algorithm as EabAlgorithm }) };
+  return parseEabCredentials(parsed, { source: 'file', ref: path });
 }
 
 /**

@@ -8,8 +8,10 @@ import type { CaPresetName, LineageSpecInput } from '../shared/config/index.js';
 import type { KeyType } from '../shared/crypto/index.js';
 
 /**
- * One certificate lineage the issuer keeps issued (certbot's `renewal/<name>.conf`). Resolved at
- * synth time with `resolveLineageSpec`, so a wrong name or an unknown CA fails `cdk synth`.
+ * One certificate lineage the issuer keeps issued (certbot's `renewal/<name>.conf`). Checked at
+ * synth time by `certificateSchema` (shared/config/issuer-schema.ts, the config file's schema too)
+ * and resolved with `resolveLineageSpec`, so a wrong name or an unknown CA fails `cdk synth`. The
+ * interfaces here are for their docs; test/infra/acme-issuer-props.test.ts keeps them equal to the schema.
  */
 export interface CertificateProps {
   /** The lineage name (certbot's `--cert-name`). @default the first domain without `*.` */

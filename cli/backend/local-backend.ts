@@ -228,16 +228,9 @@ export class LocalBackend implements Backend {
   }
 }
 
-/** What registerAccount reads: the EAB travels as the flags gave it (it checks them again, offline). */
+/** What registerAccount reads: the EAB as `eabFromFlags` parsed it, once, at the edge. */
 function accountFlags(directoryUrl: string, account: IssueRequest['account']): AccountFlags {
-  return {
-    directoryUrl,
-    email: account.email,
-    agreeTos: account.agreeTos,
-    eabKid: account.eab?.kid,
-    eabHmacKey: account.eab?.hmacKey,
-    eabAlgorithm: account.eab?.algorithm,
-  };
+  return { directoryUrl, email: account.email, agreeTos: account.agreeTos, eab: account.eab };
 }
 
 /** The engine's issuance outcome as the verbs print it. */

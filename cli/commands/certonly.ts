@@ -1,7 +1,6 @@
-import { ConfigError, normalizeDomains, resolveLineageSpec, LINEAGE_NAME, type LineageSpec } from '../../shared/config/index.js';
-import { eabFromFlags } from '../account.js';
+import { ConfigError, resolveLineageSpec, LINEAGE_NAME, type LineageSpec } from '../../shared/config/index.js';
 import type { Backend, IssueOutcome, IssueRequest } from '../backend/backend.js';
-import { CA_OPTIONS, caFromFlags, KEY_OPTIONS, keyTypeFromFlags } from '../ca-flags.js';
+import { CA_OPTIONS, caFromFlags, eabFromFlags, KEY_OPTIONS, keyTypeFromFlags } from '../ca-flags.js';
 import { CLOUD_HELP, CLOUD_OPTIONS, CLOUD_SECRET_OPTIONS, EAB_SECRET_FIX, LOCAL_ONLY_FIXES, secretRefFromFlag } from '../cloud/cloud-flags.js';
 import { DNS_OPTIONS } from '../dns-flags.js';
 import type { Output } from '../output.js';
@@ -86,9 +85,11 @@ export const certonly: Verb<typeof OPTIONS> = {
  * reference in the stack.
  */
 export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, backend: Pick<Backend, 'dnsFromFlags'>, out: Output): Promise<IssueRequest> {
-  const domains = normalizeDomainsOrUsage(values.domains ?? []);
-  const name = values['cert-name'] ?? (domains[0] as string).replace(/^\*\./, '');
-  if (!LINEAGE_NAME.test(name)) throw new UsageError(`--cert-name ${name}: use letters, digits, ".", "_" and "-".`);
+  // The names are normalised once, by resolveLineageSpec below; the spec is trusted from then on.
+  const domains = values.domains ?? [];
+  if (domains.length === 0) throw new UsageError('Name the certificate\u2019s domains with -d, e.g. -d example.com,www.example.com.');
+  const certName = values['cert-name'];
+  if (certName !== undefined && !LINEAGE_NAME.test(certName)) throw new UsageError(`--cert-name ${certName}: use letters, digits, ".", "_" and "-".`);
   const ca = caFromFlags(values);
   const { keyType, defaulted } = keyTypeFromFlags(values, ca.preset);
   const dns = await backend.dnsFromFlags(values, (message) => out.error(`Warning: ${message}`));
@@ -97,12 +98,12 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
     throw new UsageError(`--deploy-delay ${values['deploy-delay']}: give whole seconds from 0 to 86400.`);
   }
   // Only one of the two is ever given: --eab-kid is refused with --stack, --eab-secret without it.
-  const eab = eabFromFlags({ eabKid: values['eab-kid'], eabHmacKey: values['eab-hmac-key'], eabAlgorithm: values['eab-hmac-alg'] });
+  const eab = eabFromFlags(values);
   const eabRef = secretRefFromFlag('eab-secret', values['eab-secret']);
   let spec: LineageSpec;
   try {
     spec = resolveLineageSpec({
-      name,
+      ...(certName === undefined ? {} : { name: certName }),
       domains,
       keyType,
       ca: {
@@ -137,16 +138,6 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
     ...(values['deploy-hook'] ? { deployHook: values['deploy-hook'] } : {}),
     ...(values['dns-resolver'] ? { resolvers: values['dns-resolver'] } : {}),
   };
-}
-
-function normalizeDomainsOrUsage(inputs: readonly string[]): string[] {
-  if (inputs.length === 0) throw new UsageError('Name the certificate\u2019s domains with -d, e.g. -d example.com,www.example.com.');
-  try {
-    return normalizeDomains(inputs);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(err.message);
-    throw err;
-  }
 }
 
 /** Prints an issuance's outcome in certbot's words, or as one JSON document; returns the exit code. */

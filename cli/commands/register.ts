@@ -1,6 +1,6 @@
-import { eabFromFlags, emailContacts } from '../account.js';
+import { emailContacts } from '../account.js';
 import type { RegisterOutcome } from '../backend/backend.js';
-import { CA_OPTIONS, caFromFlags } from '../ca-flags.js';
+import { CA_OPTIONS, caFromFlags, eabFromFlags } from '../ca-flags.js';
 import type { Output } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import type { Verb } from './verb.js';
@@ -19,7 +19,7 @@ export const register: Verb<typeof CA_OPTIONS> = {
   async run(values, backend, cmd) {
     const ca = caFromFlags(values);
     emailContacts(values.email);
-    const eab = eabFromFlags({ eabKid: values['eab-kid'], eabHmacKey: values['eab-hmac-key'], eabAlgorithm: values['eab-hmac-alg'] });
+    const eab = eabFromFlags(values);
     if (!values['agree-tos']) throw new UsageError("Registering requires agreeing to the CA's terms of service: add --agree-tos (read them first).");
     if (ca.preset?.externalAccountRequired && !eab) {
       throw new UsageError(`${ca.preset.name} requires External Account Binding: add --eab-kid and --eab-hmac-key from the CA's portal.`);

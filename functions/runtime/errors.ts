@@ -49,21 +49,6 @@ export class InvalidStepInputError extends Error {
   }
 }
 
-/** The External Account Binding secret is missing or does not hold `{ kid, hmacKey, algorithm? }`. */
-export class EabCredentialsError extends Error {
-  /** The secret's name or ARN (the lineage's `ca.eabRef`). */
-  readonly secretRef: string;
-  constructor(secretRef: string, problem: string, options: { cause?: unknown } = {}) {
-    super(
-      `The EAB secret "${secretRef}" ${problem}. Store the CA's External Account Binding as a Secrets Manager secret ` +
-        `whose SecretString is JSON {"kid":"<key id>","hmacKey":"<base64url HMAC key>","algorithm":"HS256"} (algorithm optional).`,
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.name = 'EabCredentialsError';
-    this.secretRef = secretRef;
-  }
-}
-
 /** The DNS credentials secret is missing or does not hold what the lineage's provider needs. */
 export class DnsCredentialsError extends Error {
   /** The secret's name or ARN (the lineage's `dns.credentialsRef`). */

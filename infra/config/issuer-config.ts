@@ -4,65 +4,26 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 // A namespace import lets esbuild drop zod's locales from the Lambda bundle (about 360 KB).
 import * as z from 'zod';
-import { CA_PRESET_NAMES, ConfigError } from '../../shared/config/index.js';
-import { KEY_TYPES } from '../../shared/crypto/key-type.js';
+import { ConfigError, configErrorFrom, issuerLineagesSchema } from '../../shared/config/index.js';
 import type { AcmeIssuerProps } from '../acme-issuer-props.js';
 
 /** The example config, relative to the project root. */
 export const DEFAULT_CONFIG_FILE = 'infra/config/example.json';
 
+const lineageList = z.array(z.string().min(1)).optional();
+
 /**
  * The config file `infra/app.ts` builds its stack from: the serialisable part of
  * {@link AcmeIssuerProps} (durations in minutes or days, the schedule as a Scheduler expression), plus
- * the stack name. Unknown fields are errors, so a typo never silently becomes a default.
+ * the stack name. Certificates, CA accounts and DNS providers are the construct's own schema
+ * (`issuerLineagesSchema`), so the file and the props accept and reject the same values. Unknown
+ * fields are errors, so a typo never silently becomes a default.
  */
-const caAccount = z
-  .object({
-    preset: z.enum(CA_PRESET_NAMES as [string, ...string[]]).optional(),
-    directoryUrl: z.string().url().optional(),
-    stagingDirectoryUrl: z.string().url().optional(),
-    contact: z.array(z.string().email()).optional(),
-    eabSecret: z.string().min(1).optional(),
-    termsOfServiceAgreed: z.boolean().optional(),
-    accountKeyType: z.enum(['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096']).optional(),
-    profile: z.string().min(1).optional(),
-    preferredChain: z.string().min(1).optional(),
-  })
-  .strict();
-
-const dnsProvider = z
-  .object({
-    provider: z.string().min(1),
-    config: z.record(z.string(), z.unknown()).optional(),
-    credentialsSecret: z.string().min(1).optional(),
-    hostedZoneIds: z.array(z.string().min(1)).optional(),
-    resolvers: z.array(z.string().min(1)).optional(),
-  })
-  .strict();
-
-const certificate = z
-  .object({
-    name: z.string().optional(),
-    domains: z.array(z.string()).min(1),
-    keyType: z.enum(KEY_TYPES as [string, ...string[]]),
-    ca: z.string(),
-    dns: z.string(),
-    renewBeforeExpiry: z.union([z.string(), z.number()]).optional(),
-    deployDelaySeconds: z.number().int().min(0).optional(),
-    reuseKey: z.boolean().optional(),
-    delegations: z.record(z.string(), z.string()).optional(),
-  })
-  .strict();
-
-const lineageList = z.array(z.string().min(1)).optional();
-
 export const issuerConfigSchema = z
   .object({
     /** @default 'Acmeflow' */
     stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/).optional(),
-    caAccounts: z.record(z.string(), caAccount),
-    dnsProviders: z.record(z.string(), dnsProvider),
-    certificates: z.array(certificate),
+    ...issuerLineagesSchema.shape,
     renewalSchedule: z
       .object({
         /** An EventBridge Scheduler expression, e.g. `cron(0 0,12 * * ? *)`. */
@@ -131,18 +92,14 @@ function retentionDays(days: number): RetentionDays {
  */
 export function issuerPropsFromConfig(input: unknown): { stackName: string; props: AcmeIssuerProps } {
   const parsed = issuerConfigSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') ?? '';
-    throw new ConfigError(`${field || 'config'}: ${issue?.message ?? 'invalid'}`, { field });
-  }
+  if (!parsed.success) throw configErrorFrom(parsed.error, 'config');
   const c = parsed.data;
   const schedule = c.renewalSchedule;
   const retention = c.retention;
   const props: AcmeIssuerProps = {
-    caAccounts: c.caAccounts as AcmeIssuerProps['caAccounts'],
+    caAccounts: c.caAccounts,
     dnsProviders: c.dnsProviders,
-    certificates: c.certificates as AcmeIssuerProps['certificates'],
+    certificates: c.certificates,
     ...(schedule
       ? {
           renewalSchedule: {

@@ -1,4 +1,4 @@
-import { CA_PRESETS, ConfigError, InvalidDomainError, isCaPresetName, resolveLineageSpec, type LineageSpec } from '../../shared/config/index.js';
+import { CA_PRESETS, ConfigError, InvalidDomainError, isCaPresetName, parseIssuerLineages, resolveLineageSpec, type LineageSpec } from '../../shared/config/index.js';
 import { getProvider, isDnsProviderCode } from '../../shared/dns/providers/registry.js';
 import type { AcmeIssuerProps, DnsProviderProps } from '../acme-issuer-props.js';
 
@@ -29,10 +29,6 @@ export interface ResolvedLineages {
 
 const CHALLENGE_RECORDS = '_acme-challenge.*';
 
-function dnsName(name: string): string {
-  return name.trim().toLowerCase().replace(/\.$/, '');
-}
-
 function checkProviderConfig(name: string, dns: DnsProviderProps): Record<string, unknown> {
   if (!isDnsProviderCode(dns.provider)) {
     throw new ConfigError(`dnsProviders.${name}.provider: unknown DNS provider "${dns.provider}".`, { field: `dnsProviders.${name}.provider` });
@@ -48,8 +44,10 @@ function checkProviderConfig(name: string, dns: DnsProviderProps): Record<string
 }
 
 /**
- * Resolves the certificate props into stored lineage specs and the exact IAM scope they need. Every
- * mistake fails here, at synth time, naming the field: an unknown CA account or DNS provider, a CA
+ * Resolves the certificate props into stored lineage specs and the exact IAM scope they need. The
+ * props go through the same schema as the config file (`issuerLineagesSchema`) and then, per
+ * certificate, through `resolveLineageSpec`, which normalises the names once. Every
+ * mistake fails here, at synth time, naming the field: a value the schema refuses, an unknown CA account or DNS provider, a CA
  * that requires EAB without a secret, a Route 53 provider whose zones are unknown (its policy would
  * otherwise have to cover every zone), two certificates with one lineage name.
  *
@@ -59,7 +57,9 @@ function checkProviderConfig(name: string, dns: DnsProviderProps): Record<string
  * specs[0].deployDelaySeconds; // 600 for a jprs certificate
  * ```
  */
-export function resolveLineages(props: Pick<AcmeIssuerProps, 'certificates' | 'caAccounts' | 'dnsProviders'>): ResolvedLineages {
+export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'caAccounts' | 'dnsProviders'>): ResolvedLineages {
+  // Durations come back as seconds; everything else as given.
+  const props = parseIssuerLineages({ certificates: given.certificates, caAccounts: given.caAccounts, dnsProviders: given.dnsProviders });
   const specs: LineageSpec[] = [];
   const names = new Set<string>();
   const usedCas = new Set<string>();
@@ -120,7 +120,7 @@ export function resolveLineages(props: Pick<AcmeIssuerProps, 'certificates' | 'c
     names.add(spec.name);
     usedCas.add(cert.ca);
     const targets = delegationTargets.get(cert.dns) ?? new Set<string>();
-    for (const target of Object.values(cert.delegations ?? {})) targets.add(dnsName(target));
+    for (const target of Object.values(spec.dns.delegations)) targets.add(target);
     delegationTargets.set(cert.dns, targets);
     specs.push(spec);
   });

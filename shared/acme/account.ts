@@ -2,7 +2,8 @@ import type { AcmeContext } from './context.js';
 import { AcmeExternalAccountRequiredError, AcmeInvalidResponseError, ACME_ERROR_PREFIX } from './errors.js';
 import { explainProblem } from './explain.js';
 import { jsonBody } from './http.js';
-import { signExternalAccountBinding, signJws, type AccountKey, type ExternalAccountBinding } from './jws.js';
+import type { ExternalAccountBinding } from './eab.js';
+import { signExternalAccountBinding, signJws, type AccountKey } from './jws.js';
 import { getDirectory, signedRequest } from './transport.js';
 import type { AccountResource } from './types.js';
 

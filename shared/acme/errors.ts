@@ -335,3 +335,33 @@ export class AcmeChallengeUnavailableError extends AcmeError {
     this.offered = offered;
   }
 }
+
+/** Where EAB credentials came from: a Secrets Manager secret (AWS), a file (local engine), or the command line. */
+export type EabCredentialsSource = 'secret' | 'file' | 'flags';
+
+const EAB_SHAPE = '{"kid":"<key id>","hmacKey":"<base64url HMAC key>","algorithm":"HS256"} (algorithm optional)';
+
+/**
+ * The External Account Binding credentials are missing, unreadable or not `{ kid, hmacKey, algorithm? }`
+ * (RFC 8555 §7.3.4). The message names the source and the fix, never the HMAC key.
+ */
+export class EabCredentialsError extends Error {
+  readonly source: EabCredentialsSource;
+  /** The secret's name or ARN (the lineage's `ca.eabRef`), the file's path, or `command line`. */
+  readonly ref: string;
+  /** The member at fault, when the problem is one member. */
+  readonly field: 'kid' | 'hmacKey' | 'algorithm' | undefined;
+  constructor(source: EabCredentialsSource, ref: string, problem: string, options: { field?: 'kid' | 'hmacKey' | 'algorithm'; cause?: unknown } = {}) {
+    const fix =
+      source === 'secret'
+        ? `The EAB secret "${ref}" ${problem}. Store the CA's External Account Binding as a Secrets Manager secret whose SecretString is JSON ${EAB_SHAPE}.`
+        : source === 'file'
+          ? `The EAB credentials file ${ref} ${problem}. It must hold JSON ${EAB_SHAPE} (mode 0600).`
+          : `The External Account Binding given on the ${ref} ${problem}. Give --eab-kid and --eab-hmac-key as the CA portal shows them.`;
+    super(fix, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'EabCredentialsError';
+    this.source = source;
+    this.ref = ref;
+    this.field = options.field;
+  }
+}

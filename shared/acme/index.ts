@@ -2,6 +2,7 @@ export * from './account.js';
 export * from './authorization.js';
 export * from './certificate.js';
 export * from './context.js';
+export * from './eab.js';
 export * from './errors.js';
 export * from './explain.js';
 export { defaultHttpTransport, fetchTransport, nodeHttpTransport, type HttpTransport, type NodeHttpTransportOptions } from '../http/index.js';

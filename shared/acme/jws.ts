@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPair as nodeGenerateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { FlattenedSign, calculateJwkThumbprint, type FlattenedJWS, type JWK } from 'jose';
+import { decodeEabHmacKey, type ExternalAccountBinding } from './eab.js';
 import { AcmeClientError } from './errors.js';
 
 const generateKeyPair = promisify(nodeGenerateKeyPair);
@@ -106,30 +107,6 @@ export async function signJws(
   return new FlattenedSign(bytes).setProtectedHeader(header as { alg: string }).sign(key.privateKey);
 }
 
-/** External Account Binding MAC algorithms (RFC 8555 §7.3.4 requires a MAC-based JWS algorithm). */
-export type EabAlgorithm = 'HS256' | 'HS384' | 'HS512';
-
-/** External Account Binding credentials as the CA hands them out. */
-export interface ExternalAccountBinding {
-  /** The key identifier (`KID`). */
-  readonly kid: string;
-  /** The HMAC key, base64url (with or without padding; standard base64 is tolerated too). */
-  readonly hmacKey: string;
-  /** @default 'HS256' */
-  readonly algorithm?: EabAlgorithm;
-}
-
-/** Decodes an EAB HMAC key. The key itself never appears in an error message. */
-export function decodeEabHmacKey(hmacKey: string): Uint8Array {
-  const normalized = hmacKey.trim().replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  if (normalized === '' || !/^[A-Za-z0-9_-]+$/.test(normalized) || normalized.length % 4 === 1) {
-    throw new AcmeClientError(
-      'The EAB HMAC key is not valid base64url. Copy it again from the CA portal exactly as shown (it may be given with or without "=" padding).',
-    );
-  }
-  return new Uint8Array(Buffer.from(normalized, 'base64url'));
-}
-
 /**
  * RFC 8555 §7.3.4: the `externalAccountBinding` field of newAccount, a JWS over the account's public
  * JWK, MACed with the CA-issued HMAC key, with protected header `{ alg, kid, url }` and no nonce.
@@ -139,11 +116,8 @@ export async function signExternalAccountBinding(
   accountKey: AccountKey,
   newAccountUrl: string,
 ): Promise<FlattenedJWS> {
+  // The credentials went through parseEabCredentials where they entered (flags, file, secret).
   const alg = eab.algorithm ?? 'HS256';
-  if (!['HS256', 'HS384', 'HS512'].includes(alg)) {
-    throw new AcmeClientError(`EAB algorithm ${alg} is not one of HS256, HS384, HS512 (RFC 8555 §7.3.4).`);
-  }
-  if (!eab.kid) throw new AcmeClientError('The EAB key identifier (KID) is empty. Copy it from the CA portal.');
   const payload = encoder.encode(JSON.stringify(accountKey.publicJwk));
   return new FlattenedSign(payload)
     .setProtectedHeader({ alg, kid: eab.kid, url: newAccountUrl })

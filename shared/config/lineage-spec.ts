@@ -1,10 +1,12 @@
 // A namespace import lets esbuild drop zod's locales from the Lambda bundle (about 360 KB).
 import * as z from 'zod';
 import { KEY_TYPES } from '../crypto/key-type.js';
+import { normalizeDnsName } from '../dns/dns-name.js';
 import { CA_PRESETS, CA_PRESET_NAMES, isCaPresetName, type CaPreset } from './ca-presets.js';
 import { normalizeDomains } from './domains.js';
-import { parseDuration } from './duration.js';
+import { durationSchema } from './duration.js';
 import { ConfigError } from './errors.js';
+import { configErrorFrom } from './zod-issue.js';
 
 /**
  * A lineage: one certificate kept up to date under one name (certbot's `renewal/<name>.conf`).
@@ -18,16 +20,42 @@ export const LINEAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export const keyTypeSchema = z.enum(KEY_TYPES);
 
+/**
+ * The field schemas a lineage is made of. Each is declared here once; the spec below, and the
+ * construct props and config file (issuer-schema.ts), are built from them.
+ */
+export const lineageNameSchema = z.string().regex(LINEAGE_NAME, 'use letters, digits, ".", "_" and "-", starting with a letter or digit');
+/** Names as given; `resolveLineageSpec` normalises them once (`normalizeDomains`), and the spec is trusted after. */
+export const domainsInputSchema = z.array(z.string()).min(1);
+/** Any RFC 8555 directory URL. */
+export const directoryUrlSchema = z.url({ protocol: /^https?$/ });
+/** Account contact e-mail addresses (RFC 8555 §7.3). */
+export const contactSchema = z.array(z.string().email());
+export const ACCOUNT_KEY_TYPES = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'] as const;
+export const accountKeyTypeSchema = z.enum(ACCOUNT_KEY_TYPES);
+/** Seconds between `Certificate Issued` and `Certificate Deployable`; at most a day. */
+export const deployDelaySchema = z.number().int().min(0).max(86_400);
+/** An ACME profile the CA lists in its directory. */
+export const profileSchema = z.string().min(1);
+/** Issuer common name of the chain to prefer (certbot's `--preferred-chain`). */
+export const preferredChainSchema = z.string().min(1);
+/** Provider settings that are not secret (zone id, server address, ...). */
+export const dnsConfigSchema = z.record(z.string(), z.unknown());
+/** Per-name CNAME delegation targets. */
+export const delegationsSchema = z.record(z.string(), z.string());
+/** Nameservers the propagation check asks instead of the zone's authoritative servers (`host:port`). */
+export const resolversSchema = z.array(z.string());
+
 export const caSpecSchema = z
   .object({
     /** A preset name (`letsencrypt`, `jprs`, ...). */
     preset: z.string().optional(),
     /** Any RFC 8555 directory URL; filled in from the preset when absent. */
-    directoryUrl: z.url({ protocol: /^https?$/ }).optional(),
+    directoryUrl: directoryUrlSchema.optional(),
     /** Where dry runs go; the preset's staging directory, else the CA itself. */
-    stagingDirectoryUrl: z.url({ protocol: /^https?$/ }).optional(),
+    stagingDirectoryUrl: directoryUrlSchema.optional(),
     /** Account contact e-mail addresses. */
-    contact: z.array(z.string().email()).default([]),
+    contact: contactSchema.default([]),
     /**
      * Where the EAB credentials are kept: a Secrets Manager secret name/ARN in AWS, a file path
      * locally. Needed only to register the account; never the credentials themselves.
@@ -36,11 +64,11 @@ export const caSpecSchema = z
     /** The person agreed to the CA's terms of service (certbot's --agree-tos); sent at registration. @default false */
     termsOfServiceAgreed: z.boolean().default(false),
     /** The account key's type. @default 'ecdsa-p256' */
-    accountKeyType: z.enum(['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096']).default('ecdsa-p256'),
+    accountKeyType: accountKeyTypeSchema.default('ecdsa-p256'),
     /** An ACME profile the CA lists in its directory. */
-    profile: z.string().min(1).optional(),
+    profile: profileSchema.optional(),
     /** Issuer common name of the chain to prefer (certbot's `--preferred-chain`). */
-    preferredChain: z.string().min(1).optional(),
+    preferredChain: preferredChainSchema.optional(),
   })
   .strict();
 
@@ -49,27 +77,27 @@ export const dnsSpecSchema = z
     /** Provider code (`route53`, `rfc2136`, `cloudflare`, `acme-dns`). */
     provider: z.string().min(1),
     /** Provider settings that are not secret (zone id, server address, ...). */
-    config: z.record(z.string(), z.unknown()).default({}),
+    config: dnsConfigSchema.default({}),
     /** Where the provider's credentials are kept (a secret name, or a credentials file path). */
     credentialsRef: z.string().min(1).optional(),
     /** Per-name CNAME delegation targets: `example.com` → `_acme-challenge.example.com` is published at the target instead. */
-    delegations: z.record(z.string(), z.string()).default({}),
+    delegations: delegationsSchema.default({}),
     /** Nameservers the propagation check asks instead of the zone's authoritative servers (`host:port`). */
-    resolvers: z.array(z.string()).default([]),
+    resolvers: resolversSchema.default([]),
   })
   .strict();
 
 export const lineageSpecInputSchema = z
   .object({
-    name: z.string().regex(LINEAGE_NAME, 'use letters, digits, ".", "_" and "-", starting with a letter or digit').optional(),
-    domains: z.array(z.string()).min(1),
+    name: lineageNameSchema.optional(),
+    domains: domainsInputSchema,
     keyType: keyTypeSchema,
     ca: caSpecSchema,
     dns: dnsSpecSchema,
     /** Renew when less than this is left (`30 days`, `91 days`); longer than the lifetime means every run renews. */
-    renewBeforeExpiry: z.union([z.string(), z.number()]).optional(),
+    renewBeforeExpiry: durationSchema.optional(),
     /** Seconds between `Certificate Issued` and `Certificate Deployable`. @default the preset's, else 0 */
-    deployDelay: z.number().int().min(0).max(86_400).optional(),
+    deployDelay: deployDelaySchema.optional(),
     /** Keep the private key across renewals. @default false */
     reuseKey: z.boolean().default(false),
   })
@@ -90,14 +118,23 @@ export interface LineageSpec {
   readonly reuseKey: boolean;
 }
 
-function zodMessage(error: z.ZodError): { message: string; field: string } {
-  const issue = error.issues[0];
-  const field = issue?.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') ?? '';
-  return { message: `${field || 'lineage'}: ${issue?.message ?? 'invalid'}`, field };
+/** CNAME delegations in the DNS layer's spelling (lower-case A-labels, no trailing dot), keys and targets alike. */
+function normalizeDelegations(delegations: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [from, to] of Object.entries(delegations)) {
+    try {
+      out[normalizeDnsName(from)] = normalizeDnsName(to);
+    } catch (error) {
+      throw new ConfigError(`dns.delegations: ${(error as Error).message}`, { field: 'dns.delegations', cause: error });
+    }
+  }
+  return out;
 }
 
 /**
- * Validates and resolves a lineage spec: normalised names, the preset's directory URL, deploy delay
+ * Validates and resolves a lineage spec: normalised names (the only place they are normalised: the
+ * CLI, the construct, the config file and a renewal conf all come through here, and code after it
+ * trusts the spec), delegations in the DNS layer's spelling, the preset's directory URL, deploy delay
  * and renewal threshold filled in. Throws {@link ConfigError} naming the field and the fix.
  *
  * @example
@@ -106,10 +143,7 @@ function zodMessage(error: z.ZodError): { message: string; field: string } {
  */
 export function resolveLineageSpec(input: unknown): LineageSpec {
   const parsed = lineageSpecInputSchema.safeParse(input);
-  if (!parsed.success) {
-    const { message, field } = zodMessage(parsed.error);
-    throw new ConfigError(message, { field });
-  }
+  if (!parsed.success) throw configErrorFrom(parsed.error, 'lineage');
   const spec = parsed.data;
   const domains = normalizeDomains(spec.domains);
   let preset: CaPreset | undefined;
@@ -124,15 +158,18 @@ export function resolveLineageSpec(input: unknown): LineageSpec {
   const directoryUrl = spec.ca.directoryUrl ?? preset?.directoryUrl;
   if (!directoryUrl) throw new ConfigError('ca: give a preset (e.g. "letsencrypt", "jprs") or a directoryUrl.', { field: 'ca' });
   const stagingDirectoryUrl = spec.ca.stagingDirectoryUrl ?? (spec.ca.directoryUrl ? undefined : preset?.stagingDirectoryUrl);
-  const renewBeforeExpirySeconds =
-    spec.renewBeforeExpiry !== undefined ? parseDuration(spec.renewBeforeExpiry, 'renewBeforeExpiry') : preset?.defaultRenewBeforeExpirySeconds;
+  const renewBeforeExpirySeconds = spec.renewBeforeExpiry ?? preset?.defaultRenewBeforeExpirySeconds;
   const name = spec.name ?? (domains[0] as string).replace(/^\*\./, '');
+  // A normalised name only fails the lineage-name rule by its length (a domain may have 253 characters).
+  if (!LINEAGE_NAME.test(name)) {
+    throw new ConfigError(`name: a lineage named after "${name}" would be longer than 128 characters; give it a shorter name.`, { field: 'name' });
+  }
   return {
     name,
     domains,
     keyType: spec.keyType,
     ca: { ...spec.ca, directoryUrl, ...(stagingDirectoryUrl ? { stagingDirectoryUrl } : {}) },
-    dns: spec.dns,
+    dns: { ...spec.dns, delegations: normalizeDelegations(spec.dns.delegations) },
     ...(renewBeforeExpirySeconds === undefined ? {} : { renewBeforeExpirySeconds }),
     deployDelaySeconds: spec.deployDelay ?? preset?.defaultDeployDelaySeconds ?? 0,
     reuseKey: spec.reuseKey,

@@ -13,7 +13,9 @@ export const DISPLAY_TEXT_MAX_LENGTH = 1000;
 // ESC-introduced sequences (CSI `ESC [ ... final`, OSC `ESC ] ... BEL|ST`, and two-byte escapes) go
 // whole, so no parameter bytes are left to look like text; then any other C0/C1 control character
 // and the Unicode bidirectional overrides that reorder what is shown (Trojan Source, CVE-2021-42574).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this module's purpose.
 const ESCAPE_SEQUENCES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u009b[0-?]*[ -/]*[@-~]|\u001b[@-_]?/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this module's purpose.
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_FILE, issuerPropsFromConfig, loadIssuerConfig } from '../../infra/config/issuer-config.js';
 import { PROJECT_ROOT } from '../../infra/lambda/acmeflow-function.js';
 import { resolveLineages } from '../../infra/lineages/resolve-lineages.js';
+import { CertbotLayout, formatRenewalConf, parseRenewalConf } from '../../shared/store/filesystem/index.js';
+import { fullLineage } from '../unit/store/filesystem/fixtures.js';
 import { testIssuerProps } from './support/synth.js';
 
 describe('config file', () => {
@@ -63,5 +65,46 @@ describe('resolveLineages', () => {
     ['an invalid domain', { ...base, certificates: [{ ...base.certificates[0]!, domains: ['exa mple.jp'] }] }, /certificates\[0\]\.domains/],
   ])('fails at synth time on %s', (_what, props, message) => {
     expect(() => resolveLineages(props)).toThrow(message);
+  });
+});
+
+describe('one schema for props, config file and renewal conf', () => {
+  const problem = '"soon" is not a duration. Write it like "30 days", "12h" or "P30D".';
+  const lineages = (certificate: Record<string, unknown>) => ({
+    caAccounts: { le: { preset: 'letsencrypt' } },
+    dnsProviders: { main: { provider: 'route53', config: { hostedZoneId: 'Z0123456789ABCDEFGHIJ' } } },
+    certificates: [{ domains: ['example.net'], keyType: 'ecdsa-p256', ca: 'le', dns: 'main', ...certificate }],
+  });
+
+  it('rejects the same bad renewBeforeExpiry with the same words on all three paths', () => {
+    expect(() => resolveLineages(lineages({ renewBeforeExpiry: 'soon' }) as never)).toThrow(`certificates[0].renewBeforeExpiry: ${problem}`);
+    expect(() => issuerPropsFromConfig(lineages({ renewBeforeExpiry: 'soon' }))).toThrow(`certificates[0].renewBeforeExpiry: ${problem}`);
+    const path = '/etc/letsencrypt/renewal/example.jp.conf';
+    const conf = formatRenewalConf(fullLineage(), new CertbotLayout('/etc/letsencrypt')).replace('renew_before_expiry = 45 days', 'renew_before_expiry = soon');
+    expect(() => parseRenewalConf(conf, 'example.jp', path)).toThrow(`${path}, line 1: renew_before_expiry: ${problem}`);
+  });
+
+  it('reads the same duration as the same seconds from props and from the config file', () => {
+    const [fromProps] = resolveLineages(lineages({ renewBeforeExpiry: '45 days' }) as never).specs;
+    const { props } = issuerPropsFromConfig(lineages({ renewBeforeExpiry: 'P45D' }));
+    expect(fromProps?.renewBeforeExpirySeconds).toBe(45 * 86_400);
+    expect(resolveLineages(props).specs[0]?.renewBeforeExpirySeconds).toBe(45 * 86_400);
+  });
+
+  it.each([
+    ['a deploy delay over a day', { deployDelaySeconds: 86_401 }, /^certificates\[0\]\.deployDelaySeconds: /],
+    ['an unknown key type', { keyType: 'dsa' }, /^certificates\[0\]\.keyType: /],
+    ['a lineage name with a slash', { name: 'a/b' }, /^certificates\[0\]\.name: use letters, digits/],
+  ])('rejects %s in props and in the config file alike', (_what, certificate, message) => {
+    const fromProps = (() => {
+      try {
+        resolveLineages(lineages(certificate) as never);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    })();
+    expect(fromProps).toMatch(message);
+    expect(() => issuerPropsFromConfig(lineages(certificate))).toThrow(fromProps);
   });
 });

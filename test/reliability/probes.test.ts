@@ -63,6 +63,7 @@ beforeEach(() => clearDirectoryCache());
 
 const MB = 1024 * 1024;
 /** Control characters a terminal acts on (ESC, CSI, CR, BS, BEL, ...) and the bidi overrides. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the probe looks for exactly these characters.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** What the error of a failed promise is called (the promise must fail). */

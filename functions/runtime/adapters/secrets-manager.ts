@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { EabAlgorithm, ExternalAccountBinding } from '../../../shared/acme/jws.js';
+import { parseEabCredentials, type ExternalAccountBinding } from '../../../shared/acme/eab.js';
+import { EabCredentialsError } from '../../../shared/acme/errors.js';
 import { SecretsManagerKeyStore } from '../../../shared/store/secrets-manager/secrets-manager-key-store.js';
-import { EabCredentialsError } from '../errors.js';
 import type { AdapterBuilder, AdapterContext } from './adapter.js';
 
 /**
@@ -32,7 +32,7 @@ export type SecretRead = { readonly ok: true; readonly value: Record<string, unk
  * @example
  * ```ts
  * const read = await readSecretJson(client, 'acmeflow/eab/zerossl');
- * if (!read.ok) throw new EabCredentialsError('acmeflow/eab/zerossl', read.problem, { cause: read.cause });
+ * if (!read.ok) throw new EabCredentialsError('secret', 'acmeflow/eab/zerossl', read.problem, { cause: read.cause });
  * ```
  */
 export async function readSecretJson(client: SecretsManagerClient, ref: string): Promise<SecretRead> {
@@ -67,8 +67,6 @@ export const secretsManagerKeys: AdapterBuilder = {
   }),
 };
 
-const EAB_ALGORITHMS: readonly EabAlgorithm[] = ['HS256', 'HS384', 'HS512'];
-
 /** `eab`: `resolveEab(ref)` reads `{ kid, hmacKey, algorithm? }` from the secret `ref` at each registration. */
 export const secretsManagerEab: AdapterBuilder = {
   adapter: 'eab',
@@ -76,14 +74,8 @@ export const secretsManagerEab: AdapterBuilder = {
     const client = secretsManagerClient(ctx);
     const resolveEab = async (ref: string): Promise<ExternalAccountBinding> => {
       const read = await readSecretJson(client, ref);
-      if (!read.ok) throw new EabCredentialsError(ref, read.problem, { cause: read.cause });
-      const { kid, hmacKey, algorithm } = read.value;
-      if (typeof kid !== 'string' || kid === '') throw new EabCredentialsError(ref, 'has no "kid" string');
-      if (typeof hmacKey !== 'string' || hmacKey === '') throw new EabCredentialsError(ref, 'has no "hmacKey" string');
-      if (algorithm !== undefined && !EAB_ALGORITHMS.includes(algorithm as EabAlgorithm)) {
-        throw new EabCredentialsError(ref, `has an "algorithm" other than ${EAB_ALGORITHMS.join(', ')}`);
-      }
-      return { kid, hmacKey, ...(algorithm ? { algorithm: algorithm as EabAlgorithm } : {}) };
+      if (!read.ok) throw new EabCredentialsError('secret', ref, read.problem, { cause: read.cause });
+      return parseEabCredentials(read.value, { source: 'secret', ref });
     };
     return { resolveEab };
   },

@@ -11,7 +11,7 @@ import { ArchiveCorruptError, VersionNotFoundError } from './errors.js';
 import { withGuardFile } from './guard-file.js';
 import { ensureArchiveDir, ensureLiveDir, ensurePrivateDirs, liveLinkVersion } from './lineage-directories.js';
 import { switchLiveLinks } from './live-link-switch.js';
-import { formatRenewalConf, lineageFromDocument } from './renewal-conf.js';
+import { lineageFromDocument, renderRenewalConf } from './renewal-conf.js';
 
 export interface FilesystemCertificateStoreOptions {
   /** certbot's `--config-dir`: `/etc/letsencrypt` for the system's certbot. Made absolute. */
@@ -71,6 +71,12 @@ function sameCertificate(a: string, b: string): boolean {
 export class FilesystemCertificateStore implements CertificateStore {
   readonly layout: CertbotLayout;
   readonly #guardTimeoutMs: number | undefined;
+  /**
+   * The lineage each conf was last read or written as, with the content's etag: a conf is parsed and
+   * checked once per content, not on every read (an issuance reads its lineage in every step). A
+   * different etag (another process wrote the file, or an operator edited it) means read it again.
+   */
+  readonly #known = new Map<string, StoredLineage>();
 
   constructor(options: FilesystemCertificateStoreOptions) {
     this.layout = new CertbotLayout(options.configDir);
@@ -83,9 +89,16 @@ export class FilesystemCertificateStore implements CertificateStore {
       if (errorCode(error) === 'ENOENT') return undefined;
       throw error;
     });
-    if (bytes === undefined) return undefined;
+    if (bytes === undefined) {
+      this.#known.delete(name);
+      return undefined;
+    }
+    const etag = etagOf(bytes);
+    const known = this.#known.get(name);
+    if (known?.etag === etag) return structuredClone(known);
     const lineage = lineageFromDocument(parseConfigObj(bytes.toString('utf8'), path), name, path);
-    return { lineage, etag: etagOf(bytes) };
+    this.#known.set(name, { lineage, etag });
+    return structuredClone({ lineage, etag });
   }
 
   async putLineage(lineage: Lineage, options: { expectedEtag?: string | null } = {}): Promise<{ etag: string }> {
@@ -109,7 +122,7 @@ export class FilesystemCertificateStore implements CertificateStore {
         const previous: ConfDocument | undefined = bytes === undefined ? undefined : parseConfigObj(bytes.toString('utf8'), path);
         // Checks that the text reads back as this very lineage: a conf the next read would reject or
         // change would stop (or silently alter) every later run of the lineage.
-        const text = formatRenewalConf(lineage, this.layout, previous);
+        const { text, lineage: written } = renderRenewalConf(lineage, this.layout, previous);
         // certbot keeps the old conf's mode on rewrite; new confs get the usual 0644.
         const mode = bytes === undefined ? 0o644 : (await stat(path)).mode & 0o777;
         await writeFileAtomic(path, text, {
@@ -118,7 +131,9 @@ export class FilesystemCertificateStore implements CertificateStore {
             if (bytes !== undefined) await handle.chmod(mode);
           },
         });
-        return { etag: etagOf(text) };
+        const etag = etagOf(text);
+        this.#known.set(name, { lineage: written, etag });
+        return { etag };
       },
       guardOptions,
     );
@@ -126,6 +141,7 @@ export class FilesystemCertificateStore implements CertificateStore {
 
   /** Removes the conf first (the lineage is gone from then on), then `live/<name>/` and `archive/<name>/`, like `certbot delete`. */
   async deleteLineage(name: string): Promise<void> {
+    this.#known.delete(name);
     await removeIfExists(this.layout.renewalConf(name));
     await rm(this.layout.liveDir(name), { recursive: true, force: true });
     await rm(this.layout.archiveDir(name), { recursive: true, force: true });

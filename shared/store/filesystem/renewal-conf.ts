@@ -44,7 +44,7 @@
  * ```
  */
 import type { KeyType } from '../../crypto/key-type.js';
-import { parseDuration } from '../../config/duration.js';
+import { formatDuration, parseDuration } from '../../config/duration.js';
 import { ConfigError } from '../../config/errors.js';
 import { resolveLineageSpec } from '../../config/lineage-spec.js';
 import type { Lineage, LineageState } from '../lineage.js';
@@ -52,7 +52,6 @@ import { CERTBOT_KINDS, type CertbotLayout } from './certbot-layout.js';
 import { formatConfValue, parseConfigObj, type ConfDocument, type ConfEntry, type ConfSection, type ConfValue } from './configobj.js';
 import { RenewalConfError } from './errors.js';
 import { firstDifference } from './first-difference.js';
-import { formatDuration } from './format-duration.js';
 
 /**
  * The certbot version acmeflow's confs claim to be written by. certbot only logs a notice when a
@@ -121,6 +120,15 @@ function line(key: string, value: ConfValue): string {
  * ```
  */
 export function formatRenewalConf(lineage: Lineage, layout: CertbotLayout, previous?: ConfDocument): string {
+  return renderRenewalConf(lineage, layout, previous).text;
+}
+
+/**
+ * {@link formatRenewalConf}, also giving the lineage the text reads back as (checked equal to
+ * `lineage`), so that a store can remember it for that content instead of reading and checking the
+ * file again.
+ */
+export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previous?: ConfDocument): { text: string; lineage: Lineage } {
   const { spec, state } = lineage;
   const name = spec.name;
   const section = (sectionName: string | null): ConfSection | undefined => previous?.sections.find((s) => s.name === sectionName);
@@ -187,11 +195,12 @@ export function formatRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
   // A field this file has no key for (one added to the spec later) must fail loudly here, not vanish
   // on the next read; so must a spec that reads back differently (one not from resolveLineageSpec).
   const path = layout.renewalConf(name);
-  const difference = firstDifference(JSON.parse(JSON.stringify(lineageFromDocument(parseConfigObj(text, path), name, path))), JSON.parse(JSON.stringify(lineage)));
+  const readBack = lineageFromDocument(parseConfigObj(text, path), name, path);
+  const difference = firstDifference(JSON.parse(JSON.stringify(readBack)), JSON.parse(JSON.stringify(lineage)));
   if (difference !== undefined) {
     throw new RenewalConfError(path, `the lineage's ${difference} would not read back as written; store specs made by resolveLineageSpec (or teach renewal-conf.ts the field)`);
   }
-  return text;
+  return { text, lineage: readBack };
 }
 
 /** Reads values out of one section, with errors that name the file and line. */

@@ -77,7 +77,7 @@ describe('awsDepsFromEnv on s3rver and the fakes', () => {
     await expect(deps.resolveEab('it/eab/pebble')).resolves.toEqual({ kid: 'kid-7', hmacKey });
     const call = sm.calls.filter((c) => c.action === 'GetSecretValue').at(-1);
     expect(call?.request).toMatchObject({ SecretId: 'it/eab/pebble' });
-    await expect(deps.resolveEab('it/eab/none')).rejects.toMatchObject({ name: 'EabCredentialsError', secretRef: 'it/eab/none' });
+    await expect(deps.resolveEab('it/eab/none')).rejects.toMatchObject({ name: 'EabCredentialsError', source: 'secret', ref: 'it/eab/none' });
   });
 
   it('builds an rfc2136 provider with the TSIG key of the secret, and refuses a malformed one', async () => {

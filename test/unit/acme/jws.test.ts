@@ -1,7 +1,6 @@
 import { flattenedVerify, importJWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
-  decodeEabHmacKey,
   exportAccountKeyPem,
   generateAccountKey,
   importAccountKey,
@@ -9,6 +8,7 @@ import {
   signExternalAccountBinding,
   signJws,
 } from '../../../shared/acme/jws.js';
+import { EAB_ALGORITHMS } from '../../../shared/acme/eab.js';
 import { createHash, createHmac, generateKeyPairSync } from 'node:crypto';
 
 describe('account keys', () => {
@@ -53,24 +53,7 @@ describe('account keys', () => {
 
 describe('External Account Binding', () => {
   const rawKey = Buffer.from('a'.repeat(31) + '\xff', 'latin1');
-  it('accepts the HMAC key in base64url with or without padding, and standard base64', () => {
-    const b64u = rawKey.toString('base64url');
-    expect(Buffer.from(decodeEabHmacKey(b64u))).toEqual(rawKey);
-    expect(Buffer.from(decodeEabHmacKey(`${b64u}=`))).toEqual(rawKey);
-    expect(Buffer.from(decodeEabHmacKey(rawKey.toString('base64')))).toEqual(rawKey);
-  });
-
-  it('rejects a garbled key without echoing it', () => {
-    try {
-      decodeEabHmacKey('not base64 !!secret');
-      expect.unreachable();
-    } catch (err) {
-      expect((err as Error).name).toBe('AcmeClientError');
-      expect((err as Error).message).not.toContain('secret');
-    }
-  });
-
-  it.each(['HS256', 'HS384', 'HS512'] as const)('MACs the account JWK with %s (RFC 8555 §7.3.4)', async (algorithm) => {
+  it.each(EAB_ALGORITHMS)('MACs the account JWK with %s (RFC 8555 §7.3.4)', async (algorithm) => {
     const key = await generateAccountKey();
     const eab = await signExternalAccountBinding({ kid: 'kid-1', hmacKey: rawKey.toString('base64url'), algorithm }, key, 'https://ca/new-acct');
     const header = JSON.parse(Buffer.from(eab.protected!, 'base64url').toString());

@@ -58,4 +58,26 @@ describe('resolveLineageSpec', () => {
       expect((err as Error).message).toMatch(message);
     }
   });
+
+  it('normalises names and CNAME delegations once, so its output read as input comes back unchanged', () => {
+    const spec = resolveLineageSpec({
+      ...base,
+      domains: ['*.Bücher.example.', 'bücher.example'],
+      ca: { preset: 'letsencrypt' },
+      dns: { provider: 'route53', delegations: { 'Bücher.Example.': 'X.Auth.Acme-DNS.io.' } },
+    });
+    expect(spec.name).toBe('xn--bcher-kva.example');
+    expect(spec.domains).toEqual(['*.xn--bcher-kva.example', 'xn--bcher-kva.example']);
+    expect(spec.dns.delegations).toEqual({ 'xn--bcher-kva.example': 'x.auth.acme-dns.io' });
+    const { renewBeforeExpirySeconds: _unset, deployDelaySeconds, ...again } = spec;
+    expect(resolveLineageSpec({ ...again, deployDelay: deployDelaySeconds })).toEqual(spec);
+  });
+
+  it('refuses a first name too long to name the lineage, pointing to a shorter name', () => {
+    const long = `${Array.from({ length: 3 }, () => 'a'.repeat(60)).join('.')}.example`;
+    expect(() => resolveLineageSpec({ ...base, domains: [long], ca: { preset: 'letsencrypt' } })).toThrow(
+      expect.objectContaining({ name: 'ConfigError', field: 'name', message: expect.stringContaining('give it a shorter name') }),
+    );
+    expect(resolveLineageSpec({ ...base, name: 'short', domains: [long], ca: { preset: 'letsencrypt' } }).name).toBe('short');
+  });
 });

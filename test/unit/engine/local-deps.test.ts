@@ -64,7 +64,7 @@ describe('EAB credentials', () => {
     const file = join(dir, 'bad.json');
     await writeFile(file, `{ "kid": "k", "hmacKey": "${HMAC}" `, { mode: 0o600 });
     const err = (await readEabFile(file, log).catch((e: unknown) => e)) as Error;
-    expect(err).toMatchObject({ name: 'EabCredentialsError', path: file });
+    expect(err).toMatchObject({ name: 'EabCredentialsError', source: 'file', ref: file });
     expect(err.message).not.toContain(HMAC);
     expect(err.cause).toBeUndefined();
     await writeFile(file, JSON.stringify({ kid: 'k' }), { mode: 0o600 });

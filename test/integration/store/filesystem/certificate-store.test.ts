@@ -148,6 +148,19 @@ describe('lineages in renewal/<name>.conf', () => {
     expect(await readFile(path, 'utf8')).toContain('renew_before_expiry = 91 days\n');
   });
 
+  it('answers repeated reads of an unchanged conf with equal lineages each caller owns, and sees a rewrite by another store at once', async () => {
+    await store.putLineage(fullLineage());
+    const first = await store.getLineage('example.jp');
+    const second = await store.getLineage('example.jp');
+    expect(second).toEqual(first);
+    const stored = first!.lineage.state.currentVersion;
+    (first!.lineage.state as { currentVersion: number }).currentVersion = 99;
+    expect((await store.getLineage('example.jp'))?.lineage.state.currentVersion).toBe(stored);
+    const other = new FilesystemCertificateStore({ configDir: dir });
+    await other.putLineage({ ...second!.lineage, state: { ...second!.lineage.state, currentVersion: 7 } }, { expectedEtag: second!.etag });
+    expect((await store.getLineage('example.jp'))?.lineage.state.currentVersion).toBe(7);
+  });
+
   it('checks expectedEtag: null means "must not exist", a string must match the stored file', async () => {
     const lineage = minimalLineage();
     await expectError(store.putLineage(lineage, { expectedEtag: 'abc' }), 'LineageConflictError');
