@@ -1,6 +1,7 @@
 import { rm, rmdir, stat } from 'node:fs/promises';
 import { AcmeProblemError, createAcmeContext, decodeEabHmacKey, getDirectory, type EabAlgorithm, type ExternalAccountBinding, type FetchFunction } from '../shared/acme/index.js';
-import { FilesystemKeyStore } from '../shared/store/filesystem/index.js';
+import { randomUUID } from 'node:crypto';
+import { FilesystemKeyStore, FilesystemLineageLock } from '../shared/store/filesystem/index.js';
 import { accountIdFor, ensureAccount, type Logger } from '../shared/workflow/index.js';
 import { UsageError } from './usage-error.js';
 
@@ -87,6 +88,7 @@ export async function registerAccount(
         contact,
         ...(eab ? { eabRef: 'command line' } : {}),
         termsOfServiceAgreed: true,
+        registrationLock: { lock: new FilesystemLineageLock({ configDir }), owner: `register-${process.pid}-${randomUUID()}` },
       },
     );
     return { url: account.url, created: true };

@@ -30,6 +30,7 @@ export const SECTIONS = {
   'bad-input': '5. Bad input',
   'secret-hygiene': '6. Secret hygiene (each file scans everything it produced for every secret it handed to acmeflow)',
   'deployed-shape': '7. Security review of the synthesized template',
+  probes: '8. Probes: accounts, lineages, stores, DNSSEC (issue 16)',
 } as const;
 export type SectionId = keyof typeof SECTIONS;
 

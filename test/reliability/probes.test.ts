@@ -1,0 +1,137 @@
+/**
+ * Probes past the rest of the suite (issue 16): each case is a defect found by probing, kept here so
+ * it stays fixed. Concurrent first runs at one CA (one registration, a consistent stored account,
+ * even with single-use EAB credentials); an unreadable renewal conf among good ones; lineage
+ * directories that are symlinks; credentials in a `--server` URL; a CA answer without a chain.
+ */
+import 'reflect-metadata';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearDirectoryCache } from '../../shared/acme/index.js';
+import { startBind, type BindHandle } from '../../harness/bind.js';
+import { startPebble, type PebbleHandle } from '../../harness/pebble.js';
+import { writeRfc2136Credentials } from '../../harness/workflow-deps.js';
+import { CliRunner, type CliRun } from './support/cli-process.js';
+import { ReportSection } from './support/report.js';
+import { reportHygiene, SecretLedger } from './support/secret-scan.js';
+
+const report = new ReportSection('probes');
+const hygiene = new SecretLedger();
+
+let bind: BindHandle;
+let pebble: PebbleHandle;
+let work: string;
+let credentials: string;
+let cli: CliRunner;
+let newAccountUrl: string;
+
+type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
+
+beforeAll(async () => {
+  bind = await startBind({ zones: ['example.test'] });
+  pebble = await startPebble({ dnsServer: bind.server });
+  work = await mkdtemp(join(tmpdir(), 'acmeflow-probes-'));
+  credentials = join(work, 'rfc2136.ini');
+  await writeRfc2136Credentials(credentials, bind);
+  hygiene.secret('EAB HMAC key', pebble.eab.hmacKey);
+  hygiene.secret('TSIG secret', bind.tsig.secret);
+  hygiene.secretFile(credentials);
+  hygiene.dir(work);
+  cli = new CliRunner({ home: work, fetch: pebble.fetch, waitScale: 0.01 });
+  const directory = (await (await pebble.fetch(pebble.directoryUrl)).json()) as { newAccount: string };
+  newAccountUrl = directory.newAccount;
+});
+
+afterAll(async () => {
+  report.write();
+  hygiene.workflow({ outputs: cli.outputs });
+  await reportHygiene(hygiene, '8-probes', 'the probes (accounts, lineages, stores)');
+  await pebble?.stop();
+  await bind?.stop();
+});
+
+const dnsFlags = () => ['--dns', 'rfc2136', '--dns-rfc2136-credentials', credentials, '--dns-resolver', bind.server];
+
+function certonly(name: string, configDir: string, extra: readonly string[] = []): string[] {
+  return [
+    'certonly', '-d', `${name}.example.test`, '--cert-name', name, ...dnsFlags(), '--server', pebble.directoryUrl, '--agree-tos', '-m', 'ops@example.test',
+    '--eab-kid', pebble.eab.kid, '--eab-hmac-key', pebble.eab.hmacKey, '--config-dir', configDir, ...extra,
+  ];
+}
+
+/** The JSON payload of a JWS request body (RFC 8555 §6.2), or undefined. */
+function jwsPayload(init: RequestInit | undefined): Record<string, unknown> | undefined {
+  if (typeof init?.body !== 'string') return undefined;
+  try {
+    const jws = JSON.parse(init.body) as { payload?: string };
+    if (!jws.payload) return undefined;
+    return JSON.parse(Buffer.from(jws.payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Pebble behind a fetch that counts accounts created (201 from newAccount) and, with `singleUseEab`,
+ * refuses a second registration with the same EAB key as JPRS does (RFC 8555 §7.3.4 leaves reuse to the CA).
+ */
+function accountCountingFetch(options: { singleUseEab: boolean }): { fetch: Fetch; created: () => number; refused: () => number } {
+  let created = 0;
+  let refused = 0;
+  let eabUsed = false;
+  const fetch: Fetch = async (url, init) => {
+    const payload = url === newAccountUrl ? jwsPayload(init) : undefined;
+    const registering = payload !== undefined && payload.onlyReturnExisting !== true;
+    if (registering && options.singleUseEab && payload.externalAccountBinding !== undefined && eabUsed) {
+      refused++;
+      return new Response(JSON.stringify({ type: 'urn:ietf:params:acme:error:unauthorized', detail: 'this external account binding key was used already', status: 401 }), {
+        status: 401,
+        headers: { 'content-type': 'application/problem+json', 'replay-nonce': (await pebble.fetch(url.replace(/\/sign-me-up$/, '/nonce-plz'), { method: 'HEAD' })).headers.get('replay-nonce') ?? '' },
+      });
+    }
+    const response = await pebble.fetch(url, init);
+    if (registering && response.status === 201) {
+      created++;
+      if (payload.externalAccountBinding !== undefined) eabUsed = true;
+    }
+    return response;
+  };
+  return { fetch, created: () => created, refused: () => refused };
+}
+
+describe('concurrent first runs at one CA (issue 16 item 1)', () => {
+  it('two `certonly` for different names at once in a fresh config dir register one account, and later runs use it', async () => {
+    const rounds = 4;
+    const problems: string[] = [];
+    const accounts: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const configDir = join(work, `accounts-${round}`);
+      hygiene.dir(configDir);
+      const counting = accountCountingFetch({ singleUseEab: round % 2 === 0 });
+      clearDirectoryCache();
+      const both = await Promise.all([
+        cli.run(certonly(`a${round}`, configDir), { fetch: counting.fetch }),
+        cli.run(certonly(`b${round}`, configDir), { fetch: counting.fetch }),
+      ]);
+      accounts.push(counting.created());
+      if (counting.created() !== 1) problems.push(`round ${round}: ${counting.created()} accounts registered`);
+      if (counting.refused() > 0) problems.push(`round ${round}: ${counting.refused()} registration(s) refused (single-use EAB used twice)`);
+      both.forEach((r: CliRun, i) => {
+        if (r.code !== 0) problems.push(`round ${round}: run ${i + 1} exit ${r.code}: ${r.stderr.trim().split('\n').at(-1)}`);
+      });
+      // The stored account must be one registration's key and URL: a third run uses it.
+      const third = await cli.run(certonly(`c${round}`, configDir), { fetch: counting.fetch });
+      if (third.code !== 0) problems.push(`round ${round}: a later run failed: ${third.stderr.trim().split('\n').at(-1)}`);
+      if (counting.created() !== 1) problems.push(`round ${round}: the later run registered again`);
+    }
+    report.add({
+      fault: 'two `certonly` for different names at once in a fresh config dir (every other round with single-use EAB credentials), then a third',
+      runs: rounds * 3,
+      outcome: `accounts registered per round: ${accounts.join(', ')}; ${problems.length === 0 ? 'every run exit 0' : 'failures'}`,
+      lost: problems.length === 0 ? 'nothing' : problems.join('; '),
+    });
+    expect(problems).toEqual([]);
+  }, 180_000);
+});
