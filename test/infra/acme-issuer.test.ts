@@ -370,6 +370,26 @@ describe('deploy hooks and alarms', () => {
     s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.jp' });
   });
 
+  it('lets AWS services publish to the topic and use its key only for this account (aws:SourceAccount, aws:SourceArn)', () => {
+    const topicStatements = Object.values(s.template.findResources('AWS::SNS::TopicPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]);
+    const keyId = Object.keys(s.template.findResources('AWS::KMS::Key')).find((id) => id.includes('TopicKey'))!;
+    const keyStatements = s.template.findResources('AWS::KMS::Key')[keyId]!.Properties.KeyPolicy.Statement as Record<string, any>[];
+    const services = [...topicStatements, ...keyStatements].filter((st) => st.Effect === 'Allow' && st.Principal?.Service);
+    // Publish from each rule that targets the topic (failures, SNS deploy hook), key use for rules and alarms.
+    expect(services.length).toBeGreaterThanOrEqual(4);
+    for (const st of services) {
+      expect(st.Condition?.StringEquals?.['aws:SourceAccount']).toBeDefined();
+      expect(st.Condition?.ArnEquals?.['aws:SourceArn'] ?? st.Condition?.ArnLike?.['aws:SourceArn']).toBeDefined();
+    }
+    const publish = topicStatements.filter((st) => st.Principal?.Service === 'events.amazonaws.com');
+    const ruleArns = publish.map((st) => renderIntrinsic(st.Condition.ArnEquals['aws:SourceArn']));
+    expect(ruleArns.every((arn) => /^\$\{[A-Za-z0-9]+\.Arn\}$/.test(arn))).toBe(true);
+    expect(keyStatements.filter((st) => st.Principal?.Service).map((st) => renderIntrinsic(st.Condition.ArnLike['aws:SourceArn']))).toEqual([
+      expect.stringMatching(/:events:.*:rule\/\*$/),
+      expect.stringMatching(/:cloudwatch:.*:alarm:\*$/),
+    ]);
+  });
+
   it('alarms on failed issuances and on a certificate with less than 14 days left', () => {
     const alarms = s.template.findResources('AWS::CloudWatch::Alarm');
     const byDescription = (text: string) => Object.values(alarms).find((a) => String(a.Properties.AlarmDescription).includes(text))?.Properties as Record<string, any>;
