@@ -135,3 +135,63 @@ describe('concurrent first runs at one CA (issue 16 item 1)', () => {
     expect(problems).toEqual([]);
   }, 180_000);
 });
+
+/** Every file under `dir` (relative paths), for "nothing written there". */
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (path: string, rel: string): Promise<void> => {
+    for (const entry of await readdir(path, { withFileTypes: true }).catch(() => [])) {
+      if (entry.isDirectory()) await walk(join(path, entry.name), `${rel}${entry.name}/`);
+      else out.push(`${rel}${entry.name}`);
+    }
+  };
+  await walk(dir, '');
+  return out.sort();
+}
+
+describe('lineage directories that are symlinks (issue 16 item 6)', () => {
+  it('refuses a symlinked archive/<name> or live/<name>: no key written outside the config dir, no VALID over dangling links', async () => {
+    const configDir = join(work, 'symlinks');
+    const outside = join(work, 'outside');
+    hygiene.dir(configDir);
+    await mkdir(outside, { recursive: true });
+    const problems: string[] = [];
+    const outcomes: string[] = [];
+    const first = await cli.run(certonly('plain', configDir));
+    if (first.code !== 0) problems.push(`setup: certonly exit ${first.code}: ${first.stderr}`);
+
+    // archive/<name> is a link to a directory outside the config dir, before the first issuance.
+    await mkdir(join(outside, 'archive-target'), { recursive: true });
+    await symlink(join(outside, 'archive-target'), join(configDir, 'archive', 'arch'));
+    const archived = await cli.run(certonly('arch', configDir));
+    const written = await filesUnder(join(outside, 'archive-target'));
+    if (written.length > 0) problems.push(`archive link: wrote ${written.join(', ')} outside the config dir`);
+    if (archived.code === 0) problems.push('archive link: certonly succeeded through the link');
+    else if (!/symbolic link/.test(archived.stderr)) problems.push(`archive link: the error does not say why: ${archived.stderr.trim()}`);
+    outcomes.push(`archive/<name> link: exit ${archived.code}, ${written.length} files written outside`);
+
+    // live/<name> moved outside and linked back: its relative links dangle there.
+    await mkdir(join(outside, 'live'), { recursive: true });
+    const { rename } = await import('node:fs/promises');
+    await rename(join(configDir, 'live', 'plain'), join(outside, 'live', 'plain'));
+    await symlink(join(outside, 'live', 'plain'), join(configDir, 'live', 'plain'));
+    const listed = await cli.run(['certificates', '--config-dir', configDir]);
+    const valid = /Certificate Name: plain[\s\S]*?VALID/.test(listed.stdout);
+    if (valid) problems.push('live link: `certificates` says VALID over dangling links');
+    if (!/symbolic link/.test(listed.stdout + listed.stderr)) problems.push(`live link: \`certificates\` does not name the link: ${listed.stdout.trim()} ${listed.stderr.trim()}`);
+    outcomes.push(`live/<name> link: \`certificates\` exit ${listed.code}${valid ? ', VALID' : ', the link reported'}`);
+    const renewed = await cli.run(['renew', '--force-renewal', '--cert-name', 'plain', '--config-dir', configDir]);
+    const outsideAfter = await filesUnder(join(outside, 'live', 'plain'));
+    if (renewed.code === 0) problems.push('live link: renew succeeded through the link');
+    if (outsideAfter.some((f) => /^(cert|chain|fullchain|privkey)\.pem$/.test(f) === false && f !== 'README')) problems.push(`live link: renew wrote ${outsideAfter.join(', ')} outside`);
+    outcomes.push(`live/<name> link: renew exit ${renewed.code}`);
+
+    report.add({
+      fault: 'a symlinked `archive/<name>` (first certonly) or `live/<name>` (certificates, renew) pointing outside the config dir',
+      runs: 3,
+      outcome: outcomes.join('; '),
+      lost: problems.length === 0 ? 'nothing' : problems.join('; '),
+    });
+    expect(problems).toEqual([]);
+  }, 120_000);
+});

@@ -105,3 +105,23 @@ export class GuardTimeoutError extends StoreError {
     this.path = path;
   }
 }
+
+/**
+ * `archive/<name>/` or `live/<name>/` is a symbolic link, or leads outside the config directory:
+ * following it would write private keys somewhere nobody chose for them, and `live/` links that
+ * resolve relative to another place dangle. acmeflow refuses it rather than guess.
+ *
+ * @example
+ * ```ts
+ * await store.getLive('example.com'); // LineageDirectoryError: live/example.com is a symbolic link (to /srv/x) ...
+ * ```
+ */
+export class LineageDirectoryError extends StoreError {
+  /** The directory's path. */
+  readonly path: string;
+  constructor(path: string, problem: string) {
+    super(`${path} ${problem}; acmeflow keeps a lineage's keys and certificates only in real directories inside the config directory. Replace it with a directory (move the files back) and run again.`);
+    this.name = 'LineageDirectoryError';
+    this.path = path;
+  }
+}

@@ -6,7 +6,7 @@ import { KeyNotFoundError, StoreError, VersionConflictError } from '../errors.js
 import type { KeyStore, StoredAccountKey } from '../key-store.js';
 import { errorCode, pathExists, readTextIfExists, removeIfExists, removeTempLeftovers, writeFileAtomic } from './atomic-files.js';
 import { CertbotLayout, checkLineageName } from './certbot-layout.js';
-import { ensureArchiveDir, ensurePrivateDirs, liveLinkVersion } from './lineage-directories.js';
+import { checkLineageDirectories, ensureArchiveDir, ensurePrivateDirs, liveLinkVersion } from './lineage-directories.js';
 import { servedLink, switchLiveLinks } from './live-link-switch.js';
 
 export interface FilesystemKeyStoreOptions {
@@ -105,6 +105,7 @@ export class FilesystemKeyStore implements KeyStore {
     checkLineageName(lineage);
     const pendingPath = this.#pendingPath(lineage, token);
     const archivePath = this.layout.archiveFile(lineage, 'privkey', version);
+    await checkLineageDirectories(this.layout, lineage);
     const pending = await readTextIfExists(pendingPath);
     if (pending === undefined) {
       if (!(await pathExists(archivePath))) throw new KeyNotFoundError(`The pending certificate key for version ${version} of "${lineage}"`);
@@ -146,12 +147,14 @@ export class FilesystemKeyStore implements KeyStore {
 
   /** The key `live/privkey.pem` serves: the journal's while a switch that was cut short waits for its repair. */
   async getCurrentCertificateKey(lineage: string): Promise<string | undefined> {
+    await checkLineageDirectories(this.layout, lineage);
     return readTextIfExists(await servedLink(this.layout, lineage, 'privkey'));
   }
 
   /** `archive/<name>/privkey<N>.pem`: promoted for that version, whether `live/` serves it yet or not. */
   async getCertificateKey(lineage: string, version: number): Promise<string | undefined> {
     checkLineageName(lineage);
+    await checkLineageDirectories(this.layout, lineage);
     return readTextIfExists(this.layout.archiveFile(lineage, 'privkey', version));
   }
 
