@@ -4,6 +4,7 @@ import type { CloudCommandContext } from '../cloud/cloud-context.js';
 import { CLOUD_HELP, CLOUD_OPTIONS, cloudTargetFromFlags, LOCAL_ONLY_FIXES, refuseLocalFlags } from '../cloud/cloud-flags.js';
 import { configDirFrom } from '../config-dir.js';
 import { makeEngine, printFailure } from '../engine-runner.js';
+import { lineageNamed, printUnreadable } from '../unreadable-lineages.js';
 import { UsageError } from '../usage-error.js';
 
 export const RENEW_HELP = `Usage: acmeflow renew [--cert-name NAME] [--force-renewal] [--dry-run] [--pre-hook CMD] [--deploy-hook CMD] [--post-hook CMD]
@@ -60,7 +61,7 @@ export async function renew(argv: readonly string[], cmd: CloudCommandContext): 
   const store = new FilesystemCertificateStore({ configDir });
   const names = values['cert-name'] ?? [];
   for (const name of names) {
-    if (!(await store.getLineage(name).catch(() => undefined))) throw new UsageError(`--cert-name ${name}: no such certificate in ${configDir}. See "acmeflow certificates".`);
+    if (!(await lineageNamed(store, name))) throw new UsageError(`--cert-name ${name}: no such certificate in ${configDir}. See "acmeflow certificates".`);
   }
   const dryRun = values['dry-run'] ?? false;
   const engine = makeEngine(cmd, configDir, {
@@ -73,10 +74,11 @@ export async function renew(argv: readonly string[], cmd: CloudCommandContext): 
   // A lineage whose issuance skipped (a cleanup after an abandoned run, or renewed meanwhile) is listed as not due.
   const attempted = new Set(outcome.results.filter((r) => r.status !== 'skipped').map((r) => r.lineage));
   const all = names.length > 0 ? names : (await store.listLineages({ limit: 10_000 })).names;
-  const notDue = all.filter((n) => !attempted.has(n));
+  const notDue = all.filter((n) => !attempted.has(n) && !outcome.unreadable.some((u) => u.lineage === n));
+  const unreadable = values.json ? outcome.unreadable.length > 0 : printUnreadable(cmd, outcome.unreadable);
   if (values.json) {
     cmd.out.json({ ...outcome, notDue });
-    return outcome.failed.length > 0 ? 1 : 0;
+    return outcome.failed.length > 0 || unreadable ? 1 : 0;
   }
   for (const result of outcome.results) {
     if (result.status === 'succeeded') {
@@ -97,5 +99,5 @@ export async function renew(argv: readonly string[], cmd: CloudCommandContext): 
   } else {
     cmd.out.error(`${outcome.failed.length} renewal(s) failed: ${outcome.failed.join(', ')}`);
   }
-  return outcome.failed.length > 0 ? 1 : 0;
+  return outcome.failed.length > 0 || unreadable ? 1 : 0;
 }

@@ -2,7 +2,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AWS_DEPS_ENV } from '../../functions/runtime/aws-deps.js';
 import { LAMBDA_STEPS } from '../../shared/workflow/machines/index.js';
-import { DAYS_TO_EXPIRY_MIN, METRICS_NAMESPACE } from '../../shared/workflow/machines/metrics.js';
+import { DAYS_TO_EXPIRY_MIN, LINEAGES_UNREADABLE, METRICS_NAMESPACE } from '../../shared/workflow/machines/metrics.js';
 import {
   CLOUDFLARE_SECRET,
   COM_ZONE,
@@ -388,6 +388,16 @@ describe('deploy hooks and alarms', () => {
       expect.stringMatching(/:events:.*:rule\/\*$/),
       expect.stringMatching(/:cloudwatch:.*:alarm:\*$/),
     ]);
+  });
+
+  it('alarms once when a sweep fails or skips lineages it could not read (the LineagesUnreadable metric CompleteSweep writes)', () => {
+    const alarms = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as Record<string, any>);
+    const sweep = alarms.find((a) => String(a.AlarmDescription).includes('renewal sweep failed'));
+    const metrics = sweep?.Metrics as Record<string, any>[];
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe('FILL(failed, 0) + FILL(timedOut, 0) + FILL(unreadable, 0)');
+    const unreadable = metrics.find((m) => m.Id === 'unreadable')?.MetricStat;
+    expect(unreadable?.Metric).toMatchObject({ Namespace: METRICS_NAMESPACE, MetricName: LINEAGES_UNREADABLE });
+    expect(sweep).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1 });
   });
 
   it('alarms on failed issuances and on a certificate with less than 14 days left', () => {

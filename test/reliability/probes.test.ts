@@ -9,7 +9,15 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile, appen
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { clearDirectoryCache } from '../../shared/acme/index.js';
+import { resolveLineageSpec } from '../../shared/config/index.js';
+import { S3CertificateStore } from '../../shared/store/s3/index.js';
+import type { SweepState, SweepSummary } from '../../shared/workflow/index.js';
+import { makeHandler as completeSweepHandler, withUnreadableMetric } from '../../functions/complete-sweep/handler.js';
+import { makeHandler as planRenewalsHandler } from '../../functions/plan-renewals/handler.js';
+import { startS3rver } from '../../harness/s3rver.js';
+import { memoryDeps } from '../unit/functions/support/memory-deps.js';
 import { startBind, type BindHandle } from '../../harness/bind.js';
 import { startPebble, type PebbleHandle } from '../../harness/pebble.js';
 import { writeRfc2136Credentials } from '../../harness/workflow-deps.js';
@@ -194,4 +202,80 @@ describe('lineage directories that are symlinks (issue 16 item 6)', () => {
     });
     expect(problems).toEqual([]);
   }, 120_000);
+});
+
+describe('an unreadable renewal conf among good ones (issue 16 item 2)', () => {
+  it('`renew --force-renewal` names each unreadable lineage with its parse error, renews every other one, and exits 1', async () => {
+    const configDir = join(work, 'unreadable');
+    hygiene.dir(configDir);
+    const problems: string[] = [];
+    for (const name of ['good1', 'good2', 'broken']) {
+      const r = await cli.run(certonly(name, configDir));
+      if (r.code !== 0) problems.push(`setup ${name}: exit ${r.code}: ${r.stderr}`);
+    }
+    await appendFile(join(configDir, 'renewal', 'broken.conf'), 'this line = "is not closed\n');
+    // A certbot-managed lineage beside them: its conf has no [acmeflow] section.
+    await writeFile(
+      join(configDir, 'renewal', 'certbot.conf'),
+      `version = 2.11.0\narchive_dir = ${configDir}/archive/certbot\ncert = ${configDir}/live/certbot/cert.pem\n\n[renewalparams]\nauthenticator = nginx\nserver = https://acme-v02.api.letsencrypt.org/directory\n`,
+    );
+    const all = await cli.run(['renew', '--force-renewal', '--config-dir', configDir]);
+    if (all.code !== 1) problems.push(`renew: exit ${all.code}, not 1`);
+    for (const good of ['good1', 'good2']) if (!new RegExp(`Renewed ${good}: version 2`).test(all.stdout)) problems.push(`renew: ${good} was not renewed`);
+    if (!/broken[^\n]*broken\.conf, line \d+/.test(all.stdout + all.stderr)) problems.push('renew: broken.conf is not named with its line');
+    if (!/certbot[^\n]*no \[acmeflow\] section/.test(all.stdout + all.stderr)) problems.push('renew: the certbot conf is not named with its problem');
+    if (/SweepFailedError/.test(all.stderr)) problems.push('renew: SweepFailedError');
+    const one = await cli.run(['renew', '--force-renewal', '--cert-name', 'broken', '--config-dir', configDir]);
+    if (one.code !== 1) problems.push(`renew --cert-name broken: exit ${one.code}, not 1`);
+    if (/no such certificate/.test(one.stderr)) problems.push('renew --cert-name broken: says "no such certificate"');
+    if (!/broken\.conf, line \d+/.test(one.stdout + one.stderr)) problems.push(`renew --cert-name broken: no parse error shown: ${one.stderr.trim()}`);
+    report.add({
+      fault: 'one `renewal/<name>.conf` with a broken line and one certbot-managed conf (no [acmeflow] section) beside two good lineages: `renew --force-renewal`, then `renew --cert-name broken`',
+      runs: 2,
+      outcome: `renew exit ${all.code} (${(all.stdout.match(/^Renewed /gm) ?? []).length} renewed, the two unreadable named); --cert-name exit ${one.code}`,
+      lost: problems.length === 0 ? 'nothing' : problems.join('; '),
+    });
+    expect(problems).toEqual([]);
+  }, 180_000);
+});
+
+describe('an unreadable lineage object in the bucket, on the AWS sweep handlers (issue 16 item 2)', () => {
+  it('PlanRenewals skips and names it, CompleteSweep counts it in "Renewal Sweep Completed" and writes the failure metric once; the sweep succeeds', async () => {
+    const s3 = await startS3rver();
+    try {
+      const store = new S3CertificateStore({ bucket: s3.bucket, client: s3.client });
+      const m = memoryDeps({ overrides: { store } });
+      for (const name of ['fleet-a', 'fleet-b', 'fleet-c']) {
+        await store.putLineage({
+          spec: resolveLineageSpec({ name, domains: [`${name}.example.test`], keyType: 'ecdsa-p256', ca: { directoryUrl: pebble.directoryUrl }, dns: { provider: 'route53' } }),
+          state: { currentVersion: 0 },
+        });
+      }
+      // One damaged object (cut short) and one that is not a lineage at all.
+      const text = await (await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: 'renewal/fleet-b.json' }))).Body!.transformToString();
+      await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'renewal/fleet-b.json', Body: text.slice(0, text.length / 2) }));
+      await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'renewal/stray.json', Body: '{"hello":"world"}' }));
+      const planned = (await planRenewalsHandler(m.deps)({ input: {}, sweepId: 'sweep-probe' })) as SweepState;
+      const items = (m.sweeps.plan('sweep-probe') ?? []).map((i) => ({ lineage: i.lineage, failed: false }));
+      const written: string[] = [];
+      const completed = (await withUnreadableMetric(completeSweepHandler(m.deps), (line) => written.push(line), { ACMEFLOW_BUCKET: s3.bucket })({ ...planned, results: { items } })) as SweepSummary;
+      const problems: string[] = [];
+      if (JSON.stringify(items.map((i) => i.lineage)) !== JSON.stringify(['fleet-a', 'fleet-c'])) problems.push(`planned ${items.map((i) => i.lineage).join(', ')}`);
+      if (completed.unreadableCount !== 2) problems.push(`counted ${completed.unreadableCount} unreadable`);
+      const events = m.events.ofType('Renewal Sweep Completed') as SweepSummary[];
+      if (events.length !== 1 || events[0]?.unreadable?.map((u) => u.lineage).join() !== 'fleet-b,stray') problems.push(`event: ${JSON.stringify(events)}`);
+      if (!events[0]?.unreadable?.every((u) => /renewal\/(fleet-b|stray)\.json/.test(u.error))) problems.push('the event does not say which object and why');
+      const metrics = written.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.LineagesUnreadable !== undefined);
+      if (metrics.length !== 1 || metrics[0]?.LineagesUnreadable !== 2) problems.push(`failure metric lines: ${written.length}`);
+      report.add({
+        fault: 'a damaged `renewal/<name>.json` and a stray non-lineage object among three lineages in the bucket: PlanRenewals and CompleteSweep handlers on S3 (s3rver)',
+        runs: 1,
+        outcome: `planned ${items.length}, unreadable ${completed.unreadableCount} named in the event, ${metrics.length} failure metric line; the sweep succeeded`,
+        lost: problems.length === 0 ? 'nothing' : problems.join('; '),
+      });
+      expect(problems).toEqual([]);
+    } finally {
+      await s3.stop();
+    }
+  }, 60_000);
 });

@@ -3,7 +3,7 @@
  * `name` is a literal (STYLE.md §7). Messages name files and lineages, never file contents: a
  * file next to the ones named may hold a private key.
  */
-import { StoreError } from '../errors.js';
+import { LineageUnreadableError, StoreError } from '../errors.js';
 
 /**
  * A lineage or account name that cannot be a file name in the config directory (it would escape
@@ -36,7 +36,7 @@ export class InvalidLineageNameError extends StoreError {
  * await store.getLineage('example.com'); // RenewalConfError: ... line 1 ...
  * ```
  */
-export class RenewalConfError extends StoreError {
+export class RenewalConfError extends LineageUnreadableError {
   /** The conf file's path. */
   readonly path: string;
   /** 1-based line of the problem, when it is about one line. */
@@ -116,7 +116,7 @@ export class GuardTimeoutError extends StoreError {
  * await store.getLive('example.com'); // LineageDirectoryError: live/example.com is a symbolic link (to /srv/x) ...
  * ```
  */
-export class LineageDirectoryError extends StoreError {
+export class LineageDirectoryError extends LineageUnreadableError {
   /** The directory's path. */
   readonly path: string;
   constructor(path: string, problem: string) {
