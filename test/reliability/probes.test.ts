@@ -279,3 +279,45 @@ describe('an unreadable lineage object in the bucket, on the AWS sweep handlers 
     }
   }, 60_000);
 });
+
+describe('credentials in --server, and a CA answer without a chain (issue 16 item 8)', () => {
+  it('refuses a --server URL with user:password@ (exit 2, nothing written), and warns when the CA sends the leaf alone', async () => {
+    const problems: string[] = [];
+    const configDir = join(work, 'server-credentials');
+    hygiene.dir(configDir);
+    const password = 'url-password-5b2f9c1e7d';
+    hygiene.secret('password in a --server URL', password);
+    const withCredentials = pebble.directoryUrl.replace('https://', `https://acme-user:${password}@`);
+    const args = certonly('creds', configDir).map((a) => (a === pebble.directoryUrl ? withCredentials : a));
+    const refused = await cli.run(args);
+    if (refused.code !== 2) problems.push(`--server with credentials: exit ${refused.code}, not 2`);
+    if (!/credentials|user.?info|password/i.test(refused.stderr)) problems.push(`--server with credentials: the message does not say why: ${refused.stderr.trim()}`);
+    if (refused.stderr.includes(password) || refused.stdout.includes(password)) problems.push('--server with credentials: the password was printed');
+    const left = await filesUnder(configDir);
+    if (left.length > 0) problems.push(`--server with credentials: wrote ${left.join(', ')}`);
+
+    // The CA answers the certificate download with the leaf alone (RFC 8555 §7.4.2 expects the chain too).
+    const leafOnly: Fetch = async (url, init) => {
+      const response = await pebble.fetch(url, init);
+      if (!(response.headers.get('content-type') ?? '').startsWith('application/pem-certificate-chain')) return response;
+      const pem = await response.text();
+      const leaf = `${pem.split('-----END CERTIFICATE-----')[0]}-----END CERTIFICATE-----\n`;
+      return new Response(leaf, { status: response.status, headers: response.headers });
+    };
+    const chainDir = join(work, 'leaf-only');
+    hygiene.dir(chainDir);
+    clearDirectoryCache();
+    const issued = await cli.run(certonly('leafonly', chainDir), { fetch: leafOnly });
+    const chainPem = await readFile(join(chainDir, 'live', 'leafonly', 'chain.pem'), 'utf8').catch(() => '(missing)');
+    if (issued.code !== 0) problems.push(`leaf only: exit ${issued.code}: ${issued.stderr.trim()}`);
+    if (chainPem.trim() !== '') problems.push('leaf only: chain.pem is not empty (the fake did not strip the chain)');
+    if (!/chain/i.test(issued.stderr) || !/Warning/.test(issued.stderr)) problems.push(`leaf only: no warning about the empty chain: ${issued.stderr.trim()}`);
+    report.add({
+      fault: 'credentials in the `--server` URL; a CA answering the certificate download with the leaf alone',
+      runs: 2,
+      outcome: `--server with user:password@: exit ${refused.code}, nothing written; leaf only: exit ${issued.code}, ${/Warning[^\n]*chain/i.test(issued.stderr) ? 'warned about the empty chain' : 'no warning'}`,
+      lost: problems.length === 0 ? 'nothing' : problems.join('; '),
+    });
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
