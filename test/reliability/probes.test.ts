@@ -6,7 +6,9 @@
  */
 import 'reflect-metadata';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile, appendFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -26,6 +28,7 @@ import { ReportSection } from './support/report.js';
 import { reportHygiene, SecretLedger } from './support/secret-scan.js';
 
 const report = new ReportSection('probes');
+const execFileAsync = promisify(execFile);
 const hygiene = new SecretLedger();
 
 let bind: BindHandle;
@@ -38,9 +41,14 @@ let newAccountUrl: string;
 type Fetch = (url: string, init?: RequestInit) => Promise<Response>;
 
 beforeAll(async () => {
-  bind = await startBind({ zones: ['example.test'] });
-  pebble = await startPebble({ dnsServer: bind.server });
   work = await mkdtemp(join(tmpdir(), 'acmeflow-probes-'));
+  // signed.test publishes a DNSKEY but no signatures: DNSSEC as broken as it gets.
+  await execFileAsync('dnssec-keygen', ['-q', '-K', work, '-a', 'ECDSAP256SHA256', '-f', 'KSK', '-n', 'ZONE', 'signed.test']);
+  const keyFile = (await readdir(work)).find((f) => f.startsWith('Ksigned.test.') && f.endsWith('.key')) as string;
+  const dnskey = (await readFile(join(work, keyFile), 'utf8')).split('\n').find((l) => /\sDNSKEY\s/.test(l) && !l.startsWith(';')) as string;
+  await rm(join(work, keyFile.replace(/\.key$/, '.private')));
+  bind = await startBind({ zones: ['example.test', 'signed.test'], records: { 'signed.test': [dnskey] } });
+  pebble = await startPebble({ dnsServer: bind.server });
   credentials = join(work, 'rfc2136.ini');
   await writeRfc2136Credentials(credentials, bind);
   hygiene.secret('EAB HMAC key', pebble.eab.hmacKey);
@@ -316,6 +324,48 @@ describe('credentials in --server, and a CA answer without a chain (issue 16 ite
       fault: 'credentials in the `--server` URL; a CA answering the certificate download with the leaf alone',
       runs: 2,
       outcome: `--server with user:password@: exit ${refused.code}, nothing written; leaf only: exit ${issued.code}, ${/Warning[^\n]*chain/i.test(issued.stderr) ? 'warned about the empty chain' : 'no warning'}`,
+      lost: problems.length === 0 ? 'nothing' : problems.join('; '),
+    });
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
+
+describe('validation failing in a DNSSEC-signed zone (issue 16 item 14)', () => {
+  it('says the zone is signed, with the DNSSEC explanation, when validation fails there; says nothing of DNSSEC for an unsigned zone', async () => {
+    // The CA's resolver rejects the zone (Pebble does not validate DNSSEC; its answer is rewritten as a CA's would read).
+    const rejecting: Fetch = async (url, init) => {
+      const response = await pebble.fetch(url, init);
+      if (!(response.headers.get('content-type') ?? '').includes('json')) return response;
+      const body = (await response.clone().json()) as { status?: string; identifier?: { value: string }; challenges?: { type: string; status: string; error?: unknown }[] };
+      if (!body.identifier || !body.challenges || body.status !== 'valid') return response;
+      const failed = {
+        ...body,
+        status: 'invalid',
+        challenges: body.challenges.map((c) =>
+          c.type === 'dns-01' ? { ...c, status: 'invalid', error: { type: 'urn:ietf:params:acme:error:dns', detail: `DNS problem: SERVFAIL looking up TXT for _acme-challenge.${body.identifier!.value} - the domain's nameservers may be malfunctioning`, status: 400 } } : c,
+        ),
+      };
+      return new Response(JSON.stringify(failed), { status: response.status, headers: response.headers });
+    };
+    const configDir = join(work, 'dnssec');
+    hygiene.dir(configDir);
+    const problems: string[] = [];
+    clearDirectoryCache();
+    const account = await cli.run(certonly('warmup', configDir));
+    if (account.code !== 0) problems.push(`setup: ${account.stderr.trim()}`);
+    const signedArgs = certonly('signed', configDir).map((a) => (a === 'signed.example.test' ? 'www.signed.test' : a));
+    const signed = await cli.run(signedArgs, { fetch: rejecting });
+    const unsigned = await cli.run(certonly('unsigned', configDir), { fetch: rejecting });
+    const said = signed.stdout + signed.stderr;
+    if (signed.code !== 1) problems.push(`signed zone: exit ${signed.code}, not 1`);
+    if (!/signed\.test is DNSSEC-signed/.test(said)) problems.push(`signed zone: the error does not say the zone is signed: ${said.trim()}`);
+    if (!/since 2026-03-15 CAs must check DNSSEC/.test(said)) problems.push('signed zone: no DNSSEC explanation');
+    if (unsigned.code !== 1) problems.push(`unsigned zone: exit ${unsigned.code}, not 1`);
+    if (/DNSSEC/.test(unsigned.stdout + unsigned.stderr)) problems.push('unsigned zone: the error speaks of DNSSEC');
+    report.add({
+      fault: 'DNS-01 validation failing (the CA reports a DNS problem) for a name in a DNSSEC-signed zone with broken signatures (BIND: a DNSKEY, no RRSIG), and in an unsigned zone',
+      runs: 2,
+      outcome: `signed: exit ${signed.code}, ${/DNSSEC-signed/.test(said) ? 'the error names the signed zone and explains DNSSEC' : 'no DNSSEC hint'}; unsigned: exit ${unsigned.code}, no DNSSEC hint`,
       lost: problems.length === 0 ? 'nothing' : problems.join('; '),
     });
     expect(problems).toEqual([]);
