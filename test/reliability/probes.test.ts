@@ -1,8 +1,10 @@
 /**
  * Probes past the rest of the suite (issue 16): each case is a defect found by probing, kept here so
  * it stays fixed. Concurrent first runs at one CA (one registration, a consistent stored account,
- * even with single-use EAB credentials); an unreadable renewal conf among good ones; lineage
- * directories that are symlinks; credentials in a `--server` URL; a CA answer without a chain.
+ * even with single-use EAB credentials); an unreadable renewal conf among good ones, locally and on
+ * the AWS sweep handlers over S3; lineage directories that are symlinks; credentials in a `--server`
+ * URL; a CA answer without a chain; validation failing in a DNSSEC-signed zone. The template review
+ * (service principals without aws:SourceAccount/aws:SourceArn) is in deployed-shape.test.ts.
  */
 import 'reflect-metadata';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile, appendFile } from 'node:fs/promises';
