@@ -1,6 +1,7 @@
 import { rm, rmdir, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { AcmeProblemError, createAcmeContext, getDirectory, type ExternalAccountBinding, type FetchFunction } from '../shared/acme/index.js';
-import { FilesystemKeyStore } from '../shared/store/filesystem/index.js';
+import { FilesystemKeyStore, FilesystemLineageLock } from '../shared/store/filesystem/index.js';
 import { accountIdFor, ensureAccount, type Logger } from '../shared/workflow/index.js';
 import { UsageError } from './usage-error.js';
 
@@ -70,6 +71,7 @@ export async function registerAccount(
         contact,
         ...(eab ? { eabRef: 'command line' } : {}),
         termsOfServiceAgreed: true,
+        registrationLock: { lock: new FilesystemLineageLock({ configDir }), owner: `register-${process.pid}-${randomUUID()}` },
       },
     );
     return { url: account.url, created: true };

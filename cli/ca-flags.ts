@@ -52,6 +52,14 @@ export function caFromFlags(values: { server?: string | undefined; ca?: string |
     } catch {
       throw new UsageError(`--server ${values.server}: not a URL. Give the CA's ACME directory URL, e.g. https://acme.amecert.jprs.jp/DV/getDirectory.`);
     }
+    // Refused rather than stripped: the URL is written to renewal/<name>.conf, which every local user
+    // may read, and ACME needs no credentials in it (the account key signs every request, RFC 8555
+    // §6.2). Stripping them silently would send the person on with a URL they did not give.
+    if (url.username !== '' || url.password !== '') {
+      throw new UsageError(
+        `--server: the directory URL holds credentials (user:password@${url.host}). Remove them: ACME needs none (the account key signs every request), and they would be stored in a file every user can read. Behind an authenticating proxy, set HTTPS_PROXY instead.`,
+      );
+    }
     if (url.protocol !== 'https:') throw new UsageError(`--server ${values.server}: the directory URL must be https (RFC 8555 §6.1: ACME is spoken over https only).`);
     const preset = presetForDirectoryUrl(url.toString());
     return { directoryUrl: url.toString(), ...(preset ? { preset } : {}) };

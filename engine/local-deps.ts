@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createAcmeContext, EabCredentialsError, parseEabCredentials, type AcmeContext, type ExternalAccountBinding, type FetchFunction, type HttpTransport } from '../shared/acme/index.js';
 import type { LineageSpec } from '../shared/config/index.js';
 import { checkPropagation } from '../shared/dns/propagation.js';
+import { findZoneSigning } from '../shared/dns/zone-signing.js';
 import type { DnsProvider } from '../shared/dns/provider.js';
 import { createProvider } from '../shared/dns/providers/registry.js';
 import type { EventPublisher } from '../shared/events/events.js';
@@ -163,6 +164,7 @@ export function localWorkflowDeps(options: LocalDepsOptions): WorkflowDeps {
     resolveEab: async (ref) => (options.eab ? { ...options.eab } : readEabFile(ref, log)),
     // --dns-resolver overrides the lineage's resolvers for the propagation check only.
     checkPropagation: (records, checkOptions) => checkPropagation(records, resolvers ? { ...checkOptions, resolvers } : checkOptions),
+    zoneSigning: (name, lineageResolvers) => findZoneSigning(name, { resolvers: resolvers ?? lineageResolvers }),
     locate: (lineage) => ({ location: join(configDir, 'live', lineage), keyLocation: join(configDir, 'live', lineage, 'privkey.pem') }),
     log,
     now,

@@ -4,7 +4,7 @@ import type { AcmeContext, HttpTransport, RevocationReason } from '../shared/acm
 import type { AcmeflowEvent, EventPublisher } from '../shared/events/events.js';
 import { HookFailedError, LocalHooksPublisher, type HookFailure } from '../shared/events/local-hooks/index.js';
 import { MemoryEventPublisher } from '../shared/events/memory/index.js';
-import type { Logger, WorkflowDeps } from '../shared/workflow/index.js';
+import type { Logger, SweepSummary, WorkflowDeps } from '../shared/workflow/index.js';
 import { MemorySweepStore } from '../shared/store/index.js';
 import { loadDefinitions } from './definitions.js';
 import { RevocationFailedError, SweepFailedError, SweepPlanMissingError } from './errors.js';
@@ -186,12 +186,13 @@ export class LocalEngine {
       executionName,
     );
     if (swept.result.status === 'failed') throw new SweepFailedError(executionName, executionFailure(swept.result));
-    const summary = swept.result.output as { attempted: number; renewed: string[]; failed: string[]; skipped: number };
+    const summary = swept.result.output as SweepSummary;
     return {
       attempted: summary.attempted,
       renewed: [...summary.renewed],
       failed: [...summary.failed],
       skipped: summary.skipped,
+      unreadable: [...(summary.unreadable ?? [])],
       results: swept.issuances.map((issued) => issuanceOutcome(issued, { configDir: this.#options.configDir, dryRun })),
       dryRun,
       executionName,

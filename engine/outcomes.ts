@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { explainProblem, type RevocationReason } from '../shared/acme/index.js';
 import type { HookFailure } from '../shared/events/local-hooks/index.js';
-import { describeError, type CaughtError, type IssuanceState } from '../shared/workflow/index.js';
+import { describeError, type CaughtError, type IssuanceState, type UnreadableLineage } from '../shared/workflow/index.js';
 import type { EngineFailure } from './errors.js';
 import type { ExecutionResult } from './execution.js';
 import type { IssuanceRun } from './local-state-machines.js';
@@ -44,6 +44,8 @@ export interface SweepOutcome {
   readonly failed: string[];
   /** Lineages looked at and not due. */
   readonly skipped: number;
+  /** Lineages that exist but could not be read (a damaged conf, a certbot-managed one), with the store's message; not renewed. */
+  readonly unreadable: UnreadableLineage[];
   /** One outcome per attempted lineage, in plan order. */
   readonly results: IssuanceOutcome[];
   readonly dryRun: boolean;

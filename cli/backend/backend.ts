@@ -1,6 +1,7 @@
 import type { ExternalAccountBinding, RevocationReason } from '../../shared/acme/index.js';
 import type { LineageSpec } from '../../shared/config/index.js';
 import type { FailureState } from '../../shared/store/index.js';
+import type { UnreadableLineage } from '../../shared/workflow/index.js';
 import type { EngineFailure } from '../../engine/errors.js';
 import type { DnsChoice } from '../dns-flags.js';
 
@@ -160,6 +161,8 @@ export type RenewOutcome =
       readonly renewed: readonly string[];
       readonly failed: readonly string[];
       readonly results: readonly RenewResult[];
+      /** Lineages the sweep could not read (a damaged renewal conf), each with its error; not renewed. */
+      readonly unreadable?: readonly UnreadableLineage[];
       /** The lineages not due, each named (on this machine)... */
       readonly notDue?: readonly NotDueLineage[];
       /** ...or only counted, with the command that lists them (in the stack). */

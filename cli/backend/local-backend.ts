@@ -8,6 +8,7 @@ import { hasAccount, registerAccount, type AccountFlags } from '../account.js';
 import { dnsFromFlags, type DnsChoice } from '../dns-flags.js';
 import { makeEngine, type CommandContext } from '../engine-runner.js';
 import { UsageError } from '../usage-error.js';
+import { lineageNamed } from '../unreadable-lineages.js';
 import type {
   Backend,
   CertificateListing,
@@ -141,7 +142,7 @@ export class LocalBackend implements Backend {
   async renew(request: RenewRequest): Promise<RenewOutcome> {
     const { names, dryRun } = request;
     for (const name of names) {
-      if (!(await this.#store.getLineage(name).catch(() => undefined))) throw new UsageError(`--cert-name ${name}: no such certificate in ${this.configDir}. See "acmeflow certificates".`);
+      if (!(await lineageNamed(this.#store, name))) throw new UsageError(`--cert-name ${name}: no such certificate in ${this.configDir}. See "acmeflow certificates".`);
     }
     const engine = makeEngine(this.#cmd, this.configDir, {
       ...(request.hooks.preHook ? { preHook: request.hooks.preHook } : {}),
@@ -155,7 +156,7 @@ export class LocalBackend implements Backend {
     // A lineage whose issuance skipped (a cleanup after an abandoned run, or renewed meanwhile) is listed as not due.
     const attempted = new Set(outcome.results.filter((r) => r.status !== 'skipped').map((r) => r.lineage));
     const all = names.length > 0 ? names : (await this.#store.listLineages({ limit: 10_000 })).names;
-    const notDueNames = all.filter((n) => !attempted.has(n));
+    const notDueNames = all.filter((n) => !attempted.has(n) && !outcome.unreadable.some((u) => u.lineage === n));
     const notDue = [];
     for (const name of notDueNames) {
       const notAfter = (await this.#store.getLineage(name).catch(() => undefined))?.lineage.state.current?.notAfter;
@@ -174,6 +175,7 @@ export class LocalBackend implements Backend {
         return [];
       }),
       notDue,
+      unreadable: outcome.unreadable,
       json: { ...outcome, notDue: notDueNames },
     };
   }

@@ -2,6 +2,7 @@ import { explainProblem, shortProblemType } from '../../shared/acme/index.js';
 import type { RenewOutcome, RenewRequest, RenewResult } from '../backend/backend.js';
 import { CLOUD_HELP, CLOUD_OPTIONS, LOCAL_ONLY_FIXES } from '../cloud/cloud-flags.js';
 import type { Output } from '../output.js';
+import { printUnreadable } from '../unreadable-lineages.js';
 import { printFailure } from './print-failure.js';
 import type { Verb, VerbValues } from './verb.js';
 
@@ -84,12 +85,15 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
     }
     return 1;
   }
-  const exitCode = outcome.failed.length > 0 ? 1 : 0;
+  // A lineage that could not be read was not renewed: the run fails (exit 1) while the others renew.
+  const unreadable = outcome.unreadable ?? [];
+  const exitCode = outcome.failed.length > 0 || unreadable.length > 0 ? 1 : 0;
   if (options.json) {
     out.json(outcome.json);
     return exitCode;
   }
   const { dryRun } = outcome;
+  printUnreadable(out, unreadable);
   for (const result of outcome.results) {
     if (result.status === 'succeeded') out.line(`Renewed ${result.lineage}: ${dryRun ? 'the dry run was successful' : `version ${result.version}, expires ${result.notAfter?.slice(0, 10)}`}.`);
     else if (result.recorded) printRecordedFailure(out, result.lineage, result.recorded);

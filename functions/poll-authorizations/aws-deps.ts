@@ -1,9 +1,17 @@
+import { findZoneSigning } from '../../shared/dns/zone-signing.js';
 import { s3Store } from '../runtime/adapters/s3.js';
 import { secretsManagerKeys } from '../runtime/adapters/secrets-manager.js';
-import { stepAwsDeps } from '../runtime/step-deps.js';
+import { stepAwsDeps, type StepDepsFactory } from '../runtime/step-deps.js';
+
+const adapters = stepAwsDeps('PollAuthorizations', [s3Store, secretsManagerKeys]);
 
 /**
  * PollAuthorizations's AWS adapters, built on the function's first invocation: exactly its `STEP_ACCESS`
- * (store (read), account keys (read)), so the function's bundle holds only these SDK clients.
+ * (store (read), account keys (read)), so the function's bundle holds only these SDK clients; and the
+ * DNSSEC lookup a failed validation's error is hinted with (public DNS, no AWS access; only this
+ * function carries the DNS message code).
  */
-export const awsDeps = stepAwsDeps('PollAuthorizations', [s3Store, secretsManagerKeys]);
+export const awsDeps: StepDepsFactory = async (env, options) => ({
+  ...(await adapters(env, options)),
+  zoneSigning: (name, resolvers) => findZoneSigning(name, { resolvers }),
+});

@@ -52,6 +52,8 @@ export const completeSweepEventSchema = z.object({
   dryRun: z.boolean().default(false),
   force: z.boolean().default(false),
   results: z.union([resultWriterDetailsSchema, inlineResultsSchema]).optional(),
+  unreadableCount: z.number().int().min(0).optional(),
+  unreadable: z.array(z.object({ lineage: z.string(), error: z.string(), errorName: z.string() })).optional(),
 });
 
 const REASONS = Object.keys(REVOCATION_REASONS) as [RevocationReason, ...RevocationReason[]];

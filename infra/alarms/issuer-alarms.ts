@@ -3,7 +3,7 @@ import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, ty
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DAYS_TO_EXPIRY_MIN, METRICS_DIMENSION, METRICS_NAMESPACE } from '../../shared/workflow/machines/metrics.js';
+import { DAYS_TO_EXPIRY_MIN, LINEAGES_UNREADABLE, METRICS_DIMENSION, METRICS_NAMESPACE } from '../../shared/workflow/machines/metrics.js';
 
 export interface IssuerAlarmsProps {
   readonly issuance: IStateMachine;
@@ -54,8 +54,18 @@ export class IssuerAlarms extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.sweepFailed = new Alarm(this, 'SweepFailed', {
-      alarmDescription: 'acmeflow: a renewal sweep failed; see its execution history.',
-      metric: failures(props.sweep),
+      alarmDescription:
+        'acmeflow: a renewal sweep failed, or skipped lineages it could not read; see its execution history (the "Renewal Sweep Completed" event names each unreadable lineage and why).',
+      // A lineage that cannot be read does not fail the sweep (the rest of the fleet renews); CompleteSweep counts it.
+      metric: new MathExpression({
+        expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(unreadable, 0)',
+        usingMetrics: {
+          failed: props.sweep.metricFailed({ statistic: 'Sum' }),
+          timedOut: props.sweep.metricTimedOut({ statistic: 'Sum' }),
+          unreadable: new Metric({ namespace: METRICS_NAMESPACE, metricName: LINEAGES_UNREADABLE, dimensionsMap: { [METRICS_DIMENSION]: props.bucketName }, statistic: 'Maximum' }),
+        },
+        period: Duration.minutes(5),
+      }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -1,6 +1,5 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { EventField, Rule, RuleTargetInput, type IEventBus } from 'aws-cdk-lib/aws-events';
-import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
@@ -8,6 +7,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { NotificationProps } from '../acme-issuer-props.js';
 import { acmeflowEventPattern } from '../deploy-hooks/event-patterns.js';
+import { SourceBoundTopicTarget } from './source-bound-topic-target.js';
 
 export interface IssuerNotificationsProps extends NotificationProps {
   readonly eventBus: IEventBus;
@@ -21,7 +21,8 @@ export interface IssuerNotificationsProps extends NotificationProps {
  * The notification topic and the rules that feed it: every `Certificate Issuance Failed` (with the
  * ACME problem and its explanation in English and Japanese), and, as the SNS deploy hook, every
  * `Certificate Deployable`. The alarms publish here too. A new topic is encrypted with its own KMS
- * key (rotated), which EventBridge and CloudWatch may use to publish; it refuses plain HTTP.
+ * key (rotated), which this account's EventBridge rules and CloudWatch alarms may use to publish (every
+ * service grant conditioned on `aws:SourceAccount` and `aws:SourceArn`); it refuses plain HTTP.
  */
 export class IssuerNotifications extends Construct {
   readonly topic: ITopic;
@@ -38,14 +39,24 @@ export class IssuerNotifications extends Construct {
         enableKeyRotation: true,
         removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       });
-      // Publishers to an encrypted topic need the key: EventBridge rules and CloudWatch alarms.
-      key.addToResourcePolicy(
-        new PolicyStatement({
-          principals: [new ServicePrincipal('events.amazonaws.com'), new ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: ['*'],
-        }),
-      );
+      // Publishers to an encrypted topic need the key: this account's EventBridge rules and CloudWatch
+      // alarms, and no other account's (aws:SourceAccount, aws:SourceArn: the confused deputy problem).
+      // The rules' own ARNs cannot be named here: each rule targets the topic, which needs this key.
+      const { account, region, partition } = Stack.of(this);
+      const publishers = [
+        { service: 'events.amazonaws.com', sourceArn: `arn:${partition}:events:${region}:${account}:rule/*` },
+        { service: 'cloudwatch.amazonaws.com', sourceArn: `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+      ];
+      for (const { service, sourceArn } of publishers) {
+        key.addToResourcePolicy(
+          new PolicyStatement({
+            principals: [new ServicePrincipal(service)],
+            actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': sourceArn } },
+          }),
+        );
+      }
       this.topic = new Topic(this, 'Topic', { displayName: 'acmeflow', masterKey: key, enforceSSL: true });
     }
     for (const email of props.emails ?? []) this.topic.addSubscription(new EmailSubscription(email));
@@ -55,8 +66,9 @@ export class IssuerNotifications extends Construct {
       eventBus: props.eventBus,
       eventPattern: acmeflowEventPattern('Certificate Issuance Failed'),
       targets: [
-        new SnsTopic(this.topic, {
-          message: RuleTargetInput.fromObject({
+        new SourceBoundTopicTarget(
+          this.topic,
+          RuleTargetInput.fromObject({
             event: 'Certificate Issuance Failed',
             lineage: EventField.fromPath('$.detail.lineage'),
             domains: EventField.fromPath('$.detail.domains'),
@@ -66,7 +78,7 @@ export class IssuerNotifications extends Construct {
             problem: EventField.fromPath('$.detail.problem'),
             retryNotBefore: EventField.fromPath('$.detail.retryNotBefore'),
           }),
-        }),
+        ),
       ],
     });
     if (props.deployable) {
@@ -75,8 +87,9 @@ export class IssuerNotifications extends Construct {
         eventBus: props.eventBus,
         eventPattern: acmeflowEventPattern('Certificate Deployable'),
         targets: [
-          new SnsTopic(this.topic, {
-            message: RuleTargetInput.fromObject({
+          new SourceBoundTopicTarget(
+            this.topic,
+            RuleTargetInput.fromObject({
               event: 'Certificate Deployable',
               lineage: EventField.fromPath('$.detail.lineage'),
               version: EventField.fromPath('$.detail.version'),
@@ -85,7 +98,7 @@ export class IssuerNotifications extends Construct {
               location: EventField.fromPath('$.detail.location'),
               renewal: EventField.fromPath('$.detail.renewal'),
             }),
-          }),
+          ),
         ],
       });
     }

@@ -61,7 +61,25 @@ const VARIANT_MATCHERS = new Map<string, { matcher: RegExp; text: CatalogText }[
  * explainProblem({ type: 'urn:ietf:params:acme:error:malformed', detail: 'Unable to create account' }).en
  * // → 'The CA could not create the account from these EAB credentials: …'
  */
-export function explainProblem(problem: Pick<AcmeProblem, 'type' | 'detail'> | string): Explanation {
+export function explainProblem(problem: (Pick<AcmeProblem, 'type' | 'detail'> & Partial<Pick<AcmeProblem, 'subproblems'>>) | string): Explanation {
+  const base = explainType(problem);
+  if (typeof problem === 'string') return base;
+  const details = [problem.detail, ...(problem.subproblems ?? []).map((s) => s.detail)].filter((d): d is string => typeof d === 'string');
+  const hints = HINTS.filter((h) => details.some((d) => h.matcher.test(d)));
+  if (hints.length === 0) return base;
+  return { ...base, en: [base.en, ...hints.map((h) => h.en)].join(' '), ja: [base.ja, ...hints.map((h) => h.ja)].join('') };
+}
+
+/**
+ * Hints that apply whatever the problem type, matched by detail text (the catalog's `hints`): a
+ * failed DNS-01 validation in a DNSSEC-signed zone is reported as `dns`, `unauthorized`,
+ * `incorrectResponse` or `compound` depending on the CA, and the advice is the same for each.
+ */
+const HINTS: readonly { id: string; matcher: RegExp; en: string; ja: string }[] = (
+  (catalog as { hints?: readonly { id: string; detail: string; en: string; ja: string }[] }).hints ?? []
+).map((h) => ({ id: h.id, matcher: detailMatcher(h.detail), en: h.en, ja: h.ja }));
+
+function explainType(problem: Pick<AcmeProblem, 'type' | 'detail'> | string): Explanation {
   const { type, detail } = typeof problem === 'string' ? { type: problem, detail: undefined } : problem;
   const short = shortProblemType(normalizeTypeInput(type));
   const entry = ENTRIES.get(short);

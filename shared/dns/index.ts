@@ -10,4 +10,5 @@ export * from './query-message.js';
 export * from './server-address.js';
 export * from './transport.js';
 export * from './zone-lookup.js';
+export * from './zone-signing.js';
 export * from './providers/index.js';

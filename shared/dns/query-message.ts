@@ -9,6 +9,11 @@ export interface EncodeQueryOptions {
   readonly recursionDesired?: boolean;
   /** EDNS(0) UDP payload size to advertise (RFC 6891 §6.2.3); `0` sends no OPT record. @default 1232 */
   readonly ednsPayload?: number;
+  /**
+   * Checking Disabled (RFC 4035 §3.2.2): a validating resolver answers even when the data does not
+   * validate, instead of SERVFAIL — how to look at a zone whose DNSSEC is broken. Off by default.
+   */
+  readonly checkingDisabled?: boolean;
 }
 
 /**
@@ -26,7 +31,7 @@ export function encodeQuery(name: string, type: dnsPacket.RecordType, options: E
   return dnsPacket.encode({
     type: 'query',
     id: options.id ?? randomInt(0, 0x10000),
-    flags: options.recursionDesired === true ? dnsPacket.RECURSION_DESIRED : 0,
+    flags: (options.recursionDesired === true ? dnsPacket.RECURSION_DESIRED : 0) | (options.checkingDisabled === true ? dnsPacket.CHECKING_DISABLED : 0),
     questions: [{ type, class: 'IN', name }],
     additionals:
       ednsPayload === 0

@@ -57,6 +57,10 @@ export const renewalSweepCompletedSchema = z.object({
   renewed: z.array(z.string()),
   failed: z.array(z.string()),
   skipped: z.number().int().min(0),
+  /** Lineages that exist but could not be read (a damaged conf or object): skipped, not renewed. */
+  unreadableCount: z.number().int().min(0).optional(),
+  /** The first of them, with the store's message (file or object, line, problem). */
+  unreadable: z.array(z.object({ lineage: z.string(), error: z.string(), errorName: z.string() })).optional(),
   dryRun: z.boolean().default(false),
 });
 

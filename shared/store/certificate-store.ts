@@ -4,7 +4,9 @@ import type { CertificateVersion, Lineage } from './lineage.js';
  * Where lineages and certificate versions live (S3 in AWS, certbot's directory layout locally).
  *
  * Rules every adapter keeps:
- * - `getLineage` of an unknown name resolves `undefined` (it does not throw).
+ * - `getLineage` of an unknown name resolves `undefined` (it does not throw); a lineage that exists
+ *   but cannot be read (damaged, not acmeflow's) throws `LineageUnreadableError` or a subclass,
+ *   never a bare `StoreError`, so a sweep can skip that one and renew the rest.
  * - `putLineage` replaces the lineage atomically (a reader sees the old or the new, never a mix).
  *   With `expectedEtag` it fails with `LineageConflictError` if the stored lineage changed since.
  * - `putVersion` is write-once: writing the same version again with the same certificate is a

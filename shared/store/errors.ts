@@ -17,6 +17,19 @@ export class LineageNotFoundError extends StoreError {
   }
 }
 
+/**
+ * A stored lineage exists but cannot be read: its conf or object is damaged, was not written by
+ * acmeflow, or its directories are not where they belong. Adapters throw this (or a subclass, such
+ * as the filesystem's `RenewalConfError`) from `getLineage`, so that a sweep names and skips that
+ * one lineage and renews the others; the message says what is wrong and where.
+ */
+export class LineageUnreadableError extends StoreError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'LineageUnreadableError';
+  }
+}
+
 /** An archive version exists already with other content: versions are write-once. */
 export class VersionConflictError extends StoreError {
   readonly lineage: string;

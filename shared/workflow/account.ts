@@ -22,11 +22,12 @@ export interface EnsureAccountOptions {
   /** The person agreed to the CA's terms (the CLI's --agree-tos; a deployed config's explicit flag). */
   readonly termsOfServiceAgreed?: boolean;
   /**
-   * Serializes registering with every other run that passes a lock: the lineage lock port (under
-   * {@link accountLockName}) and this run's owner name. Without it, concurrent first issuances at one
-   * CA (a sweep over new lineages) each register an account and overwrite each other's stored key.
+   * Serializes registering with every other run at this CA: the lineage lock port (under
+   * {@link accountLockName}) and this run's owner name. Required: without it, concurrent first runs
+   * at one CA (two `certonly`, a sweep over new lineages) each register an account, overwrite each
+   * other's stored key, and use up a single-use EAB key twice.
    */
-  readonly registrationLock?: { readonly lock: LineageLock; readonly owner: string };
+  readonly registrationLock: { readonly lock: LineageLock; readonly owner: string };
 }
 
 /** The name under which registering the account `accountId` is locked (a valid lineage lock name). */
@@ -44,16 +45,16 @@ const REGISTRATION_LEASE_SECONDS = 120;
  * when the lineage names credentials. Idempotent: the key is stored before registering, so a crash
  * between the two is repaired by `onlyReturnExisting`/newAccount with the same key next time.
  *
- * With `registrationLock`, registering is check, lock, check again: one run registers,
- * and a run that finds the lock held waits (a few seconds at most) for the account it registers,
- * then fails with `LineageLockedError` if it never appears.
+ * Registering is check, lock, check again: one run registers, and a run that finds the lock held
+ * waits (30 s at most) for the account it registers, then fails with `LineageLockedError` if it
+ * never appears. The key store writes the key with its URL as one value, so no reader pairs one
+ * registration's key with another's URL.
  */
 export async function ensureAccount(ctx: AcmeContext, deps: Pick<WorkflowDeps, 'keys' | 'resolveEab' | 'log'>, options: EnsureAccountOptions): Promise<Account & { id: string }> {
   const id = accountIdFor(options.directoryUrl);
   const stored = await deps.keys.getAccountKey(id);
   if (stored?.accountUrl) return registered(id, stored, stored.accountUrl);
   const guard = options.registrationLock;
-  if (!guard) return register(ctx, deps, options, id, stored);
   let handle: LockHandle;
   try {
     handle = await guard.lock.acquire(accountLockName(id), { owner: guard.owner, leaseSeconds: REGISTRATION_LEASE_SECONDS });

@@ -1,6 +1,6 @@
 import type { AcmeContext, ExternalAccountBinding } from '../acme/index.js';
 import type { LineageSpec } from '../config/index.js';
-import type { CheckPropagationOptions, CnameResolver, DnsProvider, PropagationReport, TxtRecord } from '../dns/index.js';
+import type { CheckPropagationOptions, CnameResolver, DnsProvider, PropagationReport, TxtRecord, ZoneSigning } from '../dns/index.js';
 import type { EventPublisher } from '../events/index.js';
 import type { CertificateStore, KeyStore, LineageLock } from '../store/index.js';
 import type { SweepStore } from '../store/sweep-store.js';
@@ -45,6 +45,11 @@ export interface WorkflowDeps {
   checkPropagation(records: readonly TxtRecord[], options: CheckPropagationOptions): Promise<PropagationReport>;
   /** CNAME lookups for delegation; undefined uses the system resolver. */
   readonly cnameResolver?: CnameResolver;
+  /**
+   * Whether a name's zone is DNSSEC-signed (shared/dns `findZoneSigning` through the lineage's
+   * resolvers), asked only when validation failed, to add a DNSSEC hint to the error. Absent: no hint.
+   */
+  zoneSigning?(name: string, resolvers: readonly string[]): Promise<ZoneSigning | undefined>;
   readonly targets?: readonly DeployTarget[];
   /** Plans and results of renewal sweeps (needed by the sweep's steps only). */
   readonly sweeps?: SweepStore;

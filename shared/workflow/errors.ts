@@ -5,19 +5,32 @@ import { ACME_ERROR_PREFIX, AcmeError, AcmeProblemError, type AcmeProblem, type 
  * that failed, so the person sees which name's DNS to fix; the whole order fails with it.
  */
 export class AcmeValidationFailedError extends AcmeProblemError {
-  constructor(failures: readonly { identifier: string; problem?: AcmeProblem }[], options: { url?: string } = {}) {
+  /** Zones of the failed names that are DNSSEC-signed (looked up after the failure), with the names in them. */
+  readonly signedZones: readonly { readonly zone: string; readonly identifiers: readonly string[] }[];
+  constructor(
+    failures: readonly { identifier: string; problem?: AcmeProblem }[],
+    options: { url?: string; signedZones?: readonly { readonly zone: string; readonly identifiers: readonly string[] }[] } = {},
+  ) {
     const subproblems: AcmeSubproblem[] = failures.map((f) => ({
       ...(f.problem ?? { type: `${ACME_ERROR_PREFIX}unauthorized`, detail: 'the authorization became invalid' }),
       identifier: { type: 'dns', value: f.identifier },
     }));
     const first = subproblems[0];
+    const signed = options.signedZones ?? [];
+    // CAs must check DNSSEC while validating since 2026-03-15 (CA/Browser Forum ballot SC-085): in a
+    // signed zone, a broken chain of trust fails DNS-01 whatever the TXT record says.
+    const dnssec =
+      signed.length === 0
+        ? ''
+        : ` The zone${signed.length > 1 ? 's' : ''} ${signed.map((z) => z.zone).join(', ')} ${signed.length > 1 ? 'are' : 'is'} DNSSEC-signed: CAs check DNSSEC during validation, so a broken chain of trust (expired signatures, a DS record matching no DNSKEY) fails DNS-01; check ${signed.length > 1 ? 'them' : 'it'} with delv or DNSViz.`;
     const problem: AcmeProblem = {
       type: failures.length === 1 && first ? first.type : `${ACME_ERROR_PREFIX}compound`,
-      detail: `Validation failed for ${failures.map((f) => f.identifier).join(', ')}; check each name's _acme-challenge TXT record before retrying.`,
+      detail: `Validation failed for ${failures.map((f) => f.identifier).join(', ')}; check each name's _acme-challenge TXT record before retrying.${dnssec}`,
       subproblems,
     };
-    super(problem, options);
+    super(problem, { ...(options.url === undefined ? {} : { url: options.url }) });
     this.name = 'AcmeValidationFailedError';
+    this.signedZones = signed;
   }
 }
 

@@ -1,7 +1,7 @@
 import { getRenewalInfo, supportsRenewalInfo } from '../acme/renewal-info.js';
 import type { RenewalInfo } from '../acme/types.js';
 import { decideRenewal, type RenewalReason } from '../renewal/index.js';
-import type { AriState, Lineage, LineageEtagPage } from '../store/index.js';
+import { LineageUnreadableError, type AriState, type Lineage, type LineageEtagPage } from '../store/index.js';
 import type { WorkflowDeps } from './deps.js';
 import { PLANNING_INDEX_FORMAT, planningFactsOf, type PlanningFacts, type PlanningIndexEntry } from '../store/sweep-store.js';
 
@@ -43,7 +43,20 @@ export interface RenewalPlan {
   readonly abandoned?: string[];
   /** The same lineages with the version planned against, for the sweep's cleanup-only items. */
   readonly abandonedRuns?: { readonly lineage: string; readonly expectedVersion: number }[];
+  /** Lineages that exist but could not be read (a damaged conf or object), with why; skipped, not renewed. Absent when none. */
+  readonly unreadable?: UnreadableLineage[];
 }
+
+/** A lineage planning skipped because its stored form could not be read. */
+export interface UnreadableLineage {
+  readonly lineage: string;
+  /** The store's message: the file or object, the line when there is one, and the problem. */
+  readonly error: string;
+  readonly errorName: string;
+}
+
+/** An error message kept in the sweep's state and event: long enough for a path, line and problem. */
+const UNREADABLE_MESSAGE_LIMIT = 500;
 
 /** Extra inputs of {@link planRenewals} when the sweep drives it (shared/workflow/sweep.ts). */
 export interface PlanRenewalsContext {
@@ -232,6 +245,7 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps,
   const due: PlannedRenewal[] = [];
   const notDue: RenewalPlan['notDue'] = [];
   const abandoned: { lineage: string; expectedVersion: number }[] = [];
+  const unreadable: UnreadableLineage[] = [];
   let earliest: number | undefined;
   let checked = 0;
   let next = 0;
@@ -249,7 +263,17 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps,
         etag = hit.etag;
       } else {
         stats.lineageReads++;
-        const stored = await deps.store.getLineage(name);
+        let stored: Awaited<ReturnType<typeof deps.store.getLineage>>;
+        try {
+          stored = await deps.store.getLineage(name);
+        } catch (err) {
+          // One damaged lineage must not stop the renewal of all the others: it is named and counted.
+          if (!(err instanceof LineageUnreadableError)) throw err;
+          const error = err.message.slice(0, UNREADABLE_MESSAGE_LIMIT);
+          deps.log.error('A lineage could not be read; skipping it.', { lineage: name, error, errorName: err.name });
+          unreadable.push({ lineage: name, error, errorName: err.name });
+          continue;
+        }
         if (!stored) {
           deps.log.warn('A lineage listed for renewal does not exist; skipping it.', { lineage: name });
           continue;
@@ -311,6 +335,7 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps,
   due.sort((a, b) => a.lineage.localeCompare(b.lineage));
   notDue.sort((a, b) => a.lineage.localeCompare(b.lineage));
   abandoned.sort((a, b) => a.lineage.localeCompare(b.lineage));
+  unreadable.sort((a, b) => a.lineage.localeCompare(b.lineage));
   return {
     due,
     notDue,
@@ -318,6 +343,7 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps,
     ...(earliest === undefined ? {} : { earliestNotAfter: new Date(earliest).toISOString() }),
     ...(cursor ? { cursor } : {}),
     ...(abandoned.length > 0 ? { abandoned: abandoned.map((a) => a.lineage), abandonedRuns: abandoned } : {}),
+    ...(unreadable.length > 0 ? { unreadable } : {}),
   };
 }
 
@@ -362,17 +388,48 @@ async function freshRenewalInfo(
   }
 }
 
-/** The sweep's last step: `Renewal Sweep Completed`, only when something was attempted (certbot's post-hook rule). */
+/** What `Renewal Sweep Completed` reports and CompleteSweep returns. */
+export interface SweepSummary {
+  readonly attempted: number;
+  readonly renewed: string[];
+  readonly failed: string[];
+  readonly skipped: number;
+  /** Lineages that could not be read, when any: how many, and the first {@link UNREADABLE_NAMED} with why. */
+  readonly unreadableCount?: number;
+  readonly unreadable?: UnreadableLineage[];
+}
+
+/** Unreadable lineages named in the sweep's state and event (Step Functions state is at most 256 KB); the log names every one. */
+export const UNREADABLE_NAMED = 100;
+
+/**
+ * The sweep's last step: `Renewal Sweep Completed`, when something was attempted (certbot's
+ * post-hook rule) or a lineage could not be read (a failure someone must see).
+ */
 export async function completeSweep(
-  input: { results: readonly { lineage: string; failed?: boolean; skipped?: boolean }[]; skipped: number; dryRun?: boolean },
+  input: {
+    results: readonly { lineage: string; failed?: boolean; skipped?: boolean }[];
+    skipped: number;
+    dryRun?: boolean;
+    unreadable?: readonly UnreadableLineage[];
+    unreadableCount?: number;
+  },
   deps: WorkflowDeps,
-): Promise<{ attempted: number; renewed: string[]; failed: string[]; skipped: number }> {
+): Promise<SweepSummary> {
   const attemptedResults = input.results.filter((r) => !r.skipped);
   const renewed = attemptedResults.filter((r) => !r.failed).map((r) => r.lineage).sort();
   const failed = attemptedResults.filter((r) => r.failed).map((r) => r.lineage).sort();
   const skipped = input.skipped + input.results.length - attemptedResults.length;
-  const summary = { attempted: attemptedResults.length, renewed, failed, skipped };
-  if (summary.attempted > 0) {
+  const unreadable = (input.unreadable ?? []).slice(0, UNREADABLE_NAMED);
+  const unreadableCount = Math.max(input.unreadableCount ?? 0, unreadable.length);
+  const summary: SweepSummary = {
+    attempted: attemptedResults.length,
+    renewed,
+    failed,
+    skipped,
+    ...(unreadableCount > 0 ? { unreadableCount, unreadable } : {}),
+  };
+  if (summary.attempted > 0 || unreadableCount > 0) {
     await deps.events.publish([{ detailType: 'Renewal Sweep Completed', detail: { ...summary, dryRun: input.dryRun ?? false } }]);
   }
   return summary;

@@ -33,6 +33,13 @@ export async function storeCertificate(state: IssuanceState, deps: WorkflowDeps)
     deps.log.warn('The preferred chain was not offered; using the default chain.', { lineage: state.lineage, preferredChain: spec.ca.preferredChain });
   }
   const chain = downloaded.selected;
+  if (chain.chainPem.trim() === '') {
+    // RFC 8555 §7.4.2: the CA sends the chain with the certificate. Without it, chain.pem is empty and
+    // fullchain.pem holds the leaf alone: clients that lack the intermediate will not trust the server.
+    deps.log.warn('The CA sent the certificate without its chain: chain.pem is empty and fullchain.pem holds only the certificate. Servers that need the intermediate certificate will fail TLS for some clients; ask the CA for its chain.', {
+      lineage: state.lineage,
+    });
+  }
   const info = parseCertificate(chain.certificatePem);
   const asked = [...spec.domains].sort();
   const got = [...info.domains].sort();

@@ -1,6 +1,6 @@
 import type { LineageEtagPage } from '../store/index.js';
 import type { WorkflowDeps } from './deps.js';
-import { completeSweep, planRenewals, PlanningSession, type RenewalPlan } from './plan-renewals.js';
+import { completeSweep, planRenewals, PlanningSession, UNREADABLE_NAMED, type RenewalPlan, type SweepSummary, type UnreadableLineage } from './plan-renewals.js';
 import type { SweepItem, SweepItemResult, SweepResultsRef, SweepStore } from '../store/sweep-store.js';
 
 /** What starts a sweep (the scheduler's or `cdk deploy`'s execution input). */
@@ -39,6 +39,13 @@ export interface SweepState {
    * {@link RenewalPlan.abandoned}); absent when none. Their names are in the step's log.
    */
   readonly abandonedRuns?: number;
+  /**
+   * Lineages that exist but could not be read, when any: how many, and the first
+   * {@link UNREADABLE_NAMED} with the store's message. They are skipped; the rest of the fleet renews,
+   * and CompleteSweep reports them (event, failure metric).
+   */
+  readonly unreadableCount?: number;
+  readonly unreadable?: UnreadableLineage[];
 }
 
 /** A sweep step ran with deps that have no `sweeps` store (the Lambda shell and the local engine both set one). */
@@ -89,6 +96,7 @@ export async function planSweep(event: { input: SweepInput; sweepId: string }, d
   const index = await PlanningSession.open(deps);
   const items: SweepItem[] = [];
   const abandoned: string[] = [];
+  const unreadable: UnreadableLineage[] = [];
   let skipped = 0;
   let checked = 0;
   let earliest: number | undefined;
@@ -103,6 +111,7 @@ export async function planSweep(event: { input: SweepInput; sweepId: string }, d
     skipped += page.notDue.length - (dryRun ? 0 : (page.abandonedRuns?.length ?? 0));
     checked += page.checked;
     abandoned.push(...(page.abandoned ?? []));
+    unreadable.push(...(page.unreadable ?? []));
     // Not due, but a dead run's records and pending key are waiting: a cleanup-only issuance removes
     // them now rather than at the lineage's next renewal (PrepareOrder, under the lock). A dry run cleans nothing.
     if (!dryRun) for (const a of page.abandonedRuns ?? []) items.push({ lineage: a.lineage, expectedVersion: a.expectedVersion, force: false, dryRun, cleanupOnly: true });
@@ -164,6 +173,7 @@ export async function planSweep(event: { input: SweepInput; sweepId: string }, d
     force,
     ...(expiry ? { expiry } : {}),
     ...(abandoned.length > 0 ? { abandonedRuns: abandoned.length } : {}),
+    ...(unreadable.length > 0 ? { unreadableCount: unreadable.length, unreadable: unreadable.slice(0, UNREADABLE_NAMED) } : {}),
   };
 }
 
@@ -177,14 +187,19 @@ export async function planSweep(event: { input: SweepInput; sweepId: string }, d
  * // { attempted: 2, renewed: ['a.example'], failed: ['b.example'], skipped: 5 }
  * ```
  */
-export async function finishSweep(
-  state: SweepState,
-  deps: WorkflowDeps,
-): Promise<{ attempted: number; renewed: string[]; failed: string[]; skipped: number }> {
+export async function finishSweep(state: SweepState, deps: WorkflowDeps): Promise<SweepSummary> {
   let results: readonly SweepItemResult[] = [];
   if (state.due > 0) {
     if (!state.results) throw new SweepResultsMissingError(state.due);
     results = await sweepsOf(deps).readResults(state.results);
   }
-  return completeSweep({ results, skipped: state.skipped, dryRun: state.dryRun }, deps);
+  return completeSweep(
+    {
+      results,
+      skipped: state.skipped,
+      dryRun: state.dryRun,
+      ...(state.unreadableCount ? { unreadableCount: state.unreadableCount, unreadable: state.unreadable ?? [] } : {}),
+    },
+    deps,
+  );
 }

@@ -2,7 +2,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AWS_DEPS_ENV } from '../../functions/runtime/aws-deps.js';
 import { LAMBDA_STEPS } from '../../shared/workflow/machines/index.js';
-import { DAYS_TO_EXPIRY_MIN, METRICS_NAMESPACE } from '../../shared/workflow/machines/metrics.js';
+import { DAYS_TO_EXPIRY_MIN, LINEAGES_UNREADABLE, METRICS_NAMESPACE } from '../../shared/workflow/machines/metrics.js';
 import {
   CLOUDFLARE_SECRET,
   COM_ZONE,
@@ -368,6 +368,36 @@ describe('deploy hooks and alarms', () => {
     expect(renderIntrinsic(failed?.Targets[0].Arn)).toBe(`\${${logicalId(s.issuer.topic as never)}}`);
     expect(failed?.Targets[0].InputTransformer.InputPathsMap).toMatchObject({ 'detail-explanation': '$.detail.explanation', 'detail-problem': '$.detail.problem' });
     s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.jp' });
+  });
+
+  it('lets AWS services publish to the topic and use its key only for this account (aws:SourceAccount, aws:SourceArn)', () => {
+    const topicStatements = Object.values(s.template.findResources('AWS::SNS::TopicPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]);
+    const keyId = Object.keys(s.template.findResources('AWS::KMS::Key')).find((id) => id.includes('TopicKey'))!;
+    const keyStatements = s.template.findResources('AWS::KMS::Key')[keyId]!.Properties.KeyPolicy.Statement as Record<string, any>[];
+    const services = [...topicStatements, ...keyStatements].filter((st) => st.Effect === 'Allow' && st.Principal?.Service);
+    // Publish from each rule that targets the topic (failures, SNS deploy hook), key use for rules and alarms.
+    expect(services.length).toBeGreaterThanOrEqual(4);
+    for (const st of services) {
+      expect(st.Condition?.StringEquals?.['aws:SourceAccount']).toBeDefined();
+      expect(st.Condition?.ArnEquals?.['aws:SourceArn'] ?? st.Condition?.ArnLike?.['aws:SourceArn']).toBeDefined();
+    }
+    const publish = topicStatements.filter((st) => st.Principal?.Service === 'events.amazonaws.com');
+    const ruleArns = publish.map((st) => renderIntrinsic(st.Condition.ArnEquals['aws:SourceArn']));
+    expect(ruleArns.every((arn) => /^\$\{[A-Za-z0-9]+\.Arn\}$/.test(arn))).toBe(true);
+    expect(keyStatements.filter((st) => st.Principal?.Service).map((st) => renderIntrinsic(st.Condition.ArnLike['aws:SourceArn']))).toEqual([
+      expect.stringMatching(/:events:.*:rule\/\*$/),
+      expect.stringMatching(/:cloudwatch:.*:alarm:\*$/),
+    ]);
+  });
+
+  it('alarms once when a sweep fails or skips lineages it could not read (the LineagesUnreadable metric CompleteSweep writes)', () => {
+    const alarms = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties as Record<string, any>);
+    const sweep = alarms.find((a) => String(a.AlarmDescription).includes('renewal sweep failed'));
+    const metrics = sweep?.Metrics as Record<string, any>[];
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe('FILL(failed, 0) + FILL(timedOut, 0) + FILL(unreadable, 0)');
+    const unreadable = metrics.find((m) => m.Id === 'unreadable')?.MetricStat;
+    expect(unreadable?.Metric).toMatchObject({ Namespace: METRICS_NAMESPACE, MetricName: LINEAGES_UNREADABLE });
+    expect(sweep).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1 });
   });
 
   it('alarms on failed issuances and on a certificate with less than 14 days left', () => {

@@ -49,6 +49,15 @@ describe('the synthesized template', () => {
       `${count('AWS::S3::Bucket')} buckets (certificates: SSE-KMS, versioned; access logs: SSE-S3, as S3 log delivery requires), all public access blocked and TLS only; ${count('AWS::SNS::Topic')} topic with KMS`,
       ['unencrypted', 'versioning', 'public', 'tls'],
     );
+    const servicePolicies = Object.values(template.Resources as Record<string, any>)
+      .flatMap((r) => (r.Properties?.PolicyDocument?.Statement ?? r.Properties?.KeyPolicy?.Statement ?? []) as any[])
+      .filter((s) => s.Effect === 'Allow' && s.Principal?.Service !== undefined).length;
+    row(
+      'resource policies: an AWS service principal allowed without `aws:SourceAccount`/`aws:SourceArn` (topic policy, KMS key policy, bucket policy)',
+      servicePolicies,
+      `${servicePolicies} service-principal statements, each limited to this account or the issuer's own rules and alarms`,
+      ['confused-deputy'],
+    );
     row('Lambda: an environment variable named or valued like a secret', envVars, `${count('AWS::Lambda::Function')} functions, ${envVars} variables: names, ARNs and settings only`, ['lambda-env']);
     expect(text(findings)).toEqual([]);
   });
@@ -83,9 +92,13 @@ describe('the synthesized template', () => {
       }
     }
     resources.PlantedTopic = { Type: 'AWS::SNS::Topic', Properties: {} };
+    resources.PlantedTopicPolicy = {
+      Type: 'AWS::SNS::TopicPolicy',
+      Properties: { Topics: [{ Ref: 'PlantedTopic' }], PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Resource: '*' }] } },
+    };
     resources[fnId].Properties.Environment.Variables.API_TOKEN = 'Zm9vYmFyQmF6UXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr';
     const rules = new Set(reviewTemplate(bad, OPTIONS).map((f) => f.rule));
-    const expected: ReviewFinding['rule'][] = ['wildcard-action', 'wildcard-resource', 'secret-scope', 'kms-scope', 'unencrypted', 'versioning', 'public', 'tls', 'lambda-env'];
+    const expected: ReviewFinding['rule'][] = ['wildcard-action', 'wildcard-resource', 'secret-scope', 'kms-scope', 'unencrypted', 'versioning', 'public', 'tls', 'lambda-env', 'confused-deputy'];
     report.add({ fault: 'the review itself: one violation of each rule planted in a copy of the template', runs: expected.length, outcome: `${expected.filter((r) => rules.has(r)).length} of ${expected.length} rules caught it`, lost: expected.every((r) => rules.has(r)) ? 'nothing' : `missed: ${expected.filter((r) => !rules.has(r)).join(', ')}` });
     expect([...rules].sort()).toEqual([...expected].sort());
   });

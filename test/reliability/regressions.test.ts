@@ -146,7 +146,7 @@ describe('2. ensureAccount under concurrency', () => {
     try {
       const { deps } = await fsDeps();
       const broken = { ...deps, resolveEab: async () => Promise.reject(Object.assign(new Error('does not hold JSON'), { name: 'EabCredentialsError' })) };
-      await expect(ensureAccount(createAcmeContext({ directoryUrl: ca.directoryUrl, transport: ca.transport }), broken, { directoryUrl: ca.directoryUrl, eabRef: '/etc/eab.json' })).rejects.toMatchObject({
+      await expect(ensureAccount(createAcmeContext({ directoryUrl: ca.directoryUrl, transport: ca.transport }), broken, { directoryUrl: ca.directoryUrl, eabRef: '/etc/eab.json', registrationLock: { lock: deps.lock, owner: 'run-6' } })).rejects.toMatchObject({
         name: 'EabCredentialsError',
       });
       expect(await deps.keys.getAccountKey(accountIdFor(ca.directoryUrl))).toBeUndefined();

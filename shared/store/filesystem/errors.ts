@@ -3,7 +3,7 @@
  * `name` is a literal (ARCHITECTURE.md, "Error model"). Messages name files and lineages, never
  * file contents: a file next to the ones named may hold a private key.
  */
-import { StoreError } from '../errors.js';
+import { LineageUnreadableError, StoreError } from '../errors.js';
 
 /**
  * A lineage or account name that cannot be a file name in the config directory (it would escape
@@ -36,7 +36,7 @@ export class InvalidLineageNameError extends StoreError {
  * await store.getLineage('example.com'); // RenewalConfError: ... line 1 ...
  * ```
  */
-export class RenewalConfError extends StoreError {
+export class RenewalConfError extends LineageUnreadableError {
   /** The conf file's path. */
   readonly path: string;
   /** 1-based line of the problem, when it is about one line. */
@@ -102,6 +102,26 @@ export class GuardTimeoutError extends StoreError {
   constructor(path: string) {
     super(`Could not take ${path} in time: another acmeflow process is updating the same certificate. Retry.`);
     this.name = 'GuardTimeoutError';
+    this.path = path;
+  }
+}
+
+/**
+ * `archive/<name>/` or `live/<name>/` is a symbolic link, or leads outside the config directory:
+ * following it would write private keys somewhere nobody chose for them, and `live/` links that
+ * resolve relative to another place dangle. acmeflow refuses it rather than guess.
+ *
+ * @example
+ * ```ts
+ * await store.getLive('example.com'); // LineageDirectoryError: live/example.com is a symbolic link (to /srv/x) ...
+ * ```
+ */
+export class LineageDirectoryError extends LineageUnreadableError {
+  /** The directory's path. */
+  readonly path: string;
+  constructor(path: string, problem: string) {
+    super(`${path} ${problem}; acmeflow keeps a lineage's keys and certificates only in real directories inside the config directory. Replace it with a directory (move the files back) and run again.`);
+    this.name = 'LineageDirectoryError';
     this.path = path;
   }
 }

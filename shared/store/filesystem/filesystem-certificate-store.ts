@@ -9,7 +9,7 @@ import { CERTBOT_KINDS, CertbotLayout, checkLineageName, versionOfArchiveFile } 
 import { parseConfigObj, type ConfDocument } from './configobj.js';
 import { ArchiveCorruptError, VersionNotFoundError } from './errors.js';
 import { withGuardFile } from './guard-file.js';
-import { ensureArchiveDir, ensureLiveDir, ensurePrivateDirs, liveLinkVersion } from './lineage-directories.js';
+import { checkLineageDirectories, ensureArchiveDir, ensureLiveDir, ensurePrivateDirs, liveLinkVersion } from './lineage-directories.js';
 import { switchLiveLinks } from './live-link-switch.js';
 import { lineageFromDocument, renderRenewalConf } from './renewal-conf.js';
 
@@ -93,6 +93,9 @@ export class FilesystemCertificateStore implements CertificateStore {
       this.#known.delete(name);
       return undefined;
     }
+    // A lineage whose directories lead elsewhere is not one to list as VALID or to renew; checked on
+    // every read, as a directory can be swapped for a link while the conf stays the same.
+    await checkLineageDirectories(this.layout, name);
     const etag = etagOf(bytes);
     const known = this.#known.get(name);
     if (known?.etag === etag) return structuredClone(known);
@@ -199,6 +202,7 @@ export class FilesystemCertificateStore implements CertificateStore {
 
   async getVersion(name: string, version: number): Promise<CertificateVersion | undefined> {
     checkLineageName(name);
+    await checkLineageDirectories(this.layout, name);
     const metaText = await readTextIfExists(this.layout.archiveFile(name, 'meta', version));
     if (metaText === undefined) return undefined;
     let meta: VersionMeta;
@@ -217,6 +221,7 @@ export class FilesystemCertificateStore implements CertificateStore {
   }
 
   async latestVersion(name: string): Promise<number> {
+    await checkLineageDirectories(this.layout, name);
     const files = await readdir(this.layout.archiveDir(name)).catch((error: unknown) => {
       if (errorCode(error) === 'ENOENT') return [] as string[];
       throw error;
@@ -248,6 +253,7 @@ export class FilesystemCertificateStore implements CertificateStore {
    */
   async promoteVersion(name: string, version: number): Promise<void> {
     checkLineageName(name);
+    await checkLineageDirectories(this.layout, name);
     if (!(await pathExists(this.layout.archiveFile(name, 'meta', version)))) throw new VersionNotFoundError(name, version);
     await ensureLiveDir(this.layout, name);
     const hasKey = await pathExists(this.layout.archiveFile(name, 'privkey', version));
@@ -259,6 +265,7 @@ export class FilesystemCertificateStore implements CertificateStore {
 
   async getLive(name: string): Promise<CertificateVersion | undefined> {
     checkLineageName(name);
+    await checkLineageDirectories(this.layout, name);
     const version = await liveLinkVersion(this.layout, name, 'cert');
     return version === undefined ? undefined : this.getVersion(name, version);
   }

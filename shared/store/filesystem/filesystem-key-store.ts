@@ -6,7 +6,7 @@ import { KeyNotFoundError, StoreError, VersionConflictError } from '../errors.js
 import type { KeyStore, StoredAccountKey } from '../key-store.js';
 import { errorCode, pathExists, readTextIfExists, removeIfExists, removeTempLeftovers, writeFileAtomic } from './atomic-files.js';
 import { CertbotLayout, checkLineageName } from './certbot-layout.js';
-import { ensureArchiveDir, ensurePrivateDirs, liveLinkVersion } from './lineage-directories.js';
+import { checkLineageDirectories, ensureArchiveDir, ensurePrivateDirs, liveLinkVersion } from './lineage-directories.js';
 import { servedLink, switchLiveLinks } from './live-link-switch.js';
 
 export interface FilesystemKeyStoreOptions {
@@ -36,14 +36,14 @@ function samePem(a: string, b: string): boolean {
  * archive/<name>/privkey<N>.pem              promoted keys, certbot's place (0600)
  * live/<name>/privkey.pem                    -> ../../archive/<name>/privkey<N>.pem (switched by the
  *                                              certificate store with the other three links)
- * accounts/<accountId>/private_key.pem       account key (0600; the directories 0700)
- * accounts/<accountId>/meta.json             { accountUrl, directoryUrl }
+ * accounts/<accountId>/account.json          { directoryUrl, accountUrl?, privateKeyPem } (0600; the
+ *                                              directories 0700): key and URL in one file, one rename
  * ```
  *
  * Account keys use this simple layout, not certbot's `accounts/<server>/directory/<md5>/` with a
  * JWK `private_key.json`: the port looks accounts up by acmeflow's account id alone, and certbot's
  * id is a hash of the key. The two never collide: certbot's first level is a host name with a
- * `directory/` below it, acmeflow's holds `private_key.pem` directly.
+ * `directory/` below it, acmeflow's holds `account.json` directly.
  *
  * Tokens are hashed into file names, so any string is a valid token and none can name a path.
  * Every file appears whole (temporary file, fsync, rename or hard link); keys are created mode
@@ -105,6 +105,7 @@ export class FilesystemKeyStore implements KeyStore {
     checkLineageName(lineage);
     const pendingPath = this.#pendingPath(lineage, token);
     const archivePath = this.layout.archiveFile(lineage, 'privkey', version);
+    await checkLineageDirectories(this.layout, lineage);
     const pending = await readTextIfExists(pendingPath);
     if (pending === undefined) {
       if (!(await pathExists(archivePath))) throw new KeyNotFoundError(`The pending certificate key for version ${version} of "${lineage}"`);
@@ -146,43 +147,70 @@ export class FilesystemKeyStore implements KeyStore {
 
   /** The key `live/privkey.pem` serves: the journal's while a switch that was cut short waits for its repair. */
   async getCurrentCertificateKey(lineage: string): Promise<string | undefined> {
+    await checkLineageDirectories(this.layout, lineage);
     return readTextIfExists(await servedLink(this.layout, lineage, 'privkey'));
   }
 
   /** `archive/<name>/privkey<N>.pem`: promoted for that version, whether `live/` serves it yet or not. */
   async getCertificateKey(lineage: string, version: number): Promise<string | undefined> {
     checkLineageName(lineage);
+    await checkLineageDirectories(this.layout, lineage);
     return readTextIfExists(this.layout.archiveFile(lineage, 'privkey', version));
   }
 
-  /** Resolves undefined unless both files are there: `meta.json` is written last, like a version's meta. */
+  /**
+   * `accounts/<id>/account.json`: the key and its URL are one file, so a reader never sees one
+   * registration's key with another's URL. A directory of an earlier acmeflow (`private_key.pem` and
+   * `meta.json`) is still read, until the next write replaces it.
+   */
   async getAccountKey(accountId: string): Promise<StoredAccountKey | undefined> {
+    const dir = this.layout.accountDir(accountId);
+    const text = await readTextIfExists(join(dir, ACCOUNT_FILE));
+    if (text !== undefined) return parseAccountFile(accountId, ACCOUNT_FILE, text);
+    return this.#getSplitAccountKey(accountId);
+  }
+
+  /** The two-file layout: resolves undefined unless both files are there (`meta.json` was written last). */
+  async #getSplitAccountKey(accountId: string): Promise<StoredAccountKey | undefined> {
     const dir = this.layout.accountDir(accountId);
     const metaText = await readTextIfExists(join(dir, 'meta.json'));
     if (metaText === undefined) return undefined;
     const privateKeyPem = await readTextIfExists(join(dir, 'private_key.pem'));
     if (privateKeyPem === undefined) return undefined;
-    let meta: { accountUrl?: unknown; directoryUrl?: unknown };
-    try {
-      meta = JSON.parse(metaText) as typeof meta;
-    } catch (error) {
-      throw new StoreError(`accounts/${accountId}/meta.json is not JSON; remove the account directory to register again.`, { cause: error });
-    }
-    if (typeof meta.directoryUrl !== 'string') throw new StoreError(`accounts/${accountId}/meta.json has no directoryUrl; remove the account directory to register again.`);
-    return {
-      privateKeyPem,
-      directoryUrl: meta.directoryUrl,
-      ...(typeof meta.accountUrl === 'string' ? { accountUrl: meta.accountUrl } : {}),
-    };
+    return parseAccountFile(accountId, 'meta.json', metaText, privateKeyPem);
   }
 
+  /**
+   * Replaces the account in one rename (key, URL and directory URL together), mode 0600 from the
+   * moment the file exists. Callers serialize registrations (the workflow's registration lock);
+   * this only promises that every reader sees one whole account.
+   */
   async putAccountKey(accountId: string, key: StoredAccountKey): Promise<void> {
     const dir = this.layout.accountDir(accountId);
     await ensurePrivateDirs(this.layout, this.layout.accountsRoot, dir);
-    await writeFileAtomic(join(dir, 'private_key.pem'), key.privateKeyPem, { mode: KEY_MODE });
-    const meta = { ...(key.accountUrl === undefined ? {} : { accountUrl: key.accountUrl }), directoryUrl: key.directoryUrl };
-    await writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`, { mode: 0o644 });
+    const record = { directoryUrl: key.directoryUrl, ...(key.accountUrl === undefined ? {} : { accountUrl: key.accountUrl }), privateKeyPem: key.privateKeyPem };
+    await writeFileAtomic(join(dir, ACCOUNT_FILE), `${JSON.stringify(record, null, 2)}\n`, { mode: KEY_MODE });
+    // The earlier two-file layout would only confuse a person reading the directory now.
+    await removeIfExists(join(dir, 'meta.json'));
+    await removeIfExists(join(dir, 'private_key.pem'));
   }
+}
+
+/** The account's one file in its directory. */
+const ACCOUNT_FILE = 'account.json';
+
+function parseAccountFile(accountId: string, file: string, text: string, splitKeyPem?: string): StoredAccountKey {
+  let record: { accountUrl?: unknown; directoryUrl?: unknown; privateKeyPem?: unknown };
+  try {
+    record = JSON.parse(text) as typeof record;
+  } catch (error) {
+    throw new StoreError(`accounts/${accountId}/${file} is not JSON; remove the account directory to register again.`, { cause: error });
+  }
+  const privateKeyPem = splitKeyPem ?? record.privateKeyPem;
+  if (typeof record.directoryUrl !== 'string' || typeof privateKeyPem !== 'string') {
+    throw new StoreError(`accounts/${accountId}/${file} has no directoryUrl or key; remove the account directory to register again.`);
+  }
+  return { privateKeyPem, directoryUrl: record.directoryUrl, ...(typeof record.accountUrl === 'string' ? { accountUrl: record.accountUrl } : {}) };
 }
 
 /**

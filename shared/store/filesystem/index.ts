@@ -8,6 +8,7 @@ export {
   ArchiveCorruptError,
   GuardTimeoutError,
   InvalidLineageNameError,
+  LineageDirectoryError,
   LockFileCorruptError,
   RenewalConfError,
   VersionNotFoundError,

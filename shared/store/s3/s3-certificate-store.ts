@@ -1,5 +1,5 @@
 import type { CertificateStore, LineageEtagPage, StoredLineage } from '../certificate-store.js';
-import { LineageConflictError, StoreError, VersionConflictError } from '../errors.js';
+import { LineageConflictError, LineageUnreadableError, StoreError, VersionConflictError } from '../errors.js';
 import type { CertificateVersion, Lineage, VersionMeta } from '../lineage.js';
 import { BucketObjects } from './bucket-objects.js';
 import { assertLineageName, assertVersionNumber } from './lineage-name.js';
@@ -89,9 +89,14 @@ export class S3CertificateStore implements CertificateStore {
     const key = s3ObjectKeys.renewal(name);
     const object = await this.#objects.get(key);
     if (object === undefined) return undefined;
-    const value = parseJson(key, object.body);
+    let value: unknown;
+    try {
+      value = parseJson(key, object.body);
+    } catch (error) {
+      throw new LineageUnreadableError((error as Error).message, { cause: error });
+    }
     if (!isObject(value) || !isObject(value.spec) || !isObject(value.state) || value.spec.name !== name) {
-      throw new StoreError(`${key} does not hold the lineage "${name}" (a spec named "${name}" and a state); it was not written by acmeflow or was damaged.`);
+      throw new LineageUnreadableError(`${key} does not hold the lineage "${name}" (a spec named "${name}" and a state); it was not written by acmeflow or was damaged.`);
     }
     return { lineage: value as unknown as Lineage, etag: object.etag };
   }

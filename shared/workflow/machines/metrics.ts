@@ -2,10 +2,12 @@
  * The custom metrics the construct alarms on, and the CloudWatch Embedded Metric Format (EMF) line a
  * handler writes to publish them. No CDK import here: a Lambda shell may import this file.
  *
- * Only one custom metric exists: {@link DAYS_TO_EXPIRY_MIN}, written by PlanRenewals at the end of a
- * **full** sweep (no `lineages` filter, not a dry run), so that "a certificate has less than 14 days
- * left" is one alarm on one metric whatever the fleet size (a metric per lineage would cost a
- * custom metric per certificate).
+ * Two custom metrics are alarmed on: {@link DAYS_TO_EXPIRY_MIN}, written by PlanRenewals at the end
+ * of a **full** sweep (no `lineages` filter, not a dry run), so that "a certificate has less than 14
+ * days left" is one alarm on one metric whatever the fleet size (a metric per lineage would cost a
+ * custom metric per certificate); and {@link LINEAGES_UNREADABLE}, written by CompleteSweep when
+ * lineages could not be read, which the sweep-failed alarm adds to the failed executions (the sweep
+ * itself succeeds for the rest of the fleet).
  */
 
 /** CloudWatch namespace of acmeflow's custom metrics. */
@@ -51,5 +53,28 @@ export function expiryMetricsEmf(input: { bucket: string; daysToExpiryMin: numbe
     [METRICS_DIMENSION]: input.bucket,
     [DAYS_TO_EXPIRY_MIN]: input.daysToExpiryMin,
     [LINEAGES_CHECKED]: input.lineagesChecked,
+  };
+}
+
+/** Lineages a sweep skipped because they could not be read (a damaged conf or object); written only when there are any. */
+export const LINEAGES_UNREADABLE = 'LineagesUnreadable';
+
+/**
+ * The EMF document CompleteSweep writes when lineages could not be read: one data point per sweep,
+ * however many lineages, so the sweep-failed alarm fires once.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(`${JSON.stringify(unreadableMetricsEmf({ bucket: env.ACMEFLOW_BUCKET, unreadable: 2, now: new Date() }))}\n`);
+ * ```
+ */
+export function unreadableMetricsEmf(input: { bucket: string; unreadable: number; now: Date }): Record<string, unknown> {
+  return {
+    _aws: {
+      Timestamp: input.now.getTime(),
+      CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [[METRICS_DIMENSION]], Metrics: [{ Name: LINEAGES_UNREADABLE, Unit: 'Count' }] }],
+    },
+    [METRICS_DIMENSION]: input.bucket,
+    [LINEAGES_UNREADABLE]: input.unreadable,
   };
 }

@@ -78,7 +78,7 @@ describe('acmeflow register', () => {
     expect(again.err).toContain('existing account');
     const keyFiles = await readdir(join(configDir, 'accounts'));
     expect(keyFiles).toHaveLength(1);
-    expect((await stat(join(configDir, 'accounts', keyFiles[0] as string, 'private_key.pem'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(configDir, 'accounts', keyFiles[0] as string, 'account.json'))).mode & 0o777).toBe(0o600);
   });
 
   it('fails without EAB against a CA that requires it, explaining why', async () => {

@@ -31,6 +31,7 @@ export const SECTIONS = {
   'secret-hygiene': '6. Secret hygiene (each file scans everything it produced for every secret it handed to acmeflow)',
   'deployed-shape': '7. Security review of the synthesized template',
   probes: '8. Probes (issue 16: oversized answers, plain http, hostile CA text, nonce storms, refused replaces, unknown challenge types)',
+  'probes-stores': '9. Probes: accounts, lineages, stores, DNSSEC (issue 16)',
 } as const;
 export type SectionId = keyof typeof SECTIONS;
 

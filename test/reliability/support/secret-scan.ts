@@ -37,7 +37,7 @@ export function isKeyPath(relativePath: string): boolean {
     /(?:^|\/)archive\/[^/]+\/privkey\d+\.pem$/.test(p) ||
     /(?:^|\/)live\/[^/]+\/privkey\.pem$/.test(p) ||
     /(?:^|\/)keys\/pending\//.test(p) ||
-    /(?:^|\/)accounts\/[^/]+\/private_key\.pem$/.test(p)
+    /(?:^|\/)accounts\/[^/]+\/(?:private_key\.pem|account\.json)$/.test(p)
   );
 }
 

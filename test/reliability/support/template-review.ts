@@ -11,13 +11,16 @@
  *   access logs may use SSE-S3 — S3 cannot deliver access logs into SSE-KMS buckets — and needs no
  *   versioning); SNS topics, SQS queues and Secrets Manager secrets encrypted.
  * - No resource policy that allows everyone (`Principal: "*"` without a condition).
+ * - No resource policy (topic, key, bucket, queue) that allows an AWS service principal without an
+ *   `aws:SourceAccount` or `aws:SourceArn` condition: without one, the service acting for any other
+ *   account could use the grant (the confused deputy problem).
  * - Lambda environments: no variable whose name or value looks like a secret.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { iamStatements, renderIntrinsic } from '../../infra/support/synth.js';
 
 export interface ReviewFinding {
-  readonly rule: 'wildcard-action' | 'wildcard-resource' | 'secret-scope' | 'kms-scope' | 'unencrypted' | 'public' | 'versioning' | 'tls' | 'lambda-env';
+  readonly rule: 'wildcard-action' | 'wildcard-resource' | 'secret-scope' | 'kms-scope' | 'unencrypted' | 'public' | 'versioning' | 'tls' | 'lambda-env' | 'confused-deputy';
   readonly resource: string;
   readonly detail: string;
 }
@@ -125,6 +128,14 @@ export function reviewTemplate(json: Record<string, any>, options: ReviewOptions
     for (const s of statements) {
       const everyone = s.Principal === '*' || s.Principal?.AWS === '*' || (Array.isArray(s.Principal?.AWS) && s.Principal.AWS.includes('*'));
       if (s.Effect === 'Allow' && everyone && !s.Condition) findings.push({ rule: 'public', resource: id, detail: `${r.Type} allows everyone ${JSON.stringify(s.Action)}` });
+    }
+    for (const s of statements) {
+      const service = s.Principal?.Service;
+      if (s.Effect !== 'Allow' || service === undefined) continue;
+      const condition = JSON.stringify(s.Condition ?? {});
+      if (!condition.includes('"aws:SourceAccount"') && !condition.includes('"aws:SourceArn"')) {
+        findings.push({ rule: 'confused-deputy', resource: id, detail: `${r.Type} allows ${JSON.stringify(service)} ${JSON.stringify(s.Action)} without aws:SourceAccount or aws:SourceArn` });
+      }
     }
     if (r.Type === 'AWS::Lambda::Permission' && (p.Principal === '*' || p.FunctionUrlAuthType === 'NONE')) findings.push({ rule: 'public', resource: id, detail: 'Lambda invocable by anyone' });
     if (r.Type === 'AWS::Lambda::Url' && p.AuthType === 'NONE') findings.push({ rule: 'public', resource: id, detail: 'Lambda URL without auth' });

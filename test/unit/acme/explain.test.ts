@@ -58,3 +58,21 @@ describe('languageFromEnv', () => {
     expect(languageFromEnv({ LANG: 'jav_ID' })).toBe('en');
   });
 });
+
+describe('the DNSSEC hint', () => {
+  it('is added in English and Japanese to any problem whose detail or a subproblem mentions DNSSEC, and to no other', () => {
+    const signed = explainProblem({
+      type: 'urn:ietf:params:acme:error:dns',
+      detail: 'Validation failed for www.example.jp; check each name\u2019s _acme-challenge TXT record before retrying. The zone example.jp is DNSSEC-signed: ...',
+    });
+    expect(signed.en).toMatch(/^The CA had a DNS problem.*since 2026-03-15 CAs must check DNSSEC/);
+    expect(signed.ja).toContain('DNSSEC で署名されています');
+    const fromCa = explainProblem({
+      type: 'urn:ietf:params:acme:error:compound',
+      detail: 'Validation failed',
+      subproblems: [{ type: 'urn:ietf:params:acme:error:unauthorized', detail: 'DNSSEC: DNSKEY Missing', identifier: { type: 'dns', value: 'a.example.jp' } }],
+    });
+    expect(fromCa.en).toContain('since 2026-03-15');
+    expect(explainProblem({ type: 'urn:ietf:params:acme:error:dns', detail: 'SERVFAIL looking up TXT' }).en).not.toContain('DNSSEC');
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eabFromFlags } from '../../../cli/ca-flags.js';
+import { caFromFlags, eabFromFlags } from '../../../cli/ca-flags.js';
 
 const HMAC = Buffer.from('k'.repeat(32)).toString('base64url');
 
@@ -17,5 +17,25 @@ describe('eabFromFlags', () => {
   ])('refuses %s with a UsageError (exit 2)', (_what, flags, message) => {
     expect(() => eabFromFlags(flags)).toThrow(expect.objectContaining({ name: 'UsageError', message: typeof message === 'string' ? message : expect.stringMatching(message) }));
     expect(() => eabFromFlags(flags)).not.toThrow(/secret/);
+  });
+});
+
+describe('caFromFlags', () => {
+  it('refuses a --server URL with credentials, without repeating them', () => {
+    for (const server of ['https://user:hunter2@acme.example/dir', 'https://token@acme.example/dir', 'ftp://user:hunter2@acme.example/dir']) {
+      let caught: Error | undefined;
+      try {
+        caFromFlags({ server });
+      } catch (err) {
+        caught = err as Error;
+      }
+      expect(caught?.name).toBe('UsageError');
+      expect(caught?.message).toContain('holds credentials');
+      expect(caught?.message).not.toContain('hunter2');
+    }
+  });
+
+  it('keeps a plain directory URL', () => {
+    expect(caFromFlags({ server: 'https://acme.example/dir' }).directoryUrl).toBe('https://acme.example/dir');
   });
 });

@@ -4,8 +4,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { finishSweep, planSweep, type SweepState } from '../../../shared/workflow/index.js';
-import { MemorySweepStore, type SweepResultsRef, type SweepStore } from '../../../shared/store/index.js';
-import { makeHandler as completeSweepHandler } from '../../../functions/complete-sweep/handler.js';
+import { LineageUnreadableError, MemorySweepStore, type SweepResultsRef, type SweepStore } from '../../../shared/store/index.js';
+import { makeHandler as completeSweepHandler, withUnreadableMetric } from '../../../functions/complete-sweep/handler.js';
 import { makeHandler as planRenewalsHandler, withExpiryMetric } from '../../../functions/plan-renewals/handler.js';
 import { memoryDeps, putLineage, type MemoryDeps } from './support/memory-deps.js';
 
@@ -174,6 +174,48 @@ describe('the plan-renewals AWS shell', () => {
     expect(emf._aws).toMatchObject({ CloudWatchMetrics: [{ Namespace: 'acmeflow', Dimensions: [['Bucket']] }] });
     await full({ input: { lineages: ['a-expiring'] }, sweepId: 'partial' });
     await full({ input: { dryRun: true }, sweepId: 'dry' });
+    expect(written).toHaveLength(1);
+  });
+});
+
+describe('a lineage that cannot be read', () => {
+  /** `b-fresh` and `c-new` read as damaged, the others as before. */
+  function damaged(): MemoryDeps['deps'] {
+    const store = Object.create(m.store) as typeof m.store;
+    store.getLineage = async (name: string) => {
+      if (name === 'b-fresh' || name === 'c-new') throw new LineageUnreadableError(`renewal/${name}.json is not JSON; it was not written by acmeflow or was damaged.`);
+      return m.store.getLineage(name);
+    };
+    return { ...m.deps, store };
+  }
+
+  it('is skipped, named and counted by planSweep; the others are planned', async () => {
+    const out = await planSweep({ input: {}, sweepId: 'sweep-u' }, damaged());
+    expect(out).toMatchObject({ due: 2, skipped: 1, unreadableCount: 2 });
+    expect(out.unreadable).toEqual([
+      { lineage: 'b-fresh', errorName: 'LineageUnreadableError', error: 'renewal/b-fresh.json is not JSON; it was not written by acmeflow or was damaged.' },
+      { lineage: 'c-new', errorName: 'LineageUnreadableError', error: 'renewal/c-new.json is not JSON; it was not written by acmeflow or was damaged.' },
+    ]);
+    expect(m.sweeps.plan('sweep-u')?.map((i) => i.lineage)).toEqual(['a-expiring', 'e-expiring']);
+  });
+
+  it('still fails the step on any other store error (a transient one is retried, not skipped)', async () => {
+    const store = Object.create(m.store) as typeof m.store;
+    store.getLineage = async () => Promise.reject(Object.assign(new Error('Slow down'), { name: 'SlowDown' }));
+    await expect(planSweep({ input: {}, sweepId: 'sweep-t' }, { ...m.deps, store })).rejects.toMatchObject({ name: 'SlowDown' });
+  });
+
+  it('is in "Renewal Sweep Completed", even when nothing was attempted, and CompleteSweep writes the failure metric once', async () => {
+    const state = await planSweep({ input: { lineages: ['b-fresh'] }, sweepId: 'sweep-v' }, damaged());
+    const written: string[] = [];
+    const out = await withUnreadableMetric(completeSweepHandler(m.deps), (line) => written.push(line), { ACMEFLOW_BUCKET: 'certs-bucket' })(state);
+    expect(out).toMatchObject({ attempted: 0, unreadableCount: 1, unreadable: [{ lineage: 'b-fresh' }] });
+    expect(m.events.ofType('Renewal Sweep Completed')).toEqual([
+      { attempted: 0, renewed: [], failed: [], skipped: 0, unreadableCount: 1, unreadable: [expect.objectContaining({ lineage: 'b-fresh' })], dryRun: false },
+    ]);
+    expect(written).toHaveLength(1);
+    expect(JSON.parse(written[0] as string)).toMatchObject({ Bucket: 'certs-bucket', LineagesUnreadable: 1 });
+    await withUnreadableMetric(completeSweepHandler(m.deps), (line) => written.push(line))({ due: 0, skipped: 5, dryRun: false, force: false });
     expect(written).toHaveLength(1);
   });
 });

@@ -99,6 +99,31 @@ describe("certbot's layout", () => {
     dir = moved;
   });
 
+  it('refuses archive/<name> or live/<name> that is a symbolic link or leads outside the config dir, writing nothing there', async () => {
+    const outside = join(dir, '..', 'elsewhere');
+    await mkdir(join(outside, 'example.com'), { recursive: true });
+    await mkdir(join(dir, 'archive'), { recursive: true });
+    await symlink(join(outside, 'example.com'), join(dir, 'archive', 'example.com'));
+    const rejection = async (p: Promise<unknown>) => p.then(() => undefined, (e: Error) => e);
+    expect(await rejection(store.putVersion(versionOf('example.com', 1)))).toMatchObject({ name: 'LineageDirectoryError', message: expect.stringContaining('archive/example.com is a symbolic link') });
+    expect(await rejection(keys.getCertificateKey('example.com', 1))).toMatchObject({ name: 'LineageDirectoryError' });
+    expect(await readdir(join(outside, 'example.com'))).toEqual([]);
+    // live/ itself linked out of the config dir: every lineage under it leads outside.
+    await issue(versionOf('other.example', 1));
+    await store.putLineage(minimalLineage('other.example'));
+    await import('node:fs/promises').then((fs) => fs.rename(join(dir, 'live'), join(outside, 'live')));
+    await symlink(join(outside, 'live'), join(dir, 'live'));
+    expect(await rejection(store.getLive('other.example'))).toMatchObject({ name: 'LineageDirectoryError', message: expect.stringContaining('leads outside the config directory') });
+    expect(await rejection(store.getLineage('other.example'))).toMatchObject({ name: 'LineageDirectoryError' });
+  });
+
+  it('accepts a config directory that is itself a symbolic link (a moved /etc/letsencrypt)', async () => {
+    await issue(versionOf('example.com', 1));
+    const linked = join(dir, '..', 'linked');
+    await symlink(dir, linked);
+    expect((await new FilesystemCertificateStore({ configDir: linked }).getLive('example.com'))?.version).toBe(1);
+  });
+
   it('leaves no temporary file behind', async () => {
     await issue(versionOf('example.com', 1));
     await issue(versionOf('example.com', 2));

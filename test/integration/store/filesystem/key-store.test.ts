@@ -4,7 +4,7 @@
  * keep keys private.
  */
 import { createHash } from 'node:crypto';
-import { chmod, lstat, mkdtemp, readFile, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -188,16 +188,28 @@ describe('promoteCertificateKey', () => {
 });
 
 describe('account keys', () => {
-  it('stores accounts/<id>/private_key.pem (0600) and meta.json, in 0700 directories, and reads them back', async () => {
+  it('stores accounts/<id>/account.json (0600) with key and URL together, in 0700 directories, and reads it back', async () => {
     const account = { privateKeyPem: KEY_A, accountUrl: 'https://acme.example/acct/1', directoryUrl: 'https://acme.example/dir' };
     await withUmask(0, () => keys.putAccountKey('acme.example-default', account));
     const accountDir = join(dir, 'accounts', 'acme.example-default');
-    expect(await mode(join(accountDir, 'private_key.pem'))).toBe(0o600);
+    expect(await mode(join(accountDir, 'account.json'))).toBe(0o600);
     expect(await mode(accountDir)).toBe(0o700);
     expect(await mode(join(dir, 'accounts'))).toBe(0o700);
-    expect(JSON.parse(await readFile(join(accountDir, 'meta.json'), 'utf8'))).toEqual({ accountUrl: account.accountUrl, directoryUrl: account.directoryUrl });
-    expect(await readFile(join(accountDir, 'meta.json'), 'utf8')).not.toContain('PRIVATE KEY');
+    expect(JSON.parse(await readFile(join(accountDir, 'account.json'), 'utf8'))).toEqual(account);
+    expect(await readdir(accountDir)).toEqual(['account.json']);
     expect(await keys.getAccountKey('acme.example-default')).toEqual(account);
+  });
+
+  it('reads the two-file layout of an earlier acmeflow, and replaces it with account.json on the next write', async () => {
+    const accountDir = join(dir, 'accounts', 'old');
+    await mkdir(accountDir, { recursive: true });
+    await writeFile(join(accountDir, 'private_key.pem'), KEY_A, { mode: 0o600 });
+    await writeFile(join(accountDir, 'meta.json'), JSON.stringify({ accountUrl: 'https://acme.example/acct/2', directoryUrl: 'https://acme.example/dir' }));
+    const stored = await keys.getAccountKey('old');
+    expect(stored).toEqual({ privateKeyPem: KEY_A, accountUrl: 'https://acme.example/acct/2', directoryUrl: 'https://acme.example/dir' });
+    await keys.putAccountKey('old', stored as NonNullable<typeof stored>);
+    expect(await readdir(accountDir)).toEqual(['account.json']);
+    expect(await keys.getAccountKey('old')).toEqual(stored);
   });
 
   it('stores a key before registration without a URL, then with it; resolves undefined for unknown ids', async () => {
@@ -208,9 +220,10 @@ describe('account keys', () => {
     expect((await keys.getAccountKey('ca'))?.accountUrl).toBe('https://acme.example/acct/9');
   });
 
-  it('treats a key without its meta.json (a crash between the two writes) as absent', async () => {
-    await keys.putAccountKey('ca', { privateKeyPem: KEY_A, directoryUrl: 'https://acme.example/dir' });
-    await rm(join(dir, 'accounts', 'ca', 'meta.json'));
+  it('treats an old-layout key without its meta.json (a crash between the two writes) as absent', async () => {
+    const accountDir = join(dir, 'accounts', 'ca');
+    await mkdir(accountDir, { recursive: true });
+    await writeFile(join(accountDir, 'private_key.pem'), KEY_A, { mode: 0o600 });
     expect(await keys.getAccountKey('ca')).toBeUndefined();
   });
 

@@ -181,9 +181,11 @@ describe('getLineage', () => {
     await expect(store().getLineage('example.com')).resolves.toEqual({ lineage: l, etag: '"v7"' });
   });
 
-  it('refuses an object that holds another lineage', async () => {
+  it('refuses an object that holds another lineage, or no JSON, as unreadable (a sweep skips and names it)', async () => {
     s3.on(GetObjectCommand, { Key: 'renewal/example.com.json' }).resolves(object(JSON.stringify(lineage('example.org'))));
-    await expect(store().getLineage('example.com')).rejects.toMatchObject({ name: 'StoreError' });
+    await expect(store().getLineage('example.com')).rejects.toMatchObject({ name: 'LineageUnreadableError', message: expect.stringContaining('renewal/example.com.json') });
+    s3.on(GetObjectCommand, { Key: 'renewal/example.net.json' }).resolves(object('{"spec":'));
+    await expect(store().getLineage('example.net')).rejects.toMatchObject({ name: 'LineageUnreadableError', message: expect.stringContaining('is not JSON') });
   });
 });
 
