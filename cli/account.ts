@@ -94,5 +94,7 @@ async function forgetUnregisteredKey(keys: FilesystemKeyStore, configDir: string
   await rm(keys.layout.accountDir(accountId), { recursive: true, force: true });
   // rmdir removes only empty directories: anything else in them stays.
   await rmdir(keys.layout.accountsRoot).catch(() => undefined);
+  // The registration lock's directory, released and empty by now.
+  await rmdir(keys.layout.locksRoot).catch(() => undefined);
   if (!configDirExisted) await rmdir(configDir).catch(() => undefined);
 }

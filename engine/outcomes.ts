@@ -20,8 +20,9 @@ export interface LivePaths {
 }
 
 export interface IssuanceOutcome {
-  /** `skipped`: another run renewed the lineage after the sweep planned it (nothing done). */
+  /** `skipped`: nothing done — another run renewed the lineage after the sweep planned it, or the run only cleaned up after an abandoned one (`skipReason`). */
   readonly status: 'succeeded' | 'failed' | 'skipped';
+  readonly skipReason?: 'renewedMeanwhile' | 'cleanupOnly';
   readonly lineage: string;
   /** The archive version stored (absent on a dry run, which stores nothing). */
   readonly version?: number;
@@ -97,7 +98,7 @@ export function issuanceOutcome(run: IssuanceRun, options: { configDir: string; 
     return { ...base, status: 'failed', error };
   }
   const state = run.result.output as Partial<IssuanceState> | null;
-  if (state?.skipped) return { ...base, status: 'skipped' };
+  if (state?.skipped) return { ...base, status: 'skipped', ...(state.skipReason ? { skipReason: state.skipReason } : {}) };
   const result = state?.result;
   const stored = !options.dryRun && result !== undefined && result.version > 0;
   return {

@@ -153,8 +153,12 @@ export class LocalBackend implements Backend {
       json: request.json,
     });
     const outcome = await engine.sweep({ ...(names.length > 0 ? { lineages: [...names] } : {}), force: request.force, dryRun });
-    // A lineage whose issuance skipped (a cleanup after an abandoned run, or renewed meanwhile) is listed as not due.
-    const attempted = new Set(outcome.results.filter((r) => r.status !== 'skipped').map((r) => r.lineage));
+    // A lineage that another run renewed meanwhile is said so, once, and not counted as renewed; one
+    // whose run only cleaned up after an abandoned run was not due, and is listed as such.
+    const meanwhile = (r: (typeof outcome.results)[number]) => r.status === 'skipped' && r.skipReason === 'renewedMeanwhile';
+    const skipped = outcome.results.filter((r) => r.status === 'skipped');
+    const skippedNames = new Set(skipped.map((r) => r.lineage));
+    const attempted = new Set(outcome.results.filter((r) => r.status !== 'skipped' || meanwhile(r)).map((r) => r.lineage));
     const all = names.length > 0 ? names : (await this.#store.listLineages({ limit: 10_000 })).names;
     const notDueNames = all.filter((n) => !attempted.has(n) && !outcome.unreadable.some((u) => u.lineage === n));
     const notDue = [];
@@ -165,14 +169,14 @@ export class LocalBackend implements Backend {
     return {
       status: 'SUCCEEDED',
       dryRun,
-      attempted: outcome.attempted,
-      renewed: outcome.renewed,
+      attempted: outcome.attempted - skippedNames.size,
+      renewed: outcome.renewed.filter((name) => !skippedNames.has(name)),
       failed: outcome.failed,
       skipped: outcome.skipped,
       results: outcome.results.flatMap((r): RenewResult[] => {
         if (r.status === 'succeeded') return [{ lineage: r.lineage, status: 'succeeded', ...(r.version === undefined ? {} : { version: r.version }), ...(r.notAfter ? { notAfter: r.notAfter } : {}) }];
         if (r.status === 'failed') return [{ lineage: r.lineage, status: 'failed', ...(r.error ? { error: r.error } : {}) }];
-        return [];
+        return meanwhile(r) ? [{ lineage: r.lineage, status: 'skipped' }] : [];
       }),
       notDue,
       unreadable: outcome.unreadable,

@@ -96,6 +96,7 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
   printUnreadable(out, unreadable);
   for (const result of outcome.results) {
     if (result.status === 'succeeded') out.line(`Renewed ${result.lineage}: ${dryRun ? 'the dry run was successful' : `version ${result.version}, expires ${result.notAfter?.slice(0, 10)}`}.`);
+    else if (result.status === 'skipped') out.line(`${result.lineage}: another run renewed it meanwhile; nothing to do.`);
     else if (result.recorded) printRecordedFailure(out, result.lineage, result.recorded);
     else printFailure(out, result);
   }

@@ -44,7 +44,10 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       // A cleanup-only run finding the lock held: the run holding it is alive and cleans up after itself.
       if (!(input.cleanupOnly && err instanceof LineageLockedError)) throw err;
       deps.log.info('Another run holds the lineage; it removes its own records. Nothing to clean up.', { lineage: input.lineage });
-      return skippedState({ lineage: input.lineage, dryRun: input.dryRun, force: input.force, renewal: first.lineage.state.currentVersion > 0, directoryUrl: first.lineage.spec.ca.directoryUrl, startedAt: deps.now().toISOString() });
+      return skippedState(
+        { lineage: input.lineage, dryRun: input.dryRun, force: input.force, renewal: first.lineage.state.currentVersion > 0, directoryUrl: first.lineage.spec.ca.directoryUrl, startedAt: deps.now().toISOString() },
+        'cleanupOnly',
+      );
     }
   }
   try {
@@ -69,7 +72,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       });
       if (lock) await deps.lock.release(lock);
       const { lock: _released, ...rest } = base;
-      return skippedState(rest);
+      return skippedState(rest, 'renewedMeanwhile');
     }
 
     if (lock && state.inflight && state.inflight.owner !== input.owner) await recoverAbandonedRun(input.lineage, state.inflight, spec.dns, deps);
@@ -78,7 +81,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       deps.log.info('Cleaned up after an abandoned run; the lineage is not due.', { lineage: input.lineage });
       if (lock) await deps.lock.release(lock);
       const { lock: _released, ...rest } = base;
-      return skippedState(rest);
+      return skippedState(rest, 'cleanupOnly');
     }
 
     const ctx = deps.acme(directoryUrl);
@@ -151,10 +154,11 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
 }
 
 /** The state of an issuance that ends at PrepareOrder without an order (the Choice after it goes to `Skipped`). */
-function skippedState(base: Pick<IssuanceState, 'lineage' | 'dryRun' | 'force' | 'renewal' | 'directoryUrl' | 'startedAt'>): IssuanceState {
+function skippedState(base: Pick<IssuanceState, 'lineage' | 'dryRun' | 'force' | 'renewal' | 'directoryUrl' | 'startedAt'>, skipReason: NonNullable<IssuanceState['skipReason']>): IssuanceState {
   return {
     ...base,
     skipped: true,
+    skipReason,
     accountId: '',
     accountUrl: '',
     order: { url: '', finalize: '', status: 'skipped' },

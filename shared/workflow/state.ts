@@ -41,8 +41,10 @@ export const issuanceStateSchema = z.object({
   force: z.boolean(),
   /** The lineage had a certificate before this issuance. */
   renewal: z.boolean(),
-  /** Set when prepareOrder found nothing to do (another run renewed it meanwhile). */
+  /** Set when prepareOrder found nothing to do (another run renewed it meanwhile, or a cleanup-only run). */
   skipped: z.boolean().default(false),
+  /** Why it was skipped: the command says "renewed meanwhile" only when that is what happened. */
+  skipReason: z.enum(['renewedMeanwhile', 'cleanupOnly']).optional(),
   directoryUrl: z.string(),
   accountId: z.string(),
   accountUrl: z.string(),

@@ -297,7 +297,15 @@ function storeFailingOnce(deps: WorkflowDeps, method: 'putLineage' | 'promoteVer
     if (failures-- > 0) throw error;
     return real(...args);
   };
-  return { ...deps, store: Object.assign(Object.create(deps.store) as typeof deps.store, { [method]: failing }) };
+  // A proxy, not a prototype copy: the store's methods read its private fields through `this`.
+  const store = new Proxy(deps.store, {
+    get(target, prop) {
+      if (prop === method) return failing;
+      const value: unknown = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { ...deps, store };
 }
 
 describe('7. StoreCertificate retried after it switched live/, before the lineage state was written', () => {
