@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { dnsProviderCodes, isDnsProviderCode, type DnsProviderCode } from '../shared/dns/index.js';
+import { dnsProviderCodes, isDnsProviderCode, parseServerAddress, type DnsProviderCode } from '../shared/dns/index.js';
 import { readCloudflareCredentials } from '../shared/dns/providers/cloudflare/index.js';
 import { readRfc2136Credentials } from '../shared/dns/providers/rfc2136/index.js';
 import type { OptionSpec } from './args.js';
@@ -34,6 +34,25 @@ export function chooseDnsProvider(values: Record<string, unknown>): DnsProviderC
     throw new UsageError(`Unknown DNS provider "${provider}". Known providers: ${dnsProviderCodes.join(', ')}.`);
   }
   return provider;
+}
+
+/**
+ * `--dns-resolver HOST[:PORT]` (repeatable), each checked by the parser the propagation check uses,
+ * so a server that is no address is a usage error before an order is placed and a record written.
+ */
+export function resolversFromFlags(values: { 'dns-resolver'?: readonly string[] | undefined }): string[] | undefined {
+  const given = values['dns-resolver'];
+  if (given === undefined) return undefined;
+  for (const text of given) {
+    try {
+      parseServerAddress(text);
+    } catch (err) {
+      throw new UsageError(
+        `--dns-resolver ${text}: ${(err as Error).message}. Give an IP address or host name, with :PORT when it is not 53 (e.g. 192.0.2.53, 192.0.2.53:5353 or [2001:db8::53]:53), once per server.`,
+      );
+    }
+  }
+  return [...given];
 }
 
 export interface DnsChoice {

@@ -1,8 +1,8 @@
-import { ConfigError, resolveLineageSpec, LINEAGE_NAME, type LineageSpec } from '../../shared/config/index.js';
+import { ConfigError, lineageNameProblem, resolveLineageSpec, type LineageSpec } from '../../shared/config/index.js';
 import type { Backend, IssueOutcome, IssueRequest } from '../backend/backend.js';
 import { CA_OPTIONS, caFromFlags, eabFromFlags, KEY_OPTIONS, keyTypeFromFlags } from '../ca-flags.js';
 import { CLOUD_HELP, CLOUD_OPTIONS, CLOUD_SECRET_OPTIONS, EAB_SECRET_FIX, LOCAL_ONLY_FIXES, secretRefFromFlag } from '../cloud/cloud-flags.js';
-import { DNS_OPTIONS } from '../dns-flags.js';
+import { DNS_OPTIONS, resolversFromFlags } from '../dns-flags.js';
 import type { Output } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { printFailure } from './print-failure.js';
@@ -89,7 +89,9 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
   const domains = values.domains ?? [];
   if (domains.length === 0) throw new UsageError('Name the certificate\u2019s domains with -d, e.g. -d example.com,www.example.com.');
   const certName = values['cert-name'];
-  if (certName !== undefined && !LINEAGE_NAME.test(certName)) throw new UsageError(`--cert-name ${certName}: use letters, digits, ".", "_" and "-".`);
+  const nameProblem = certName === undefined ? undefined : lineageNameProblem(certName);
+  if (nameProblem) throw new UsageError(`--cert-name ${certName}: ${nameProblem}.`);
+  const resolvers = resolversFromFlags(values);
   const ca = caFromFlags(values);
   const { keyType, defaulted } = keyTypeFromFlags(values, ca.preset);
   const dns = await backend.dnsFromFlags(values, (message) => out.error(`Warning: ${message}`));
@@ -119,7 +121,7 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
         config: dns.config,
         ...(dns.credentialsRef ? { credentialsRef: dns.credentialsRef } : {}),
         // Kept with the lineage, like the rest of the DNS choice, so `renew` checks the same servers.
-        ...(values['dns-resolver'] ? { resolvers: values['dns-resolver'] } : {}),
+        ...(resolvers ? { resolvers } : {}),
       },
       ...(values['renew-before-expiry'] ? { renewBeforeExpiry: values['renew-before-expiry'] } : {}),
       ...(deployDelay === undefined ? {} : { deployDelay }),
@@ -136,7 +138,7 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
     keyTypeDefaulted: defaulted,
     account: { agreeTos: values['agree-tos'] ?? false, ...(values.email ? { email: values.email } : {}), ...(eab ? { eab } : {}) },
     ...(values['deploy-hook'] ? { deployHook: values['deploy-hook'] } : {}),
-    ...(values['dns-resolver'] ? { resolvers: values['dns-resolver'] } : {}),
+    ...(resolvers ? { resolvers } : {}),
   };
 }
 

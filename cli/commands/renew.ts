@@ -1,6 +1,7 @@
 import { explainProblem, shortProblemType } from '../../shared/acme/index.js';
 import type { RenewOutcome, RenewRequest, RenewResult } from '../backend/backend.js';
 import { CLOUD_HELP, CLOUD_OPTIONS, LOCAL_ONLY_FIXES } from '../cloud/cloud-flags.js';
+import { resolversFromFlags } from '../dns-flags.js';
 import type { Output } from '../output.js';
 import { printUnreadable } from '../unreadable-lineages.js';
 import { printFailure } from './print-failure.js';
@@ -60,7 +61,7 @@ function renewRequestFromFlags(values: VerbValues<typeof OPTIONS>): RenewRequest
       ...(values['deploy-hook'] ? { deployHook: values['deploy-hook'] } : {}),
       ...(values['post-hook'] ? { postHook: values['post-hook'] } : {}),
     },
-    ...(values['dns-resolver'] ? { resolvers: values['dns-resolver'] } : {}),
+    ...(values['dns-resolver'] ? { resolvers: resolversFromFlags(values) } : {}),
   };
 }
 

@@ -339,7 +339,7 @@ export class AcmeChallengeUnavailableError extends AcmeError {
 /** Where EAB credentials came from: a Secrets Manager secret (AWS), a file (local engine), or the command line. */
 export type EabCredentialsSource = 'secret' | 'file' | 'flags';
 
-const EAB_SHAPE = '{"kid":"<key id>","hmacKey":"<base64url HMAC key>","algorithm":"HS256"} (algorithm optional)';
+const EAB_SHAPE = '{"kid":"<key id>","hmacKey":"<base64url or base64 HMAC key>","algorithm":"HS256"} (algorithm optional)';
 
 /**
  * The External Account Binding credentials are missing, unreadable or not `{ kid, hmacKey, algorithm? }`

@@ -1,4 +1,5 @@
 import { domainToASCII } from 'node:url';
+import { ACME_CHALLENGE_LABEL } from '../dns/challenge-record.js';
 import { InvalidDomainError, ConfigError } from './errors.js';
 
 /** RFC 8555 §7.1.3 leaves the limit to the CA; Let's Encrypt and most CAs allow 100 names. */
@@ -53,6 +54,16 @@ export function normalizeDomain(input: string, field?: string): string {
   const result = `${wildcard ? '*.' : ''}${ascii}`;
   // 253 characters of text is the 255-octet wire limit of RFC 1035 §3.1 without the root label.
   if (result.length > 253) throw new InvalidDomainError(input, `the name is ${result.length} characters long; the limit is 253`, field);
+  // The CA looks the name up as `_acme-challenge.<name>` (RFC 8555 §8.4; a wildcard's base name), and
+  // that name must fit the same limit: past it no TXT record can exist, so refuse it before an order.
+  const challengeName = `${ACME_CHALLENGE_LABEL}.${ascii}`;
+  if (challengeName.length > 253) {
+    throw new InvalidDomainError(
+      input,
+      `its dns-01 record name, ${ACME_CHALLENGE_LABEL}.${wildcard ? '<name without "*.">' : '<name>'}, would be ${challengeName.length} characters long, and DNS allows 253 (RFC 1035 §3.1); acmeflow validates with dns-01 only, so the name may have at most ${253 - ACME_CHALLENGE_LABEL.length - 1} characters${wildcard ? ' after "*."' : ''}`,
+      field,
+    );
+  }
   return result;
 }
 

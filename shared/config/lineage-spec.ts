@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { KEY_TYPES } from '../crypto/key-type.js';
 import { normalizeDnsName } from '../dns/dns-name.js';
+import { parseServerAddress } from '../dns/server-address.js';
 import { CA_PRESETS, CA_PRESET_NAMES, isCaPresetName, type CaPreset } from './ca-presets.js';
 import { normalizeDomains } from './domains.js';
 import { durationSchema } from './duration.js';
@@ -15,8 +16,30 @@ import { configErrorFrom } from './zod-issue.js';
  * references resolved at run time.
  */
 
-/** certbot lineage names: the first domain (without `*.`), or a name of the user's (`--cert-name`). */
-export const LINEAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/**
+ * certbot lineage names: the first domain (without `*.`), or a name of the user's (`--cert-name`).
+ * The name becomes a directory and file name (`live/<name>/`, `renewal/<name>.conf`), a secret name
+ * and a tag, so `..` is refused too: no domain holds it, and without it no name can climb a path.
+ */
+export const LINEAGE_NAME = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** The most characters a lineage name may have. */
+export const MAX_LINEAGE_NAME_LENGTH = 128;
+
+/**
+ * Why `name` is not a lineage name ({@link LINEAGE_NAME}), as a phrase naming the fault and the fix,
+ * or undefined when it is one.
+ *
+ * @example
+ * lineageNameProblem('a..b') // 'it has two dots in a row; ...'
+ */
+export function lineageNameProblem(name: string): string | undefined {
+  if (LINEAGE_NAME.test(name)) return undefined;
+  if (name === '') return 'it is empty';
+  if (name.length > MAX_LINEAGE_NAME_LENGTH) return `it is ${name.length} characters long, and a lineage name has at most ${MAX_LINEAGE_NAME_LENGTH}`;
+  if (name.includes('..')) return 'it has two dots in a row; use letters, digits, ".", "_" and "-", with no ".." (the name becomes a directory name)';
+  return 'use letters, digits, ".", "_" and "-", starting with a letter or digit';
+}
 
 export const keyTypeSchema = z.enum(KEY_TYPES);
 
@@ -24,7 +47,10 @@ export const keyTypeSchema = z.enum(KEY_TYPES);
  * The field schemas a lineage is made of. Each is declared here once; the spec below, and the
  * construct props and config file (issuer-schema.ts), are built from them.
  */
-export const lineageNameSchema = z.string().regex(LINEAGE_NAME, 'use letters, digits, ".", "_" and "-", starting with a letter or digit');
+export const lineageNameSchema = z.string().superRefine((name, ctx) => {
+  const problem = lineageNameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 /** Names as given; `resolveLineageSpec` normalises them once (`normalizeDomains`), and the spec is trusted after. */
 export const domainsInputSchema = z.array(z.string()).min(1);
 /** Any RFC 8555 directory URL. */
@@ -44,7 +70,15 @@ export const dnsConfigSchema = z.record(z.string(), z.unknown());
 /** Per-name CNAME delegation targets. */
 export const delegationsSchema = z.record(z.string(), z.string());
 /** Nameservers the propagation check asks instead of the zone's authoritative servers (`host:port`). */
-export const resolversSchema = z.array(z.string());
+export const resolversSchema = z.array(
+  z.string().superRefine((text, ctx) => {
+    try {
+      parseServerAddress(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
+);
 
 export const caSpecSchema = z
   .object({
@@ -162,7 +196,10 @@ export function resolveLineageSpec(input: unknown): LineageSpec {
   const name = spec.name ?? (domains[0] as string).replace(/^\*\./, '');
   // A normalised name only fails the lineage-name rule by its length (a domain may have 253 characters).
   if (!LINEAGE_NAME.test(name)) {
-    throw new ConfigError(`name: a lineage named after "${name}" would be longer than 128 characters; give it a shorter name.`, { field: 'name' });
+    throw new ConfigError(
+      `name: the lineage is named after the first domain, "${name.slice(0, 40)}…", which is ${name.length} characters long; a lineage name has at most ${MAX_LINEAGE_NAME_LENGTH}. Give the lineage a shorter name (--cert-name NAME on the command line, "name" in a configuration).`,
+      { field: 'name' },
+    );
   }
   return {
     name,

@@ -1,10 +1,12 @@
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
 
 /** A DNS server to talk to directly: an address (or host name) and a port. */
 export interface DnsServerAddress {
   readonly host: string;
   readonly port: number;
 }
+
+const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
 /**
  * Parse `host`, `host:port`, `[v6]:port` or a bare IPv6 address into a {@link DnsServerAddress}.
@@ -18,10 +20,14 @@ export interface DnsServerAddress {
 export function parseServerAddress(text: string, defaultPort = 53): DnsServerAddress {
   const input = text.trim();
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(input);
-  if (bracketed !== null) return { host: bracketed[1]!, port: parsePort(bracketed[2], defaultPort, text) };
+  if (bracketed !== null && isIPv6(bracketed[1]!)) return { host: bracketed[1]!, port: parsePort(bracketed[2], defaultPort, text) };
   if (isIPv6(input)) return { host: input, port: defaultPort };
   const hostPort = /^([^:\s]+)(?::(\d+))?$/.exec(input);
-  if (hostPort === null) throw new TypeError(`not a DNS server address (host, host:port or [v6]:port): ${JSON.stringify(text)}`);
+  // The host is an IP address or a host name (RFC 1123 §2.1); anything else (`1.2.3.4;x`) would only
+  // fail later, at the first query, after an order was placed and records written.
+  if (hostPort === null || !(isIP(hostPort[1]!) !== 0 || HOST_NAME.test(hostPort[1]!))) {
+    throw new TypeError(`not a DNS server address (host, host:port or [v6]:port): ${JSON.stringify(text)}`);
+  }
   return { host: hostPort[1]!, port: parsePort(hostPort[2], defaultPort, text) };
 }
 

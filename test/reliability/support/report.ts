@@ -32,6 +32,7 @@ export const SECTIONS = {
   'deployed-shape': '7. Security review of the synthesized template',
   probes: '8. Probes (issue 16: oversized answers, plain http, hostile CA text, nonce storms, refused replaces, unknown challenge types)',
   'probes-stores': '9. Probes: accounts, lineages, stores, DNSSEC (issue 16)',
+  'probes-input': '10. Probes: input caught at the edge, EAB keys as CAs hand them out (issue 16 items 7 and 13)',
 } as const;
 export type SectionId = keyof typeof SECTIONS;
 

@@ -36,7 +36,8 @@ describe('parseEabCredentials', () => {
     ['no kid', { hmacKey: HMAC }, 'kid', 'no "kid"'],
     ['an empty hmacKey', { kid: 'k', hmacKey: '' }, 'hmacKey', 'no "hmacKey"'],
     ['a lower-case algorithm (only the command line folds case)', { kid: 'k', hmacKey: HMAC, algorithm: 'hs256' }, 'algorithm', '"algorithm" other than HS256, HS384, HS512'],
-    ['a key that is not base64url', { kid: 'k', hmacKey: 'SUPER SECRET!' }, 'hmacKey', 'not base64url'],
+    ['a key that is not base64url', { kid: 'k', hmacKey: 'SUPER SECRET!' }, 'hmacKey', 'holds a space or line break at character 6. It must be base64url or standard base64'],
+    ['a key cut short', { kid: 'k', hmacKey: HMAC.slice(0, -1) }, 'hmacKey', 'was cut short or has one character too many'],
   ])('refuses %s with an EabCredentialsError naming the member, never the key', (_what, value, field, problem) => {
     const err = (() => {
       try {

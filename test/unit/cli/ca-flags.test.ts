@@ -13,7 +13,11 @@ describe('eabFromFlags', () => {
   it.each([
     ['half the pair', { 'eab-kid': 'kid-1' }, 'External Account Binding needs both --eab-kid and --eab-hmac-key, as the CA portal gives them.'],
     ['an algorithm that is no MAC', { 'eab-kid': 'k', 'eab-hmac-key': HMAC, 'eab-hmac-alg': 'RS256' }, '--eab-hmac-alg must be HS256, HS384 or HS512.'],
-    ['a key that is not base64url', { 'eab-kid': 'k', 'eab-hmac-key': 'not base64 !!secret' }, /^--eab-hmac-key: The EAB HMAC key is not valid base64url\./],
+    [
+      'a key that is not base64url',
+      { 'eab-kid': 'k', 'eab-hmac-key': 'not base64 !!secret' },
+      /^--eab-hmac-key: The EAB HMAC key holds a space or line break at character 4\. It must be base64url or standard base64/,
+    ],
   ])('refuses %s with a UsageError (exit 2)', (_what, flags, message) => {
     expect(() => eabFromFlags(flags)).toThrow(expect.objectContaining({ name: 'UsageError', message: typeof message === 'string' ? message : expect.stringMatching(message) }));
     expect(() => eabFromFlags(flags)).not.toThrow(/secret/);

@@ -30,6 +30,9 @@ describe('normalizeDomain', () => {
     [`${'a'.repeat(64)}.example.com`, /longer than 63/],
     [`${Array.from({ length: 60 }, () => 'abcd').join('.')}.com`, /limit is 253/],
     ['example.123', /all digits/],
+    // 238 characters: within 253, but `_acme-challenge.` makes 254 (RFC 8555 §8.4); the wildcard's base name counts.
+    [`${Array.from({ length: 47 }, () => 'abcd').join('.')}.com`, /_acme-challenge\.<name>, would be 254 characters long.*at most 237/],
+    [`*.${Array.from({ length: 47 }, () => 'abcd').join('.')}.com`, /_acme-challenge\.<name without "\*\.">, would be 254 characters/],
   ])('rejects %j', (input, message) => {
     expect(() => normalizeDomain(input)).toThrow(message);
     try {
@@ -38,6 +41,12 @@ describe('normalizeDomain', () => {
       expect((err as Error).name).toBe('InvalidDomainError');
     }
   });
+});
+
+it('accepts a name of 237 characters, whose _acme-challenge name has exactly 253', () => {
+  const name = `${Array.from({ length: 46 }, () => 'abcd').join('.')}.abc.com`;
+  expect(name).toHaveLength(237);
+  expect(normalizeDomain(`*.${name}`)).toBe(`*.${name}`);
 });
 
 describe('normalizeDomains', () => {

@@ -76,8 +76,33 @@ describe('resolveLineageSpec', () => {
   it('refuses a first name too long to name the lineage, pointing to a shorter name', () => {
     const long = `${Array.from({ length: 3 }, () => 'a'.repeat(60)).join('.')}.example`;
     expect(() => resolveLineageSpec({ ...base, domains: [long], ca: { preset: 'letsencrypt' } })).toThrow(
-      expect.objectContaining({ name: 'ConfigError', field: 'name', message: expect.stringContaining('give it a shorter name') }),
+      expect.objectContaining({
+        name: 'ConfigError',
+        field: 'name',
+        message: expect.stringMatching(/190 characters long; a lineage name has at most 128\. Give the lineage a shorter name \(--cert-name NAME/),
+      }),
     );
     expect(resolveLineageSpec({ ...base, name: 'short', domains: [long], ca: { preset: 'letsencrypt' } }).name).toBe('short');
+  });
+
+  it('explains why a given name is not a lineage name: two dots, its length, its characters', () => {
+    for (const [name, says] of [
+      ['a..b', /two dots in a row/],
+      ['n'.repeat(129), /129 characters long.*at most 128/],
+      ['-x', /starting with a letter or digit/],
+    ] as const) {
+      expect(() => resolveLineageSpec({ ...base, name, ca: { preset: 'letsencrypt' } })).toThrow(
+        expect.objectContaining({ name: 'ConfigError', field: 'name', message: expect.stringMatching(says) }),
+      );
+    }
+  });
+
+  it('refuses resolvers that are no DNS server address, and keeps good ones', () => {
+    expect(() => resolveLineageSpec({ ...base, ca: { preset: 'letsencrypt' }, dns: { provider: 'route53', resolvers: ['1.2.3.4;x'] } })).toThrow(
+      expect.objectContaining({ name: 'ConfigError', field: 'dns.resolvers[0]' }),
+    );
+    expect(
+      resolveLineageSpec({ ...base, ca: { preset: 'letsencrypt' }, dns: { provider: 'route53', resolvers: ['192.0.2.53:5353', '[::1]:53', 'ns1.example.test'] } }).dns.resolvers,
+    ).toHaveLength(3);
   });
 });

@@ -23,3 +23,13 @@ describe('parseServerAddress', () => {
     expect(formatServerAddress({ host: '192.0.2.1', port: 53 })).toBe('192.0.2.1:53');
   });
 });
+
+describe('parseServerAddress refuses hosts that are no address or host name', () => {
+  it.each(['1.2.3.4;x', 'ns1 .example', 'a/b:53', '[not-v6]:53', '-ns.example'])('%j', (text) => {
+    expect(() => parseServerAddress(text)).toThrow(/not a DNS server address/);
+  });
+  it('accepts host names, with or without a port', () => {
+    expect(parseServerAddress('ns1.example.test:5353')).toEqual({ host: 'ns1.example.test', port: 5353 });
+    expect(parseServerAddress('localhost')).toEqual({ host: 'localhost', port: 53 });
+  });
+});
