@@ -1,3 +1,4 @@
+import { LineageConflictError } from '../store/index.js';
 import type { WorkflowDeps } from './deps.js';
 import { requireLineage } from './require-lineage.js';
 import type { IssuanceState } from './state.js';
@@ -41,9 +42,21 @@ export async function cleanupRecords(state: IssuanceState, deps: WorkflowDeps): 
   return { ...rest, cleanupErrors: errors };
 }
 
+/** Tries of the marker's read-modify-write: another writer (a losing run's RecordFailure) can come between our read and write. */
+const CLEAR_INFLIGHT_TRIES = 4;
+
 async function clearInflight(state: IssuanceState, deps: WorkflowDeps): Promise<void> {
-  const stored = await deps.store.getLineage(state.lineage);
-  if (!stored || stored.lineage.state.inflight?.orderUrl !== state.order.url) return;
-  const { inflight: _done, ...rest } = stored.lineage.state;
-  await deps.store.putLineage({ spec: stored.lineage.spec, state: rest }, { expectedEtag: stored.etag });
+  for (let attempt = 1; ; attempt++) {
+    const stored = await deps.store.getLineage(state.lineage);
+    if (!stored || stored.lineage.state.inflight?.orderUrl !== state.order.url) return;
+    const { inflight: _done, ...rest } = stored.lineage.state;
+    try {
+      await deps.store.putLineage({ spec: stored.lineage.spec, state: rest }, { expectedEtag: stored.etag });
+      return;
+    } catch (err) {
+      // We hold the lock, so the other write changed something else (a failure recorded by a run that
+      // found the lock held): read again and clear the marker on top of it.
+      if (!(err instanceof LineageConflictError) || attempt >= CLEAR_INFLIGHT_TRIES) throw err;
+    }
+  }
 }

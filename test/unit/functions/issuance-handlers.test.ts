@@ -209,6 +209,30 @@ describe('issuance-state handlers', () => {
     expect(out).toMatchObject({ error: EXTRAS.error, failedStep: EXTRAS.failedStep });
   });
 
+  it('CleanupRecords clears the in-flight marker on top of a write that came between its read and its write', async () => {
+    const lock = await m.lock.acquire('shop', { owner: 'exec-1', leaseSeconds: 60 });
+    const before = (await m.store.getLineage('shop'))!;
+    const inflight = { owner: 'exec-1', orderUrl: ORDER_URL, keyToken: state().keyToken, records: [], startedAt: '2026-01-01T00:00:00.000Z' };
+    await m.store.putLineage({ spec: before.lineage.spec, state: { ...before.lineage.state, inflight } }, { expectedEtag: before.etag });
+    // A losing run records its failure between CleanupRecords' read and its write.
+    const put = m.store.putLineage.bind(m.store);
+    let raced = false;
+    m.store.putLineage = async (lineage, options) => {
+      if (!raced) {
+        raced = true;
+        const now = (await m.store.getLineage('shop'))!;
+        const failures = { count: 1, lastFailureAt: '2026-01-01T00:00:00.000Z', retryNotBefore: '2026-01-01T01:00:00.000Z', lastError: { name: 'LineageLockedError', message: 'held' } };
+        await put({ spec: now.lineage.spec, state: { ...now.lineage.state, failures } }, { expectedEtag: now.etag });
+      }
+      return put(lineage, options);
+    };
+    const out = (await cleanupRecords(m.deps)(json({ ...state({ lock: { ...lock } }), ...EXTRAS }))) as Record<string, unknown>;
+    expect(out['cleanupErrors']).toEqual([]);
+    const after = (await m.store.getLineage('shop'))!.lineage.state;
+    expect(after.inflight).toBeUndefined();
+    expect(after.failures?.count).toBe(1);
+  });
+
   const result = {
     version: 1,
     serialHex: '0a1b',
