@@ -182,7 +182,7 @@ describe('failed hooks: exit 1, each said with its command and exit code, in tex
   it('certonly: --pre-hook, --deploy-hook and --post-hook go into the lineage, to be kept for renewals', async () => {
     const argv = ['-d', 'a.example', '--dns', 'route53', '--server', 'https://acme.test/directory', '--agree-tos', '--pre-hook', 'stop', '--deploy-hook', 'reload', '--post-hook', 'start'];
     const r = await runOn(certonly, argv, { issue: { status: 'SUCCEEDED', lineage: 'a.example', dryRun: false } });
-    expect((r.calls[1]?.request as IssueRequest).spec.hooks).toEqual({ preHook: 'stop', deployHook: 'reload', postHook: 'start' });
+    expect((r.calls[1]!.request as IssueRequest).spec.hooks).toEqual({ preHook: 'stop', deployHook: 'reload', postHook: 'start' });
   });
 
   it('register: a duplicate account is still one JSON document with --json', async () => {
