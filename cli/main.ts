@@ -87,8 +87,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // The verb's flags pick where it acts (this machine, or --stack) once, in runVerb.
     return await runVerb(command, rest, cmd);
   } catch (err) {
-    return reportError(err, out);
+    const code = reportError(err, out);
+    // A script that asked for JSON gets one document on stdout whatever happened.
+    if (rest.includes('--json')) out.json({ error: errorJson(err), exitCode: code });
+    return code;
   }
+}
+
+/** An error as `--json` gives it: its name and message (never a stack; messages name fields, not secrets). */
+function errorJson(err: unknown): { name: string; message: string } {
+  const e = err as Error | undefined;
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(err) };
 }
 
 /** Workflow log lines go to stderr with -v only; warnings and errors always. */
@@ -124,7 +133,9 @@ function explain(args: readonly string[], out: Output, env: Record<string, strin
   const json = args.includes('--json');
   const types = args.filter((a) => !a.startsWith('-'));
   if (types.length !== 1) {
-    out.error('acmeflow explain: give exactly one problem type, e.g. "acmeflow explain rateLimited".');
+    const message = 'acmeflow explain: give exactly one problem type, e.g. "acmeflow explain rateLimited".';
+    out.error(message);
+    if (json) out.json({ error: { name: 'UsageError', message }, exitCode: EXIT_USAGE });
     return EXIT_USAGE;
   }
   const e = explainProblem(types[0] as string);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import type { AcmeContext, HttpTransport, RevocationReason } from '../shared/acme/index.js';
 import type { AcmeflowEvent, EventPublisher } from '../shared/events/events.js';
-import { HookFailedError, LocalHooksPublisher, type HookFailure } from '../shared/events/local-hooks/index.js';
+import { deployableEvent, HookFailedError, LocalHooksPublisher, PendingDeploys, type HookFailure } from '../shared/events/local-hooks/index.js';
 import { MemoryEventPublisher } from '../shared/events/memory/index.js';
 import type { Logger, SweepSummary, WorkflowDeps } from '../shared/workflow/index.js';
 import { MemorySweepStore } from '../shared/store/index.js';
@@ -73,8 +73,10 @@ interface Run {
   readonly machines: LocalStateMachines;
   readonly hooks: LocalHooksPublisher;
   readonly hookFailures: HookFailure[];
-  /** Runs the pre-hook the first time (per run); a failure is recorded, and the run goes on. */
-  readonly preHook: () => Promise<void>;
+  /** Runs the pre-hook before `lineage` is attempted (each command once per run); a failure is recorded, and the run goes on. */
+  readonly preHook: (lineage: string) => Promise<void>;
+  /** The certificate store the run's steps use. */
+  readonly store: WorkflowDeps['store'];
 }
 
 /**
@@ -92,8 +94,12 @@ interface Run {
  * - Events go to a memory log ({@link events}) and to certbot's hooks: `--pre-hook` once before the
  *   first issuance of a run, `--deploy-hook` per `Certificate Deployable` (after the deploy delay,
  *   with `RENEWED_LINEAGE` and `RENEWED_DOMAINS`; skipped on dry runs), `--post-hook` when a sweep
- *   attempted something — and after `issue()`, as `certbot certonly` runs it. A failed hook is
- *   reported in the outcome's `hookFailures` and does not undo anything.
+ *   attempted something — and after `issue()`, as `certbot certonly` runs it. Each hook is the run's
+ *   (`hooks`) when set, else the lineage's own (its renewal conf's). A failed hook is reported in the
+ *   outcome's `hookFailures` and does not undo anything.
+ * - A deploy-hook owed inside the deploy delay is recorded on disk ({@link PendingDeploys}) until it
+ *   ran: at the end of `issue`, `sweep` and `revoke`, the hooks owed by runs that died meanwhile run
+ *   (each once, after what is left of its delay), their failures in `hookFailures` too.
  * - Each execution has a unique name (`local-<pid>-<epoch ms>-<n>-<random>`; a sweep's child
  *   issuances `<sweep name>-<i>`), its `$$.Execution.Name`, which owns the lineage lock.
  *
@@ -113,6 +119,7 @@ export class LocalEngine {
   readonly #executionLog: ExecutionLogEntry[] = [];
   readonly #contexts = new Map<string, AcmeContext>();
   readonly #lineageOf = new Map<string, string>();
+  readonly #pending: PendingDeploys;
   #definitions: Promise<PreparedDefinitions> | undefined;
   #sequence = 0;
 
@@ -123,6 +130,7 @@ export class LocalEngine {
     this.#log = options.log ?? consoleLogger;
     this.#now = options.now ?? (() => new Date());
     this.#waitScale = waitScale;
+    this.#pending = new PendingDeploys({ configDir: options.configDir });
   }
 
   /** Every event published by this engine, oldest first (the memory log; hooks ran on them too). */
@@ -150,7 +158,7 @@ export class LocalEngine {
     run.machines.checkBound('issuance');
     const executionName = this.#executionName();
     this.#lineageOf.set(executionName, input.lineage);
-    await run.preHook();
+    await run.preHook(input.lineage);
     const issued = await run.machines.runIssuance({ lineage: input.lineage, force: input.force ?? false, dryRun }, executionName);
     const outcome = issuanceOutcome(issued, { configDir: this.#options.configDir, dryRun });
     if (outcome.status !== 'skipped') {
@@ -168,6 +176,7 @@ export class LocalEngine {
         },
       ]);
     }
+    await this.#deliverPending(run);
     return { ...outcome, ...(run.hookFailures.length > 0 ? { hookFailures: [...run.hookFailures] } : {}) };
   }
 
@@ -185,6 +194,7 @@ export class LocalEngine {
       { force: input.force ?? false, dryRun, ...(input.lineages && input.lineages.length > 0 ? { lineages: [...input.lineages] } : {}) },
       executionName,
     );
+    await this.#deliverPending(run);
     if (swept.result.status === 'failed') throw new SweepFailedError(executionName, executionFailure(swept.result));
     const summary = swept.result.output as SweepSummary;
     return {
@@ -209,9 +219,10 @@ export class LocalEngine {
       { lineage: input.lineage, ...(input.reason ? { reason: input.reason } : {}), ...(input.certificatePem ? { certificatePem: input.certificatePem } : {}) },
       executionName,
     );
+    await this.#deliverPending(run);
     if (result.status === 'failed') throw new RevocationFailedError(executionName, executionFailure(result));
     const output = result.output as RevokeOutcome;
-    return { lineage: output.lineage, serialHex: output.serialHex, reason: output.reason };
+    return { lineage: output.lineage, serialHex: output.serialHex, reason: output.reason, ...(run.hookFailures.length > 0 ? { hookFailures: [...run.hookFailures] } : {}) };
   }
 
   #executionName(): string {
@@ -236,17 +247,57 @@ export class LocalEngine {
     }
   }
 
+  /**
+   * Runs the deploy-hooks owed by runs that died inside a deploy delay (and any this run still owes),
+   * each after what is left of its delay (scaled like every Wait) and once: a lineage renewed again
+   * since has its newer version deployed instead, and its older owed hook is dropped.
+   */
+  async #deliverPending(run: Run): Promise<void> {
+    const { claimed, unreadable } = await this.#pending.claimOrphans();
+    for (const path of unreadable) this.#log.warn(`Ignoring ${path}: it is not a pending deploy record acmeflow can read.`);
+    for (const record of claimed) {
+      const { lineage, version } = record.issued;
+      const stored = await run.store.getLineage(lineage).catch(() => undefined);
+      if (!stored || stored.lineage.state.currentVersion > version) {
+        this.#log.info(`Dropping the deploy-hook owed to ${lineage} version ${version}: ${stored ? `version ${stored.lineage.state.currentVersion} replaced it` : 'the lineage is gone'}.`, { lineage, version });
+        await this.#pending.remove(record.issued);
+        continue;
+      }
+      const left = Date.parse(record.dueAt) - this.#now().getTime();
+      if (left > 0) await new Promise((resolve) => setTimeout(resolve, left * this.#waitScale));
+      this.#log.info(`Running the deploy-hook owed to ${lineage} version ${version} by a run that ended inside its deploy delay.`, { lineage, version });
+      const owed = new LocalHooksPublisher({ deployHook: record.deployHook }, { logger: this.#log });
+      await this.#toHooks(owed, run.hookFailures, [deployableEvent(record.issued)]);
+      await this.#pending.remove(record.issued);
+    }
+  }
+
   async #startRun(dryRun: boolean): Promise<Run> {
     const definitions = await this.#definitionsOnce();
     const log = this.#log;
-    const hooks = new LocalHooksPublisher({ ...this.#options.hooks, dryRun }, { logger: log });
     const sweeps = new MemorySweepStore();
     const hookFailures: HookFailure[] = [];
+    // Late-bound: the lineage store is built with the deps below, and the hooks need it only once events flow.
+    let store: WorkflowDeps['store'] | undefined;
+    const hooks = new LocalHooksPublisher(
+      { ...this.#options.hooks, dryRun },
+      { logger: log, lineageHooks: async (lineage) => (await store?.getLineage(lineage))?.lineage.spec.hooks },
+    );
+    const pending = this.#pending;
     const events: EventPublisher = {
       publish: async (published) => {
         // The memory log checks every event (no key material, valid schema) as EventBridge would.
         await this.#memory.publish(published);
+        // Before the deploy delay's Wait state starts: a kill inside the delay leaves the owed hook on disk.
+        for (const event of published) {
+          if (event.detailType !== 'Certificate Issued') continue;
+          const deployHook = await hooks.deployHookFor(event.detail.lineage);
+          // The real end of the delay; a later run scales what is left of it like any Wait.
+          const dueAt = new Date(this.#now().getTime() + event.detail.deployDelaySeconds * 1000).toISOString();
+          if (deployHook !== undefined) await pending.add({ issued: event.detail, deployHook, dueAt });
+        }
         await this.#toHooks(hooks, hookFailures, published);
+        for (const event of published) if (event.detailType === 'Certificate Deployable' && !dryRun) await pending.remove(event.detail);
       },
     };
     const keysAhead = new KeysAhead();
@@ -263,6 +314,7 @@ export class LocalEngine {
       sweeps,
       contexts: this.#contexts,
     });
+    store = localDeps.store;
     const deps: WorkflowDeps = { ...localDeps, generateCertificateKey: (keyType, lineage) => keysAhead.take(lineage, keyType) };
     const steps = stepHandlersFor(deps);
     const prepareOrder = steps.PrepareOrder;
@@ -278,8 +330,8 @@ export class LocalEngine {
       };
     }
     // certbot runs the pre-hook only when something is about to be attempted: before the first issuance of the run.
-    const preHook = async (): Promise<void> => {
-      await hooks.runPreHook().catch((err: unknown) => {
+    const preHook = async (lineage: string): Promise<void> => {
+      await hooks.runPreHook(lineage).catch((err: unknown) => {
         if (!(err instanceof HookFailedError)) throw err;
         hookFailures.push(...err.failures);
         log.error(err.message, { hook: 'pre-hook' });
@@ -295,10 +347,12 @@ export class LocalEngine {
       },
       waitScale: this.#waitScale,
       onEvent: (entry) => this.#record(entry),
-      beforeRenewals: preHook,
+      beforeRenewals: async (items) => {
+        for (const item of items) if (!item.cleanupOnly) await preHook(item.lineage);
+      },
       onIssuanceStart: (item, executionName) => this.#lineageOf.set(executionName, item.lineage),
     });
-    return { machines, hooks, hookFailures, preHook };
+    return { machines, hooks, hookFailures, preHook, store: localDeps.store };
   }
 
   #record(entry: ExecutionLogEntry): void {

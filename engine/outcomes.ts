@@ -58,6 +58,8 @@ export interface RevokeOutcome {
   readonly lineage: string;
   readonly serialHex: string;
   readonly reason: RevocationReason;
+  /** Deploy-hooks owed by earlier runs that this run ran, and failed. */
+  readonly hookFailures?: readonly HookFailure[];
 }
 
 /** The live paths of a lineage in certbot's layout. */

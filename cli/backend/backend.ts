@@ -3,6 +3,7 @@ import type { LineageSpec } from '../../shared/config/index.js';
 import type { FailureState } from '../../shared/store/index.js';
 import type { UnreadableLineage } from '../../shared/workflow/index.js';
 import type { EngineFailure } from '../../engine/errors.js';
+import type { HookFailure } from '../../shared/events/local-hooks/index.js';
 import type { DnsChoice } from '../dns-flags.js';
 
 /**
@@ -78,8 +79,6 @@ export interface IssueRequest {
   readonly keyTypeDefaulted: boolean;
   /** What registering an account would need, when none exists yet (on this machine). */
   readonly account: { readonly agreeTos: boolean; readonly email?: string; readonly eab?: ExternalAccountBinding };
-  /** `--deploy-hook`, run here after the certificate is saved. */
-  readonly deployHook?: string;
   /** `--dns-resolver` for this run's propagation check (the lineage keeps them too). */
   readonly resolvers?: readonly string[];
 }
@@ -91,7 +90,13 @@ export interface SavedCertificate {
   readonly json: Readonly<Record<string, string>>;
 }
 
-export type IssueOutcome =
+/**
+ * Hooks of the run that did not exit 0 (on this machine): the certificate stays issued, and the
+ * command exits 1 so that a cron job sees it. Public data: the command as the operator wrote it.
+ */
+export type HookFailures = { readonly hookFailures?: readonly HookFailure[] };
+
+export type IssueOutcome = HookFailures & (
   /** certbot's "not yet due": the lineage has this certificate already. */
   | { readonly status: 'NOT_DUE'; readonly lineage: string; readonly notAfter: string }
   /** Started in the stack, not followed (no `--wait`). */
@@ -117,7 +122,8 @@ export type IssueOutcome =
       readonly execution?: EndedExecution & { readonly lineageUrl: string };
       /** Said after the failure: what the failed run left behind, and how the next run deals with it. */
       readonly notes?: readonly string[];
-    };
+    }
+);
 
 export interface RenewRequest {
   /** `--cert-name`s; none: every lineage. */
@@ -152,7 +158,7 @@ export interface NotDueLineage {
   readonly notAfter?: string;
 }
 
-export type RenewOutcome =
+export type RenewOutcome = HookFailures & (
   | { readonly status: 'RUNNING'; readonly execution: StackExecution }
   /** The sweep itself failed (a failed lineage does not fail it). */
   | { readonly status: 'FAILED'; readonly execution: EndedExecution; readonly error: EngineFailure }
@@ -177,7 +183,8 @@ export type RenewOutcome =
        * scripts read both as they are, so each backend gives its own.
        */
       readonly json: unknown;
-    };
+    }
+);
 
 export interface RevokeRequest {
   /** `--cert-name`. */
@@ -190,7 +197,7 @@ export interface RevokeRequest {
   readonly json: boolean;
 }
 
-export type RevokeOutcome =
+export type RevokeOutcome = HookFailures & (
   | { readonly status: 'RUNNING'; readonly lineage: string; readonly location: string; readonly execution: StackExecution }
   | {
       readonly status: 'SUCCEEDED';
@@ -201,7 +208,8 @@ export type RevokeOutcome =
       readonly reason: string;
       readonly execution?: StackExecution;
     }
-  | { readonly status: 'FAILED'; readonly lineage: string; readonly error: EngineFailure; readonly execution: EndedExecution };
+  | { readonly status: 'FAILED'; readonly lineage: string; readonly error: EngineFailure; readonly execution: EndedExecution }
+);
 
 export interface ListCertificatesRequest {
   /** `--cert-name`; absent: every lineage. */

@@ -99,8 +99,8 @@ export class LocalBackend implements Backend {
     const created = !existing;
     await this.#store.putLineage({ spec, state: existing?.lineage.state ?? { currentVersion: 0 } }, { expectedEtag: existing?.etag ?? null });
 
+    // The hooks are the lineage's own (written above), as a later renew finds them.
     const engine = makeEngine(this.#cmd, this.configDir, {
-      ...(request.deployHook ? { deployHook: request.deployHook } : {}),
       ...(request.resolvers ? { resolvers: [...request.resolvers] } : {}),
       json,
     });
@@ -114,7 +114,7 @@ export class LocalBackend implements Backend {
       // Without an outcome (the engine threw) the note goes out before the error is reported.
       if (!outcome) for (const note of notes) out.error(note);
     }
-    const result = issueOutcome(outcome);
+    const result = { ...issueOutcome(outcome), ...(outcome?.hookFailures ? { hookFailures: outcome.hookFailures } : {}) };
     if (result.status === 'FAILED') return notes.length > 0 ? { ...result, notes } : result;
     for (const note of notes) out.error(note);
     return result;
@@ -181,6 +181,7 @@ export class LocalBackend implements Backend {
       notDue,
       unreadable: outcome.unreadable,
       json: { ...outcome, notDue: notDueNames },
+      ...(outcome.hookFailures ? { hookFailures: outcome.hookFailures } : {}),
     };
   }
 
@@ -205,6 +206,7 @@ export class LocalBackend implements Backend {
       location: certificate?.path ?? `${this.configDir}/live/${lineage}/cert.pem`,
       serialHex: result.serialHex,
       reason: result.reason,
+      ...(result.hookFailures ? { hookFailures: result.hookFailures } : {}),
     };
   }
 

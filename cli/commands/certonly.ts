@@ -6,6 +6,7 @@ import { DNS_OPTIONS, resolversFromFlags } from '../dns-flags.js';
 import type { Output } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { printFailure } from './print-failure.js';
+import { hookFailuresJson, printHookFailures } from './print-hook-failures.js';
 import type { Verb, VerbValues } from './verb.js';
 
 export const CERTONLY_HELP = `Usage: acmeflow certonly -d NAME[,NAME...] [-d ...] --dns PROVIDER [options]
@@ -28,7 +29,11 @@ Obtains a certificate with dns-01 and saves it in certbot's layout under the con
   --preferred-chain CN         prefer the chain whose top certificate is issued by CN
   --profile NAME               an ACME profile the CA offers
   --renew-before-expiry DUR    renew when less than this is left (e.g. "30 days")
-  --deploy-hook CMD            run after the certificate is saved (RENEWED_LINEAGE, RENEWED_DOMAINS set)
+  --pre-hook CMD               run before the certificate is requested
+  --deploy-hook CMD            run once the certificate is saved and its deploy delay over (RENEWED_LINEAGE, RENEWED_DOMAINS set)
+  --post-hook CMD              run after the attempt, whatever its result
+                               (the three are kept in renewal/<name>.conf, as certbot keeps them, and run by later renews;
+                               a hook that fails makes the command exit 1)
   --deploy-delay SECONDS       wait this long after issuance before the deploy hook (default: the CA's, 600 for jprs)
   --force-renewal              issue even if the lineage's certificate is not due
   --dry-run                    go through the whole issuance against the CA's staging directory, saving nothing
@@ -50,7 +55,9 @@ const OPTIONS = {
   'preferred-chain': { type: 'string' },
   profile: { type: 'string' },
   'renew-before-expiry': { type: 'string' },
+  'pre-hook': { type: 'string' },
   'deploy-hook': { type: 'string' },
+  'post-hook': { type: 'string' },
   'deploy-delay': { type: 'string' },
   'force-renewal': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -63,7 +70,9 @@ const LOCAL_ONLY = {
   'eab-kid': EAB_SECRET_FIX,
   'eab-hmac-key': EAB_SECRET_FIX,
   'eab-hmac-alg': EAB_SECRET_FIX,
+  'pre-hook': LOCAL_ONLY_FIXES['pre-hook'],
   'deploy-hook': LOCAL_ONLY_FIXES['deploy-hook'],
+  'post-hook': LOCAL_ONLY_FIXES['post-hook'],
   'config-dir': LOCAL_ONLY_FIXES['config-dir'],
 };
 
@@ -125,6 +134,12 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
       },
       ...(values['renew-before-expiry'] ? { renewBeforeExpiry: values['renew-before-expiry'] } : {}),
       ...(deployDelay === undefined ? {} : { deployDelay }),
+      // Kept with the lineage, as certbot keeps them in the renewal conf, so a later renew runs them.
+      hooks: {
+        ...(values['pre-hook'] ? { preHook: values['pre-hook'] } : {}),
+        ...(values['deploy-hook'] ? { deployHook: values['deploy-hook'] } : {}),
+        ...(values['post-hook'] ? { postHook: values['post-hook'] } : {}),
+      },
     });
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(err.message);
@@ -137,32 +152,37 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
     json: values.json ?? false,
     keyTypeDefaulted: defaulted,
     account: { agreeTos: values['agree-tos'] ?? false, ...(values.email ? { email: values.email } : {}), ...(eab ? { eab } : {}) },
-    ...(values['deploy-hook'] ? { deployHook: values['deploy-hook'] } : {}),
     ...(resolvers ? { resolvers } : {}),
   };
 }
 
 /** Prints an issuance's outcome in certbot's words, or as one JSON document; returns the exit code. */
 export function printIssueOutcome(out: Output, outcome: IssueOutcome, options: { readonly json: boolean }): number {
+  // A failed hook is said after the outcome (the certificate is there all the same) and makes the exit status 1.
+  const code = printIssueResult(out, outcome, options, (doc) => out.json({ ...doc, ...hookFailuresJson(outcome.hookFailures) }));
+  return Math.max(code, printHookFailures(out, outcome.hookFailures));
+}
+
+function printIssueResult(out: Output, outcome: IssueOutcome, options: { readonly json: boolean }, emit: (doc: object) => void): number {
   const { json } = options;
   switch (outcome.status) {
     case 'NOT_DUE':
-      if (json) out.json({ lineage: outcome.lineage, status: outcome.status, notAfter: outcome.notAfter });
+      if (json) emit({ lineage: outcome.lineage, status: outcome.status, notAfter: outcome.notAfter });
       else out.line(`Certificate not yet due for renewal; no action taken. (${outcome.lineage} expires on ${outcome.notAfter.slice(0, 10)}; use --force-renewal to renew now.)`);
       return 0;
     case 'RUNNING':
-      if (json) out.json({ lineage: outcome.lineage, ...outcome.execution, status: outcome.status });
+      if (json) emit({ lineage: outcome.lineage, ...outcome.execution, status: outcome.status });
       else out.line('It runs in the stack; add --wait to follow it here, or see it in the Step Functions console.');
       return 0;
     case 'SKIPPED':
-      if (json) out.json({ lineage: outcome.lineage, ...outcome.execution, status: outcome.status });
+      if (json) emit({ lineage: outcome.lineage, ...outcome.execution, status: outcome.status });
       else out.line(`${outcome.lineage}: another run renewed it meanwhile; nothing to do.`);
       return 0;
     case 'SUCCEEDED': {
       const { lineage, execution, dryRun, saved } = outcome;
       if (json) {
         const result = dryRun ? { dryRun } : { version: outcome.version, serialHex: outcome.serialHex, notAfter: outcome.notAfter, ...saved?.json };
-        out.json({ lineage, ...execution, status: outcome.status, ...result });
+        emit({ lineage, ...execution, status: outcome.status, ...result });
       } else if (dryRun) out.line('The dry run was successful.');
       else {
         out.line('Successfully received certificate.');
@@ -176,7 +196,7 @@ export function printIssueOutcome(out: Output, outcome: IssueOutcome, options: {
     }
     case 'FAILED': {
       const { lineage, execution, error } = outcome;
-      if (json) out.json({ lineage, ...execution, status: execution?.status ?? outcome.status, error });
+      if (json) emit({ lineage, ...execution, status: execution?.status ?? outcome.status, error });
       else {
         printFailure(out, outcome);
         if (execution) out.error(`  Execution ${execution.status}${error?.step ? ` in ${error.step}` : ''}: ${execution.executionArn}`);

@@ -32,6 +32,7 @@ export const register: Verb<typeof CA_OPTIONS> = {
 /** certbot refuses a second account with the same CA (exit 1). */
 export function printRegisterOutcome(out: Output, outcome: RegisterOutcome, options: { readonly json: boolean }): number {
   if (!outcome.created) {
+    if (options.json) out.json({ registered: false, accountUrl: outcome.accountUrl, directoryUrl: outcome.directoryUrl });
     out.error(`There is an existing account with ${outcome.directoryUrl} (${outcome.accountUrl}); registration of a duplicate account is not allowed.`);
     return 1;
   }

@@ -5,6 +5,7 @@ import { resolversFromFlags } from '../dns-flags.js';
 import type { Output } from '../output.js';
 import { printUnreadable } from '../unreadable-lineages.js';
 import { printFailure } from './print-failure.js';
+import { hookFailuresJson, printHookFailures } from './print-hook-failures.js';
 import type { Verb, VerbValues } from './verb.js';
 
 export const RENEW_HELP = `Usage: acmeflow renew [--cert-name NAME] [--force-renewal] [--dry-run] [--pre-hook CMD] [--deploy-hook CMD] [--post-hook CMD]
@@ -87,10 +88,12 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
     return 1;
   }
   // A lineage that could not be read was not renewed: the run fails (exit 1) while the others renew.
+  // So does a failed hook: certbot only logs it, and a cron job would never know.
   const unreadable = outcome.unreadable ?? [];
-  const exitCode = outcome.failed.length > 0 || unreadable.length > 0 ? 1 : 0;
+  const exitCode = outcome.failed.length > 0 || unreadable.length > 0 || (outcome.hookFailures?.length ?? 0) > 0 ? 1 : 0;
   if (options.json) {
-    out.json(outcome.json);
+    out.json({ ...(outcome.json as object), ...hookFailuresJson(outcome.hookFailures) });
+    printHookFailures(out, outcome.hookFailures);
     return exitCode;
   }
   const { dryRun } = outcome;
@@ -109,8 +112,11 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
     out.line(`${outcome.skipped} certificate(s) not due for renewal yet (skipped); see "${outcome.listCommand}".`);
   }
   if (outcome.attempted === 0) out.line('No renewals were attempted.');
-  else if (outcome.failed.length === 0) out.line(`Congratulations, all ${dryRun ? 'simulated renewals' : 'renewals'} succeeded: ${outcome.renewed.join(', ')}`);
+  else if (outcome.failed.length === 0 && (outcome.hookFailures?.length ?? 0) > 0) {
+    out.error(`All ${dryRun ? 'simulated renewals' : 'renewals'} succeeded (${outcome.renewed.join(', ')}), but ${outcome.hookFailures?.length} hook(s) failed:`);
+  } else if (outcome.failed.length === 0) out.line(`Congratulations, all ${dryRun ? 'simulated renewals' : 'renewals'} succeeded: ${outcome.renewed.join(', ')}`);
   else out.error(`${outcome.failed.length} renewal(s) failed: ${outcome.failed.join(', ')}`);
+  printHookFailures(out, outcome.hookFailures);
   return exitCode;
 }
 

@@ -5,6 +5,7 @@ import type { RevokeOutcome, RevokeRequest } from '../backend/backend.js';
 import { CLOUD_HELP, CLOUD_OPTIONS, LOCAL_ONLY_FIXES } from '../cloud/cloud-flags.js';
 import type { Output } from '../output.js';
 import { UsageError } from '../usage-error.js';
+import { hookFailuresJson, printHookFailures } from './print-hook-failures.js';
 import type { Verb, VerbValues } from './verb.js';
 
 export const REVOKE_HELP = `Usage: acmeflow revoke (--cert-path PATH | --cert-name NAME) [--reason REASON] [--server URL]
@@ -83,9 +84,10 @@ export function printRevokeOutcome(out: Output, outcome: RevokeOutcome, options:
       return 0;
     }
     case 'SUCCEEDED':
-      if (options.json) out.json({ lineage, ...outcome.execution, status: outcome.status, serialHex: outcome.serialHex, reason: outcome.reason });
+      if (options.json) out.json({ lineage, ...outcome.execution, status: outcome.status, serialHex: outcome.serialHex, reason: outcome.reason, ...hookFailuresJson(outcome.hookFailures) });
       else out.line(`Congratulations! You have successfully revoked the certificate that was located at ${outcome.location} (serial ${outcome.serialHex}, reason ${outcome.reason}).`);
-      return 0;
+      // Deploy-hooks owed by an earlier run ran at the end of this one.
+      return printHookFailures(out, outcome.hookFailures);
     case 'FAILED': {
       const { error, execution } = outcome;
       if (options.json) out.json({ lineage, ...execution, error });

@@ -4,6 +4,8 @@ import type { Route53Access } from '../lineages/resolve-lineages.js';
 
 /** Sid of the statement with the actions Route 53 authorizes only on `*`. */
 export const FIND_HOSTED_ZONES_SID = 'FindHostedZones';
+/** Sid of the statement that polls changes (`route53:GetChange`), the only one a `read` level gets. */
+export const POLL_CHANGES_SID = 'PollChanges';
 
 function sidSafe(text: string): string {
   return text.replace(/[^A-Za-z0-9]/g, '');
@@ -17,12 +19,15 @@ function sidSafe(text: string): string {
  * zone-lookup statement (`ListHostedZonesByName`, authorized only on `*`) is added only when some
  * configuration looks its zone up by name, and then without `ListHostedZones`, which the provider never calls.
  *
+ * `level: 'read'` (CheckPropagation) keeps only `GetChange`: the propagation check asks a change's
+ * status and the nameservers (over DNS), and must not be able to change or enumerate a record.
+ *
  * @example
  * ```ts
  * route53Statements([{ provider: 'main', hostedZoneIds: ['Z0123'], recordNames: ['_acme-challenge.*'], zoneLookup: false }], stack.partition);
  * ```
  */
-export function route53Statements(access: readonly Route53Access[], partition: string): PolicyStatement[] {
+export function route53Statements(access: readonly Route53Access[], partition: string, level: 'read' | 'write' = 'write'): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
   let pollChanges: PolicyStatement | undefined;
   let zoneLookup = false;
@@ -39,15 +44,16 @@ export function route53Statements(access: readonly Route53Access[], partition: s
         Resource: [...statement.Resource],
         ...(statement.Condition ? { Condition: JSON.parse(JSON.stringify(statement.Condition)) as Record<string, unknown> } : {}),
       };
-      if (statement.Sid === 'PollChanges') {
+      if (statement.Sid === POLL_CHANGES_SID) {
         pollChanges ??= PolicyStatement.fromJson(json);
         continue;
       }
+      if (level === 'read') continue;
       statements.push(PolicyStatement.fromJson({ ...json, Sid: `${statement.Sid ?? 'Route53'}${sidSafe(entry.provider)}` }));
     }
   }
   if (pollChanges) statements.push(pollChanges);
-  if (zoneLookup) {
+  if (zoneLookup && level === 'write') {
     statements.push(PolicyStatement.fromJson({ Sid: FIND_HOSTED_ZONES_SID, Effect: 'Allow', Action: ['route53:ListHostedZonesByName'], Resource: ['*'] }));
   }
   return statements;

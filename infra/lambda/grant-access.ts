@@ -80,7 +80,7 @@ export function grantAccess(grantee: IGrantable, access: FunctionAccess, res: Is
     add(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: res.lineages.eabSecrets.map((ref) => secretArnOf(res.bucket, ref)) }));
   }
   if (access.dns) {
-    for (const statement of route53Statements(res.lineages.route53, res.partition)) add(statement);
+    for (const statement of route53Statements(res.lineages.route53, res.partition, access.dns)) add(statement);
     if (res.lineages.dnsCredentialSecrets.length > 0) {
       add(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: res.lineages.dnsCredentialSecrets.map((ref) => secretArnOf(res.bucket, ref)) }));
     }
@@ -152,7 +152,7 @@ export function accessSuppressions(access: FunctionAccess, res: IssuerResources)
 
 /** Why `access` puts a statement on Resource "*" (see {@link accessSuppressions}; acknowledged with the function's other "*" reasons). */
 export function accessWildcardReasons(access: FunctionAccess, res: IssuerResources): string[] {
-  return access.dns && res.lineages.route53.some((r) => r.zoneLookup)
+  return access.dns === 'write' && res.lineages.route53.some((r) => r.zoneLookup)
     ? ['route53:ListHostedZonesByName accepts only Resource "*"; granted because a Route 53 provider looks its zone up by name (no config.hostedZoneId).']
     : [];
 }

@@ -80,6 +80,30 @@ export const resolversSchema = z.array(
   }),
 );
 
+/** A hook command: one line for `/bin/sh -c` (certbot keeps it as one value of the renewal conf). */
+export const hookCommandSchema = z
+  .string()
+  .min(1)
+  .refine((command) => !/[\r\n]/.test(command), { message: 'a hook command is one line (join commands with ; or &&, or call a script)' });
+
+/**
+ * certbot's `--pre-hook`, `--deploy-hook` and `--post-hook` of a lineage, kept for its renewals as
+ * certbot keeps them (`pre_hook`, `renew_hook`, `post_hook` in the renewal conf). They run on the
+ * machine that renews: locally only; in AWS the same moments are EventBridge events.
+ */
+export const hooksSchema = z
+  .object({
+    /** Run before the lineage is renewed (once per run for the same command). */
+    preHook: hookCommandSchema.optional(),
+    /** Run once the lineage's new certificate is deployable (after the deploy delay). */
+    deployHook: hookCommandSchema.optional(),
+    /** Run after a run that attempted the lineage (once per run for the same command). */
+    postHook: hookCommandSchema.optional(),
+  })
+  .strict();
+
+export type LineageHooks = z.output<typeof hooksSchema>;
+
 export const caSpecSchema = z
   .object({
     /** A preset name (`letsencrypt`, `jprs`, ...). */
@@ -134,6 +158,8 @@ export const lineageSpecInputSchema = z
     deployDelay: deployDelaySchema.optional(),
     /** Keep the private key across renewals. @default false */
     reuseKey: z.boolean().default(false),
+    /** The hook commands renewals run on this machine (certbot's, saved with the lineage). */
+    hooks: hooksSchema.optional(),
   })
   .strict();
 
@@ -150,6 +176,8 @@ export interface LineageSpec {
   readonly renewBeforeExpirySeconds?: number;
   readonly deployDelaySeconds: number;
   readonly reuseKey: boolean;
+  /** Present when at least one hook is set. */
+  readonly hooks?: LineageHooks;
 }
 
 /** CNAME delegations in the DNS layer's spelling (lower-case A-labels, no trailing dot), keys and targets alike. */
@@ -201,6 +229,7 @@ export function resolveLineageSpec(input: unknown): LineageSpec {
       { field: 'name' },
     );
   }
+  const hooks: LineageHooks = Object.fromEntries(Object.entries(spec.hooks ?? {}).filter(([, command]) => command !== undefined));
   return {
     name,
     domains,
@@ -210,5 +239,6 @@ export function resolveLineageSpec(input: unknown): LineageSpec {
     ...(renewBeforeExpirySeconds === undefined ? {} : { renewBeforeExpirySeconds }),
     deployDelaySeconds: spec.deployDelay ?? preset?.defaultDeployDelaySeconds ?? 0,
     reuseKey: spec.reuseKey,
+    ...(Object.keys(hooks).length > 0 ? { hooks } : {}),
   };
 }

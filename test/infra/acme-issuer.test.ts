@@ -153,6 +153,16 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets CheckPropagation read change status only: GetChange, nothing that changes or lists records', () => {
+    const route53 = (step: 'CheckPropagation' | 'PublishRecords') =>
+      statementsOfRole(s.template, logicalId(s.issuer.functions[step].role!)).flatMap((st) => st.Action.filter((a) => a.startsWith('route53:')));
+    expect(new Set(route53('CheckPropagation'))).toEqual(new Set(['route53:GetChange']));
+    const getChange = statementsOfRole(s.template, logicalId(s.issuer.functions.CheckPropagation.role!)).filter((st) => st.Action.includes('route53:GetChange'));
+    for (const st of getChange) expect(st.Resource).toEqual([`arn:\${AWS::Partition}:route53:::change/*`]);
+    // The writing steps keep what they need: the check is narrower, not the whole DNS access.
+    expect(route53('PublishRecords')).toEqual(expect.arrayContaining(['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets', 'route53:GetChange']));
+  });
+
   it('reads and writes Secrets Manager only under the prefix, plus exactly the named EAB and DNS secrets', () => {
     const underPrefix = /^arn:\$\{AWS::Partition\}:secretsmanager:ap-northeast-1:123456789012:secret:acmeflow\/(cert|account)\/(\*|[A-Za-z0-9.-]+-\?{6})$/;
     const named = [EAB_SECRET, CLOUDFLARE_SECRET].map((n) => `arn:\${AWS::Partition}:secretsmanager:ap-northeast-1:123456789012:secret:${n}-??????`);

@@ -17,7 +17,7 @@
  *   is left.
  */
 import 'reflect-metadata';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,7 +128,7 @@ beforeAll(async () => {
 afterAll(async () => {
   report.note('Fixed on the way: (a) a kill inside the conf\u2019s read-compare-replace left `locks/NAME.conf.guard`, which a rerun waited out for 10 s against a 5 s timeout and failed with GuardTimeoutError; a guard of a dead process of this host is now removed at once (guard-file.ts). (b) A kill between archiving version N and promoting its key left N without its key, and the rerun discarded the key; the rerun now finishes that version first (prepare-order.ts recoverAbandonedRun). (c) A kill while a key was written left a copy in `.privkeyN.pem.<uuid>.tmp` forever; the key store now removes such copies (filesystem-key-store.ts). (d) StoreCertificate retried after it had switched `live/` but before the lineage state was written (the state machine retries LineageConflictError) failed with CertificateMismatchError, the pending key being gone; a current key that matches the certificate now counts as promoted (store-certificate.ts). Unit tests: regressions.test.ts §3–5, §7.');
   report.note('Fixed on the way: the key store pointed `live/privkey.pem` at the new key before the certificate store switched cert, chain and fullchain (with an fsync after each link), so a kill in those milliseconds left `live/` pairing the new key with the old certificate until the next run. Now the key store only archives `privkey<N>.pem` and the certificate store switches all four links together: certbot\u2019s journal (`previous_*.pem`) first, then four renames back to back, then the journal removed (shared/store/filesystem/live-link-switch.ts). The pair on disk can differ only inside those four renames (no certbot layout of per-file links can switch atomically; the window is microseconds, yet a kill sent by another process on the first rename\u2019s inotify event can land in it when the machine is loaded, as rows here may show); the kills that land there on purpose (the process kills itself between two renames) show what is left: the journal names the old pair, acmeflow\u2019s stores answer it, and the rerun — or any certbot command, which runs certbot\u2019s own repair from the same journal — restores it before switching.');
-  report.note('Known gap, not fixed here (renewal planning, not the store): a run killed after EmitIssued and before EmitDeployable (on entering `Wait deploy delay`) never sends \u201cCertificate Deployable\u201d for its version, so `--deploy-hook` (the server reload) does not run for it; the forced rerun above renews again and runs the hook for the next version, but the timer\u2019s plain `renew` finds the lineage not due and runs nothing until it is. The row \u201cthen the timer\u2019s plain `acmeflow renew`\u201d shows the same planning gap for a kill before CleanupRecords.');
+  report.note('Fixed on the way (issue 15): a run killed after EmitIssued and before EmitDeployable (inside the deploy delay) used to leave its deploy-hook unrun, then and later; the hook owed is now recorded in `deploys/pending/` before the delay starts, and the next run (even a plain `renew` with nothing due) runs it once. The row \u201cthen the timer\u2019s plain `acmeflow renew`\u201d for a kill before CleanupRecords shows the cleanup-only run.');
   report.write();
   await pebble?.stop();
   await bind?.stop();
@@ -345,6 +345,65 @@ describe('killed after the certificate was stored, then the timer\'s plain `acme
     });
     expect(problems).toEqual([]);
   }, 120_000);
+});
+
+describe('killed inside the deploy delay, then the next run', () => {
+  it('keeps the deploy-hook certonly saved: the next plain `acmeflow renew` runs it exactly once; failed hooks exit 1 with command and code', async () => {
+    const dir = join(work, 'deploy-delay');
+    const marks = join(work, 'hooks.log');
+    const lines = async () => (await readFile(marks, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
+    const pendingFiles = async () => (await readdir(join(dir, 'deploys', 'pending')).catch(() => [] as string[])).filter((f) => f.endsWith('.json'));
+    // certonly saves all three hooks in the renewal conf; its own deploy runs after the (scaled) 30 s delay.
+    const first = await cli.run([
+      'certonly', '-d', 'hooked.example.test', '--dns', 'rfc2136', '--dns-rfc2136-credentials', credentials, '--dns-resolver', bind.server,
+      '--server', pebble.directoryUrl, '--agree-tos', '--eab-kid', pebble.eab.kid, '--eab-hmac-key', pebble.eab.hmacKey, '--config-dir', dir,
+      '--deploy-delay', '30', '--pre-hook', `echo pre >> '${marks}'`, '--deploy-hook', `echo "deploy $RENEWED_LINEAGE" >> '${marks}'`, '--post-hook', `echo post >> '${marks}'`,
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    const conf = await readFile(join(dir, 'renewal', 'hooked.example.test.conf'), 'utf8');
+    expect(conf).toMatch(/^renew_hook = .*deploy \$RENEWED_LINEAGE/m);
+    expect(await lines()).toEqual(['pre', `deploy ${dir}/live/hooked.example.test`, 'post']);
+
+    // The timer's renew (no hook flags: the conf's hooks), killed as the 30 s delay starts (real waits).
+    const killed = await cli.spawn(['renew', '--force-renewal', '--cert-name', 'hooked.example.test', '--config-dir', dir, '-v'], { killOn: { state: 'Wait deploy delay' } });
+    const atKill = await inspectLineage(dir, 'hooked.example.test');
+    const owedAtKill = await pendingFiles();
+    const linesAtKill = await lines();
+    // The next run, with nothing due: it runs the owed hook (after what is left of the delay, scaled), once.
+    const next = await cli.run(['renew', '--config-dir', dir]);
+    const linesAfterNext = await lines();
+    const again = await cli.run(['renew', '--config-dir', dir]);
+    const problems = [
+      ...(killed.killedIn === 'Wait deploy delay' ? [] : ['`Wait deploy delay` was never entered']),
+      ...(atKill.links.cert === 2 ? [] : [`live/ on v${atKill.links.cert} at the kill, expected v2`]),
+      ...(owedAtKill.length === 1 ? [] : [`${owedAtKill.length} pending deploy records at the kill`]),
+      ...(linesAtKill.slice(3).join() === 'pre' ? [] : [`the killed run's hooks: ${linesAtKill.slice(3).join(', ')}`]),
+      ...(next.code === 0 ? [] : [`the next run exited ${next.code}: ${next.stderr.trim()}`]),
+      ...(linesAfterNext.slice(4).join() === `deploy ${dir}/live/hooked.example.test` ? [] : [`the next run's hooks: ${linesAfterNext.slice(4).join(', ')}`]),
+      ...((await lines()).length === linesAfterNext.length && again.code === 0 ? [] : ['a later run ran the hook again']),
+      ...((await pendingFiles()).length === 0 ? [] : ['a pending deploy record was left']),
+    ];
+    report.add({
+      fault: 'SIGKILL on entering `Wait deploy delay` (deploy-hook saved by certonly), then the timer\u2019s plain `acmeflow renew`',
+      runs: 1,
+      outcome: `the owed deploy-hook ran ${linesAfterNext.length - linesAtKill.length} time(s) in the next run, ${(await lines()).length - linesAfterNext.length} in the one after`,
+      lost: problems.length === 0 ? 'nothing' : problems.join('; '),
+    });
+    expect(problems).toEqual([]);
+
+    // Failing hooks: the renewal stands, the command exits 1 and says each hook with its command and exit code.
+    const failing = ['renew', '--force-renewal', '--cert-name', 'hooked.example.test', '--config-dir', dir, '--pre-hook', 'exit 6', '--deploy-hook', 'exit 4', '--post-hook', 'exit 5'];
+    const text = await cli.run(failing);
+    expect(text.code).toBe(1);
+    expect(text.stdout).not.toContain('Congratulations');
+    for (const [hook, code] of [['pre-hook', 6], ['deploy-hook', 4], ['post-hook', 5]] as const) expect(text.stderr).toMatch(new RegExp(`Hook failed: ${hook} \`exit ${code}\`.* exited with code ${code}`));
+    const json = await cli.run([...failing, '--json']);
+    expect(json.code).toBe(1);
+    const document = JSON.parse(json.stdout) as { renewed: string[]; hookFailures: { hook: string; command: string; exitCode: number }[] };
+    expect(document.renewed).toEqual(['hooked.example.test']);
+    expect(document.hookFailures.map((f) => [f.hook, f.command, f.exitCode])).toEqual([['pre-hook', 'exit 6', 6], ['deploy-hook', 'exit 4', 4], ['post-hook', 'exit 5', 5]]);
+    expect((await inspectLineage(dir, 'hooked.example.test')).links.cert).toBe(4);
+  }, 180_000);
 });
 
 describe('secret hygiene of this file', () => {

@@ -14,7 +14,8 @@ export interface HookFailure {
   readonly lineage?: string;
 }
 
-function describe(failure: HookFailure): string {
+/** One failure in a sentence: the hook, its command, the lineage, how it ended and its last line of stderr. */
+export function describeHookFailure(failure: HookFailure): string {
   const how =
     failure.exitCode !== null ? `exited with code ${failure.exitCode}` : failure.signal !== null ? `was killed by ${failure.signal}` : 'could not be started';
   const lastLine = failure.stderrTail.trim().split('\n').at(-1) ?? '';
@@ -48,7 +49,7 @@ export class HookFailedError extends Error {
   constructor(failures: readonly [HookFailure, ...HookFailure[]], options: { cause?: unknown } = {}) {
     const [first] = failures;
     super(
-      failures.length === 1 ? describe(first) : `${failures.length} hooks failed: ${failures.map(describe).join('; ')}`,
+      failures.length === 1 ? describeHookFailure(first) : `${failures.length} hooks failed: ${failures.map(describeHookFailure).join('; ')}`,
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = 'HookFailedError';

@@ -1,11 +1,16 @@
 import { spawn as nodeSpawn } from 'node:child_process';
+import type { LineageHooks } from '../../config/lineage-spec.js';
 import type { AcmeflowEvent, EventDetail, EventPublisher } from '../events.js';
 // The file, not the folder's index: the index also loads the AWS SDK, which local hooks never need.
 import { checkEvent } from '../eventbridge/check-event.js';
 import { HookFailedError, type HookFailure, type HookName } from './hook-failed-error.js';
 import { runHook, type HookLogger, type SpawnFunction } from './run-hook.js';
 
-/** The hook commands, as certbot's `--pre-hook`, `--deploy-hook` and `--post-hook` take them. */
+/**
+ * The hook commands of the run, as certbot's `--pre-hook`, `--deploy-hook` and `--post-hook` take
+ * them. Each one given here wins over every lineage's own (as certbot's command-line hooks win over
+ * the renewal conf's).
+ */
 export interface LocalHooksPublisherOptions {
   /** Run once per run, before the first attempt, when the engine calls {@link LocalHooksPublisher.runPreHook}. */
   readonly preHook?: string;
@@ -27,6 +32,11 @@ export interface LocalHooksPublisherDeps {
   readonly env?: NodeJS.ProcessEnv;
   /** The shell that reads hook commands (`<shell> -c <command>`), as certbot's `shell=True` does. @default '/bin/sh' */
   readonly shell?: string;
+  /**
+   * A lineage's own hooks (those its renewal conf keeps), for the hooks the run does not set; a
+   * lineage that cannot be read has none. @default no lineage has hooks
+   */
+  readonly lineageHooks?: (lineage: string) => Promise<LineageHooks | undefined>;
 }
 
 const consoleLogger: HookLogger = {
@@ -52,7 +62,11 @@ const lineageDir = (location: string): string => location.replace(/(?<=.)\/+$/, 
  *   events before it in the same call, with `RENEWED_DOMAINS` and `FAILED_DOMAINS` (the names of the
  *   `Certificate Issued` and `Certificate Issuance Failed` events seen since the last sweep), as
  *   current certbot passes them to post-hooks.
- * - `preHook` runs from {@link runPreHook}, at most once per publisher instance (one per run).
+ * - `preHook` runs from {@link runPreHook}, before the lineage's attempt; each distinct command at
+ *   most once per publisher instance (one per run), as certbot runs each pre-hook once per run.
+ * - Each hook is the run's (the options) when set, else the lineage's own (`deps.lineageHooks`, the
+ *   renewal conf's `pre_hook`, `renew_hook`, `post_hook`): a deploy-hook is the deployed lineage's; the
+ *   post-hooks are the distinct ones of the lineages the sweep attempted, each run once.
  * - `dryRun` skips deploy hooks, as `certbot --dry-run` does.
  * - Hooks run one at a time through `/bin/sh -c`, never concurrently, even across calls.
  * - No other variable is added: no key, token or credential ever reaches a hook's environment.
@@ -80,7 +94,9 @@ export class LocalHooksPublisher implements EventPublisher {
   readonly #shell: string;
   /** Hook runs in order, one at a time: each call chains onto this. */
   #tail: Promise<unknown> = Promise.resolve();
-  #preHook: Promise<void> | undefined;
+  /** Pre-hook runs by command: each distinct command once. */
+  readonly #preHooks = new Map<string, Promise<void>>();
+  readonly #lineageHooks: (lineage: string) => Promise<LineageHooks | undefined>;
   /** `lineage@version` whose deploy-hook succeeded. */
   readonly #deployed = new Set<string>();
   readonly #renewedDomains: string[] = [];
@@ -92,16 +108,21 @@ export class LocalHooksPublisher implements EventPublisher {
     this.#spawn = deps.spawn ?? nodeSpawn;
     this.#env = deps.env;
     this.#shell = deps.shell ?? '/bin/sh';
+    const lookup = deps.lineageHooks;
+    this.#lineageHooks = lookup ? (lineage) => lookup(lineage).catch(() => undefined) : async () => undefined;
+  }
+
+  /** The deploy-hook command a `Certificate Deployable` of `lineage` runs: the run's, else the lineage's own; undefined for none (or a dry run). */
+  async deployHookFor(lineage: string): Promise<string | undefined> {
+    if (this.#options.dryRun) return undefined;
+    return this.#options.deployHook ?? (await this.#lineageHooks(lineage))?.deployHook;
   }
 
   async publish(events: readonly AcmeflowEvent[]): Promise<void> {
     const checked = events.map((event, index) => checkEvent(event, index));
     const failures = await this.#serial(async () => {
       const found: HookFailure[] = [];
-      for (const event of checked) {
-        const failure = await this.#handle(event);
-        if (failure) found.push(failure);
-      }
+      for (const event of checked) found.push(...(await this.#handle(event)));
       return found;
     });
     const [first, ...rest] = failures;
@@ -109,43 +130,46 @@ export class LocalHooksPublisher implements EventPublisher {
   }
 
   /**
-   * Runs the pre-hook, the first time it is called on this instance; later calls do nothing (they
-   * wait for the first one to end, and do not repeat its failure). certbot runs the pre-hook only when
-   * something is about to be attempted, so the engine calls this right before the run's first
-   * attempt, not at start-up. Rejects with {@link HookFailedError} when the hook fails; certbot then
-   * carries on with the renewals, and the engine should log the error and do the same.
+   * Runs the pre-hook before `lineage` is attempted: the run's, else the lineage's own; each distinct
+   * command only the first time it is asked for on this instance (later calls wait for the first run
+   * to end, and do not repeat its failure). certbot runs the pre-hook only when something is about to
+   * be attempted, so the engine calls this right before an attempt, not at start-up. Rejects with
+   * {@link HookFailedError} when the hook fails; certbot then carries on with the renewals, and the
+   * engine should record the error and do the same.
    */
-  runPreHook(): Promise<void> {
-    if (this.#preHook !== undefined) return this.#preHook.catch(() => undefined);
-    const command = this.#options.preHook;
-    this.#preHook =
-      command === undefined
-        ? Promise.resolve()
-        : this.#serial(() => this.#run('pre-hook', command, {})).then((failure) => {
-            if (failure) throw new HookFailedError([failure]);
-          });
-    return this.#preHook;
+  async runPreHook(lineage?: string): Promise<void> {
+    const command = this.#options.preHook ?? (lineage === undefined ? undefined : (await this.#lineageHooks(lineage))?.preHook);
+    if (command === undefined) return;
+    const earlier = this.#preHooks.get(command);
+    if (earlier !== undefined) return earlier.catch(() => undefined);
+    const run = this.#serial(() => this.#run('pre-hook', command, {})).then((failure) => {
+      if (failure) throw new HookFailedError([failure]);
+    });
+    this.#preHooks.set(command, run);
+    return run;
   }
 
-  async #handle(event: AcmeflowEvent): Promise<HookFailure | undefined> {
+  async #handle(event: AcmeflowEvent): Promise<HookFailure[]> {
     switch (event.detailType) {
       case 'Certificate Issued':
         this.#renewedDomains.push(...event.detail.domains);
-        return undefined;
+        return [];
       case 'Certificate Issuance Failed':
         this.#failedDomains.push(...event.detail.domains);
-        return undefined;
-      case 'Certificate Deployable':
-        return this.#deploy(event.detail);
+        return [];
+      case 'Certificate Deployable': {
+        const failure = await this.#deploy(event.detail);
+        return failure ? [failure] : [];
+      }
       case 'Renewal Sweep Completed':
         return this.#post(event.detail);
       default:
-        return undefined;
+        return [];
     }
   }
 
   async #deploy(detail: EventDetail<'Certificate Deployable'>): Promise<HookFailure | undefined> {
-    const command = this.#options.deployHook;
+    const command = this.#options.deployHook ?? (await this.#lineageHooks(detail.lineage))?.deployHook;
     if (command === undefined) return undefined;
     if (this.#options.dryRun) {
       this.#logger.info(`Dry run: skipping deploy hook command: ${command}`, { hook: 'deploy-hook', command, lineage: detail.lineage });
@@ -166,13 +190,25 @@ export class LocalHooksPublisher implements EventPublisher {
     return failure;
   }
 
-  async #post(detail: EventDetail<'Renewal Sweep Completed'>): Promise<HookFailure | undefined> {
+  async #post(detail: EventDetail<'Renewal Sweep Completed'>): Promise<HookFailure[]> {
     const renewed = this.#renewedDomains.splice(0).join(' ');
     const failed = this.#failedDomains.splice(0).join(' ');
-    const command = this.#options.postHook;
     // certbot: "only run if an attempt was made to obtain/renew a certificate".
-    if (command === undefined || detail.attempted === 0) return undefined;
-    return this.#run('post-hook', command, { RENEWED_DOMAINS: renewed, FAILED_DOMAINS: failed });
+    if (detail.attempted === 0) return [];
+    const commands = new Set<string>();
+    if (this.#options.postHook !== undefined) commands.add(this.#options.postHook);
+    else {
+      for (const lineage of [...detail.renewed, ...detail.failed]) {
+        const command = (await this.#lineageHooks(lineage))?.postHook;
+        if (command !== undefined) commands.add(command);
+      }
+    }
+    const failures: HookFailure[] = [];
+    for (const command of commands) {
+      const failure = await this.#run('post-hook', command, { RENEWED_DOMAINS: renewed, FAILED_DOMAINS: failed });
+      if (failure) failures.push(failure);
+    }
+    return failures;
   }
 
   #run(hook: HookName, command: string, variables: Record<string, string>, lineage?: string): Promise<HookFailure | undefined> {

@@ -11,7 +11,7 @@ const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 /**
  * Paths of certbot's config directory (`/etc/letsencrypt` by default), plus acmeflow's own
- * directories beside certbot's (`keys/pending/`, `locks/`, `accounts/<id>/`). Every name is checked
+ * directories beside certbot's (`keys/pending/`, `locks/`, `accounts/<id>/`, `deploys/pending/`). Every name is checked
  * before it becomes part of a path, so no argument can point outside the directory.
  *
  * @example
@@ -46,6 +46,10 @@ export class CertbotLayout {
   }
   get locksRoot(): string {
     return join(this.configDir, 'locks');
+  }
+  /** Deploy hooks waiting for their lineage's deploy delay (`deploys/pending/`), so a crash does not lose them. */
+  get pendingDeploysRoot(): string {
+    return join(this.configDir, 'deploys', 'pending');
   }
   get accountsRoot(): string {
     return join(this.configDir, 'accounts');

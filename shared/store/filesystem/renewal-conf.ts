@@ -4,10 +4,12 @@
  * Each fact lives in one place. What certbot has a key for is in certbot's key, where the operator
  * manual tells people to edit it: `renew_before_expiry` at the top level (certbot reads it there,
  * and writes it commented out), `server`, `authenticator` (`dns-<provider>`), `key_type` with
- * `rsa_key_size` / `elliptic_curve`, `reuse_key` and `preferred_chain` in `[renewalparams]`.
+ * `rsa_key_size` / `elliptic_curve`, `reuse_key`, `preferred_chain` and the hooks (`pre_hook`,
+ * `renew_hook` — certbot's name for the deploy hook — and `post_hook`) in `[renewalparams]`, so a
+ * later `renew` runs them, as certbot's does.
  * Everything else is in an `[acmeflow]` section, which certbot never reads and keeps when it
  * rewrites the file itself (it deletes unknown `[renewalparams]` keys, so prefixed keys there would
- * not survive a `certbot renew`). Keys acmeflow does not own (`account`, `post_hook`, other
+ * not survive a `certbot renew`). Keys acmeflow does not own (`account`, `manual_auth_hook`, other
  * sections) are carried over unchanged when acmeflow rewrites the file. A new conf gets certbot's
  * `autorenew = False`, so that `certbot renew` (Debian's certbot.timer) leaves the lineage to
  * acmeflow instead of issuing a second certificate; an operator may change it, and it is kept.
@@ -63,8 +65,21 @@ export const CERTBOT_CONF_VERSION = '2.0.0';
 /** The version of the `[acmeflow]` section's layout. */
 export const ACMEFLOW_CONF_FORMAT = '1';
 
+/** certbot's renewal-conf keys of the hooks (certbot stores `--deploy-hook` as `renew_hook`). */
+const HOOK_KEYS = { preHook: 'pre_hook', deployHook: 'renew_hook', postHook: 'post_hook' } as const;
+
 const TOP_OWNED = new Set(['version', 'archive_dir', ...CERTBOT_KINDS, 'renew_before_expiry']);
-const RENEWALPARAMS_OWNED = new Set(['authenticator', 'server', 'key_type', 'rsa_key_size', 'elliptic_curve', 'reuse_key', 'preferred_chain', 'renew_before_expiry']);
+const RENEWALPARAMS_OWNED = new Set([
+  'authenticator',
+  'server',
+  'key_type',
+  'rsa_key_size',
+  'elliptic_curve',
+  'reuse_key',
+  'preferred_chain',
+  'renew_before_expiry',
+  ...Object.values(HOOK_KEYS),
+]);
 const ACMEFLOW_KEYS = new Set([
   'format',
   'domains',
@@ -151,6 +166,10 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
   for (const [key, value] of keyTypeParams(spec.keyType)) out.push(line(key, value));
   if (spec.reuseKey) out.push(line('reuse_key', 'True'));
   if (spec.ca.preferredChain !== undefined) out.push(line('preferred_chain', spec.ca.preferredChain));
+  for (const [field, key] of Object.entries(HOOK_KEYS)) {
+    const command = spec.hooks?.[field as keyof typeof HOOK_KEYS];
+    if (command !== undefined) out.push(line(key, command));
+  }
   // acmeflow renews this lineage: a `certbot renew` (Debian's certbot.timer) must not issue a second
   // certificate for it. Written once; the operator's own value is carried over after that.
   if (!section('renewalparams')?.entries.some((e) => e.key === 'autorenew')) out.push(line('autorenew', 'False'));
@@ -364,6 +383,7 @@ export function lineageFromDocument(document: ConfDocument, name: string, path: 
     renewBeforeExpiry,
     deployDelay: own.integer('deploy_delay_seconds'),
     reuseKey: params.boolean('reuse_key'),
+    hooks: withoutUndefined({ preHook: params.string(HOOK_KEYS.preHook), deployHook: params.string(HOOK_KEYS.deployHook), postHook: params.string(HOOK_KEYS.postHook) }),
   });
   let spec;
   try {

@@ -18,8 +18,12 @@ export interface FunctionAccess {
   readonly accountKeys?: 'read' | 'write';
   /** The EAB secrets of the configured CA accounts (registration). */
   readonly eab?: boolean;
-  /** Route 53 on the configured zones, the DNS credential secrets, the assumed DNS roles. */
-  readonly dns?: boolean;
+  /**
+   * DNS: the DNS credential secrets and the assumed DNS roles (to build the provider), plus on Route 53
+   * `write` — change and read the configured zones' `_acme-challenge` TXT sets, poll changes, find zones —
+   * or `read` — poll changes (`route53:GetChange`) and nothing that changes a record.
+   */
+  readonly dns?: 'read' | 'write';
   /** `events:PutEvents` with source `acmeflow` on the bus. */
   readonly events?: boolean;
 }
@@ -28,6 +32,8 @@ export interface FunctionAccess {
  * The access of each workflow step, from what its `shared/workflow` function calls:
  * - PrepareOrder locks the lineage, registers the account (EAB, account key) and, when it finds an
  *   abandoned run, deletes that run's TXT values and pending key.
+ * - PublishRecords and CleanupRecords change TXT records; CheckPropagation only reads change status
+ *   (Route 53 `GetChange`; the nameservers themselves are asked over DNS, which needs no IAM).
  * - The ACME steps after it sign with the account key (read only).
  * - FinalizeOrder creates the pending certificate key; StoreCertificate promotes it and writes the version.
  * - CleanupRecords deletes TXT values, discards a pending key, clears `inflight`, releases the lock.
@@ -35,15 +41,15 @@ export interface FunctionAccess {
  *   so no lineage is written); CompleteSweep reads the results.
  */
 export const STEP_ACCESS: Readonly<Record<LambdaStep, FunctionAccess>> = {
-  PrepareOrder: { store: 'write', locks: true, certificateKeys: 'write', accountKeys: 'write', eab: true, dns: true },
-  PublishRecords: { store: 'read', dns: true },
-  CheckPropagation: { store: 'read', dns: true },
+  PrepareOrder: { store: 'write', locks: true, certificateKeys: 'write', accountKeys: 'write', eab: true, dns: 'write' },
+  PublishRecords: { store: 'read', dns: 'write' },
+  CheckPropagation: { store: 'read', dns: 'read' },
   RespondChallenges: { store: 'read', accountKeys: 'read' },
   PollAuthorizations: { store: 'read', accountKeys: 'read' },
   FinalizeOrder: { store: 'read', certificateKeys: 'write', accountKeys: 'read' },
   PollOrder: { store: 'read', accountKeys: 'read' },
   StoreCertificate: { store: 'write', certificateKeys: 'write', accountKeys: 'read' },
-  CleanupRecords: { store: 'write', locks: true, certificateKeys: 'write', dns: true },
+  CleanupRecords: { store: 'write', locks: true, certificateKeys: 'write', dns: 'write' },
   EmitIssued: { store: 'read', events: true },
   EmitDeployable: { store: 'read', events: true },
   RecordFailure: { store: 'write', events: true },

@@ -140,3 +140,54 @@ describe('renew, revoke, certificates and register on a fake backend', () => {
     expect(r.calls).toEqual([{ method: 'register', request: { directoryUrl: 'https://acme.test/directory' } }]);
   });
 });
+
+describe('failed hooks: exit 1, each said with its command and exit code, in text and in --json', () => {
+  const failures = [
+    { hook: 'pre-hook' as const, command: 'exit 6', exitCode: 6, signal: null, stderrTail: '' },
+    { hook: 'deploy-hook' as const, command: 'exit 4', exitCode: 4, signal: null, stderrTail: 'no nginx here', lineage: 'a.example' },
+    { hook: 'post-hook' as const, command: 'exit 5', exitCode: 5, signal: null, stderrTail: '' },
+  ];
+  const asJson = [
+    { hook: 'pre-hook', command: 'exit 6', exitCode: 6, signal: null },
+    { hook: 'deploy-hook', command: 'exit 4', exitCode: 4, signal: null, lineage: 'a.example' },
+    { hook: 'post-hook', command: 'exit 5', exitCode: 5, signal: null },
+  ];
+  const renewed = { status: 'SUCCEEDED' as const, dryRun: false, attempted: 1, renewed: ['a.example'], failed: [], skipped: 0, results: [{ lineage: 'a.example', status: 'succeeded' as const, version: 2 }], notDue: [], json: { attempted: 1 }, hookFailures: failures };
+
+  it('renew: no "Congratulations", each hook on stderr, exit 1', async () => {
+    const r = await runOn(renew, ['--pre-hook', 'exit 6', '--deploy-hook', 'exit 4', '--post-hook', 'exit 5'], { renew: renewed });
+    expect(r.code).toBe(1);
+    expect(r.out).not.toContain('Congratulations');
+    expect(r.err).toContain('All renewals succeeded (a.example), but 3 hook(s) failed:');
+    expect(r.err).toContain('Hook failed: pre-hook `exit 6` exited with code 6\n');
+    expect(r.err).toContain('Hook failed: deploy-hook `exit 4` for a.example exited with code 4: no nginx here\n');
+    expect(r.err).toContain('Hook failed: post-hook `exit 5` exited with code 5\n');
+    const json = await runOn(renew, ['--json'], { renew: renewed });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toEqual({ attempted: 1, hookFailures: asJson });
+  });
+
+  it('certonly: the certificate is saved all the same, and the command exits 1', async () => {
+    const argv = ['-d', 'a.example', '--dns', 'route53', '--server', 'https://acme.test/directory', '--agree-tos'];
+    const issued: IssueOutcome = { status: 'SUCCEEDED', lineage: 'a.example', dryRun: false, version: 1, hookFailures: failures.slice(1, 2) };
+    const text = await runOn(certonly, argv, { issue: issued });
+    expect(text.code).toBe(1);
+    expect(text.out).toContain('Successfully received certificate.');
+    expect(text.err).toBe('Hook failed: deploy-hook `exit 4` for a.example exited with code 4: no nginx here\n');
+    const json = await runOn(certonly, [...argv, '--json'], { issue: issued });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out)).toMatchObject({ lineage: 'a.example', status: 'SUCCEEDED', hookFailures: [asJson[1]] });
+  });
+
+  it('certonly: --pre-hook, --deploy-hook and --post-hook go into the lineage, to be kept for renewals', async () => {
+    const argv = ['-d', 'a.example', '--dns', 'route53', '--server', 'https://acme.test/directory', '--agree-tos', '--pre-hook', 'stop', '--deploy-hook', 'reload', '--post-hook', 'start'];
+    const r = await runOn(certonly, argv, { issue: { status: 'SUCCEEDED', lineage: 'a.example', dryRun: false } });
+    expect((r.calls[1]!.request as IssueRequest).spec.hooks).toEqual({ preHook: 'stop', deployHook: 'reload', postHook: 'start' });
+  });
+
+  it('register: a duplicate account is still one JSON document with --json', async () => {
+    const r = await runOn(register, ['--server', 'https://acme.test/directory', '--agree-tos', '--json'], { register: { accountUrl: 'https://acme.test/acct/1', created: false, directoryUrl: 'https://acme.test/directory' } });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toEqual({ registered: false, accountUrl: 'https://acme.test/acct/1', directoryUrl: 'https://acme.test/directory' });
+  });
+});

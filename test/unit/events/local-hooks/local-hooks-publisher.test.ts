@@ -218,3 +218,43 @@ describe('LocalHooksPublisher failures', () => {
     expect(await logged()).toHaveLength(3);
   });
 });
+
+describe("LocalHooksPublisher with the lineages' own hooks (the renewal conf's pre_hook, renew_hook, post_hook)", () => {
+  const own = {
+    'a.example': { preHook: PRE, deployHook: 'echo "deploy-a|$RENEWED_LINEAGE" >> "$LOG"', postHook: POST },
+    'b.example': { preHook: PRE, deployHook: 'echo "deploy-b" >> "$LOG"', postHook: POST },
+  } as Record<string, { preHook?: string; deployHook?: string; postHook?: string }>;
+  const withOwn = (options: LocalHooksPublisherOptions) => {
+    const lines: string[] = [];
+    const logger: HookLogger = { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LOG: log };
+    return new LocalHooksPublisher(options, { logger, env, lineageHooks: async (lineage) => own[lineage] });
+  };
+
+  it("runs each lineage's deploy-hook for it, each distinct pre- and post-hook once per run", async () => {
+    const publisher = withOwn({});
+    await publisher.runPreHook('a.example');
+    await publisher.runPreHook('b.example');
+    await publisher.runPreHook('c.example'); // no hooks of its own
+    await publisher.publish([issued('a.example'), deployable('a.example'), deployable('b.example'), sweep(2, { renewed: ['a.example', 'b.example'] })]);
+    expect(await logged()).toEqual(['pre', 'deploy-a|/etc/acmeflow/live/a.example', 'deploy-b', 'post|a.example www.a.example|']);
+    await expect(publisher.deployHookFor('b.example')).resolves.toBe('echo "deploy-b" >> "$LOG"');
+  });
+
+  it("lets the run's hooks win over the lineage's, as certbot's command-line hooks win over the conf", async () => {
+    const publisher = withOwn({ deployHook: 'echo run-deploy >> "$LOG"', postHook: 'echo run-post >> "$LOG"' });
+    await publisher.publish([deployable('a.example'), sweep(1, { renewed: ['a.example'] })]);
+    expect(await logged()).toEqual(['run-deploy', 'run-post']);
+    await expect(publisher.deployHookFor('a.example')).resolves.toBe('echo run-deploy >> "$LOG"');
+    // A dry run owes no deploy.
+    await expect(withOwn({ dryRun: true }).deployHookFor('a.example')).resolves.toBeUndefined();
+  });
+
+  it('runs no post-hook of a lineage the sweep did not attempt, and treats an unreadable lineage as having none', async () => {
+    const publisher = new LocalHooksPublisher({}, { logger: { info() {}, warn() {}, error() {} }, env: { PATH: process.env['PATH'] ?? '/bin', LOG: log }, lineageHooks: async () => { throw new Error('garbled conf'); } });
+    await publisher.runPreHook('a.example');
+    await publisher.publish([deployable('a.example'), sweep(1, { renewed: ['a.example'] })]);
+    await withOwn({}).publish([sweep(1, { renewed: ['c.example'] })]);
+    expect(await logged()).toEqual([]);
+  });
+});

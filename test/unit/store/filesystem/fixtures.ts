@@ -29,6 +29,11 @@ export function fullLineage(overrides: Partial<LineageSpecInput> = {}, state: Pa
     renewBeforeExpiry: '45 days',
     deployDelay: 900,
     reuseKey: true,
+    hooks: {
+      preHook: 'systemctl stop haproxy, then # wait',
+      deployHook: `cp "$RENEWED_LINEAGE/fullchain.pem" '/srv/tls/' && systemctl reload nginx`,
+      postHook: 'logger -t acmeflow "renewal run done"',
+    },
     ...overrides,
   });
   return {

@@ -38,6 +38,9 @@ describe('formatRenewalConf', () => {
       'rsa_key_size = 3072',
       'reuse_key = True',
       'preferred_chain = "ISRG Root X1, the \'old\' one # really"',
+      'pre_hook = "systemctl stop haproxy, then # wait"',
+      `renew_hook = """cp "$RENEWED_LINEAGE/fullchain.pem" '/srv/tls/' && systemctl reload nginx"""`,
+      `post_hook = 'logger -t acmeflow "renewal run done"'`,
       'autorenew = False',
     ]);
     expect(text).toContain('\n[acmeflow]\nformat = 1\ndomains = example.jp, www.example.jp, *.app.example.jp\n');
@@ -124,6 +127,18 @@ describe('parseRenewalConf', () => {
     expect(parseRenewalConf(noKeyType, 'example.jp', PATH).spec.keyType).toBe('rsa-2048'); // certbot's default for old confs
   });
 
+  it("keeps the hooks under certbot's keys (pre_hook, renew_hook, post_hook in [renewalparams]), so a later renew runs them", () => {
+    const written = formatRenewalConf(fullLineage(), layout);
+    const params = written.slice(written.indexOf('[renewalparams]'), written.indexOf('[acmeflow]'));
+    expect(params).toContain('pre_hook = "systemctl stop haproxy, then # wait"');
+    expect(params).toContain(`renew_hook = """cp "$RENEWED_LINEAGE/fullchain.pem" '/srv/tls/' && systemctl reload nginx"""`);
+    expect(params).toContain(`post_hook = 'logger -t acmeflow "renewal run done"'`);
+    // As certbot writes them (bare words), and edited by hand: read as the lineage's hooks.
+    const edited = formatRenewalConf(minimalLineage(), layout).replace('[renewalparams]\n', '[renewalparams]\nrenew_hook = systemctl reload nginx\npost_hook = /usr/local/bin/notify\n');
+    expect(parseRenewalConf(edited, 'example.com', PATH).spec.hooks).toEqual({ deployHook: 'systemctl reload nginx', postHook: '/usr/local/bin/notify' });
+    expect(parseRenewalConf(formatRenewalConf(minimalLineage(), layout), 'example.com', PATH).spec.hooks).toBeUndefined();
+  });
+
   it('names the lineage after the file, like certbot', () => {
     expect(parseRenewalConf(formatRenewalConf(minimalLineage(), layout), 'renamed.example', PATH).spec.name).toBe('renamed.example');
   });
@@ -132,13 +147,13 @@ describe('parseRenewalConf', () => {
     const first = formatRenewalConf(minimalLineage(), layout);
     const edited = first
       .replace('version = 2.0.0\n', 'version = 2.0.0\nmy_note = kept\n')
-      .replace('[renewalparams]\n', '[renewalparams]\naccount = 0123abcd\npost_hook = systemctl reload nginx\nserver = https://old.example/dir\n')
+      .replace('[renewalparams]\n', '[renewalparams]\naccount = 0123abcd\ninstaller = None\nserver = https://old.example/dir\n')
       .replace('authenticator = dns-route53\nserver = https://acme-v02.api.letsencrypt.org/directory\n', 'authenticator = dns-route53\n')
       .concat('\n[custom]\n# operator notes\nowner = web team\n');
     const lineage = minimalLineage();
     const rewritten = formatRenewalConf({ ...lineage, state: { currentVersion: 1 } }, layout, parseConfigObj(edited, PATH));
     expect(rewritten).toContain('\nmy_note = kept\n');
-    expect(rewritten).toContain('\naccount = 0123abcd\npost_hook = systemctl reload nginx\n');
+    expect(rewritten).toContain('\naccount = 0123abcd\ninstaller = None\n');
     expect(rewritten).toContain('\n[custom]\n# operator notes\nowner = web team\n');
     expect(rewritten.match(/^server = /gm)).toHaveLength(1);
     expect(rewritten).toContain('server = https://acme-v02.api.letsencrypt.org/directory');
@@ -166,7 +181,7 @@ describe('parseRenewalConf', () => {
     ['renew_before_expiry = 45 days', 'renew_before_expiry = soon', 1, 'not a duration'],
     ['authenticator = dns-rfc2136', 'authenticator = webroot', 11, 'dns-01 only'],
     ['rsa_key_size = 3072', 'rsa_key_size = 1024', 14, '2048, 3072 or 4096'],
-    ['format = 1', 'format = 2', 21, 'Upgrade acmeflow'],
+    ['format = 1', 'format = 2', 24, 'Upgrade acmeflow'],
     ['deploy_delay_seconds = 900', 'deploy_delay_seconds = 10 minutes', undefined, 'whole number'],
     ['deploy_delay_seconds = 900', 'deploy_delay_seconds = 900\ndeploy_dealy = 60', undefined, 'no setting "deploy_dealy"'],
     ['reuse_key = True', 'reuse_key = maybe', 15, 'True or False'],
