@@ -4,7 +4,7 @@ import { CLOUD_HELP, CLOUD_OPTIONS, LOCAL_ONLY_FIXES } from '../cloud/cloud-flag
 import { resolversFromFlags } from '../dns-flags.js';
 import type { Output } from '../output.js';
 import { printUnreadable } from '../unreadable-lineages.js';
-import { printFailure } from './print-failure.js';
+import { printFailure, printIssuanceFailure } from './print-failure.js';
 import type { Verb, VerbValues } from './verb.js';
 
 export const RENEW_HELP = `Usage: acmeflow renew [--cert-name NAME] [--force-renewal] [--dry-run] [--pre-hook CMD] [--deploy-hook CMD] [--post-hook CMD]
@@ -81,8 +81,7 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
     if (options.json) out.json({ ...execution, error });
     else {
       out.error(`The renewal sweep ${execution.executionName} ${execution.status === 'FAILED' ? 'failed' : `ended ${execution.status}`}: ${error.name}${error.step ? ` in ${error.step}` : ''}.`);
-      if (error.problem) out.problem(error.problem);
-      else out.error(`  ${error.message}`);
+      printFailure(out, error);
     }
     return 1;
   }
@@ -99,7 +98,7 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
     if (result.status === 'succeeded') out.line(`Renewed ${result.lineage}: ${dryRun ? 'the dry run was successful' : `version ${result.version}, expires ${result.notAfter?.slice(0, 10)}`}.`);
     else if (result.status === 'skipped') out.line(`${result.lineage}: another run renewed it meanwhile; nothing to do.`);
     else if (result.recorded) printRecordedFailure(out, result.lineage, result.recorded);
-    else printFailure(out, result);
+    else printIssuanceFailure(out, result);
   }
   const notDue = outcome.notDue ?? [];
   if (notDue.length > 0) {
@@ -122,10 +121,12 @@ function printRecordedFailure(out: Output, lineage: string, recorded: NonNullabl
   const { name, message, problemType } = recorded.lastError;
   out.error(`Certificate for ${lineage} failed: ${name}.`);
   out.error(`  ${message}`);
-  if (problemType) {
-    const explanation = explainProblem(problemType);
-    out.error(`  ${out.lang === 'ja' ? explanation.ja : explanation.en}`);
-    out.error(`  More: acmeflow explain ${shortProblemType(problemType)}`);
-  }
   out.error(`  Next try after ${recorded.retryNotBefore} (failure ${recorded.count}); lineage ${recorded.lineageUrl}`);
+  if (!problemType) {
+    out.explained(name);
+    return;
+  }
+  const explanation = explainProblem(problemType);
+  out.error(`  ${out.lang === 'ja' ? explanation.ja : explanation.en}`);
+  out.error(`  More: acmeflow explain ${shortProblemType(problemType)}`);
 }
