@@ -49,7 +49,8 @@ export class Output {
     for (const sub of problem.subproblems ?? []) {
       this.error(`  ${sub.identifier?.value ?? '(no name)'}: ${shortProblemType(sub.type)}${sub.detail ? ` — ${sub.detail}` : ''}`);
     }
-    this.error(`  Problem document: ${JSON.stringify(problem)}`);
+    // acmeflow's own problem document would only repeat the detail; a CA's is shown as it came.
+    if (options.fromCa !== false) this.error(`  Problem document: ${JSON.stringify(problem)}`);
     for (const line of options.context ?? []) this.error(line);
     this.error(`  ${this.lang === 'ja' ? e.ja : e.en}`);
     this.error(`  More: acmeflow explain ${shortProblemType(problem.type)}`);

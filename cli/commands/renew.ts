@@ -93,12 +93,9 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
     return exitCode;
   }
   const { dryRun } = outcome;
-  printUnreadable(out, unreadable);
   for (const result of outcome.results) {
     if (result.status === 'succeeded') out.line(`Renewed ${result.lineage}: ${dryRun ? 'the dry run was successful' : `version ${result.version}, expires ${result.notAfter?.slice(0, 10)}`}.`);
     else if (result.status === 'skipped') out.line(`${result.lineage}: another run renewed it meanwhile; nothing to do.`);
-    else if (result.recorded) printRecordedFailure(out, result.lineage, result.recorded);
-    else printIssuanceFailure(out, result);
   }
   const notDue = outcome.notDue ?? [];
   if (notDue.length > 0) {
@@ -109,7 +106,14 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
   }
   if (outcome.attempted === 0) out.line('No renewals were attempted.');
   else if (outcome.failed.length === 0) out.line(`Congratulations, all ${dryRun ? 'simulated renewals' : 'renewals'} succeeded: ${outcome.renewed.join(', ')}`);
-  else out.error(`${outcome.failed.length} renewal(s) failed: ${outcome.failed.join(', ')}`);
+  // The summary comes first and each failure after it, so the output ends, as every failure does, with an explanation.
+  if (outcome.failed.length > 0) out.error(`${outcome.failed.length} renewal(s) failed: ${outcome.failed.join(', ')}`);
+  for (const result of outcome.results) {
+    if (result.status !== 'failed') continue;
+    if (result.recorded) printRecordedFailure(out, result.lineage, result.recorded);
+    else printIssuanceFailure(out, result);
+  }
+  printUnreadable(out, unreadable);
   return exitCode;
 }
 

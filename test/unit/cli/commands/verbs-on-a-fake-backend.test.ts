@@ -111,8 +111,9 @@ describe('renew, revoke, certificates and register on a fake backend', () => {
     const r = await runOn(renew, [], { renew: { status: 'SUCCEEDED', dryRun: false, attempted: 1, renewed: [], failed: ['a.example'], skipped: 3, results: [{ lineage: 'a.example', status: 'failed', recorded }], listCommand: 'acmeflow certificates --stack Acmeflow', json: {} } });
     expect(r.code).toBe(1);
     expect(r.err).toContain('  Next try after 2026-01-01T02:00:00Z (failure 2); lineage s3://b/renewal/a.example.json');
-    // No problem type recorded: the lineage's failure still ends with what its error means (then certbot's summary line).
-    expect(r.err.trimEnd().split('\n').slice(-3, -1)).toEqual([`  ${explainFailure('AcmeProblemError').en}`, '  More: acmeflow explain AcmeProblemError']);
+    // No problem type recorded: the failure still ends with what its error means (the summary line comes first).
+    expect(r.err.split('\n')[0]).toBe('1 renewal(s) failed: a.example');
+    expect(r.err.trimEnd().split('\n').slice(-2)).toEqual([`  ${explainFailure('AcmeProblemError').en}`, '  More: acmeflow explain AcmeProblemError']);
     expect(r.out).toContain('3 certificate(s) not due for renewal yet (skipped); see "acmeflow certificates --stack Acmeflow".');
   });
 
