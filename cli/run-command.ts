@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import * as z from 'zod';
-import { AcmeError, AcmeProblemError, explainFailure, explainProblem, languageFromEnv } from '../shared/acme/index.js';
+import { AcmeError, AcmeProblemError, explainClientError, explainFailure, explainProblem, languageFromEnv } from '../shared/acme/index.js';
 import { ConfigError } from '../shared/config/index.js';
 import type { Logger } from '../shared/workflow/index.js';
 import { RevocationFailedError, SweepFailedError } from '../engine/errors.js';
@@ -80,6 +80,8 @@ function consoleLogger(out: Output): Logger {
 function reportError(err: unknown, out: Output): number {
   if (err instanceof UsageError || err instanceof ConfigError) {
     out.error(err.message);
+    // Bad usage is its message; one the catalog explains (StackNotFoundError, ...) ends like a failure.
+    if (explainClientError(err.name)) out.explained(err.name);
     return EXIT_USAGE;
   }
   if (err instanceof RevocationFailedError || err instanceof SweepFailedError) {

@@ -284,6 +284,7 @@ describe('acmeflow certonly --stack', () => {
       const r = await run(['certonly', '-d', 'example.com', '--dns', 'route53', '--agree-tos', '--stack', 'Nope', '--region', 'eu-west-1']);
       expect(r.code).toBe(2);
       expect(r.err).toContain('No stack "Nope" in region eu-west-1');
+      expect(r.err.trimEnd().split('\n').at(-1)).toBe('  More: acmeflow explain StackNotFoundError');
       nothingCalled();
     });
 
