@@ -1,4 +1,5 @@
-import { explainFailure, explainProblem, languageFromEnv, sanitizeProblem, shortProblemType, type AcmeProblem, type ExplanationLanguage } from '../shared/acme/index.js';
+import { sanitizeProblem, shortProblemType, type AcmeProblem } from '../shared/acme/errors.js';
+import { explainFailure, explainProblem, languageFromEnv, type ExplanationLanguage } from '../shared/acme/explain.js';
 
 export interface Writer {
   write(chunk: string): unknown;

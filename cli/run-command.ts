@@ -5,8 +5,10 @@
  */
 import 'reflect-metadata';
 import * as z from 'zod';
-import { AcmeError, AcmeProblemError, explainClientError, explainFailure, explainProblem, languageFromEnv } from '../shared/acme/index.js';
-import { ConfigError } from '../shared/config/index.js';
+// The modules themselves, not the barrels: `explain` and the error report need no ACME client, no schemas.
+import { AcmeError, AcmeProblemError } from '../shared/acme/errors.js';
+import { explainClientError, explainFailure, explainProblem, languageFromEnv } from '../shared/acme/explain.js';
+import { ConfigError } from '../shared/config/errors.js';
 import type { Logger } from '../shared/workflow/index.js';
 import { RevocationFailedError, SweepFailedError } from '../engine/errors.js';
 import type { OptionSpec } from './args.js';
