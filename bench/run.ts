@@ -31,7 +31,7 @@ import { writeRfc2136Credentials } from '../harness/workflow-deps.js';
 import { measureAwsCost } from './lib/aws-cost.js';
 import { acmeflowClient, certbotClient, legoClient, ROOT, type BenchSite, type Client, type Measured } from './lib/clients.js';
 import { cliInProcess, engineIssuances, rfcMinimumRequests } from './lib/in-process.js';
-import { cleanupMeasure, type Measurement } from './lib/measure.js';
+import { cleanupMeasure, runMeasured, type Measurement } from './lib/measure.js';
 import { debianVersions, ensurePackages } from './lib/packages.js';
 import { writeResults } from './lib/report.js';
 import type { BenchResults, RenewalResult, SingleResult, TargetResult } from './lib/results.js';
@@ -182,10 +182,16 @@ async function main(): Promise<void> {
     log('acmeflow process start alone (acmeflow --version), shipped (bundle) and from the sources (tsx)...');
     const startShipped: Measured[] = [];
     const startSources: Measured[] = [];
-    for (let i = 0; i < Math.min(N, 3); i++) {
+    const nodeStart: Measured[] = [];
+    // The first start after a build fills Node's compile cache (bin/acmeflow.mjs); the figure is the warm one.
+    await shipped.startOnly();
+    for (let i = 0; i < Math.max(N, 5); i++) {
       startShipped.push(await shipped.startOnly());
-      startSources.push(await fromSources.startOnly());
+      nodeStart.push(await runMeasured(process.execPath, ['-e', '0'], { env: process.env, cwd: ROOT, label: 'node -e 0' }));
     }
+    for (let i = 0; i < Math.min(N, 3); i++) startSources.push(await fromSources.startOnly());
+    const startShippedMedian = median(startShipped.map((m) => m.wallMs));
+    const nodeStartMedian = median(nodeStart.map((m) => m.wallMs));
     log('acmeflow in process: certonly through cli/main.ts and LocalEngine.issue, counting requests...');
     const inProcessDir = join(work, 'acmeflow-in-process');
     const inProcessCerts = Array.from({ length: N }, (_, i) => names('p', i + 1));
@@ -254,9 +260,16 @@ async function main(): Promise<void> {
     const targets: TargetResult[] = [
       {
         name: 'single issuance',
-        goal: 'acmeflow wall ≤ 0.25 × certbot',
+        goal: 'acmeflow wall ≤ 0.2 × certbot',
         measured: `${(af.wallMs.median / 1000).toFixed(2)} s vs ${(cb.wallMs.median / 1000).toFixed(2)} s = ${singleRatio.toFixed(2)} ×`,
-        met: singleRatio <= 0.25,
+        met: singleRatio <= 0.2,
+      },
+      {
+        // A cron line or a deploy script starts the command many times: start-up is paid on each.
+        name: 'process start',
+        goal: '`acmeflow --version` < 0.1 s (warm compile cache)',
+        measured: `${(startShippedMedian / 1000).toFixed(3)} s (node itself: ${(nodeStartMedian / 1000).toFixed(3)} s)`,
+        met: startShippedMedian < 100,
       },
       {
         name: `renewal of ${LINEAGES}`,

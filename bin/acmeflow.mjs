@@ -4,9 +4,19 @@
 // `npm ci` with no build step and starts in a fraction of a second. Falls back to running the
 // TypeScript sources through tsx when the bundle cannot be built (esbuild missing, read-only tree).
 // npx puts node_modules/.bin first on PATH, where the `node@22` devDependency provides Node 22.
-import module from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { buildBundle, freshBundle, ROOT } from './cli-bundle.mjs';
+// Nothing is imported statically: the version check below must run before any code that needs Node 22.
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  // The command and its dependencies use Node 22 APIs (Promise.withResolvers, the module compile
+  // cache, aws-local-stepfunctions); an older Node would fail later with a stack trace.
+  process.stderr.write(`acmeflow needs Node.js 22 or later; ${process.execPath} is Node ${process.versions.node}. Run it with Node 22 (npx acmeflow uses the project's node@22).\n`);
+  process.exit(1);
+}
+
+const { default: module } = await import('node:module');
+const { pathToFileURL } = await import('node:url');
+const { buildBundle, freshBundle, ROOT } = await import('./cli-bundle.mjs');
 
 // V8 keeps the compiled bundle on disk (Node >= 22.1): later starts skip parsing it.
 module.enableCompileCache?.(`${ROOT}/dist/.compile-cache`);

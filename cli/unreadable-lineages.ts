@@ -17,11 +17,14 @@ export async function lineageNamed(store: CertificateStore, name: string): Promi
 }
 
 /**
- * Names each lineage the sweep could not read, with the store's message (file, line, problem), on
- * stderr. Returns whether there were any: they make the run fail (exit 1) while the others renew.
+ * Names each lineage the sweep could not read, with the store's message (file, line, problem) and
+ * what its error means, on stderr. Returns whether there were any: they make the run fail (exit 1) while the others renew.
  */
 export function printUnreadable(out: Output, unreadable: readonly UnreadableLineage[]): boolean {
-  for (const u of unreadable) out.error(`Could not read the lineage ${u.lineage} (${u.errorName}), so it was not renewed: ${u.error}`);
   if (unreadable.length > 0) out.error(`${unreadable.length} lineage(s) could not be read: ${unreadable.map((u) => u.lineage).join(', ')}`);
+  for (const u of unreadable) {
+    out.error(`Could not read the lineage ${u.lineage} (${u.errorName}), so it was not renewed: ${u.error}`);
+    out.explained(u.errorName);
+  }
   return unreadable.length > 0;
 }

@@ -2,6 +2,7 @@ import { s3ObjectKeys } from '../../shared/store/s3/object-keys.js';
 import type { CloudCommandContext } from '../cloud/cloud-context.js';
 import { cloudDnsFromFlags } from '../cloud/cloud-dns.js';
 import type { CloudTarget } from '../cloud/cloud-flags.js';
+import { CloudAccessError, isAwsSdkError } from '../cloud/errors.js';
 import { issueInCloud } from '../cloud/cloud-issue.js';
 import { renewInCloud } from '../cloud/cloud-renew.js';
 import { revokeInCloud } from '../cloud/cloud-revoke.js';
@@ -58,19 +59,32 @@ export class CloudBackend implements Backend {
   }
 
   issue(request: IssueRequest): Promise<IssueOutcome> {
-    return issueInCloud(this.#cmd, this.target, request);
+    return this.#aws(() => issueInCloud(this.#cmd, this.target, request));
   }
 
   renew(request: RenewRequest): Promise<RenewOutcome> {
-    return renewInCloud(this.#cmd, this.target, request);
+    return this.#aws(() => renewInCloud(this.#cmd, this.target, request));
   }
 
   revoke(request: RevokeRequest): Promise<RevokeOutcome> {
-    return revokeInCloud(this.#cmd, this.target, request);
+    return this.#aws(() => revokeInCloud(this.#cmd, this.target, request));
   }
 
   /** Paths are S3 objects and Secrets Manager secrets. */
-  async listCertificates(request: ListCertificatesRequest): Promise<CertificateListing> {
+  listCertificates(request: ListCertificatesRequest): Promise<CertificateListing> {
+    return this.#aws(() => this.#listCertificates(request));
+  }
+
+  /** Runs `work`; an error straight from the AWS SDK becomes {@link CloudAccessError}, which says to check credentials, region and stack name. */
+  async #aws<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw isAwsSdkError(error) ? new CloudAccessError(this.target, error) : error;
+    }
+  }
+
+  async #listCertificates(request: ListCertificatesRequest): Promise<CertificateListing> {
     const session = await openCloudSession(this.#cmd, this.target, []);
     try {
       const { stackName, region, bucketName } = session.stack;

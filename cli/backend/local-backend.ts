@@ -6,7 +6,7 @@ import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.
 import type { IssuanceOutcome } from '../../engine/index.js';
 import { hasAccount, registerAccount, type AccountFlags } from '../account.js';
 import { dnsFromFlags, type DnsChoice } from '../dns-flags.js';
-import { makeEngine, type CommandContext } from '../engine-runner.js';
+import type { CommandContext } from '../engine-runner.js';
 import { UsageError } from '../usage-error.js';
 import { lineageNamed } from '../unreadable-lineages.js';
 import type {
@@ -100,7 +100,7 @@ export class LocalBackend implements Backend {
     await this.#store.putLineage({ spec, state: existing?.lineage.state ?? { currentVersion: 0 } }, { expectedEtag: existing?.etag ?? null });
 
     // The hooks are the lineage's own (written above), as a later renew finds them.
-    const engine = makeEngine(this.#cmd, this.configDir, {
+    const engine = (await loadEngineRunner()).makeEngine(this.#cmd, this.configDir, {
       ...(request.resolvers ? { resolvers: [...request.resolvers] } : {}),
       json,
     });
@@ -144,7 +144,7 @@ export class LocalBackend implements Backend {
     for (const name of names) {
       if (!(await lineageNamed(this.#store, name))) throw new UsageError(`--cert-name ${name}: no such certificate in ${this.configDir}. See "acmeflow certificates".`);
     }
-    const engine = makeEngine(this.#cmd, this.configDir, {
+    const engine = (await loadEngineRunner()).makeEngine(this.#cmd, this.configDir, {
       ...(request.hooks.preHook ? { preHook: request.hooks.preHook } : {}),
       // A dry run deploys nothing, so its deploy hook has nothing to act on (certbot skips it too).
       ...(request.hooks.deployHook && !dryRun ? { deployHook: request.hooks.deployHook } : {}),
@@ -198,7 +198,7 @@ export class LocalBackend implements Backend {
     if (request.server && request.server !== stored.lineage.spec.ca.directoryUrl) {
       throw new UsageError(`--server ${request.server}: ${lineage} was issued by ${stored.lineage.spec.ca.directoryUrl}.`);
     }
-    const engine = makeEngine(this.#cmd, this.configDir, { json: request.json });
+    const engine = (await loadEngineRunner()).makeEngine(this.#cmd, this.configDir, { json: request.json });
     const result = await engine.revoke({ lineage: lineage as string, reason: request.reason, ...(certificate ? { certificatePem: certificate.pem } : {}) });
     return {
       status: 'SUCCEEDED',
@@ -261,4 +261,9 @@ function issueOutcome(outcome: IssuanceOutcome | undefined): IssueOutcome {
       ? { saved: { certificate: outcome.paths.fullchain, key: outcome.paths.privkey, json: { certificatePath: outcome.paths.fullchain, privateKeyPath: outcome.paths.privkey } } }
       : {}),
   };
+}
+
+/** The engine (the state machine runner, the step handlers) loads only for the verbs that run it: `certificates` and `register` do not. */
+function loadEngineRunner(): Promise<typeof import('../engine-runner.js')> {
+  return import('../engine-runner.js');
 }

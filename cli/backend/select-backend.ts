@@ -2,7 +2,6 @@ import type { CloudCommandContext } from '../cloud/cloud-context.js';
 import { cloudTargetFromFlags, refuseLocalFlags } from '../cloud/cloud-flags.js';
 import { configDirFrom } from '../config-dir.js';
 import type { Backend } from './backend.js';
-import { LocalBackend } from './local-backend.js';
 
 /**
  * The one place that tells this machine from a stack: `--stack` (with `--region`, `--wait`) picks
@@ -23,7 +22,11 @@ export async function selectBackend(
   cmd: CloudCommandContext,
 ): Promise<Backend> {
   const target = cloudTargetFromFlags(verb, values);
-  if (!target) return new LocalBackend(cmd, configDirFrom(values['config-dir'] as string | undefined, cmd.env));
+  if (!target) {
+    // Loaded on use like the cloud side: `--help` of a verb and the flag checks before it need neither.
+    const { LocalBackend } = await import('./local-backend.js');
+    return new LocalBackend(cmd, configDirFrom(values['config-dir'] as string | undefined, cmd.env));
+  }
   refuseLocalFlags(values, localOnly);
   // The AWS SDK loads only with --stack: the local command starts faster.
   const { CloudBackend } = await import('./cloud-backend.js');

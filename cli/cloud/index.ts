@@ -20,7 +20,7 @@ export { issueInCloud } from './cloud-issue.js';
 export { renewInCloud } from './cloud-renew.js';
 export { revokeInCloud } from './cloud-revoke.js';
 export { openCloudSession, type CloudSession } from './cloud-session.js';
-export { RegionMissingError, StackNotFoundError, StackOutputMissingError } from './errors.js';
+export { CloudAccessError, isAwsSdkError, RegionMissingError, StackNotFoundError, StackOutputMissingError } from './errors.js';
 export { executionFailure, failureFromHistory } from './execution-failure.js';
 export { executionName } from './execution-name.js';
 export { allLineageNames } from './lineage-names.js';

@@ -5,7 +5,7 @@ import { CLOUD_HELP, CLOUD_OPTIONS, CLOUD_SECRET_OPTIONS, EAB_SECRET_FIX, LOCAL_
 import { DNS_OPTIONS, resolversFromFlags } from '../dns-flags.js';
 import type { Output } from '../output.js';
 import { UsageError } from '../usage-error.js';
-import { printFailure } from './print-failure.js';
+import { printIssuanceFailure } from './print-failure.js';
 import { hookFailuresJson, printHookFailures } from './print-hook-failures.js';
 import type { Verb, VerbValues } from './verb.js';
 
@@ -196,12 +196,15 @@ function printIssueResult(out: Output, outcome: IssueOutcome, options: { readonl
     }
     case 'FAILED': {
       const { lineage, execution, error } = outcome;
-      if (json) emit({ lineage, ...execution, status: execution?.status ?? outcome.status, error });
-      else {
-        printFailure(out, outcome);
-        if (execution) out.error(`  Execution ${execution.status}${error?.step ? ` in ${error.step}` : ''}: ${execution.executionArn}`);
+      const notes = outcome.notes ?? [];
+      if (json) {
+        emit({ lineage, ...execution, status: execution?.status ?? outcome.status, error });
+        for (const note of notes) out.error(note);
+      } else {
+        // Everything else about the run first: the failure ends with its explanation.
+        const context = [...(execution ? [`  Execution ${execution.status}${error?.step ? ` in ${error.step}` : ''}: ${execution.executionArn}`] : []), ...notes];
+        printIssuanceFailure(out, outcome, context);
       }
-      for (const note of outcome.notes ?? []) out.error(note);
       return 1;
     }
   }

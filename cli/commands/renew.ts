@@ -4,7 +4,7 @@ import { CLOUD_HELP, CLOUD_OPTIONS, LOCAL_ONLY_FIXES } from '../cloud/cloud-flag
 import { resolversFromFlags } from '../dns-flags.js';
 import type { Output } from '../output.js';
 import { printUnreadable } from '../unreadable-lineages.js';
-import { printFailure } from './print-failure.js';
+import { printFailure, printIssuanceFailure } from './print-failure.js';
 import { hookFailuresJson, printHookFailures } from './print-hook-failures.js';
 import type { Verb, VerbValues } from './verb.js';
 
@@ -82,8 +82,7 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
     if (options.json) out.json({ ...execution, error });
     else {
       out.error(`The renewal sweep ${execution.executionName} ${execution.status === 'FAILED' ? 'failed' : `ended ${execution.status}`}: ${error.name}${error.step ? ` in ${error.step}` : ''}.`);
-      if (error.problem) out.problem(error.problem);
-      else out.error(`  ${error.message}`);
+      printFailure(out, error);
     }
     return 1;
   }
@@ -97,12 +96,9 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
     return exitCode;
   }
   const { dryRun } = outcome;
-  printUnreadable(out, unreadable);
   for (const result of outcome.results) {
     if (result.status === 'succeeded') out.line(`Renewed ${result.lineage}: ${dryRun ? 'the dry run was successful' : `version ${result.version}, expires ${result.notAfter?.slice(0, 10)}`}.`);
     else if (result.status === 'skipped') out.line(`${result.lineage}: another run renewed it meanwhile; nothing to do.`);
-    else if (result.recorded) printRecordedFailure(out, result.lineage, result.recorded);
-    else printFailure(out, result);
   }
   const notDue = outcome.notDue ?? [];
   if (notDue.length > 0) {
@@ -115,8 +111,15 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
   else if (outcome.failed.length === 0 && (outcome.hookFailures?.length ?? 0) > 0) {
     out.error(`All ${dryRun ? 'simulated renewals' : 'renewals'} succeeded (${outcome.renewed.join(', ')}), but ${outcome.hookFailures?.length} hook(s) failed:`);
   } else if (outcome.failed.length === 0) out.line(`Congratulations, all ${dryRun ? 'simulated renewals' : 'renewals'} succeeded: ${outcome.renewed.join(', ')}`);
-  else out.error(`${outcome.failed.length} renewal(s) failed: ${outcome.failed.join(', ')}`);
   printHookFailures(out, outcome.hookFailures);
+  // The summary comes first and each failure after it, so the output ends, as every failure does, with an explanation.
+  if (outcome.failed.length > 0) out.error(`${outcome.failed.length} renewal(s) failed: ${outcome.failed.join(', ')}`);
+  for (const result of outcome.results) {
+    if (result.status !== 'failed') continue;
+    if (result.recorded) printRecordedFailure(out, result.lineage, result.recorded);
+    else printIssuanceFailure(out, result);
+  }
+  printUnreadable(out, unreadable);
   return exitCode;
 }
 
@@ -128,10 +131,12 @@ function printRecordedFailure(out: Output, lineage: string, recorded: NonNullabl
   const { name, message, problemType } = recorded.lastError;
   out.error(`Certificate for ${lineage} failed: ${name}.`);
   out.error(`  ${message}`);
-  if (problemType) {
-    const explanation = explainProblem(problemType);
-    out.error(`  ${out.lang === 'ja' ? explanation.ja : explanation.en}`);
-    out.error(`  More: acmeflow explain ${shortProblemType(problemType)}`);
-  }
   out.error(`  Next try after ${recorded.retryNotBefore} (failure ${recorded.count}); lineage ${recorded.lineageUrl}`);
+  if (!problemType) {
+    out.explained(name);
+    return;
+  }
+  const explanation = explainProblem(problemType);
+  out.error(`  ${out.lang === 'ja' ? explanation.ja : explanation.en}`);
+  out.error(`  More: acmeflow explain ${shortProblemType(problemType)}`);
 }

@@ -6,6 +6,7 @@ import { CLOUD_HELP, CLOUD_OPTIONS, LOCAL_ONLY_FIXES } from '../cloud/cloud-flag
 import type { Output } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { hookFailuresJson, printHookFailures } from './print-hook-failures.js';
+import { printFailure } from './print-failure.js';
 import type { Verb, VerbValues } from './verb.js';
 
 export const REVOKE_HELP = `Usage: acmeflow revoke (--cert-path PATH | --cert-name NAME) [--reason REASON] [--server URL]
@@ -93,8 +94,7 @@ export function printRevokeOutcome(out: Output, outcome: RevokeOutcome, options:
       if (options.json) out.json({ lineage, ...execution, error });
       else {
         out.error(`The revocation ${execution.executionName} ${execution.status === 'FAILED' ? 'failed' : `ended ${execution.status}`}: ${error.name}.`);
-        if (error.problem) out.problem(error.problem);
-        else out.error(`  ${error.message}`);
+        printFailure(out, error);
       }
       return 1;
     }

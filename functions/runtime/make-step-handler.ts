@@ -78,7 +78,11 @@ export function makeStepHandler<I>(step: string, parse: (event: unknown) => I, r
       ready = await deps();
       return toPlainJson(await run(input, ready));
     } catch (error) {
-      ready?.log.warn('Step failed.', { step, ...describe(error) });
+      // Error level: the failure goes on to Retry/Catch and reaches whoever started the run through
+      // the execution's outcome; the command shows error lines only with -v, so a step retried into
+      // success prints nothing.
+      const described = describe(error);
+      ready?.log.error(`Step ${step} failed: ${described.error}.`, { step, ...described });
       throw toStepError(error);
     }
   };

@@ -1,6 +1,5 @@
 import type { AcmeContext } from './context.js';
 import { AcmeExternalAccountRequiredError, AcmeInvalidResponseError, ACME_ERROR_PREFIX } from './errors.js';
-import { explainProblem } from './explain.js';
 import { jsonBody } from './http.js';
 import type { ExternalAccountBinding } from './eab.js';
 import { signExternalAccountBinding, signJws, type AccountKey } from './jws.js';
@@ -43,9 +42,10 @@ export async function newAccount(ctx: AcmeContext, key: AccountKey, request: New
   const dir = await getDirectory(ctx);
   if (dir.meta?.externalAccountRequired && !request.externalAccountBinding) {
     const type = `${ACME_ERROR_PREFIX}externalAccountRequired`;
+    // The detail says what happened, once; what to do is the explanation's job (explainProblem), shown beside it.
     throw new AcmeExternalAccountRequiredError(
-      { type, detail: `This CA requires External Account Binding. ${explainProblem(type).en} Give the KID and HMAC key from the CA's portal.` },
-      { url: dir.newAccount },
+      { type, detail: "The CA's directory requires External Account Binding (meta.externalAccountRequired) and none was given, so the registration was not sent." },
+      { url: dir.newAccount, notSent: true },
     );
   }
   const payload: Record<string, unknown> = {};

@@ -78,6 +78,8 @@ interface ProblemErrorOptions {
   status?: number;
   /** Seconds the server asked us to wait (`Retry-After`), already parsed and clamped. */
   retryAfterSeconds?: number;
+  /** The layer refused before sending: the problem is acmeflow's, not an answer from the CA. */
+  notSent?: boolean;
   cause?: unknown;
 }
 
@@ -91,6 +93,8 @@ export class AcmeProblemError extends AcmeError {
   readonly instance: string | undefined;
   readonly subproblems: readonly AcmeSubproblem[];
   readonly retryAfterSeconds: number | undefined;
+  /** True when no request was sent: the layer knew the CA's answer in advance (its directory's `meta`), so `detail` is acmeflow's words. */
+  readonly notSent: boolean;
 
   constructor(raw: AcmeProblem, options: ProblemErrorOptions = {}) {
     const problem = sanitizeProblem(raw);
@@ -104,6 +108,7 @@ export class AcmeProblemError extends AcmeError {
     this.instance = problem.instance;
     this.subproblems = problem.subproblems ?? [];
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.notSent = options.notSent ?? false;
   }
 
   /** `badNonce`, `rateLimited`, ... */

@@ -124,6 +124,28 @@ export function explainClientError(name: string): ClientErrorExplanation | undef
   return CLIENT_ERRORS.get(name);
 }
 
+/** How {@link explainFailure} found its text: the catalog's entry for the error, or the text every other error gets. */
+export type FailureExplanation = ClientErrorExplanation & { readonly source: 'catalog' | 'generic' };
+
+/**
+ * Explains any error acmeflow stops with, by its literal name: the catalog's entry when it has one,
+ * else a text that points at the error's own message (which names what failed and the fix) and at
+ * `-v`. Every failure the command prints ends with this and `acmeflow explain <name>`.
+ *
+ * @example
+ * explainFailure('Rfc2136TsigError').source // → 'catalog'
+ */
+export function explainFailure(name: string): FailureExplanation {
+  const entry = CLIENT_ERRORS.get(name);
+  if (entry) return { ...entry, source: 'catalog' };
+  return {
+    name,
+    en: `acmeflow stopped with ${name}: the message above names what failed and what to change. Run the command again with -v to see each step of the workflow and its log.`,
+    ja: `acmeflow は ${name} で停止しました。失敗した内容と対処は上のメッセージに示されています。-v を付けて再実行すると、ワークフローの各ステップとログを確認できます。`,
+    source: 'generic',
+  };
+}
+
 /** Accepts `badNonce`, `urn:ietf:params:acme:error:badNonce` and `acme:error:badNonce`. */
 function normalizeTypeInput(type: string): string {
   const t = type.trim();

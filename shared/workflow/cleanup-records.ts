@@ -12,34 +12,52 @@ import type { IssuanceState } from './state.js';
  * records, and the next run of the lineage removes them (PrepareOrder's recovery of an abandoned run).
  */
 export async function cleanupRecords(state: IssuanceState, deps: WorkflowDeps): Promise<IssuanceState & { cleanupErrors: string[] }> {
-  const errors: string[] = [];
+  const recordErrors: string[] = [];
+  const otherErrors: string[] = [];
   if (!state.skipped && state.records.length > 0) {
     try {
       const { spec } = await requireLineage(state.lineage, deps);
       const provider = await deps.dnsProvider(spec.dns);
       const results = await Promise.allSettled(state.records.map((record) => provider.deleteTxt(record)));
       results.forEach((r, i) => {
-        if (r.status === 'rejected') errors.push(`${state.records[i]?.name}: ${(r.reason as Error).message}`);
+        if (r.status === 'rejected') recordErrors.push(`${state.records[i]?.name}: ${(r.reason as Error).message}`);
       });
     } catch (err) {
-      errors.push((err as Error).message);
+      recordErrors.push((err as Error).message);
     }
   }
   if (!state.result && state.keyToken) {
-    await deps.keys.discardPendingCertificateKey(state.lineage, state.keyToken).catch((err: Error) => errors.push(err.message));
+    await deps.keys.discardPendingCertificateKey(state.lineage, state.keyToken).catch((err: Error) => otherErrors.push(err.message));
   }
   if (state.lock) {
     // Forget the in-flight marker before letting go of the lock, once the records are gone. A record
     // that could not be removed keeps the marker: the lineage's next run (PrepareOrder) removes it.
-    if (errors.length === 0) await clearInflight(state, deps).catch((err: Error) => errors.push(err.message));
-    await deps.lock.release({ ...state.lock }).catch((err: Error) => errors.push(err.message));
+    if (recordErrors.length === 0) await clearInflight(state, deps).catch((err: Error) => otherErrors.push(err.message));
+    await deps.lock.release({ ...state.lock }).catch((err: Error) => otherErrors.push(err.message));
   }
-  if (errors.length > 0) {
-    deps.log.warn('Cleanup could not finish; the records named remain, and the next run of the lineage removes them.', { lineage: state.lineage, errors });
-  }
+  if (recordErrors.length > 0) logRecordErrors(state, deps, recordErrors);
+  if (otherErrors.length > 0) deps.log.warn(`Cleanup of ${state.lineage} could not finish: ${otherErrors.join('; ')}`, { lineage: state.lineage, errors: otherErrors });
   const { lock: _released, ...rest } = state;
   // Always present (empty when all went well), so the state machine can select it.
-  return { ...rest, cleanupErrors: errors };
+  return { ...rest, cleanupErrors: [...recordErrors, ...otherErrors] };
+}
+
+/**
+ * Says what a failed removal means. When PublishRecords itself failed, it had already removed what
+ * it wrote, so this run left no record: the removal failing too (the same wrong key, the same zone
+ * nobody serves) is no news, and saying "records remain" would send people hunting for records that
+ * were never published. The in-flight marker stays either way, so the next run checks again.
+ */
+function logRecordErrors(state: IssuanceState, deps: WorkflowDeps, errors: readonly string[]): void {
+  const names = state.records.map((r) => r.name).join(', ');
+  if ((state as { failedStep?: unknown }).failedStep === 'PublishRecords') {
+    deps.log.info(`Publishing failed, so this run left no challenge record; checking for one left by an earlier attempt failed too (${names}). The next run of ${state.lineage} checks again.`, {
+      lineage: state.lineage,
+      errors,
+    });
+    return;
+  }
+  deps.log.warn(`Could not remove the challenge records ${names}; the next run of ${state.lineage} removes them.`, { lineage: state.lineage, errors });
 }
 
 /** Tries of the marker's read-modify-write: another writer (a losing run's RecordFailure) can come between our read and write. */

@@ -130,6 +130,8 @@ interface Case {
   readonly exit: 2 | 1;
   /** What the message must say. */
   readonly says: RegExp;
+  /** What it must not say (a misleading line fixed once). */
+  readonly saysNot?: RegExp;
   readonly fetch?: () => typeof fetch;
   readonly prepare?: (dir: string) => Promise<void>;
   /** Writes that are the typed error's own record (the lineage's failure, for backoff), not leftovers. */
@@ -181,7 +183,16 @@ const CASES: readonly Case[] = [
     says: /--elliptic-curve goes with --key-type ecdsa/,
   },
   { group: 'EAB', input: 'missing, for a CA preset that requires it (`--ca jprs`)', args: (d) => ['certonly', '-d', 'e.example.test', '--ca', 'jprs', '--agree-tos', ...dnsFlags(), '--config-dir', d], from: 'fresh', exit: 2, says: /requires External Account Binding/ },
-  { group: 'EAB', input: 'missing, for a CA that says it requires it', args: (d) => ['register', '--agree-tos', ...server(), '--config-dir', d], from: 'fresh', exit: 1, says: /externalAccountRequired/ },
+  {
+    group: 'EAB',
+    input: 'missing, for a CA that says it requires it',
+    args: (d) => ['register', '--agree-tos', ...server(), '--config-dir', d],
+    from: 'fresh',
+    exit: 1,
+    // Refused before sending: said once, in acmeflow's words, not labelled as the CA's detail.
+    says: /^The registration was not sent: externalAccountRequired\n {2}Detail: The CA's directory requires External Account Binding \(meta\.externalAccountRequired\) and none was given/,
+    saysNot: /Detail from the CA|(requires External Account Binding[\s\S]*){3}/,
+  },
   { group: 'EAB', input: 'half given (`--eab-kid` only)', args: (d) => ['register', '--agree-tos', '--eab-kid', pebble.eab.kid, ...server(), '--config-dir', d], from: 'fresh', exit: 2, says: /needs both --eab-kid and --eab-hmac-key/ },
   { group: 'EAB', input: 'HMAC key not base64url', args: (d) => ['register', '--agree-tos', '--eab-kid', 'kid', '--eab-hmac-key', 'not base64!!', ...server(), '--config-dir', d], from: 'fresh', exit: 2, says: /--eab-hmac-key/ },
   { group: 'EAB', input: 'unknown HMAC algorithm', args: (d) => ['register', '--agree-tos', '--eab-kid', 'kid', '--eab-hmac-key', pebble.eab.hmacKey, '--eab-hmac-alg', 'MD5', ...server(), '--config-dir', d], from: 'fresh', exit: 2, says: /HS256, HS384 or HS512/ },
@@ -228,6 +239,29 @@ const CASES: readonly Case[] = [
     from: 'fresh',
     exit: 1,
     says: /AcmeInvalidResponseError|expected a JSON object/,
+  },
+  {
+    group: 'credentials',
+    input: 'a TSIG secret the DNS server does not know',
+    args: (d) => ['certonly', '-d', 'tsig.example.test', '--dns', 'rfc2136', '--dns-rfc2136-credentials', join(work, 'rfc2136-wrong-secret.ini'), '--dns-resolver', bind.server, ...server(), '--config-dir', d],
+    prepare: async () => {
+      const good = await readFile(credentials, 'utf8');
+      await writeFile(join(work, 'rfc2136-wrong-secret.ini'), good.replace(/^dns_rfc2136_secret = .*$/m, `dns_rfc2136_secret = ${Buffer.alloc(32, 7).toString('base64')}`), { mode: 0o600 });
+    },
+    from: 'base',
+    exit: 1,
+    says: /Certificate for tsig\.example\.test failed: Rfc2136TsigError\.[\s\S]*Nothing was published/,
+    // Nothing was published, so no line may claim records remain.
+    saysNot: /remain|Warning/,
+  },
+  {
+    group: 'credentials',
+    input: 'a zone the DNS server does not serve',
+    args: (d) => ['certonly', '-d', 'www.unserved.test', ...dnsFlags(), ...server(), '--config-dir', d],
+    from: 'base',
+    exit: 1,
+    says: /Certificate for www\.unserved\.test failed: Rfc2136ZoneError\.[\s\S]*does not serve a zone/,
+    saysNot: /remain|Warning/,
   },
   { group: 'credentials', input: 'DNS provider missing (`--dns` not given)', args: (d) => ['certonly', '-d', 'c.example.test', ...server(), '--config-dir', d], from: 'base', exit: 2, says: /Choose a DNS provider/ },
   { group: 'credentials', input: 'unknown DNS provider', args: (d) => ['certonly', '-d', 'c.example.test', '--dns', 'nosuchdns', ...server(), '--config-dir', d], from: 'base', exit: 2, says: /Unknown DNS provider "nosuchdns"/ },
@@ -321,6 +355,14 @@ describe('bad input: a clear message, exit 2 or a typed error, nothing written',
       const message = `${result.stderr}${result.stdout}`;
       if (result.code !== c.exit) problems.push(`exit ${result.code}, expected ${c.exit}: ${message.trim().slice(0, 300)}`);
       if (!c.says.test(message)) problems.push(`the message does not say ${c.says}: ${message.trim().slice(0, 300)}`);
+      if (c.saysNot?.test(message)) problems.push(`the message says ${c.saysNot}: ${message.trim().slice(0, 300)}`);
+      if (c.exit === 1) {
+        // Every failure ends with its explanation and the explain command, which answers.
+        const last = result.stderr.trimEnd().split('\n').at(-1) ?? '';
+        const type = /^ {2}More: acmeflow explain (\S+)$/.exec(last)?.[1];
+        if (!type) problems.push(`the failure does not end with "More: acmeflow explain <type>": “${last}”`);
+        else if ((await cli.run(['explain', type])).code !== 0) problems.push(`"acmeflow explain ${type}" does not answer`);
+      }
       if (c.exit === 2 && result.requests > 0) problems.push(`${result.requests} requests sent to the CA on bad usage`);
       if (/at .*\.ts:\d+|\n\s+at /.test(message)) problems.push('a stack trace was printed');
       const written = changes(before, after);

@@ -85,8 +85,13 @@ describe('acmeflow register', () => {
     const other = join(work, 'no-eab');
     const r = await run(['register', '--agree-tos', '--server', pebble.directoryUrl, '--config-dir', other]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('externalAccountRequired');
-    expect(r.err).toContain('External Account Binding');
+    // Refused here before sending: said once, in acmeflow's words, then what to do and where to read more.
+    expect(r.err.split('\n').slice(0, 2)).toEqual([
+      'The registration was not sent: externalAccountRequired',
+      "  Detail: The CA's directory requires External Account Binding (meta.externalAccountRequired) and none was given, so the registration was not sent.",
+    ]);
+    expect(r.err).not.toContain('Detail from the CA');
+    expect(r.err.trimEnd().split('\n').at(-1)).toBe('  More: acmeflow explain externalAccountRequired');
   });
 });
 
@@ -149,6 +154,32 @@ describe('acmeflow certonly', () => {
     expect(again.out).toContain('not yet due for renewal');
   });
 
+  it('prints nothing on stderr when a step failed once and its retry succeeded', async () => {
+    let dropped = 0;
+    let out = '';
+    let err = '';
+    // A config dir of its own, so the renew tests below see only their lineages.
+    const own = ['--config-dir', join(work, 'retried'), '--agree-tos', '--eab-kid', pebble.eab.kid, '--eab-hmac-key', pebble.eab.hmacKey];
+    const code = await main(['certonly', '-d', 'retried.example.test', ...dnsFlags(), '--server', pebble.directoryUrl, ...own], {
+      env: { LANG: 'C', HOME: work },
+      stdout: { write: (t: string) => (out += t) },
+      stderr: { write: (t: string) => (err += t) },
+      waitScale: 0.02,
+      // The first finalize request never reaches the CA: FinalizeOrder fails with AcmeNetworkError and is retried.
+      fetch: (url: string, init?: RequestInit) => {
+        if (url.includes('/finalize-order/') && dropped === 0) {
+          dropped++;
+          return Promise.reject(new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) }));
+        }
+        return pebble.fetch(url, init);
+      },
+    });
+    expect(dropped).toBe(1);
+    expect(code).toBe(0);
+    expect(out).toContain('Successfully received certificate.');
+    expect(err).toBe('');
+  });
+
   it('fails with exit 1 and the explanation in Japanese under LANG=ja_JP.UTF-8', async () => {
     const r = await run(['certonly', '-d', 'blocked.test', ...dnsFlags(), '--server', pebble.directoryUrl, ...common()], { LANG: 'ja_JP.UTF-8' });
     expect(r.code).toBe(1);
@@ -209,6 +240,11 @@ describe('acmeflow renew, certificates, revoke', () => {
     expect((await pebble.certStatusBySerial(serial)).status).toBe('Revoked');
     const listed = await run(['certificates', ...common()]);
     expect(listed.out).toMatch(/REVOKED/);
+    // Revoked again: the CA refuses, and the failure is explained like every other.
+    const again = await run(['revoke', '--cert-path', certPath, ...common()]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/^The revocation \S+ failed: AcmeProblemError\.\nThe CA refused the request: alreadyRevoked/);
+    expect(again.err.trimEnd().split('\n').slice(-2)).toEqual(['  This certificate has already been revoked; nothing more to do.', '  More: acmeflow explain alreadyRevoked']);
   });
 
   it('explains in Japanese', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import catalog from '../../../shared/acme/error-catalog.json' with { type: 'json' };
-import { explainClientError, explainProblem, knownProblemTypes, languageFromEnv } from '../../../shared/acme/explain.js';
+import { explainClientError, explainFailure, explainProblem, knownProblemTypes, languageFromEnv } from '../../../shared/acme/explain.js';
 
 describe('explainProblem', () => {
   it('explains every type of the catalog in English and Japanese', () => {
@@ -46,6 +46,25 @@ describe('explainClientError', () => {
       expect(e?.ja).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
     }
     expect(explainClientError('NoSuchError')).toBeUndefined();
+  });
+});
+
+describe('explainFailure', () => {
+  it('gives the catalog entry for an error it has, in English and Japanese', () => {
+    for (const name of ['Rfc2136TsigError', 'Rfc2136ZoneError', 'DnsPropagationTimeoutError', 'AcmeNetworkError', 'LineageLockedError', 'CloudAccessError', 'StackNotFoundError']) {
+      const e = explainFailure(name);
+      expect(e).toMatchObject({ name, source: 'catalog' });
+      expect(e.ja).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    }
+  });
+
+  it('points any other error at its own message and -v, naming it', () => {
+    const e = explainFailure('LineageConflictError');
+    expect(e.source).toBe('generic');
+    expect(e.en).toBe(
+      'acmeflow stopped with LineageConflictError: the message above names what failed and what to change. Run the command again with -v to see each step of the workflow and its log.',
+    );
+    expect(e.ja).toContain('LineageConflictError');
   });
 });
 

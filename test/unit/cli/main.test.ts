@@ -33,6 +33,36 @@ describe('acmeflow explain', () => {
     expect(await main(['frobnicate'], io())).toBe(2);
   });
 
+  it('answers --help with its usage and exit 0', async () => {
+    const help = io();
+    expect(await main(['explain', '--help'], help)).toBe(0);
+    expect(help.out).toContain('Usage: acmeflow explain TYPE');
+    expect(help.err).toBe('');
+  });
+
+  it('explains the errors acmeflow stops with, by name: from the catalog, else pointing at the message', async () => {
+    const tsig = io();
+    expect(await main(['explain', 'Rfc2136TsigError'], tsig)).toBe(0);
+    expect(tsig.out).toMatch(/^Rfc2136TsigError: .*TSIG key/);
+    const ja = io({ LANG: 'ja_JP.UTF-8' });
+    expect(await main(['explain', 'CloudAccessError'], ja)).toBe(0);
+    expect(ja.out).toContain('認証情報');
+    const other = io();
+    expect(await main(['explain', 'LineageConflictError'], other)).toBe(0);
+    expect(other.out).toContain('acmeflow stopped with LineageConflictError: the message above names what failed');
+  });
+
+  it('refuses Node older than 22 with one line and exit 1, before loading anything (/usr/bin/node is Node 20 here)', async () => {
+    const node20 = await promisify(execFile)('/usr/bin/node', ['--version']).then((r) => r.stdout.trim(), () => undefined);
+    if (!node20 || Number(node20.slice(1).split('.')[0]) >= 22) return;
+    const run = await promisify(execFile)('/usr/bin/node', ['bin/acmeflow.mjs', 'certificates', '--config-dir', '/nonexistent'], { cwd: process.cwd() }).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`acmeflow needs Node.js 22 or later; /usr/bin/node is Node ${node20.slice(1)}. Run it with Node 22 (npx acmeflow uses the project's node@22).\n`);
+  });
+
   it('runs as `npx acmeflow` from the repository root', async () => {
     const { stdout } = await promisify(execFile)('npx', ['--no-install', 'acmeflow', '--version'], { cwd: process.cwd() });
     expect(stdout.trim()).toBe('acmeflow 0.1.0');

@@ -233,6 +233,24 @@ describe('issuance-state handlers', () => {
     expect(after.failures?.count).toBe(1);
   });
 
+  it('CleanupRecords after a failed publish says no record was left (at info level), not that records remain', async () => {
+    m.dns.deleteTxt = async () => Promise.reject(Object.assign(new Error('BADSIG'), { name: 'Rfc2136TsigError' }));
+    const out = (await cleanupRecords(m.deps)(json({ ...state(), ...EXTRAS, failedStep: 'PublishRecords' }))) as Record<string, unknown>;
+    expect(out['cleanupErrors']).toEqual(['_acme-challenge.shop.example.test: BADSIG']);
+    expect(m.logs.filter((l) => l.level === 'warn')).toEqual([]);
+    expect(m.logs).toContainEqual(
+      expect.objectContaining({ level: 'info', message: expect.stringMatching(/^Publishing failed, so this run left no challenge record; .*\(_acme-challenge\.shop\.example\.test\)/) }),
+    );
+  });
+
+  it('CleanupRecords after a later failure warns with the names of the records it could not remove', async () => {
+    m.dns.deleteTxt = async () => Promise.reject(new Error('server down'));
+    await cleanupRecords(m.deps)(json({ ...state(), ...EXTRAS }));
+    expect(m.logs).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: 'Could not remove the challenge records _acme-challenge.shop.example.test; the next run of shop removes them.' }),
+    );
+  });
+
   const result = {
     version: 1,
     serialHex: '0a1b',

@@ -71,7 +71,8 @@ describe('makeStepHandler', () => {
     // What RecordFailure reads back from the Catch of the state machine (Lambda's error JSON as Cause).
     const cause = JSON.stringify({ errorType: thrown?.name, errorMessage: thrown?.message, trace: [] });
     expect(describeError({ Error: 'AcmeRateLimitedError', Cause: cause })).toMatchObject({ name: 'AcmeRateLimitedError', problem, retryAfterSeconds: 3600 });
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', message: 'Step failed.', fields: expect.objectContaining({ step: 'PollOrder', error: 'AcmeRateLimitedError' }) }));
+    // Error level, naming the step: the command shows error lines only with -v (a retried step is no news).
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', message: 'Step PollOrder failed: AcmeRateLimitedError.', fields: expect.objectContaining({ step: 'PollOrder', error: 'AcmeRateLimitedError' }) }));
   });
 
   it('turns a thrown non-Error into an Error named "Error"', async () => {

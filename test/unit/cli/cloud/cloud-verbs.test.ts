@@ -284,7 +284,31 @@ describe('acmeflow certonly --stack', () => {
       const r = await run(['certonly', '-d', 'example.com', '--dns', 'route53', '--agree-tos', '--stack', 'Nope', '--region', 'eu-west-1']);
       expect(r.code).toBe(2);
       expect(r.err).toContain('No stack "Nope" in region eu-west-1');
+      expect(r.err.trimEnd().split('\n').at(-1)).toBe('  More: acmeflow explain StackNotFoundError');
       nothingCalled();
+    });
+
+    it('credentials the SDK cannot find: what to check, not only the SDK message', async () => {
+      cfn.on(DescribeStacksCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError', tryNextLink: false }));
+      const r = await run(['certificates', '--stack', 'Acmeflow', '--region', 'eu-west-1']);
+      expect(r.code).toBe(1);
+      const lines = r.err.trimEnd().split('\n');
+      expect(lines[0]).toBe(
+        'CloudAccessError: AWS failed the call for the stack "Acmeflow" (region eu-west-1): CredentialsProviderError: Could not load credentials from any providers. ' +
+          'Check the credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID; "aws sts get-caller-identity" shows whose they are), ' +
+          'the region (--region R or AWS_REGION: where the stack is deployed) and the stack name (--stack NAME: the CloudFormation stack of acmeflow).',
+      );
+      expect(lines.at(-1)).toBe('  More: acmeflow explain CloudAccessError');
+    });
+
+    it('access denied by AWS: the same hint, and the exit of a failed operation', async () => {
+      cfn.on(DescribeStacksCommand).rejects(
+        Object.assign(new Error('User is not authorized to perform: cloudformation:DescribeStacks'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+      );
+      const r = await run(['renew', ...cloud]);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`CloudAccessError: AWS failed the call for the stack "${STACK}" (region ${REGION}): AccessDenied: User is not authorized`);
+      expect(r.err).toContain('Check the credentials');
     });
 
     it('cloud flags without --stack', async () => {

@@ -16,6 +16,7 @@ import { renew } from '../../../../cli/commands/renew.js';
 import { revoke } from '../../../../cli/commands/revoke.js';
 import type { Verb } from '../../../../cli/commands/verb.js';
 import { Output } from '../../../../cli/output.js';
+import { explainFailure, explainProblem } from '../../../../shared/acme/index.js';
 import { makeSelfSignedCertificate } from '../../../support/certs.js';
 import { FakeBackend, type FakeAnswers } from '../backend/fake-backend.js';
 
@@ -62,14 +63,18 @@ describe('certonly on a fake backend', () => {
     expect(JSON.parse(json.out)).toEqual({ lineage: 'example.com', ...EXECUTION, lineageUrl: 's3://bucket/renewal/example.com.json', status: 'RUNNING' });
   });
 
-  it('exits 1 on a failure, with the execution line only when there is an execution, and the notes after it', async () => {
+  it('exits 1 on a failure, with the execution line only when there is an execution, the notes after it, and ends with the explanation', async () => {
     const error = { name: 'DnsPropagationTimeoutError', message: 'The records did not reach every nameserver.', step: 'CheckPropagation' };
     const here = await runOn(certonly, argv, { issue: { status: 'FAILED', lineage: 'example.com', dryRun: false, error, notes: ['Kept the lineage example.com'] } });
     expect(here.code).toBe(1);
-    expect(here.err).toBe('Certificate for example.com failed: DnsPropagationTimeoutError.\n  The records did not reach every nameserver.\nKept the lineage example.com\n');
+    expect(here.err).toBe(
+      'Certificate for example.com failed: DnsPropagationTimeoutError.\n  The records did not reach every nameserver.\nKept the lineage example.com\n' +
+        `  ${explainFailure('DnsPropagationTimeoutError').en}\n  More: acmeflow explain DnsPropagationTimeoutError\n`,
+    );
     const there = await runOn(certonly, argv, { issue: { status: 'FAILED', lineage: 'example.com', dryRun: false, error, execution: { ...EXECUTION, lineageUrl: 's3://b/r', status: 'FAILED' } } });
     expect(there.code).toBe(1);
     expect(there.err).toContain(`  Execution FAILED in CheckPropagation: ${EXECUTION.executionArn}`);
+    expect(there.err.trimEnd().split('\n').at(-1)).toBe('  More: acmeflow explain DnsPropagationTimeoutError');
   });
 
   it('refuses bad input before asking the backend to issue', async () => {
@@ -106,6 +111,9 @@ describe('renew, revoke, certificates and register on a fake backend', () => {
     const r = await runOn(renew, [], { renew: { status: 'SUCCEEDED', dryRun: false, attempted: 1, renewed: [], failed: ['a.example'], skipped: 3, results: [{ lineage: 'a.example', status: 'failed', recorded }], listCommand: 'acmeflow certificates --stack Acmeflow', json: {} } });
     expect(r.code).toBe(1);
     expect(r.err).toContain('  Next try after 2026-01-01T02:00:00Z (failure 2); lineage s3://b/renewal/a.example.json');
+    // No problem type recorded: the failure still ends with what its error means (the summary line comes first).
+    expect(r.err.split('\n')[0]).toBe('1 renewal(s) failed: a.example');
+    expect(r.err.trimEnd().split('\n').slice(-2)).toEqual([`  ${explainFailure('AcmeProblemError').en}`, '  More: acmeflow explain AcmeProblemError']);
     expect(r.out).toContain('3 certificate(s) not due for renewal yet (skipped); see "acmeflow certificates --stack Acmeflow".');
   });
 
@@ -123,6 +131,17 @@ describe('renew, revoke, certificates and register on a fake backend', () => {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+  });
+
+  it('revoke: a failed revocation ends with the explanation and the explain line, with or without a problem from the CA', async () => {
+    const execution = { ...EXECUTION, status: 'FAILED' as const };
+    const problem = { type: 'urn:ietf:params:acme:error:alreadyRevoked', detail: 'Certificate has already been revoked.', status: 400 };
+    const refused = await runOn(revoke, ['--cert-name', 'a.example'], { revoke: { status: 'FAILED', lineage: 'a.example', execution, error: { name: 'AcmeProblemError', message: 'x', problem } } });
+    expect(refused.code).toBe(1);
+    expect(refused.err.trimEnd().split('\n').slice(-2)).toEqual([`  ${explainProblem(problem).en}`, '  More: acmeflow explain alreadyRevoked']);
+    const lost = await runOn(revoke, ['--cert-name', 'a.example'], { revoke: { status: 'FAILED', lineage: 'a.example', execution, error: { name: 'KeyNotFoundError', message: 'No key.' } } });
+    expect(lost.code).toBe(1);
+    expect(lost.err).toBe(`The revocation certonly-x failed: KeyNotFoundError.\n  No key.\n  ${explainFailure('KeyNotFoundError').en}\n  More: acmeflow explain KeyNotFoundError\n`);
   });
 
   it('certificates: the listing where the backend found it', async () => {
