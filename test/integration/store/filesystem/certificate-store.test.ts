@@ -215,9 +215,13 @@ describe('lineages in renewal/<name>.conf', () => {
     const text = await readFile(path, 'utf8');
     await writeFile(path, text.replace('[renewalparams]\n', '[renewalparams]\naccount = 0123abcd\npost_hook = systemctl reload nginx\n') + '\n[notes]\nowner = web\n', { mode: 0o600 });
     await import('node:fs/promises').then((fs) => fs.chmod(path, 0o600));
-    await store.putLineage({ ...minimalLineage(), state: { currentVersion: 4 } });
+    // The hooks are the lineage's (certbot's keys, read into the spec): a read-modify-write keeps them.
+    const read = (await store.getLineage('example.com'))!;
+    expect(read.lineage.spec.hooks?.postHook).toBe('systemctl reload nginx');
+    await store.putLineage({ spec: read.lineage.spec, state: { currentVersion: 4 } }, { expectedEtag: read.etag });
     const rewritten = await readFile(path, 'utf8');
-    expect(rewritten).toContain('\naccount = 0123abcd\npost_hook = systemctl reload nginx\n');
+    expect(rewritten).toContain('\naccount = 0123abcd\n');
+    expect(rewritten).toContain('\npost_hook = systemctl reload nginx\n');
     expect(rewritten).toContain('\n[notes]\nowner = web\n');
     expect(rewritten).toContain('\ncurrent_version = 4\n');
     expect(await mode(path)).toBe(0o600);
