@@ -64,23 +64,36 @@ export function makeHandler(depsSource: () => Promise<AcmImportHookDeps>) {
   };
 }
 
-/** Deps from the environment: ACMEFLOW_BUCKET, ACMEFLOW_KMS_KEY_ID, ACMEFLOW_SECRET_PREFIX, ACMEFLOW_ACM_REGION. */
+/**
+ * Deps from the environment (ACMEFLOW_BUCKET, ACMEFLOW_KMS_KEY_ID, ACMEFLOW_SECRET_PREFIX,
+ * ACMEFLOW_KEY_STORE, ACMEFLOW_ACM_REGION): the key is read from whichever store the lineage uses.
+ */
 async function awsDeps(): Promise<AcmImportHookDeps> {
-  const [{ ACMClient }, { AcmImportTarget }, { S3CertificateStore }, { SecretsManagerKeyStore }, { Logger }] = await Promise.all([
-    import('@aws-sdk/client-acm'),
-    import('../../shared/store/acm/acm-import-target.js'),
-    import('../../shared/store/s3/s3-certificate-store.js'),
-    import('../../shared/store/secrets-manager/secrets-manager-key-store.js'),
-    import('@aws-lambda-powertools/logger'),
-  ]);
-  const bucket = process.env.ACMEFLOW_BUCKET;
-  if (!bucket) throw new Error('ACMEFLOW_BUCKET must be set.');
-  const prefix = process.env.ACMEFLOW_SECRET_PREFIX || 'acmeflow/';
+  const [{ ACMClient }, { AcmImportTarget }, { S3CertificateStore }, { S3Client }, { SecretsManagerClient }, { issuerKeyStore }, { readAwsEnvironment }, { Logger }] =
+    await Promise.all([
+      import('@aws-sdk/client-acm'),
+      import('../../shared/store/acm/acm-import-target.js'),
+      import('../../shared/store/s3/s3-certificate-store.js'),
+      import('@aws-sdk/client-s3'),
+      import('@aws-sdk/client-secrets-manager'),
+      import('../runtime/adapters/keys.js'),
+      import('../runtime/aws-env.js'),
+      import('@aws-lambda-powertools/logger'),
+    ]);
+  const env = readAwsEnvironment(process.env);
   const region = process.env.ACMEFLOW_ACM_REGION || undefined;
   const logger = new Logger({ serviceName: 'acmeflow' });
+  const s3 = new S3Client({ region: env.region });
   return {
-    store: new S3CertificateStore({ bucket }),
-    keys: new SecretsManagerKeyStore({ certificateSecretPrefix: `${prefix}cert/`, accountSecretPrefix: `${prefix}account/` }),
+    store: new S3CertificateStore({ bucket: env.bucket, client: s3 }),
+    keys: issuerKeyStore({
+      bucket: env.bucket,
+      s3,
+      secretsManager: new SecretsManagerClient({ region: env.region }),
+      secretPrefix: env.secretPrefix,
+      ...(env.kmsKeyId ? { kmsKeyId: env.kmsKeyId } : {}),
+      keyStore: env.keyStore,
+    }),
     acm: new AcmImportTarget({ client: new ACMClient(region ? { region } : {}) }),
     log: { info: (message, fields) => logger.info(message, fields ?? {}) },
   };

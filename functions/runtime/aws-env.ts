@@ -1,4 +1,4 @@
-import { KEY_STORES, type KeyStoreKind } from '../../shared/config/key-stores.js';
+import { DEFAULT_KEY_STORE, KEY_STORES, type KeyStoreKind } from '../../shared/config/key-stores.js';
 import { ConfigurationError } from './errors.js';
 
 /**
@@ -83,7 +83,7 @@ function flag(env: Environment, name: AwsDepsEnvName): boolean {
 }
 
 function keyStoreKind(env: Environment): KeyStoreKind {
-  const value = optional(env, 'ACMEFLOW_KEY_STORE') ?? 's3';
+  const value = optional(env, 'ACMEFLOW_KEY_STORE') ?? DEFAULT_KEY_STORE;
   if (!(KEY_STORES as readonly string[]).includes(value)) {
     throw new ConfigurationError(`The environment variable ACMEFLOW_KEY_STORE must be one of ${KEY_STORES.join(', ')}, not "${value}".`, {
       variable: 'ACMEFLOW_KEY_STORE',

@@ -6,3 +6,6 @@
  */
 export const KEY_STORES = ['s3', 'secretsManager'] as const;
 export type KeyStoreKind = (typeof KEY_STORES)[number];
+
+/** Where certificate keys live when neither the lineage nor the issuer says: S3, which has no per-object price. */
+export const DEFAULT_KEY_STORE: KeyStoreKind = 's3';

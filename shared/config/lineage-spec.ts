@@ -7,7 +7,7 @@ import { CA_PRESETS, CA_PRESET_NAMES, isCaPresetName, type CaPreset } from './ca
 import { normalizeDomains } from './domains.js';
 import { durationSchema } from './duration.js';
 import { ConfigError } from './errors.js';
-import { KEY_STORES, type KeyStoreKind } from './key-stores.js';
+import { DEFAULT_KEY_STORE, KEY_STORES, type KeyStoreKind } from './key-stores.js';
 import { configErrorFrom } from './zod-issue.js';
 
 /**
@@ -61,7 +61,7 @@ export const contactSchema = z.array(z.string().email());
 export const ACCOUNT_KEY_TYPES = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'] as const;
 export const accountKeyTypeSchema = z.enum(ACCOUNT_KEY_TYPES);
 /** Seconds between `Certificate Issued` and `Certificate Deployable`; at most a day. */
-export { KEY_STORES, type KeyStoreKind };
+export { DEFAULT_KEY_STORE, KEY_STORES, type KeyStoreKind };
 export const keyStoreSchema = z.enum(KEY_STORES);
 
 export const deployDelaySchema = z.number().int().min(0).max(86_400);
