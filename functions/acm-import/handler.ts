@@ -69,31 +69,22 @@ export function makeHandler(depsSource: () => Promise<AcmImportHookDeps>) {
  * ACMEFLOW_KEY_STORE, ACMEFLOW_ACM_REGION): the key is read from whichever store the lineage uses.
  */
 async function awsDeps(): Promise<AcmImportHookDeps> {
-  const [{ ACMClient }, { AcmImportTarget }, { S3CertificateStore }, { S3Client }, { SecretsManagerClient }, { issuerKeyStore }, { readAwsEnvironment }, { Logger }] =
-    await Promise.all([
-      import('@aws-sdk/client-acm'),
-      import('../../shared/store/acm/acm-import-target.js'),
-      import('../../shared/store/s3/s3-certificate-store.js'),
-      import('@aws-sdk/client-s3'),
-      import('@aws-sdk/client-secrets-manager'),
-      import('../runtime/adapters/keys.js'),
-      import('../runtime/aws-env.js'),
-      import('@aws-lambda-powertools/logger'),
-    ]);
+  // The SDK clients come through modules that import them by name: a dynamic import of an SDK package
+  // itself would bundle every one of its commands.
+  const [{ ACMClient }, { AcmImportTarget }, { S3CertificateStore }, { issuerKeyStoreFor }, { readAwsEnvironment }, { Logger }] = await Promise.all([
+    import('@aws-sdk/client-acm'),
+    import('../../shared/store/acm/acm-import-target.js'),
+    import('../../shared/store/s3/s3-certificate-store.js'),
+    import('../runtime/adapters/keys.js'),
+    import('../runtime/aws-env.js'),
+    import('@aws-lambda-powertools/logger'),
+  ]);
   const env = readAwsEnvironment(process.env);
   const region = process.env.ACMEFLOW_ACM_REGION || undefined;
   const logger = new Logger({ serviceName: 'acmeflow' });
-  const s3 = new S3Client({ region: env.region });
   return {
-    store: new S3CertificateStore({ bucket: env.bucket, client: s3 }),
-    keys: issuerKeyStore({
-      bucket: env.bucket,
-      s3,
-      secretsManager: new SecretsManagerClient({ region: env.region }),
-      secretPrefix: env.secretPrefix,
-      ...(env.kmsKeyId ? { kmsKeyId: env.kmsKeyId } : {}),
-      keyStore: env.keyStore,
-    }),
+    store: new S3CertificateStore({ bucket: env.bucket }),
+    keys: issuerKeyStoreFor(env),
     acm: new AcmImportTarget({ client: new ACMClient(region ? { region } : {}) }),
     log: { info: (message, fields) => logger.info(message, fields ?? {}) },
   };

@@ -18,8 +18,8 @@
 
 /** A certbot lineage name, as the SSM document's `allowedPattern` enforces before anything runs. */
 export const LINEAGE_PARAMETER_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
-/** A certificate version number. */
-export const VERSION_PARAMETER_PATTERN = '^[1-9][0-9]{0,8}$';
+/** A certificate version number, as the hook's rule passes it (`v3`: a Run Command parameter is a string). */
+export const VERSION_PARAMETER_PATTERN = '^v[1-9][0-9]{0,8}$';
 /** The event's keyLocation: `s3://<bucket>/keys/<name>/` or a secret name; only its scheme is used. */
 export const KEY_LOCATION_PARAMETER_PATTERN = '^[A-Za-z0-9/:_+=.@-]{1,600}$';
 
@@ -33,7 +33,7 @@ def s3_text(key):
                           check=True, capture_output=True, text=True).stdout
 
 if os.environ["ACMEFLOW_KEY_LOCATION"].startswith("s3://"):
-    version = int(os.environ["ACMEFLOW_VERSION"])
+    version = int(os.environ["ACMEFLOW_VERSION"].lstrip("v"))
     fullchain = s3_text("archive/%s/%d/fullchain.pem" % (lineage, version))
     value = {"privateKeyPem": s3_text("keys/%s/%d/privkey.pem" % (lineage, version))}
 else:

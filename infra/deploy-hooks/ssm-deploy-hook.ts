@@ -95,8 +95,9 @@ export class SsmDeployHook extends Construct {
         role,
         input: RuleTargetInput.fromObject({
           lineage: [EventField.fromPath('$.detail.lineage')],
-          // Run Command parameters are strings; the version is a number in the event.
-          version: [`${EventField.fromPath('$.detail.version')}`],
+          // Run Command parameters are strings, and the event's version is a number: a placeholder alone
+          // would be inserted bare, so the "v" makes the transformer insert it inside a JSON string.
+          version: [`v${EventField.fromPath('$.detail.version')}`],
           keyLocation: [EventField.fromPath('$.detail.keyLocation')],
         }),
         runCommandParameters: { runCommandTargets: [{ key: `tag:${props.targetTagKey}`, values: [...props.targetTagValues] }] },

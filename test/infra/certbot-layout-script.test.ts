@@ -56,7 +56,7 @@ function runHook(version: number, options: { killAfterLink?: string; keyLocation
   const script = lines
     .join('\n')
     .replaceAll('{{ lineage }}', 'example.jp')
-    .replaceAll('{{ version }}', String(version))
+    .replaceAll('{{ version }}', `v${version}`)
     .replaceAll('{{ keyLocation }}', options.keyLocation ?? 'acmeflow/cert/example.jp');
   const site = path.join(dir, 'site');
   execFileSync('mkdir', ['-p', site]);

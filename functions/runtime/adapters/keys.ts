@@ -5,8 +5,8 @@ import { LineageRoutedKeyStore } from '../../../shared/store/lineage-routed-key-
 import { S3CertificateStore } from '../../../shared/store/s3/s3-certificate-store.js';
 import { S3KeyStore } from '../../../shared/store/s3/s3-key-store.js';
 import { SecretsManagerKeyStore } from '../../../shared/store/secrets-manager/secrets-manager-key-store.js';
+import type { AwsEnvironment } from '../aws-env.js';
 import type { AdapterBuilder } from './adapter.js';
-import { secretsManagerClient } from './secrets-manager.js';
 
 /** What {@link issuerKeyStore} is built from: the issuer's environment and two SDK clients. */
 export interface IssuerKeyStoreOptions {
@@ -45,6 +45,18 @@ export function issuerKeyStore(options: IssuerKeyStoreOptions): LineageRoutedKey
   });
 }
 
+/** {@link issuerKeyStore} for functions outside the workflow (the ACM deploy hook), with clients of its own in the function's region. */
+export function issuerKeyStoreFor(aws: AwsEnvironment): LineageRoutedKeyStore {
+  return issuerKeyStore({
+    bucket: aws.bucket,
+    s3: new S3Client({ region: aws.region }),
+    secretsManager: new SecretsManagerClient({ region: aws.region }),
+    secretPrefix: aws.secretPrefix,
+    ...(aws.kmsKeyId ? { kmsKeyId: aws.kmsKeyId } : {}),
+    keyStore: aws.keyStore,
+  });
+}
+
 /** `keys`: {@link issuerKeyStore} from ACMEFLOW_BUCKET, ACMEFLOW_KEY_STORE, ACMEFLOW_SECRET_PREFIX and ACMEFLOW_KMS_KEY_ID. */
 export const keyStores: AdapterBuilder = {
   adapter: 'keys',
@@ -52,7 +64,9 @@ export const keyStores: AdapterBuilder = {
     keys: issuerKeyStore({
       bucket: ctx.aws.bucket,
       s3: ctx.client('s3', () => new S3Client({ region: ctx.aws.region, ...ctx.clientConfig.s3 })),
-      secretsManager: secretsManagerClient(ctx),
+      // The same client as secrets-manager.ts's (one per function); built here so that the ACM hook,
+      // which imports this file, does not bundle the EAB parsing that file carries.
+      secretsManager: ctx.client('secretsManager', () => new SecretsManagerClient({ region: ctx.aws.region, ...ctx.clientConfig.secretsManager })),
       secretPrefix: ctx.aws.secretPrefix,
       ...(ctx.aws.kmsKeyId ? { kmsKeyId: ctx.aws.kmsKeyId } : {}),
       keyStore: ctx.aws.keyStore,
