@@ -29,6 +29,7 @@ export function fullLineage(overrides: Partial<LineageSpecInput> = {}, state: Pa
     renewBeforeExpiry: '45 days',
     deployDelay: 900,
     reuseKey: true,
+    keyStore: 'secretsManager',
     ...overrides,
   });
   return {
