@@ -44,7 +44,7 @@ const allowedIn = (condition: Record<string, Record<string, unknown>> | undefine
 describe('certificate keys in S3', () => {
   it('denies keys/* in the bucket policy to every principal but the key roles', () => {
     const policy = Object.values(s.template.findResources('AWS::S3::BucketPolicy')).find((p) => JSON.stringify(p).includes('CertificateKeysOnlyForTheirReaders'));
-    const statement = (policy?.Properties.PolicyDocument.Statement as Record<string, any>[]).find((st) => st.Sid === 'CertificateKeysOnlyForTheirReaders');
+    const statement = ((policy?.Properties.PolicyDocument.Statement ?? []) as Record<string, any>[]).find((st) => st.Sid === 'CertificateKeysOnlyForTheirReaders');
     expect(statement).toMatchObject({ Effect: 'Deny', Principal: '*', Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'] });
     expect(renderIntrinsic(statement?.Resource)).toMatch(/\.Arn\}\/keys\/\*$/);
     expect(allowedIn(statement?.Condition)).toEqual(keyRoleIds());
@@ -52,7 +52,7 @@ describe('certificate keys in S3', () => {
 
   it('denies KMS under a lineage encryption context in the key policy to every principal but the key roles', () => {
     const key = Object.values(s.template.findResources('AWS::KMS::Key'))[0];
-    const statement = (key?.Properties.KeyPolicy.Statement as Record<string, any>[]).find((st) => st.Sid === 'CertificateKeysOnlyForTheirReaders');
+    const statement = ((key?.Properties.KeyPolicy.Statement ?? []) as Record<string, any>[]).find((st) => st.Sid === 'CertificateKeysOnlyForTheirReaders');
     expect(statement).toMatchObject({ Effect: 'Deny', Principal: '*', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*' });
     expect(statement?.Condition.Null).toEqual({ 'kms:EncryptionContext:acmeflow:lineage': 'false' });
     expect(allowedIn(statement?.Condition)).toEqual(keyRoleIds());
@@ -67,7 +67,7 @@ describe('certificate keys in S3', () => {
     }
   });
 
-  it('lets a keyReader read only its lineages\' keys, and decrypt only under their encryption context', () => {
+  it("lets a keyReader read only its lineages' keys, and decrypt only under their encryption context", () => {
     const statements = statementsOfRole(s.template, readerRoleId);
     const reads = statements.find((st) => st.Action.includes('s3:GetObject'));
     expect(reads?.Resource.map((r) => r.replace(/^\$\{[^}]+\}\//, ''))).toEqual(['live/example.com/*', 'archive/example.com/*', 'keys/example.com/*']);
@@ -79,9 +79,12 @@ describe('certificate keys in S3', () => {
     expect(iamStatements(s.template).filter((st) => st.Resource.some((r) => r.includes('/keys/example.org')))).toEqual([]);
   });
 
-  it('lets the SSM hook\'s instances read their lineages\' versions and keys from S3 as well as from the secret', () => {
+  it("lets the SSM hook's instances read their lineages' versions and keys from S3 as well as from the secret", () => {
     const statements = statementsOfRole(s.template, instanceRoleId);
-    expect(statements.find((st) => st.Action.includes('s3:GetObject'))?.Resource.map((r) => r.replace(/^\$\{[^}]+\}\//, ''))).toEqual(['archive/example.jp/*', 'keys/example.jp/*']);
+    expect(statements.find((st) => st.Action.includes('s3:GetObject'))?.Resource.map((r) => r.replace(/^\$\{[^}]+\}\//, ''))).toEqual([
+      'archive/example.jp/*',
+      'keys/example.jp/*',
+    ]);
     expect(statements.some((st) => st.Action.includes('secretsmanager:GetSecretValue'))).toBe(true);
   });
 
@@ -90,13 +93,18 @@ describe('certificate keys in S3', () => {
     s.template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ACMEFLOW_KEY_STORE: 's3' }) } });
     const other = synthIssuer(testIssuerProps({ keyStore: 'secretsManager' }));
     expect(other.issuer.lineages.every((spec) => spec.keyStore === 'secretsManager')).toBe(true);
-    const envs = Object.values(other.template.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment?.Variables?.ACMEFLOW_KEY_STORE).filter(Boolean);
+    const envs = Object.values(other.template.findResources('AWS::Lambda::Function'))
+      .map((f) => f.Properties.Environment?.Variables?.ACMEFLOW_KEY_STORE)
+      .filter(Boolean);
     expect(new Set(envs)).toEqual(new Set(['secretsManager']));
   });
 
   it('refuses a keyReader of a lineage the issuer does not have', () => {
     expect(() =>
-      synthIssuer((stack) => ({ ...testIssuerProps(), keyReaders: [{ role: new Role(stack, 'R', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') }), lineages: ['nope.example'] }] })),
+      synthIssuer((stack) => ({
+        ...testIssuerProps(),
+        keyReaders: [{ role: new Role(stack, 'R', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') }), lineages: ['nope.example'] }],
+      })),
     ).toThrow(/keyReaders\[0\]\.lineages: .*unknown: nope\.example/);
   });
 });

@@ -36,7 +36,7 @@ async function serve(root: string, name: string, n: number): Promise<void> {
 }
 
 describe('LineageRoutedKeyStore', () => {
-  it('puts each lineage\'s keys in the store its spec names, and account keys in Secrets Manager', async () => {
+  it("puts each lineage's keys in the store its spec names, and account keys in Secrets Manager", async () => {
     kinds['in-secrets.example'] = 'secretsManager';
     await routed.putPendingCertificateKey('in-s3.example', 'o1', pem('a'));
     await routed.putPendingCertificateKey('in-secrets.example', 'o1', pem('b'));

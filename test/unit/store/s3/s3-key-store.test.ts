@@ -78,10 +78,14 @@ describe('S3KeyStore writes', () => {
 
   it('lets AccessDenied through with its name, and never puts a key in a message', async () => {
     s3.on(GetObjectCommand).rejects(accessDenied());
-    const error = (await keys().getCurrentCertificateKey('example.com').catch((e: unknown) => e)) as Error;
+    const error = (await keys()
+      .getCurrentCertificateKey('example.com')
+      .catch((e: unknown) => e)) as Error;
     expect(error.name).toBe('AccessDenied');
     s3.on(GetObjectCommand).resolves(objectOutput(KEY_A, '"v"'));
-    const garbled = (await keys().getCurrentCertificateKey('example.com').catch((e: unknown) => e)) as Error;
+    const garbled = (await keys()
+      .getCurrentCertificateKey('example.com')
+      .catch((e: unknown) => e)) as Error;
     expect(garbled.name).toBe('StoreError');
     expect(garbled.message).not.toContain('PRIVATE KEY');
   });
