@@ -4,7 +4,7 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import type { CaPresetName, LineageSpecInput } from '../shared/config/index.js';
+import type { CaPresetName, KeyStoreKind, LineageSpecInput } from '../shared/config/index.js';
 import type { KeyType } from '../shared/crypto/index.js';
 
 /**
@@ -30,6 +30,13 @@ export interface CertificateProps {
   readonly deployDelaySeconds?: number;
   /** Keep the private key across renewals. @default false */
   readonly reuseKey?: boolean;
+  /**
+   * Where the private key lives: `'s3'` (an object under `keys/` in the certificate bucket, SSE-KMS
+   * with the lineage as encryption context; no per-object price) or `'secretsManager'` (the secret
+   * `<secretPrefix>cert/<name>` holding key and chain, for consumers that read a key as a secret, such as
+   * ECS task `secrets`). The shipped deploy hooks read either. @default the issuer's `keyStore`
+   */
+  readonly keyStore?: KeyStoreKind;
   /** CNAME delegation: `example.com` → the name `_acme-challenge.example.com` points at. @default none */
   readonly delegations?: Readonly<Record<string, string>>;
 }
@@ -133,6 +140,14 @@ export interface DeployHooksProps {
   readonly sns?: boolean;
 }
 
+/** A consumer of certificate keys kept in S3 (see `AcmeIssuerProps.keyReaders`). */
+export interface KeyReaderProps {
+  /** The principal's role; it must be a role (its ARN goes into the bucket and key policies). */
+  readonly role: IRole;
+  /** The lineages whose keys it reads. */
+  readonly lineages: readonly string[];
+}
+
 /** How long things are kept. */
 export interface RetentionProps {
   /** Of every log group (functions, state machines). @default one year */
@@ -174,6 +189,19 @@ export interface AcmeIssuerProps {
   readonly deployHooks?: DeployHooksProps;
   /** @default logs one year, old versions 90 days, sweep objects 30 days, RETAIN */
   readonly retention?: RetentionProps;
+  /**
+   * Where certificate private keys live unless a certificate says otherwise (`CertificateProps.keyStore`).
+   * Secrets Manager charges per secret and month; S3 objects have no per-object price. Account keys
+   * are always secrets. @default 's3'
+   */
+  readonly keyStore?: KeyStoreKind;
+  /**
+   * Principals (an ECS task role, an instance role) allowed to read certificate keys kept in S3, each
+   * for the lineages named (`keys/<name>/*` and `kms:Decrypt` under the encryption context
+   * `acmeflow:lineage`). Everyone else is denied by the bucket policy and the key policy, whatever
+   * their IAM policies say. @default none: only the issuer's own functions (and the SSM hooks' `instanceRoles`)
+   */
+  readonly keyReaders?: readonly KeyReaderProps[];
   /** Prefix of every secret the issuer creates (`<prefix>cert/<lineage>`, `<prefix>account/<id>`). @default 'acmeflow/' */
   readonly secretPrefix?: string;
   /** The bus the events go to and the hooks listen on. @default the account's default bus */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, type IEventBus, type IRuleTarget } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -14,13 +14,14 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import type { LineageSpec } from '../shared/config/index.js';
+import { DEFAULT_KEY_STORE, type LineageSpec } from '../shared/config/index.js';
 import type { EventDetailType } from '../shared/events/events.js';
 import type { AcmeIssuerProps } from './acme-issuer-props.js';
 import { IssuerAlarms } from './alarms/issuer-alarms.js';
 import { ACM_LIST_WILDCARD_REASON, AcmImportHook } from './deploy-hooks/acm-import-hook.js';
 import { acmeflowEventPattern } from './deploy-hooks/event-patterns.js';
 import { SsmDeployHook } from './deploy-hooks/ssm-deploy-hook.js';
+import { keyReaderStatements, restrictCertificateKeys } from './iam/certificate-key-policies.js';
 import { AcmeflowFunction, PROJECT_ROOT } from './lambda/acmeflow-function.js';
 import { accessSuppressions, accessWildcardReasons, grantAccess, type IssuerResources } from './lambda/grant-access.js';
 import { EXTRA_HANDLERS, stepEntry, type ExtraHandler } from './lambda/handler-names.js';
@@ -48,7 +49,8 @@ const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBuc
 
 /**
  * A serverless ACME (RFC 8555) issuer: the certificates in its props are issued with DNS-01 at
- * deploy time and renewed by a twice-daily sweep, kept in S3 (versioned, KMS) and Secrets Manager,
+ * deploy time and renewed by a twice-daily sweep, kept in S3 (versioned, KMS; private keys under
+ * `keys/`, or per certificate in Secrets Manager),
  * and announced on EventBridge, where the shipped deploy hooks (ACM import, SSM Run Command writing
  * certbot's layout, SNS) and your own rules pick them up.
  *
@@ -148,6 +150,19 @@ export class AcmeIssuer extends Construct {
       ],
       removalPolicy,
     });
+    // Certificate keys under keys/: only the roles collected here read or write them (functions with
+    // certificateKeys access, the SSM hooks' instance roles, props.keyReaders).
+    const keyRoles: IRole[] = [];
+    restrictCertificateKeys(this.bucket, this.key, () => keyRoles);
+    const lineageNames = new Set(this.lineages.map((spec) => spec.name));
+    for (const [i, reader] of (props.keyReaders ?? []).entries()) {
+      const unknown = reader.lineages.filter((name) => !lineageNames.has(name));
+      if (reader.lineages.length === 0 || unknown.length > 0) {
+        throw new Error(`keyReaders[${i}].lineages: name at least one lineage of this issuer${unknown.length > 0 ? `; unknown: ${unknown.join(', ')}` : ''}.`);
+      }
+      for (const statement of keyReaderStatements(this.bucket, this.key, reader.lineages)) reader.role.addToPrincipalPolicy(statement);
+      keyRoles.push(reader.role);
+    }
 
     // Functions -----------------------------------------------------------------------------------
     const resources: IssuerResources = {
@@ -162,6 +177,7 @@ export class AcmeIssuer extends Construct {
       ACMEFLOW_BUCKET: this.bucket.bucketName,
       ACMEFLOW_KMS_KEY_ID: this.key.keyArn,
       ACMEFLOW_SECRET_PREFIX: this.secretPrefix,
+      ACMEFLOW_KEY_STORE: props.keyStore ?? DEFAULT_KEY_STORE,
       ACMEFLOW_EVENT_BUS: this.eventBus.eventBusName,
     };
     if (props.bundling === 'shared') {
@@ -190,6 +206,7 @@ export class AcmeIssuer extends Construct {
         wildcardResourceReasons: [...accessWildcardReasons(access, resources), ...(options.wildcardResourceReasons ?? [])],
       });
       grantAccess(fn.function, access, resources);
+      if (access.certificateKeys) keyRoles.push(fn.role);
       // The wildcards these grants need, acknowledged on this role with their reasons.
       const suppressions = accessSuppressions(access, resources);
       if (suppressions.length > 0) NagSuppressions.addResourceSuppressions(fn.role, suppressions, true);
@@ -269,8 +286,9 @@ export class AcmeIssuer extends Construct {
       hookFunctions.push(fn.function);
     }
     this.ssmDeployHooks = (hooks.ssm ?? []).map(
-      (hook, i) => new SsmDeployHook(this, `SsmDeployHook${i}`, { ...hook, eventBus: this.eventBus, secretPrefix: this.secretPrefix, key: this.key }),
+      (hook, i) => new SsmDeployHook(this, `SsmDeployHook${i}`, { ...hook, eventBus: this.eventBus, secretPrefix: this.secretPrefix, key: this.key, bucket: this.bucket }),
     );
+    for (const hook of hooks.ssm ?? []) keyRoles.push(...(hook.instanceRoles ?? []));
 
     // The hooks must be listening before the deploy-time sweep can emit its first Certificate Deployable.
     this.lineageSync.node.addDependency(notifications, ...(this.acmImportHook ? [this.acmImportHook] : []), ...this.ssmDeployHooks);

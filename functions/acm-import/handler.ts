@@ -64,23 +64,27 @@ export function makeHandler(depsSource: () => Promise<AcmImportHookDeps>) {
   };
 }
 
-/** Deps from the environment: ACMEFLOW_BUCKET, ACMEFLOW_KMS_KEY_ID, ACMEFLOW_SECRET_PREFIX, ACMEFLOW_ACM_REGION. */
+/**
+ * Deps from the environment (ACMEFLOW_BUCKET, ACMEFLOW_KMS_KEY_ID, ACMEFLOW_SECRET_PREFIX,
+ * ACMEFLOW_KEY_STORE, ACMEFLOW_ACM_REGION): the key is read from whichever store the lineage uses.
+ */
 async function awsDeps(): Promise<AcmImportHookDeps> {
-  const [{ ACMClient }, { AcmImportTarget }, { S3CertificateStore }, { SecretsManagerKeyStore }, { Logger }] = await Promise.all([
+  // The SDK clients come through modules that import them by name: a dynamic import of an SDK package
+  // itself would bundle every one of its commands.
+  const [{ ACMClient }, { AcmImportTarget }, { S3CertificateStore }, { issuerKeyStoreFor }, { readAwsEnvironment }, { Logger }] = await Promise.all([
     import('@aws-sdk/client-acm'),
     import('../../shared/store/acm/acm-import-target.js'),
     import('../../shared/store/s3/s3-certificate-store.js'),
-    import('../../shared/store/secrets-manager/secrets-manager-key-store.js'),
+    import('../runtime/adapters/keys.js'),
+    import('../runtime/aws-env.js'),
     import('@aws-lambda-powertools/logger'),
   ]);
-  const bucket = process.env.ACMEFLOW_BUCKET;
-  if (!bucket) throw new Error('ACMEFLOW_BUCKET must be set.');
-  const prefix = process.env.ACMEFLOW_SECRET_PREFIX || 'acmeflow/';
+  const env = readAwsEnvironment(process.env);
   const region = process.env.ACMEFLOW_ACM_REGION || undefined;
   const logger = new Logger({ serviceName: 'acmeflow' });
   return {
-    store: new S3CertificateStore({ bucket }),
-    keys: new SecretsManagerKeyStore({ certificateSecretPrefix: `${prefix}cert/`, accountSecretPrefix: `${prefix}account/` }),
+    store: new S3CertificateStore({ bucket: env.bucket }),
+    keys: issuerKeyStoreFor(env),
     acm: new AcmImportTarget({ client: new ACMClient(region ? { region } : {}) }),
     log: { info: (message, fields) => logger.info(message, fields ?? {}) },
   };

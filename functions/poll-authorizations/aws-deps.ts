@@ -1,9 +1,9 @@
 import { findZoneSigning } from '../../shared/dns/zone-signing.js';
 import { s3Store } from '../runtime/adapters/s3.js';
-import { secretsManagerKeys } from '../runtime/adapters/secrets-manager.js';
+import { keyStores } from '../runtime/adapters/keys.js';
 import { stepAwsDeps, type StepDepsFactory } from '../runtime/step-deps.js';
 
-const adapters = stepAwsDeps('PollAuthorizations', [s3Store, secretsManagerKeys]);
+const adapters = stepAwsDeps('PollAuthorizations', [s3Store, keyStores]);
 
 /**
  * PollAuthorizations's AWS adapters, built on the function's first invocation: exactly its `STEP_ACCESS`

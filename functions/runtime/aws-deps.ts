@@ -4,7 +4,8 @@ import type { AwsDepsOptions } from './adapters/adapter.js';
 import { dnsProviders } from './adapters/dns.js';
 import { eventBridgeEvents } from './adapters/eventbridge.js';
 import { s3Lock, s3Store, s3Sweeps } from './adapters/s3.js';
-import { secretsManagerEab, secretsManagerKeys } from './adapters/secrets-manager.js';
+import { keyStores } from './adapters/keys.js';
+import { secretsManagerEab } from './adapters/secrets-manager.js';
 import type { Environment } from './aws-env.js';
 import { composeDeps } from './step-deps.js';
 
@@ -31,5 +32,5 @@ export { AWS_DEPS_ENV, type AwsDepsEnvName, type EnvVarSpec } from './aws-env.js
  * ```
  */
 export async function awsDepsFromEnv(env: Environment = process.env, options: AwsDepsOptions = {}): Promise<WorkflowDeps> {
-  return composeDeps('acmeflow', [s3Store, s3Lock, s3Sweeps, secretsManagerKeys, secretsManagerEab, dnsProviders, eventBridgeEvents, acmTargets], env, options);
+  return composeDeps('acmeflow', [s3Store, s3Lock, s3Sweeps, keyStores, secretsManagerEab, dnsProviders, eventBridgeEvents, acmTargets], env, options);
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_KEY_STORE, KEY_STORES, type KeyStoreKind } from '../../shared/config/key-stores.js';
 import { ConfigurationError } from './errors.js';
 
 /**
@@ -23,6 +24,12 @@ export const AWS_DEPS_ENV = [
     required: false,
     description: 'KMS key (id, ARN or alias) for S3 objects (SSE-KMS) and new secrets; unset: the bucket default and aws/secretsmanager.',
   },
+  {
+    name: 'ACMEFLOW_KEY_STORE',
+    required: false,
+    default: 's3',
+    description: 'Where certificate keys of lineages whose spec names no keyStore live: "s3" (keys/ in the bucket) or "secretsManager".',
+  },
   { name: 'ACMEFLOW_SECRET_PREFIX', required: false, default: 'acmeflow/', description: 'Prefix of the secrets: <prefix>cert/<lineage>, <prefix>account/<id>.' },
   { name: 'ACMEFLOW_EVENT_BUS', required: false, description: 'Event bus name or ARN for the acmeflow events; unset: the default bus.' },
   {
@@ -47,6 +54,8 @@ export interface AwsEnvironment {
   readonly region: string;
   readonly kmsKeyId?: string;
   readonly secretPrefix: string;
+  /** The issuer's default key store, for lineages whose spec names none. */
+  readonly keyStore: KeyStoreKind;
   readonly eventBusName?: string;
   readonly acmImport: boolean;
   readonly acmRegion: string;
@@ -73,6 +82,16 @@ function flag(env: Environment, name: AwsDepsEnvName): boolean {
   throw new ConfigurationError(`The environment variable ${name} must be "true" or "false", not "${env[name]}".`, { variable: name });
 }
 
+function keyStoreKind(env: Environment): KeyStoreKind {
+  const value = optional(env, 'ACMEFLOW_KEY_STORE') ?? DEFAULT_KEY_STORE;
+  if (!(KEY_STORES as readonly string[]).includes(value)) {
+    throw new ConfigurationError(`The environment variable ACMEFLOW_KEY_STORE must be one of ${KEY_STORES.join(', ')}, not "${value}".`, {
+      variable: 'ACMEFLOW_KEY_STORE',
+    });
+  }
+  return value as KeyStoreKind;
+}
+
 /**
  * Reads {@link AWS_DEPS_ENV}; a missing required variable, or a flag that is neither `true` nor
  * `false`, is a {@link ConfigurationError} naming the variable.
@@ -80,7 +99,7 @@ function flag(env: Environment, name: AwsDepsEnvName): boolean {
  * @example
  * ```ts
  * readAwsEnvironment({ ACMEFLOW_BUCKET: 'certs', AWS_REGION: 'eu-west-1' });
- * // { bucket: 'certs', region: 'eu-west-1', secretPrefix: 'acmeflow/', acmImport: false, acmRegion: 'eu-west-1' }
+ * // { bucket: 'certs', region: 'eu-west-1', secretPrefix: 'acmeflow/', keyStore: 's3', acmImport: false, acmRegion: 'eu-west-1' }
  * ```
  */
 export function readAwsEnvironment(env: Environment): AwsEnvironment {
@@ -93,6 +112,7 @@ export function readAwsEnvironment(env: Environment): AwsEnvironment {
     region,
     ...(kmsKeyId ? { kmsKeyId } : {}),
     secretPrefix: optional(env, 'ACMEFLOW_SECRET_PREFIX') ?? 'acmeflow/',
+    keyStore: keyStoreKind(env),
     ...(eventBusName ? { eventBusName } : {}),
     acmImport: flag(env, 'ACMEFLOW_ACM_IMPORT'),
     acmRegion: optional(env, 'ACMEFLOW_ACM_REGION') ?? region,

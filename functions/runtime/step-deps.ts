@@ -155,7 +155,10 @@ export async function composeDeps(step: string, builders: readonly AdapterBuilde
   return {
     ...(built as Omit<WorkflowDeps, 'acme' | 'locate' | 'log' | 'now' | 'random'>),
     acme,
-    locate: (lineage) => ({ location: `s3://${aws.bucket}/live/${lineage}/`, keyLocation: `${aws.secretPrefix}cert/${lineage}` }),
+    locate: (lineage, spec) => ({
+      location: `s3://${aws.bucket}/live/${lineage}/`,
+      keyLocation: (spec?.keyStore ?? aws.keyStore) === 's3' ? `s3://${aws.bucket}/keys/${lineage}/` : `${aws.secretPrefix}cert/${lineage}`,
+    }),
     log,
     now,
     random,

@@ -1,9 +1,9 @@
 import { s3Store } from '../runtime/adapters/s3.js';
-import { secretsManagerKeys } from '../runtime/adapters/secrets-manager.js';
+import { keyStores } from '../runtime/adapters/keys.js';
 import { stepAwsDeps } from '../runtime/step-deps.js';
 
 /**
  * StoreCertificate's AWS adapters, built on the function's first invocation: exactly its `STEP_ACCESS`
  * (store, certificate keys, account keys (read)), so the function's bundle holds only these SDK clients.
  */
-export const awsDeps = stepAwsDeps('StoreCertificate', [s3Store, secretsManagerKeys]);
+export const awsDeps = stepAwsDeps('StoreCertificate', [s3Store, keyStores]);

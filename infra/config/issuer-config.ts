@@ -123,6 +123,7 @@ export function issuerPropsFromConfig(input: unknown): { stackName: string; prop
         }
       : {}),
     ...(c.secretPrefix === undefined ? {} : { secretPrefix: c.secretPrefix }),
+    ...(c.keyStore === undefined ? {} : { keyStore: c.keyStore }),
     ...(c.expiryAlarmDays === undefined ? {} : { expiryAlarmDays: c.expiryAlarmDays }),
     ...(c.bundling === undefined ? {} : { bundling: c.bundling }),
     ...(c.tracing === undefined ? {} : { tracing: c.tracing }),

@@ -24,6 +24,8 @@ export interface IssuerResources {
 export const STORE_PREFIXES = ['renewal/', 'live/', 'archive/'] as const;
 export const LOCKS_PREFIX = 'locks/';
 export const SWEEPS_PREFIX = 'sweeps/';
+/** Certificate keys kept in S3 (`S3KeyStore`): the one prefix of the bucket that holds secrets. */
+export const KEYS_PREFIX = 'keys/';
 
 const SECRET_READ = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
 // CreateSecret with Tags needs TagResource as well.
@@ -68,6 +70,9 @@ export function grantAccess(grantee: IGrantable, access: FunctionAccess, res: Is
   }
   if (access.certificateKeys) {
     add(new PolicyStatement({ actions: access.certificateKeys === 'write' ? SECRET_WRITE : SECRET_READ, resources: [secretsUnderPrefix(res.bucket, `${res.secretPrefix}cert/`)] }));
+    // Keys in S3; the live/ pointer (store access) says which version is current.
+    objects([KEYS_PREFIX], access.certificateKeys === 'write' ? ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] : ['s3:GetObject']);
+    if (!usesBucket) add(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [res.bucket.bucketArn] }));
     kmsRead = true;
     kmsWrite ||= access.certificateKeys === 'write';
   }
@@ -121,12 +126,13 @@ export function accessSuppressions(access: FunctionAccess, res: IssuerResources)
     ...(access.store ? STORE_PREFIXES : []),
     ...(access.locks ? [LOCKS_PREFIX] : []),
     ...(access.sweeps ? [SWEEPS_PREFIX] : []),
+    ...(access.certificateKeys ? [KEYS_PREFIX] : []),
   ].map((p) => p.replace(/\/$/, ''));
   if (prefixes.length > 0) {
     out.push({
       id: 'AwsSolutions-IAM5',
       reason:
-        'Objects are one per lineage, version and sweep (renewal/<name>.json, archive/<name>/<n>/…, live/<name>/…, locks/<name>.json, sweeps/<execution>/…), named at run time: each grant is limited to its own prefix of the certificate bucket.',
+        'Objects are one per lineage, version and sweep (renewal/<name>.json, archive/<name>/<n>/…, live/<name>/…, locks/<name>.json, sweeps/<execution>/…, keys/<name>/…), named at run time: each grant is limited to its own prefix of the certificate bucket.',
       appliesTo: [{ regex: `/^Resource::<.*\\.Arn>\\/(${prefixes.join('|')})\\/\\*$/g` }],
     });
   }

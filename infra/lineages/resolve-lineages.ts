@@ -1,4 +1,4 @@
-import { CA_PRESETS, ConfigError, InvalidDomainError, isCaPresetName, parseIssuerLineages, resolveLineageSpec, type LineageSpec } from '../../shared/config/index.js';
+import { CA_PRESETS, DEFAULT_KEY_STORE, ConfigError, InvalidDomainError, isCaPresetName, parseIssuerLineages, resolveLineageSpec, type LineageSpec } from '../../shared/config/index.js';
 import { getProvider, isDnsProviderCode } from '../../shared/dns/providers/registry.js';
 import type { AcmeIssuerProps, DnsProviderProps } from '../acme-issuer-props.js';
 
@@ -57,9 +57,14 @@ function checkProviderConfig(name: string, dns: DnsProviderProps): Record<string
  * specs[0].deployDelaySeconds; // 600 for a jprs certificate
  * ```
  */
-export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'caAccounts' | 'dnsProviders'>): ResolvedLineages {
+export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'caAccounts' | 'dnsProviders' | 'keyStore'>): ResolvedLineages {
   // Durations come back as seconds; everything else as given.
-  const props = parseIssuerLineages({ certificates: given.certificates, caAccounts: given.caAccounts, dnsProviders: given.dnsProviders });
+  const props = parseIssuerLineages({
+    certificates: given.certificates,
+    caAccounts: given.caAccounts,
+    dnsProviders: given.dnsProviders,
+    ...(given.keyStore === undefined ? {} : { keyStore: given.keyStore }),
+  });
   const specs: LineageSpec[] = [];
   const names = new Set<string>();
   const usedCas = new Set<string>();
@@ -105,6 +110,8 @@ export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'c
         ...(cert.renewBeforeExpiry === undefined ? {} : { renewBeforeExpiry: cert.renewBeforeExpiry }),
         ...(cert.deployDelaySeconds === undefined ? {} : { deployDelay: cert.deployDelaySeconds }),
         ...(cert.reuseKey === undefined ? {} : { reuseKey: cert.reuseKey }),
+        // Resolved here, so the stored spec says where its key is whatever the issuer's default becomes.
+        keyStore: cert.keyStore ?? props.keyStore ?? DEFAULT_KEY_STORE,
       });
     } catch (error) {
       if (error instanceof ConfigError) {

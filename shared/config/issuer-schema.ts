@@ -10,6 +10,7 @@ import {
   directoryUrlSchema,
   dnsConfigSchema,
   domainsInputSchema,
+  keyStoreSchema,
   keyTypeSchema,
   lineageNameSchema,
   preferredChainSchema,
@@ -64,6 +65,8 @@ export const certificateSchema = z
     renewBeforeExpiry: durationSchema.optional(),
     deployDelaySeconds: deployDelaySchema.optional(),
     reuseKey: z.boolean().optional(),
+    /** Where the certificate key lives: `keys/` in the bucket, or a secret. The issuer's `keyStore` when unset. */
+    keyStore: keyStoreSchema.optional(),
     delegations: delegationsSchema.readonly().optional(),
   })
   .strict();
@@ -73,6 +76,8 @@ export const issuerLineagesSchema = z.object({
   certificates: z.array(certificateSchema).readonly(),
   caAccounts: z.record(z.string(), caAccountSchema).readonly(),
   dnsProviders: z.record(z.string(), dnsProviderSchema).readonly(),
+  /** Where certificate keys live unless a certificate says otherwise. @default 's3' */
+  keyStore: keyStoreSchema.optional(),
 });
 
 export type IssuerLineagesInput = z.input<typeof issuerLineagesSchema>;

@@ -7,6 +7,7 @@ import { CA_PRESETS, CA_PRESET_NAMES, isCaPresetName, type CaPreset } from './ca
 import { normalizeDomains } from './domains.js';
 import { durationSchema } from './duration.js';
 import { ConfigError } from './errors.js';
+import { DEFAULT_KEY_STORE, KEY_STORES, type KeyStoreKind } from './key-stores.js';
 import { configErrorFrom } from './zod-issue.js';
 
 /**
@@ -60,6 +61,9 @@ export const contactSchema = z.array(z.string().email());
 export const ACCOUNT_KEY_TYPES = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'] as const;
 export const accountKeyTypeSchema = z.enum(ACCOUNT_KEY_TYPES);
 /** Seconds between `Certificate Issued` and `Certificate Deployable`; at most a day. */
+export { DEFAULT_KEY_STORE, KEY_STORES, type KeyStoreKind };
+export const keyStoreSchema = z.enum(KEY_STORES);
+
 export const deployDelaySchema = z.number().int().min(0).max(86_400);
 /** An ACME profile the CA lists in its directory. */
 export const profileSchema = z.string().min(1);
@@ -160,6 +164,8 @@ export const lineageSpecInputSchema = z
     reuseKey: z.boolean().default(false),
     /** The hook commands renewals run on this machine (certbot's, saved with the lineage). */
     hooks: hooksSchema.optional(),
+    /** Where the certificate key lives in AWS. @default the issuer's default (ACMEFLOW_KEY_STORE) */
+    keyStore: keyStoreSchema.optional(),
   })
   .strict();
 
@@ -178,6 +184,8 @@ export interface LineageSpec {
   readonly reuseKey: boolean;
   /** Present when at least one hook is set. */
   readonly hooks?: LineageHooks;
+  /** Where the certificate key lives in AWS; absent: the issuer's default. */
+  readonly keyStore?: KeyStoreKind;
 }
 
 /** CNAME delegations in the DNS layer's spelling (lower-case A-labels, no trailing dot), keys and targets alike. */
@@ -240,5 +248,6 @@ export function resolveLineageSpec(input: unknown): LineageSpec {
     deployDelaySeconds: spec.deployDelay ?? preset?.defaultDeployDelaySeconds ?? 0,
     reuseKey: spec.reuseKey,
     ...(Object.keys(hooks).length > 0 ? { hooks } : {}),
+    ...(spec.keyStore === undefined ? {} : { keyStore: spec.keyStore }),
   };
 }

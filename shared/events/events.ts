@@ -27,7 +27,7 @@ const certificateFacts = {
   notAfter: z.string(),
   /** Where the files are: `s3://bucket/live/<name>/` in AWS, the config dir locally. */
   location: z.string(),
-  /** The secret holding the key and chain (`acmeflow/cert/<name>`), or the local privkey path. */
+  /** Where the key is: `s3://bucket/keys/<name>/` (S3 key store), the secret holding key and chain (`acmeflow/cert/<name>`), or the local privkey path. */
   keyLocation: z.string(),
   renewal: z.boolean(),
 };

@@ -5,3 +5,4 @@ export * from './lineage-lock.js';
 export * from './lineage.js';
 export * from './sweep-store.js';
 export * from './memory/memory-sweep-store.js';
+export * from './lineage-routed-key-store.js';

@@ -1,6 +1,8 @@
 /**
- * Where private keys live: Secrets Manager (KMS-encrypted) in AWS, mode-0600 files locally.
- * Keys never enter Step Functions state, events, logs or S3.
+ * Where private keys live: in AWS, S3 objects under `keys/` (SSE-KMS with the lineage as encryption
+ * context; the default, no per-object price) or one Secrets Manager secret per lineage, chosen per
+ * lineage by its spec's `keyStore`; account keys always in Secrets Manager. Locally, mode-0600 files.
+ * Keys never enter Step Functions state, events, logs or S3 outside `keys/`.
  *
  * Certificate keys follow Secrets Manager's staging labels: FinalizeOrder stores the new key as a
  * **pending** version named by a token (derived from the order URL); StoreCertificate **promotes**
@@ -27,8 +29,22 @@
  *   the version — S3 `live/` serves the previous certificate while the secret holds the new key.
  *   Readers that pair them (the ACM deploy hook) check the match and fail, to be delivered again;
  *   the deploy events are sent only after both moved.
+ * - S3 (`keys/<name>/<n>/privkey.pem`, write-once per version): like the filesystem,
+ *   `promoteCertificateKey` only writes the version's key, and `getCurrentCertificateKey` answers the
+ *   key of the version `live/<name>/version.json` names, so key and certificate switch together in
+ *   the certificate store's `promoteVersion` and a reader following the pointer always gets a pair.
  */
-export interface KeyStore {
+export interface KeyStore extends CertificateKeyStore {
+  /** Account keys by account id (a slug of the directory URL and account name). */
+  getAccountKey(accountId: string): Promise<StoredAccountKey | undefined>;
+  putAccountKey(accountId: string, key: StoredAccountKey): Promise<void>;
+}
+
+/**
+ * The certificate-key half of {@link KeyStore}, with the same rules: what a store that keeps only
+ * certificate keys (`S3KeyStore`) implements.
+ */
+export interface CertificateKeyStore {
   putPendingCertificateKey(lineage: string, token: string, privateKeyPem: string): Promise<string>;
   getPendingCertificateKey(lineage: string, token: string): Promise<string | undefined>;
   /** Stores the pending key as `version`'s key (with its certificate chain where the adapter keeps it) and drops the pending one; see above for when it is served. */
@@ -41,9 +57,6 @@ export interface KeyStore {
    * (Secrets Manager) has no gap between the two for a retried StoreCertificate to fall into.
    */
   getCertificateKey?(lineage: string, version: number): Promise<string | undefined>;
-  /** Account keys by account id (a slug of the directory URL and account name). */
-  getAccountKey(accountId: string): Promise<StoredAccountKey | undefined>;
-  putAccountKey(accountId: string, key: StoredAccountKey): Promise<void>;
 }
 
 export interface StoredAccountKey {

@@ -1,5 +1,5 @@
 import type { AcmeContext, ExternalAccountBinding } from '../acme/index.js';
-import type { LineageSpec } from '../config/index.js';
+import type { KeyStoreKind, LineageSpec } from '../config/index.js';
 import type { CheckPropagationOptions, CnameResolver, DnsProvider, PropagationReport, TxtRecord, ZoneSigning } from '../dns/index.js';
 import type { EventPublisher } from '../events/index.js';
 import type { CertificateStore, KeyStore, LineageLock } from '../store/index.js';
@@ -54,7 +54,7 @@ export interface WorkflowDeps {
   /** Plans and results of renewal sweeps (needed by the sweep's steps only). */
   readonly sweeps?: SweepStore;
   /** Where a lineage's files and key are, for events and messages (`s3://bucket/live/<name>/`, a directory). */
-  locate(lineage: string): { location: string; keyLocation: string };
+  locate(lineage: string, spec?: { readonly keyStore?: KeyStoreKind }): { location: string; keyLocation: string };
   readonly log: Logger;
   now(): Date;
   random(): number;

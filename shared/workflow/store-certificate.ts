@@ -55,7 +55,7 @@ export async function storeCertificate(state: IssuanceState, deps: WorkflowDeps)
   if (!keyPem || !(await keyMatchesCertificate(keyPem, chain.certificatePem))) {
     throw new CertificateMismatchError(`The certificate ${info.serialHex} does not match the key generated for this order; it is not stored.`);
   }
-  const where = deps.locate(state.lineage);
+  const where = deps.locate(state.lineage, spec);
   const summary = {
     serialHex: info.serialHex,
     notBefore: info.notBefore,

@@ -345,7 +345,11 @@ describe('deploy hooks and alarms', () => {
     const targets = deployableRules().flatMap((r) => r.Targets as Record<string, any>[]);
     const runCommand = targets.find((t) => t.RunCommandParameters);
     expect(runCommand?.RunCommandParameters).toEqual({ RunCommandTargets: [{ Key: 'tag:acmeflow:deploy', Values: ['web'] }] });
-    expect(runCommand?.InputTransformer).toEqual({ InputPathsMap: { 'detail-lineage': '$.detail.lineage' }, InputTemplate: '{"lineage":[<detail-lineage>]}' });
+    expect(runCommand?.InputTransformer).toEqual({
+      InputPathsMap: { 'detail-lineage': '$.detail.lineage', 'detail-version': '$.detail.version', 'detail-keyLocation': '$.detail.keyLocation' },
+      // Every Run Command parameter a string: the version (a number in the event) inside quotes.
+      InputTemplate: '{"lineage":[<detail-lineage>],"version":["v<detail-version>"],"keyLocation":[<detail-keyLocation>]}',
+    });
     const acmFunction = `\${${logicalId(s.issuer.acmImportHook!.function)}.Arn}`;
     const acmRule = deployableRules().find((r) => (r.Targets as Record<string, unknown>[]).some((t) => renderIntrinsic(t.Arn) === acmFunction));
     expect(acmRule?.EventPattern.detail).toEqual({ lineage: ['example.com'] });

@@ -22,17 +22,42 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * secret. `killAfterLink` ends python3 abruptly (`os._exit`, as a SIGKILL would) right after it renamed
  * that live link into place (a `sitecustomize` on PYTHONPATH wraps `os.replace`).
  */
-function runHook(version: number, options: { killAfterLink?: string } = {}): { calls: string; output: string } {
+function runHook(version: number, options: { killAfterLink?: string; keyLocation?: string } = {}): { calls: string; output: string } {
   const bin = path.join(dir, 'bin');
   execFileSync('mkdir', ['-p', bin]);
   const secret = JSON.stringify({ privateKeyPem: KEY, fullchainPem: `${CERT('leaf')}\n${CERT('intermediate')}\n`, version });
   writeFileSync(path.join(dir, 'secret.json'), secret);
-  writeFileSync(path.join(bin, 'aws'), `#!/bin/sh\necho "$@" >> "${dir}/aws-calls"\ncat "${dir}/secret.json"\n`);
+  writeFileSync(path.join(dir, 'fullchain.pem'), `${CERT('leaf')}\n${CERT('intermediate')}\n`);
+  writeFileSync(path.join(dir, 'privkey.pem'), KEY);
+  // The secret for get-secret-value; for `s3 cp` the object named by its fifth argument.
+  writeFileSync(
+    path.join(bin, 'aws'),
+    [
+      '#!/bin/sh',
+      `echo "$@" >> "${dir}/aws-calls"`,
+      'case "$5" in',
+      `  */archive/*/fullchain.pem) cat "${dir}/fullchain.pem" ;;`,
+      `  */keys/*/privkey.pem) cat "${dir}/privkey.pem" ;;`,
+      `  *) cat "${dir}/secret.json" ;;`,
+      'esac',
+      '',
+    ].join('\n'),
+  );
   chmodSync(path.join(bin, 'aws'), 0o755);
   // The real interpreter, so that a version manager's python3 shim cannot put its own `aws` first on PATH.
   if (!existsSync(path.join(bin, 'python3'))) symlinkSync(PYTHON, path.join(bin, 'python3'));
-  const lines = certbotLayoutScript({ secretPrefix: 'acmeflow/', configDir: path.join(dir, 'letsencrypt'), region: 'ap-northeast-1', reloadCommand: `echo reloaded >> "${dir}/reloads"` });
-  const script = lines.join('\n').replaceAll('{{ lineage }}', 'example.jp');
+  const lines = certbotLayoutScript({
+    secretPrefix: 'acmeflow/',
+    bucket: 'acmeflow-certs',
+    configDir: path.join(dir, 'letsencrypt'),
+    region: 'ap-northeast-1',
+    reloadCommand: `echo reloaded >> "${dir}/reloads"`,
+  });
+  const script = lines
+    .join('\n')
+    .replaceAll('{{ lineage }}', 'example.jp')
+    .replaceAll('{{ version }}', `v${version}`)
+    .replaceAll('{{ keyLocation }}', options.keyLocation ?? 'acmeflow/cert/example.jp');
   const site = path.join(dir, 'site');
   execFileSync('mkdir', ['-p', site]);
   writeFileSync(
@@ -112,6 +137,20 @@ describe('SSM deploy hook script', () => {
     expect(lstatSync(path.join(live, 'cert.pem')).ino).toBe(before);
   });
 
+  it.skipIf(!hasPython)('reads the version the event names from S3 when the lineage keeps its key there', () => {
+    rmSync(path.join(dir, 'aws-calls'), { force: true });
+    runHook(7, { keyLocation: 's3://acmeflow-certs/keys/example.jp/' });
+    expect(readFileSync(path.join(dir, 'aws-calls'), 'utf8').trim().split('\n')).toEqual([
+      's3 cp --region ap-northeast-1 s3://acmeflow-certs/archive/example.jp/7/fullchain.pem -',
+      's3 cp --region ap-northeast-1 s3://acmeflow-certs/keys/example.jp/7/privkey.pem -',
+    ]);
+    const live = path.join(dir, 'letsencrypt/live/example.jp');
+    expect(readlinkSync(path.join(live, 'privkey.pem'))).toBe('../../archive/example.jp/privkey7.pem');
+    expect(readFileSync(path.join(live, 'privkey.pem'), 'utf8')).toBe(KEY);
+    expect(readFileSync(path.join(live, 'chain.pem'), 'utf8')).toBe(`${CERT('intermediate')}\n`);
+    expect(statSync(path.join(dir, 'letsencrypt/archive/example.jp/privkey7.pem')).mode & 0o777).toBe(0o600);
+  });
+
   it('accepts only certbot lineage names as the document parameter', () => {
     const pattern = new RegExp(LINEAGE_PARAMETER_PATTERN);
     expect(pattern.test('www.example.jp')).toBe(true);
@@ -119,7 +158,7 @@ describe('SSM deploy hook script', () => {
   });
 
   it('refuses settings that would break out of their quotes', () => {
-    expect(() => certbotLayoutScript({ secretPrefix: 'acmeflow/', configDir: "/etc/x'y", region: 'us-east-1', reloadCommand: 'true' })).toThrow(/configDir/);
-    expect(() => certbotLayoutScript({ secretPrefix: 'acmeflow/', configDir: '/etc/letsencrypt', region: 'us-east-1', reloadCommand: 'a\nb' })).toThrow(/one non-empty line/);
+    expect(() => certbotLayoutScript({ secretPrefix: 'acmeflow/', bucket: 'b', configDir: "/etc/x'y", region: 'us-east-1', reloadCommand: 'true' })).toThrow(/configDir/);
+    expect(() => certbotLayoutScript({ secretPrefix: 'acmeflow/', bucket: 'b', configDir: '/etc/letsencrypt', region: 'us-east-1', reloadCommand: 'a\nb' })).toThrow(/one non-empty line/);
   });
 });

@@ -25,8 +25,8 @@ import {
 } from '../../engine/index.js';
 import { awsDepsFromEnv } from '../../functions/runtime/aws-deps.js';
 import { SWEEP_MAP_STATE } from '../../shared/workflow/machines/index.js';
-import { resolveLineageSpec } from '../../shared/config/index.js';
-import { parseCertificate } from '../../shared/crypto/index.js';
+import { resolveLineageSpec, type KeyStoreKind } from '../../shared/config/index.js';
+import { keyMatchesCertificate, parseCertificate } from '../../shared/crypto/index.js';
 import { S3CertificateStore } from '../../shared/store/s3/index.js';
 import type { SweepItem } from '../../shared/store/index.js';
 import { startBind, type BindHandle } from '../../harness/bind.js';
@@ -196,7 +196,7 @@ describe('twenty lineages at once', () => {
   }, 180_000);
 });
 
-describe('on the AWS handlers (S3 lock, Secrets Manager keys)', () => {
+describe('on the AWS handlers (S3 lock; keys in S3, the default, and in Secrets Manager)', () => {
   const awsCredentials = { accessKeyId: 'AKIDCONCURRENCY', secretAccessKey: 'concurrency-fake-secret-key-0042' };
   const EAB_SECRET = 'acmeflow/eab/pebble';
   const DNS_SECRET = 'acmeflow/dns/bind';
@@ -208,6 +208,7 @@ describe('on the AWS handlers (S3 lock, Secrets Manager keys)', () => {
   let store: S3CertificateStore;
   let definitions: PreparedDefinitions;
   let steps: StepHandlers;
+  let awsDeps: () => ReturnType<typeof awsDepsFromEnv>;
   let planKeyPath: string;
   const executionLog: ExecutionLogEntry[] = [];
   let executions = 0;
@@ -221,7 +222,7 @@ describe('on the AWS handlers (S3 lock, Secrets Manager keys)', () => {
     await secrets.send(new CreateSecretCommand({ Name: DNS_SECRET, SecretString: JSON.stringify({ tsig: bind.tsig }) }));
     secrets.destroy();
     const env = { ACMEFLOW_BUCKET: s3.bucket, AWS_REGION: sm.region };
-    steps = stepHandlersFor(() =>
+    awsDeps = () =>
       awsDepsFromEnv(env, {
         clientConfig: {
           s3: {
@@ -236,8 +237,8 @@ describe('on the AWS handlers (S3 lock, Secrets Manager keys)', () => {
         },
         fetch: pebble.fetch,
         log: keepingLogger(logs),
-      }),
-    );
+      });
+    steps = stepHandlersFor(awsDeps);
     const raw = await loadDefinitions();
     planKeyPath = (raw.sweep.States[SWEEP_MAP_STATE]!.ItemReader as { Parameters: Record<string, string> }).Parameters['Key.$'] as string;
     definitions = prepareDefinitions(raw);
@@ -247,7 +248,7 @@ describe('on the AWS handlers (S3 lock, Secrets Manager keys)', () => {
   afterAll(async () => {
     // Everything the deployed shape wrote to S3 and emitted goes to the secret scan.
     const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
-    for (const object of listed.Contents ?? []) hygiene.text('S3 objects', `s3://${s3.bucket}/${object.Key}`, await readObject(object.Key as string));
+    for (const object of listed.Contents ?? []) hygiene.s3Object(s3.bucket, object.Key as string, await readObject(object.Key as string));
     for (const event of eb.events) hygiene.text('EventBridge events', 'eventbridge', event);
     for (const entry of executionLog) hygiene.text('execution-log entries', 'state machine execution', entry);
     report.note(`The AWS-handler runs use s3rver behind a shim that answers conditional writes as S3 does; it refused ${conditional.refused} of them (lost lock races).`);
@@ -270,9 +271,13 @@ describe('on the AWS handlers (S3 lock, Secrets Manager keys)', () => {
     });
   }
 
+  /** Every third lineage keeps its key in Secrets Manager; the others in S3, the issuer's default (no keyStore in the spec). */
+  const keyStoreOf = (name: string): KeyStoreKind => (Number(name.split('-').at(-1)) % 3 === 2 ? 'secretsManager' : 's3');
+
   async function awsLineage(name: string): Promise<void> {
     const spec = resolveLineageSpec({
       name,
+      ...(keyStoreOf(name) === 'secretsManager' ? { keyStore: 'secretsManager' } : {}),
       domains: [`${name}.example.test`, `*.${name}.example.test`],
       keyType: 'ecdsa-p256',
       ca: { directoryUrl: pebble.directoryUrl, eabRef: EAB_SECRET, termsOfServiceAgreed: true },
@@ -290,10 +295,35 @@ describe('on the AWS handlers (S3 lock, Secrets Manager keys)', () => {
     if (!live || parseCertificate(live).serialHex !== state?.current?.serialHex) problems.push(`${name}: live/ does not serve the current certificate`);
     const locks = await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `locks/${name}` }));
     if ((locks.Contents ?? []).length > 0) problems.push(`${name}: lock object left`);
-    if (!Object.values(sm.stages(`acmeflow/cert/${name}`)).flat().includes('AWSCURRENT')) problems.push(`${name}: no current key in Secrets Manager`);
+    problems.push(...(await keyProblems(name, live)));
     const txt = await leftoverTxt([`${name}.example.test`], (n) => bind.queryTxt(n));
     if (Object.keys(txt).length > 0) problems.push(`${name}: TXT left`);
     return problems;
+  }
+
+  /** The key is where the lineage keeps it, matches the certificate live/ serves, and no pending key is left. */
+  async function keyProblems(name: string, liveCertPem: string): Promise<string[]> {
+    const problems: string[] = [];
+    const keys = await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `keys/${name}/` }));
+    const objects = (keys.Contents ?? []).map((o) => o.Key ?? '');
+    if (objects.some((key) => key.includes('/pending/'))) problems.push(`${name}: pending key left in S3`);
+    const stages = Object.values(sm.stages(`acmeflow/cert/${name}`)).flat();
+    if (stages.includes('AWSPENDING')) problems.push(`${name}: pending key left in Secrets Manager`);
+    if (keyStoreOf(name) === 's3') {
+      if (objects.length === 0) problems.push(`${name}: no key in S3`);
+      if (stages.length > 0) problems.push(`${name}: a secret was made for a lineage that keeps its key in S3`);
+    } else {
+      if (!stages.includes('AWSCURRENT')) problems.push(`${name}: no current key in Secrets Manager`);
+      if (objects.length > 0) problems.push(`${name}: a key object was made for a lineage that keeps its key in Secrets Manager`);
+    }
+    const current = await (await awsKeys()).getCurrentCertificateKey(name);
+    if (!current || !liveCertPem || !(await keyMatchesCertificate(current, liveCertPem))) problems.push(`${name}: the current key does not match live/`);
+    return problems;
+  }
+
+  /** The key store the handlers use, as they build it. */
+  async function awsKeys() {
+    return (await awsDeps()).keys;
   }
 
   it(`${AWS_FLEET} new lineages in one sweep, a new account for all: all succeed`, async () => {
@@ -341,6 +371,42 @@ describe('on the AWS handlers (S3 lock, Secrets Manager keys)', () => {
     });
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('killed inside StoreCertificate after the key was promoted, before live/ switched, then run again: one good version, key and live/ a pair', async () => {
+    const problems: string[] = [];
+    const seen: string[] = [];
+    // aws-1 keeps its key in S3, aws-2 in Secrets Manager.
+    for (const name of ['aws-1', 'aws-2']) {
+      const before = (await store.getLineage(name))!.lineage.state.currentVersion;
+      // What live/ serves is the version live/version.json names (written last); readers follow it.
+      const liveBefore = (await store.getLive(name))!.certPem;
+      conditional.failPuts(new RegExp(`^live/${name.replace(/[.-]/g, '\\$&')}/version\\.json$`));
+      const crashed = await machines().runSweep({ lineages: [name], force: true }, `crash-store-${++executions}`);
+      conditional.failPuts(undefined);
+      const died = crashed.issuances.filter((r) => r.result.status !== 'succeeded');
+      if (died.length !== 1) problems.push(`${name}: the run did not die in StoreCertificate`);
+      if ((await store.getLive(name))?.certPem !== liveBefore) problems.push(`${name}: live/version.json moved during the crashed run`);
+      const current = await (await awsKeys()).getCurrentCertificateKey(name);
+      const paired = !!current && (await keyMatchesCertificate(current, liveBefore));
+      // S3: the key is served by the live/ pointer, so it cannot move without it. Secrets Manager moves
+      // the key first (its documented gap, which the ACM hook checks): a reader sees the new key early.
+      if (keyStoreOf(name) === 's3' && !paired) problems.push(`${name}: after the crash the current key does not match live/`);
+      seen.push(`${keyStoreOf(name)}: ${paired ? 'key and live/ still a pair' : 'key ahead of live/ until the rerun'}`);
+
+      const again = await machines().runSweep({ lineages: [name], force: true }, `crash-store-again-${++executions}`);
+      if (again.issuances.some((r) => r.result.status !== 'succeeded')) problems.push(`${name}: the rerun failed`);
+      const after = (await store.getLineage(name))!.lineage.state.currentVersion;
+      if (after <= before) problems.push(`${name}: no new version after the rerun`);
+      problems.push(...(await awsProblems(name, after)));
+    }
+    report.add({
+      fault: 'StoreCertificate dies after promoting the key, before live/version.json is written (AWS handlers), then the next sweep',
+      runs: 2,
+      outcome: `one new version each; during the gap: ${seen.join('; ')}`,
+      lost: problems.length === 0 ? 'nothing' : problems.join('; '),
+    });
+    expect(problems).toEqual([]);
+  }, 120_000);
 });
 
 describe('secret hygiene of this file', () => {
@@ -348,6 +414,8 @@ describe('secret hygiene of this file', () => {
     hygiene.workflow({ outputs: cli.outputs, logs, engines });
     const summary = await reportHygiene(hygiene, '4-concurrency', 'the concurrency runs (local and on the AWS handlers: S3 objects, EventBridge events)');
     expect(summary.counts['S3 objects']).toBeGreaterThan(10);
+    // The scan saw the keys S3 holds (allowed there only) and found none anywhere else.
+    expect(summary.counts['S3 key store objects']).toBeGreaterThan(3);
     expect(summary.findings).toEqual([]);
   });
 });

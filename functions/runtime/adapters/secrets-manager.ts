@@ -1,16 +1,14 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseEabCredentials, type ExternalAccountBinding } from '../../../shared/acme/eab.js';
 import { EabCredentialsError } from '../../../shared/acme/errors.js';
-import { SecretsManagerKeyStore } from '../../../shared/store/secrets-manager/secrets-manager-key-store.js';
 import type { AdapterBuilder, AdapterContext } from './adapter.js';
 
 /**
- * The Secrets Manager adapters: `keys` (certificate and account keys under ACMEFLOW_SECRET_PREFIX)
- * and `eab` (the CA's External Account Binding, read at run time, never kept in state). The DNS
+ * The Secrets Manager adapter `eab` (the CA's External Account Binding, read at run time, never kept in state). The DNS
  * credential secrets are read by `dns.ts` through the same client.
  */
 
-/** The function's Secrets Manager client (one for keys, EAB and DNS credentials). */
+/** The function's Secrets Manager client (one for keys, EAB and DNS credentials; `keys.ts` builds the key stores). */
 export function secretsManagerClient(ctx: AdapterContext): SecretsManagerClient {
   return ctx.client('secretsManager', () => new SecretsManagerClient({ region: ctx.aws.region, ...ctx.clientConfig.secretsManager }));
 }
@@ -53,19 +51,6 @@ export async function readSecretJson(client: SecretsManagerClient, ref: string):
   if (!isObject(parsed)) return { ok: false, problem: 'does not hold a JSON object' };
   return { ok: true, value: parsed };
 }
-
-/** `keys`: certificate keys `<prefix>cert/<lineage>`, account keys `<prefix>account/<id>`, new secrets under ACMEFLOW_KMS_KEY_ID. */
-export const secretsManagerKeys: AdapterBuilder = {
-  adapter: 'keys',
-  build: (ctx) => ({
-    keys: new SecretsManagerKeyStore({
-      client: secretsManagerClient(ctx),
-      certificateSecretPrefix: `${ctx.aws.secretPrefix}cert/`,
-      accountSecretPrefix: `${ctx.aws.secretPrefix}account/`,
-      ...(ctx.aws.kmsKeyId ? { kmsKeyId: ctx.aws.kmsKeyId } : {}),
-    }),
-  }),
-};
 
 /** `eab`: `resolveEab(ref)` reads `{ kid, hmacKey, algorithm? }` from the secret `ref` at each registration. */
 export const secretsManagerEab: AdapterBuilder = {

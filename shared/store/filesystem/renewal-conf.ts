@@ -95,6 +95,7 @@ const ACMEFLOW_KEYS = new Set([
   'dns_delegations',
   'dns_resolvers',
   'deploy_delay_seconds',
+  'key_store',
   'current_version',
   'current',
   'ari',
@@ -191,6 +192,8 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
     ['dns_delegations', Object.keys(spec.dns.delegations).length === 0 ? undefined : jsonValue(spec.dns.delegations)],
     ['dns_resolvers', spec.dns.resolvers.length === 0 ? undefined : spec.dns.resolvers.length === 1 ? (spec.dns.resolvers[0] as string) : spec.dns.resolvers],
     ['deploy_delay_seconds', String(spec.deployDelaySeconds)],
+    // Where the key lives when this lineage runs in AWS; local runs keep it in archive/ regardless.
+    ['key_store', spec.keyStore],
   ];
   for (const [key, value] of optional) if (value !== undefined) out.push(line(key, value));
   out.push('# State, written by acmeflow after each run', line('current_version', String(state.currentVersion)));
@@ -384,6 +387,7 @@ export function lineageFromDocument(document: ConfDocument, name: string, path: 
     deployDelay: own.integer('deploy_delay_seconds'),
     reuseKey: params.boolean('reuse_key'),
     hooks: withoutUndefined({ preHook: params.string(HOOK_KEYS.preHook), deployHook: params.string(HOOK_KEYS.deployHook), postHook: params.string(HOOK_KEYS.postHook) }),
+    keyStore: own.string('key_store'),
   });
   let spec;
   try {

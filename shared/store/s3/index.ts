@@ -4,3 +4,4 @@ export { S3LineageLock, type S3LineageLockOptions } from './s3-lineage-lock.js';
 export type { S3StoreOptions } from './s3-store-options.js';
 export { S3ReadError, SignedObjectReader, type ObjectReader, type SignedObjectReaderOptions } from './signed-object-reader.js';
 export { InvalidSweepIdError, S3SweepStore, SweepResultsFormatError, type S3SweepStoreOptions } from './s3-sweep-store.js';
+export { LINEAGE_ENCRYPTION_CONTEXT_KEY, lineageEncryptionContext, S3KeyStore, type S3KeyStoreOptions } from './s3-key-store.js';

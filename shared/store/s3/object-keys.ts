@@ -9,7 +9,12 @@
  * live/<name>/cert.pem chain.pem fullchain.pem          what deployments read
  * live/<name>/version.json                              written last: which version live/ serves
  * locks/<name>.json                                     the lineage lock's lease
+ * keys/<name>/pending/<sha256(token)>.pem               a pending certificate key (S3KeyStore)
+ * keys/<name>/<n>/privkey.pem                           the key of version n, write-once
  * ```
+ *
+ * `keys/` is the only prefix that holds secrets: the bucket policy and the key policy let only the
+ * functions that handle certificate keys (and the consumers the construct grants) read it.
  *
  * @example
  * ```ts
@@ -29,6 +34,9 @@ export const s3ObjectKeys = {
     return { cert: `${base}cert.pem`, chain: `${base}chain.pem`, fullchain: `${base}fullchain.pem`, version: `${base}version.json` } as const;
   },
   lock: (name: string): string => `locks/${name}.json`,
+  keysPrefix: 'keys/',
+  pendingCertificateKey: (name: string, tokenHash: string): string => `keys/${name}/pending/${tokenHash}.pem`,
+  certificateKey: (name: string, version: number): string => `keys/${name}/${version}/privkey.pem`,
 } as const;
 
 /** The lineage name of a `renewal/<name>.json` key, or undefined for any other key under `renewal/`. */

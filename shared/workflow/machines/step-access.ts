@@ -12,7 +12,7 @@ export interface FunctionAccess {
   readonly locks?: boolean;
   /** Sweep plans and Distributed Map results: `sweeps/`. */
   readonly sweeps?: 'read' | 'write';
-  /** Certificate key secrets `<prefix>cert/*`. */
+  /** Certificate keys: the objects under `keys/` and the secrets `<prefix>cert/*` (each lineage uses one of them). */
   readonly certificateKeys?: 'read' | 'write';
   /** ACME account key secrets `<prefix>account/*`. */
   readonly accountKeys?: 'read' | 'write';

@@ -158,7 +158,7 @@ describe('the state machines on the AWS handlers', () => {
     expect(eb.calls.length).toBe(requests);
   });
 
-  it('issues a new certificate: S3, Secrets Manager and EventBridge as AWS would hold them', async () => {
+  it('issues a new certificate: S3 (its key too), Secrets Manager (the account key) and EventBridge as AWS would hold them', async () => {
     await createLineage('fresh', { deployDelay: 5 });
     const name = executionName('fresh');
     const run = await machinesWith(steps).runIssuance({ lineage: 'fresh' }, name);
@@ -166,7 +166,8 @@ describe('the state machines on the AWS handlers', () => {
     const output = (run.result as { output: { result: { version: number; serialHex: string; location: string } } }).output;
     expect(output.result).toMatchObject({ version: 1, location: `s3://${s3.bucket}/live/fresh/` });
     expect(parseCertificate(await readObject('live/fresh/cert.pem')).serialHex).toBe(output.result.serialHex);
-    expect(Object.values(sm.stages('acmeflow/cert/fresh')).flat()).toContain('AWSCURRENT');
+    expect(await readObject('keys/fresh/1/privkey.pem')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(sm.secret('acmeflow/cert/fresh')).toBeUndefined();
     expect(eventsOf('Certificate Issued', 'fresh').map((e) => e.detail)).toEqual([expect.objectContaining({ version: 1, deployDelaySeconds: 5 })]);
     expect(eventsOf('Certificate Deployable', 'fresh')).toHaveLength(1);
     expect(await bind.queryTxt('_acme-challenge.fresh.example.test')).toEqual([]);
@@ -265,13 +266,15 @@ describe('the state machines on the AWS handlers', () => {
     // The scan reads real state: the issued certificates' serials are in it.
     expect(JSON.stringify(executionLog)).toContain('"serialHex"');
     const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
-    const objects = await Promise.all((listed.Contents ?? []).map(async (o) => readObject(o.Key as string)));
+    // keys/ is the key store: the only place in the bucket a key may be.
+    const outsideKeys = (listed.Contents ?? []).filter((o) => !(o.Key as string).startsWith('keys/'));
+    const objects = await Promise.all(outsideKeys.map(async (o) => readObject(o.Key as string)));
     expect(objects.length).toBeGreaterThan(5);
     const text = JSON.stringify([executionLog, eb.events, logs, objects]);
     expect(text).not.toMatch(/PRIVATE KEY/);
     expect(text).not.toContain(pebble.eab.hmacKey);
     expect(text).not.toContain(bind.tsig.secret);
-    // Secrets Manager does hold the keys: the scan would have found them had they leaked.
-    expect(JSON.stringify(sm.secret('acmeflow/cert/fresh'))).toMatch(/PRIVATE KEY/);
+    // The key store does hold the keys: the scan would have found them had they leaked.
+    expect(await readObject('keys/fresh/1/privkey.pem')).toMatch(/PRIVATE KEY/);
   });
 });

@@ -52,10 +52,11 @@ export interface Synthesized {
  * Synthesizes a stack with one issuer, offline: a dummy account and region, no bundling (the
  * example-app test bundles for real), no template validation plugin; cdk-nag when asked.
  */
-export function synthIssuer(props: AcmeIssuerProps = testIssuerProps(), options: { nag?: boolean; extend?: (issuer: AcmeIssuer) => void } = {}): Synthesized {
+export function synthIssuer(props: AcmeIssuerProps | ((stack: Stack) => AcmeIssuerProps) = testIssuerProps(), options: { nag?: boolean; extend?: (issuer: AcmeIssuer) => void } = {}): Synthesized {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false, treeMetadata: false });
   const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'ap-northeast-1' } });
-  const issuer = new AcmeIssuer(stack, 'Issuer', props);
+  // A function builds props that need the stack (a role to grant, say).
+  const issuer = new AcmeIssuer(stack, 'Issuer', typeof props === 'function' ? props(stack) : props);
   options.extend?.(issuer);
   if (options.nag) Aspects.of(app).add(new AwsSolutionsChecks());
   const template = Template.fromStack(stack);

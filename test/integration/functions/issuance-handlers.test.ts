@@ -104,7 +104,7 @@ const eventsOf = (detailType: string, lineage?: string) =>
   eb.events.filter((e) => e.detailType === detailType && (lineage === undefined || (e.detail as { lineage?: string }).lineage === lineage)).map((e) => e.detail as Record<string, unknown>);
 
 describe('issuance through the handlers', () => {
-  it('issues and renews: S3 layout, keys in Secrets Manager, ACM re-import, events on the bus', async () => {
+  it('issues and renews: S3 layout, keys in S3 (the default), account key in Secrets Manager, ACM re-import, events on the bus', async () => {
     await createLineage('hx');
     const first = await run({ lineage: 'hx' }, 'exec-hx-1');
     expect(first.status, JSON.stringify(first.output)).toBe('SUCCEEDED');
@@ -112,7 +112,7 @@ describe('issuance through the handlers', () => {
     const buildsAfterFirst = builds;
     expect(buildsAfterFirst).toBe(new Set(first.trace).size);
     expect(first.trace).toEqual(expect.arrayContaining(['PrepareOrder', 'PublishRecords', 'CheckPropagation', 'RespondChallenges', 'PollAuthorizations', 'FinalizeOrder', 'StoreCertificate', 'CleanupRecords', 'EmitIssued', 'EmitDeployable']));
-    expect(first.output).toMatchObject({ lineage: 'hx', result: { version: 1, location: `s3://${s3.bucket}/live/hx/`, keyLocation: 'acmeflow-it/cert/hx' }, cleanupErrors: [], deployDelaySeconds: 2 });
+    expect(first.output).toMatchObject({ lineage: 'hx', result: { version: 1, location: `s3://${s3.bucket}/live/hx/`, keyLocation: `s3://${s3.bucket}/keys/hx/` }, cleanupErrors: [], deployDelaySeconds: 2 });
     const second = await run({ lineage: 'hx', force: true }, 'exec-hx-2');
     expect(second.status).toBe('SUCCEEDED');
     expect(second.output).toMatchObject({ renewal: true, result: { version: 2 } });
@@ -122,7 +122,9 @@ describe('issuance through the handlers', () => {
     expect(parseCertificate(stored['live/hx/cert.pem'] as string).serialHex).toBe((second.output['result'] as { serialHex: string }).serialHex);
     expect(Object.keys(await objects('locks/'))).toEqual([]);
     expect(await bind.queryTxt('_acme-challenge.hx.example.test')).toEqual([]);
-    expect(Object.values(sm.stages('acmeflow-it/cert/hx')).flat()).toEqual(expect.arrayContaining(['AWSCURRENT', 'AWSPREVIOUS']));
+    // One write-once key per version, no pending key left, and no secret: the key store is S3.
+    expect(Object.keys(await objects('keys/hx/')).sort()).toEqual(['keys/hx/1/privkey.pem', 'keys/hx/2/privkey.pem']);
+    expect(sm.secret('acmeflow-it/cert/hx')).toBeUndefined();
     expect(sm.secret('acmeflow-it/account/' + new URL(pebble.directoryUrl).host.replace(/[^A-Za-z0-9.]+/g, '-') + '-dir')).toBeDefined();
     expect(acm.certificates()).toHaveLength(1);
     expect(eventsOf('Certificate Issued', 'hx')).toHaveLength(2);
@@ -203,16 +205,23 @@ describe('issuance through the handlers', () => {
   });
 
   it('kept every secret out of S3, events, logs and the execution history', async () => {
+    const all = await objects();
+    const keyObjects = Object.keys(all).filter((key) => key.startsWith('keys/'));
+    // The key store's objects hold keys (the scan below would find one anywhere else) and nothing else secret.
+    expect(keyObjects.length).toBeGreaterThan(0);
+    for (const key of keyObjects) expect(all[key]).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     const places = {
-      s3: JSON.stringify(await objects()),
+      s3: JSON.stringify(Object.fromEntries(Object.entries(all).filter(([key]) => !key.startsWith('keys/')))),
+      keyStore: '',
       events: JSON.stringify(eb.events),
       logs: logLines.join('\n'),
       history: histories.join('\n'),
     };
     expect(places.history.length).toBeGreaterThan(1000);
     expect(places.logs).toContain('Successfully received certificate.');
+    places.keyStore = keyObjects.map((key) => all[key]).join('\n');
     for (const [where, text] of Object.entries(places)) {
-      expect(text, where).not.toMatch(/PRIVATE KEY/);
+      if (where !== 'keyStore') expect(text, where).not.toMatch(/PRIVATE KEY/);
       expect(text, where).not.toContain(bind.tsig.secret);
       expect(text, where).not.toContain(pebble.eab.hmacKey);
     }

@@ -20,8 +20,13 @@ import type { AddressInfo } from 'node:net';
 
 export interface ConditionalS3 {
   readonly endpoint: string;
-  /** Conditional requests answered 412/404 so far. */
+  /** Conditional requests answered 403/412/404 so far. */
   readonly refused: number;
+  /**
+   * Answers 403 AccessDenied (which neither the SDK nor the state machines retry) to every PutObject
+   * whose key matches, until called again with undefined: the step writing it dies at that point.
+   */
+  failPuts(keys: RegExp | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -35,6 +40,7 @@ export async function startConditionalS3(upstream: { readonly endpoint: string; 
   const target = new URL(upstream.endpoint);
   const queues = new Map<string, Promise<void>>();
   let refused = 0;
+  let failing: RegExp | undefined;
 
   /** Runs `work` after every earlier conditional request on `key` has finished. */
   const serialized = (key: string, work: () => Promise<void>): Promise<void> => {
@@ -77,7 +83,8 @@ export async function startConditionalS3(upstream: { readonly endpoint: string; 
 
   const refuse = (res: ServerResponse, status: number, code: string, key: string) => {
     refused++;
-    const text = errorXml(code, status === 412 ? 'At least one of the pre-conditions you specified did not hold' : 'The specified key does not exist.', key);
+    const message = status === 412 ? 'At least one of the pre-conditions you specified did not hold' : status === 403 ? 'Access Denied' : 'The specified key does not exist.';
+    const text = errorXml(code, message, key);
     res.writeHead(status, { 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(text)) });
     res.end(text);
   };
@@ -95,6 +102,7 @@ export async function startConditionalS3(upstream: { readonly endpoint: string; 
       const key = decodeURIComponent(rest.join('/'));
       // Not an object (ListObjects): straight through.
       if (!key) return forward(req, res, body);
+      if (req.method === 'PUT' && failing?.test(key)) return refuse(res, 403, 'AccessDenied', key);
       // s3rver writes an object in place, so a read racing a write can see half of it; S3 never shows
       // a half-written object. Every request on one key therefore waits for the ones before it.
       if (!conditional) return serialized(`${bucket}/${key}`, () => forward(req, res, body));
@@ -117,6 +125,9 @@ export async function startConditionalS3(upstream: { readonly endpoint: string; 
     endpoint: `http://127.0.0.1:${port}`,
     get refused() {
       return refused;
+    },
+    failPuts(keys) {
+      failing = keys;
     },
     stop: () =>
       new Promise<void>((resolve) => {

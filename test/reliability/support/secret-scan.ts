@@ -1,7 +1,8 @@
 /**
  * Secret hygiene: a ledger of the secrets a test file handed to acmeflow (the EAB HMAC key, the TSIG
  * secret, API tokens, AWS secret keys) and of everything acmeflow produced (log lines, command
- * output, events, the local engine's execution log — the Step Functions state —, S3 objects, and
+ * output, events, the local engine's execution log — the Step Functions state —, S3 objects (key
+ * material allowed only in the S3 key store's objects under `keys/`), and
  * every file of its config directories outside the key paths). `scan()` looks for each secret (and
  * its base64/base64url twin) and for private key material (PEM `PRIVATE KEY` blocks, a JWK's private
  * `d`) in all of it.
@@ -37,8 +38,17 @@ export function isKeyPath(relativePath: string): boolean {
     /(?:^|\/)archive\/[^/]+\/privkey\d+\.pem$/.test(p) ||
     /(?:^|\/)live\/[^/]+\/privkey\.pem$/.test(p) ||
     /(?:^|\/)keys\/pending\//.test(p) ||
+    isS3KeyObject(p) ||
     /(?:^|\/)accounts\/[^/]+\/(?:private_key\.pem|account\.json)$/.test(p)
   );
+}
+
+/**
+ * The objects of the S3 key store (`keys/<name>/pending/<sha256>.pem`, `keys/<name>/<n>/privkey.pem`):
+ * the only S3 objects allowed to hold a private key.
+ */
+export function isS3KeyObject(key: string): boolean {
+  return /^keys\/[^/]+\/(?:pending\/[0-9a-f]{64}|[1-9]\d*\/privkey)\.pem$/.test(key);
 }
 
 function variants(value: string): string[] {
@@ -52,7 +62,7 @@ function variants(value: string): string[] {
 
 export class SecretLedger {
   readonly #secrets = new Map<string, string>();
-  readonly #texts: { kind: string; where: string; text: string }[] = [];
+  readonly #texts: { kind: string; where: string; text: string; keysAllowed?: boolean }[] = [];
   readonly #dirs = new Set<string>();
   /** Files the operator wrote with a secret on purpose (credentials INI, EAB JSON): not scanned for that. */
   readonly #secretFiles = new Set<string>();
@@ -85,6 +95,16 @@ export class SecretLedger {
     }
   }
 
+  /**
+   * An object of the certificate bucket. Outside the S3 key store's objects none may hold key
+   * material; those may (they are the key store), and are counted apart, so a run that wrote no key
+   * to S3 shows in the report. No object may hold any other secret.
+   */
+  s3Object(bucket: string, key: string, body: string): void {
+    const keysAllowed = isS3KeyObject(key);
+    this.#texts.push({ kind: keysAllowed ? 'S3 key store objects' : 'S3 objects', where: `s3://${bucket}/${key}`, text: body, keysAllowed });
+  }
+
   /** A config (or work) directory: every file in it outside the key paths is scanned. */
   dir(path: string): void {
     this.#dirs.add(path);
@@ -106,9 +126,9 @@ export class SecretLedger {
         if (variants(value).some((v) => text.includes(v))) findings.push({ where, what: label });
       }
     };
-    for (const { kind, where, text } of this.#texts) {
+    for (const { kind, where, text, keysAllowed } of this.#texts) {
       count(kind);
-      check(where, text);
+      check(where, text, { keysAllowed: keysAllowed === true });
     }
     const seen = new Set<string>();
     for (const root of this.#dirs) {

@@ -73,11 +73,20 @@ describe('awsDepsFromEnv configuration', () => {
     expect(eb.calls()).toHaveLength(0);
   });
 
-  it('locates files in S3 and keys under the secret prefix', async () => {
+  it('locates files in S3 and keys where the lineage keeps them: keys/ by default, else under the secret prefix', async () => {
     const deps = await build();
-    expect(deps.locate('example.com')).toEqual({ location: 's3://acmeflow-certs-123456789012/live/example.com/', keyLocation: 'team/acmeflow/cert/example.com' });
-    const plain = await build({ ACMEFLOW_BUCKET: 'b', AWS_REGION: 'us-east-1' });
+    expect(deps.locate('example.com')).toEqual({
+      location: 's3://acmeflow-certs-123456789012/live/example.com/',
+      keyLocation: 's3://acmeflow-certs-123456789012/keys/example.com/',
+    });
+    expect(deps.locate('example.com', { keyStore: 'secretsManager' }).keyLocation).toBe('team/acmeflow/cert/example.com');
+    const plain = await build({ ACMEFLOW_BUCKET: 'b', AWS_REGION: 'us-east-1', ACMEFLOW_KEY_STORE: 'secretsManager' });
     expect(plain.locate('x').keyLocation).toBe('acmeflow/cert/x');
+    expect(plain.locate('x', { keyStore: 's3' }).keyLocation).toBe('s3://b/keys/x/');
+    await expect(build({ ACMEFLOW_BUCKET: 'b', AWS_REGION: 'us-east-1', ACMEFLOW_KEY_STORE: 'dynamo' })).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      variable: 'ACMEFLOW_KEY_STORE',
+    });
   });
 
   it('keeps one ACME context per directory URL (a warm container keeps its nonces)', async () => {

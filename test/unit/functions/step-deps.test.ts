@@ -18,7 +18,7 @@ import { EventBridgePublisher } from '../../../shared/events/eventbridge/eventbr
 import { S3CertificateStore } from '../../../shared/store/s3/s3-certificate-store.js';
 import { S3LineageLock } from '../../../shared/store/s3/s3-lineage-lock.js';
 import { S3SweepStore } from '../../../shared/store/s3/s3-sweep-store.js';
-import { SecretsManagerKeyStore } from '../../../shared/store/secrets-manager/secrets-manager-key-store.js';
+import { LineageRoutedKeyStore } from '../../../shared/store/lineage-routed-key-store.js';
 import type { Logger, WorkflowDeps } from '../../../shared/workflow/deps.js';
 
 // Every builder module is wrapped so that each build is recorded: which adapters a factory builds.
@@ -36,6 +36,7 @@ const { built, spy } = vi.hoisted(() => {
 });
 vi.mock('../../../functions/runtime/adapters/s3.js', async (importOriginal) => spy(await importOriginal()));
 vi.mock('../../../functions/runtime/adapters/secrets-manager.js', async (importOriginal) => spy(await importOriginal()));
+vi.mock('../../../functions/runtime/adapters/keys.js', async (importOriginal) => spy(await importOriginal()));
 vi.mock('../../../functions/runtime/adapters/dns.js', async (importOriginal) => spy(await importOriginal()));
 vi.mock('../../../functions/runtime/adapters/eventbridge.js', async (importOriginal) => spy(await importOriginal()));
 vi.mock('../../../functions/runtime/adapters/acm.js', async (importOriginal) => spy(await importOriginal()));
@@ -72,7 +73,7 @@ const ADAPTER_CLASSES: Partial<Record<keyof WorkflowDeps, abstract new (...args:
   store: S3CertificateStore,
   lock: S3LineageLock,
   sweeps: S3SweepStore,
-  keys: SecretsManagerKeyStore,
+  keys: LineageRoutedKeyStore,
   events: EventBridgePublisher,
 };
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FilesystemCertificateStore, FilesystemKeyStore } from '../../../../shared/store/filesystem/index.js';
 import { versionOf } from '../../../unit/store/filesystem/fixtures.js';
+import { keyStoreContract } from '../key-store-contract.js';
 
 let dir: string;
 let keys: FilesystemKeyStore;
@@ -46,6 +47,15 @@ async function withUmask<T>(umask: number, fn: () => Promise<T>): Promise<T> {
     process.umask(old);
   }
 }
+
+keyStoreContract('FilesystemKeyStore in certbot\'s layout', () => {
+  const certificates = new FilesystemCertificateStore({ configDir: dir });
+  return {
+    keys,
+    putVersion: (lineage, n) => certificates.putVersion(versionOf(lineage, n)),
+    promoteVersion: (lineage, n) => certificates.promoteVersion(lineage, n),
+  };
+});
 
 describe('pending certificate keys', () => {
   it('stores one under keys/pending/<name>/<sha256(token)>.pem, 0600 in 0700 directories, whatever the umask', async () => {

@@ -34,6 +34,7 @@ export function fullLineage(overrides: Partial<LineageSpecInput> = {}, state: Pa
       deployHook: `cp "$RENEWED_LINEAGE/fullchain.pem" '/srv/tls/' && systemctl reload nginx`,
       postHook: 'logger -t acmeflow "renewal run done"',
     },
+    keyStore: 'secretsManager',
     ...overrides,
   });
   return {
