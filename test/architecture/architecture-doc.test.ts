@@ -19,7 +19,7 @@ const DOCUMENTS = ['ARCHITECTURE.md', 'engine/README.md', 'functions/README.md']
  * (`renewal/<name>.json`, `live/<name>/cert.pem`, the S3 prefixes, certbot's `accounts/`), the
  * secret name prefix (`acmeflow/`) and the AWS-managed KMS key alias (`aws/secretsmanager`).
  */
-const NOT_REPO_ROOTS = new Set(['renewal', 'live', 'archive', 'locks', 'sweeps', 'deploy', 'accounts', 'acmeflow', 'aws']);
+const NOT_REPO_ROOTS = new Set(['renewal', 'live', 'archive', 'locks', 'sweeps', 'deploy', 'accounts', 'acmeflow', 'aws', 'keys', 'deploys']);
 
 /** Backticked spans outside fenced code blocks, and the targets of relative Markdown links. */
 function pathsIn(markdown: string): { backticked: string[]; links: string[] } {
