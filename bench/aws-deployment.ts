@@ -446,7 +446,9 @@ try {
       `- certbot-in-Lambda peer (1 GB, sleeps 60 s for propagation): arm64 ${usd(peer60)} for exactly 60 s, ${usd(peer75)} for a realistic 75 s (sleep + ACME + key generation); x86_64 ${usd(peer60x86)} for 60 s. ` +
         `acmeflow steady state: ${usd(cN.total)} = ${(cN.total / peer60).toFixed(2)}× the 60-s arm64 peer. (At arm64 prices 60 s at 1 GB is $0.000800, not ≥ $0.001; the peer reaches $0.001 after 75 s, or on x86.)`,
     );
-    say(`- Not per issuance but per certificate: its key secret costs $${PRICES.secretMonth.toFixed(2)}/month in Secrets Manager (≈ $${(PRICES.secretMonth * 2).toFixed(2)} per 60-day renewal cycle), 1,000× the issuance.`);
+    say(
+      `- Not per issuance but per certificate: with the default key store (\`keyStore: 's3'\`) the key is an S3 object with no monthly price beyond storage; a certificate kept with \`keyStore: 'secretsManager'\` pays $${PRICES.secretMonth.toFixed(2)}/month for its key secret (≈ $${(PRICES.secretMonth * 2).toFixed(2)} per 60-day renewal cycle), 1,000× the issuance. The whole cost per certificate-year is issue 18's benchmark, still to come.`,
+    );
 
     targetRows.push([
       'under $0.001 per certificate',
