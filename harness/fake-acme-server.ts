@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { flattenedVerify, importJWK, type FlattenedJWS, type JWK } from 'jose';
 import { nodeHttpTransport, type HttpTransport } from '../shared/http/index.js';
 import { onTestProcessExit } from './processes.js';
+import { streamFiller } from './stream-filler.js';
 import { createTlsMaterial } from './tls.js';
 
 export interface FakeAcmeOptions {
@@ -158,18 +159,7 @@ export async function startFakeAcmeServer(options: FakeAcmeOptions = {}): Promis
         res.writeHead(fault.status, headers);
         if (fault.streamBytes) {
           res.write(fault.body ?? '');
-          const chunk = Buffer.alloc(64 * 1024, 'a');
-          let left = fault.streamBytes;
-          // Written as the client drains it, stopping when the client hangs up: memory stays flat here.
-          const pump = () => {
-            while (left > 0 && !res.destroyed) {
-              left -= chunk.length;
-              if (!res.write(chunk)) return void res.once('drain', pump);
-            }
-            if (!res.destroyed) res.end();
-          };
-          res.on('error', () => undefined);
-          pump();
+          streamFiller(res, fault.streamBytes);
           return;
         }
         res.end(fault.body ?? '');

@@ -34,13 +34,13 @@ import {
 } from '../../shared/acme/index.js';
 import { resolveLineageSpec } from '../../shared/config/index.js';
 import { CloudflareDnsProvider, cloudflareConfigSchema } from '../../shared/dns/providers/cloudflare/index.js';
-import { MemoryEventPublisher } from '../../shared/events/index.js';
 import type { HttpTransport } from '../../shared/http/index.js';
-import { FilesystemCertificateStore, FilesystemKeyStore, FilesystemLineageLock } from '../../shared/store/filesystem/index.js';
 import { prepareOrder, toStepError, type WorkflowDeps } from '../../shared/workflow/index.js';
 import { issueWithAcmeLayer } from '../../harness/acme-flow.js';
 import { startFakeAcmeServer, type FakeAcmeServer } from '../../harness/fake-acme-server.js';
 import { startPebble } from '../../harness/pebble.js';
+import { streamFiller } from '../../harness/stream-filler.js';
+import { prepareOrderDeps } from '../support/prepare-order-deps.js';
 import type { LogLine } from '../../harness/workflow-deps.js';
 import { CliRunner } from './support/cli-process.js';
 import { trustingFetch } from './support/fault-proxy.js';
@@ -133,20 +133,10 @@ describe('item 3: answers that never end are cut at a cap', () => {
   }, 60_000);
 
   it('a DNS API (Cloudflare) answer streaming 512 MB fails with a typed Cloudflare error', async () => {
-    let left = ENDLESS;
-    const chunk = Buffer.alloc(64 * 1024, 'a');
     const api = await listener((res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"success":true,"result":[{"id":"');
-      const pump = () => {
-        while (left > 0 && !res.destroyed) {
-          left -= chunk.length;
-          if (!res.write(chunk)) return void res.once('drain', pump);
-        }
-        if (!res.destroyed) res.end();
-      };
-      res.on('error', () => undefined);
-      pump();
+      streamFiller(res, ENDLESS);
     });
     try {
       const provider = new CloudflareDnsProvider(cloudflareConfigSchema.parse({}), { baseUrl: `${api.url}/client/v4`, apiToken: 'probe-token', env: {} });
@@ -367,25 +357,7 @@ describe('item 11: a refused replaces (RFC 9773 §5) is dropped once', () => {
 
   async function renewing(server: FakeAcmeServer, logs: LogLine[]): Promise<WorkflowDeps> {
     const configDir = await mkdtemp(join(work, 'replaces-'));
-    const deps: WorkflowDeps = {
-      store: new FilesystemCertificateStore({ configDir }),
-      keys: new FilesystemKeyStore({ configDir }),
-      lock: new FilesystemLineageLock({ configDir }),
-      events: new MemoryEventPublisher(),
-      acme: (directoryUrl) => createAcmeContext({ directoryUrl, transport: server.transport }),
-      dnsProvider: async () => {
-        throw new Error('prepareOrder publishes nothing');
-      },
-      resolveEab: async () => {
-        throw new Error('no EAB here');
-      },
-      checkPropagation: async () => ({ ready: true, missing: [], checkedServers: [] }),
-      cnameResolver: { resolveCname: async () => [] },
-      locate: (l) => ({ location: l, keyLocation: l }),
-      log: keepingLogger(logs),
-      now: () => new Date(),
-      random: () => 0.5,
-    };
+    const deps = prepareOrderDeps(configDir, server.transport, keepingLogger(logs));
     const spec = resolveLineageSpec({ name: 'renewing', domains: ['renewing.example'], keyType: 'ecdsa-p256', ca: { directoryUrl: server.directoryUrl }, dns: { provider: 'route53' } });
     await deps.store.putLineage(
       {

@@ -6,12 +6,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clearDirectoryCache, createAcmeContext } from '../../../shared/acme/index.js';
+import { clearDirectoryCache } from '../../../shared/acme/index.js';
 import { resolveLineageSpec } from '../../../shared/config/index.js';
-import { MemoryEventPublisher } from '../../../shared/events/index.js';
-import { FilesystemCertificateStore, FilesystemKeyStore, FilesystemLineageLock } from '../../../shared/store/filesystem/index.js';
 import { prepareOrder, type WorkflowDeps } from '../../../shared/workflow/index.js';
 import { startFakeAcmeServer, type FakeAcmeServer } from '../../../harness/fake-acme-server.js';
+import { prepareOrderDeps } from '../../support/prepare-order-deps.js';
 
 let ca: FakeAcmeServer;
 let deps: WorkflowDeps;
@@ -25,25 +24,7 @@ beforeEach(async () => {
   clearDirectoryCache();
   const configDir = await mkdtemp(join(tmpdir(), 'acmeflow-replaces-'));
   const silent = { info: () => {}, warn: () => {}, error: () => {} };
-  deps = {
-    store: new FilesystemCertificateStore({ configDir }),
-    keys: new FilesystemKeyStore({ configDir }),
-    lock: new FilesystemLineageLock({ configDir }),
-    events: new MemoryEventPublisher(),
-    acme: (directoryUrl) => createAcmeContext({ directoryUrl, transport: ca.transport }),
-    dnsProvider: async () => {
-      throw new Error('prepareOrder publishes nothing');
-    },
-    resolveEab: async () => {
-      throw new Error('no EAB here');
-    },
-    checkPropagation: async () => ({ ready: true, missing: [], checkedServers: [] }),
-    cnameResolver: { resolveCname: async () => [] },
-    locate: (l) => ({ location: l, keyLocation: l }),
-    log: silent,
-    now: () => new Date(),
-    random: () => 0.5,
-  };
+  deps = prepareOrderDeps(configDir, ca.transport, silent);
   const spec = resolveLineageSpec({
     name: 'renewing',
     domains: ['renewing.example', '*.renewing.example'],

@@ -10,6 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fetchTransport, nodeHttpTransport, type HttpTransport } from '../../../shared/http/index.js';
 import { freePort } from '../../../harness/ports.js';
+import { streamFiller } from '../../../harness/stream-filler.js';
 import { createTlsMaterial, type TlsMaterial } from '../../../harness/tls.js';
 
 interface Seen {
@@ -54,17 +55,7 @@ beforeAll(async () => {
         case '/endless': {
           // No Content-Length: the cap must hold while reading, not only on the announced length.
           res.writeHead(200, { 'content-type': 'application/json' });
-          const chunk = Buffer.alloc(16 * 1024, 'a');
-          let left = 64 * 1024 * 1024;
-          const pump = () => {
-            while (left > 0 && !res.destroyed) {
-              left -= chunk.length;
-              if (!res.write(chunk)) return void res.once('drain', pump);
-            }
-            if (!res.destroyed) res.end();
-          };
-          res.on('error', () => undefined);
-          pump();
+          streamFiller(res, 64 * 1024 * 1024, 16 * 1024);
           return;
         }
         case '/announced':
