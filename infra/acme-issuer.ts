@@ -12,7 +12,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'a
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { NagSuppressions } from 'cdk-nag';
+import { NagSuppressions } from './iam/nag-suppressions.js';
 import { Construct } from 'constructs';
 import { DEFAULT_KEY_STORE, type LineageSpec } from '../shared/config/index.js';
 import type { EventDetailType } from '../shared/events/events.js';

@@ -3,7 +3,7 @@ import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { NagSuppressions } from 'cdk-nag';
+import { NagSuppressions } from '../iam/nag-suppressions.js';
 import { Construct } from 'constructs';
 import { NAG_ACCOUNT, NAG_REGION } from '../iam/nag-patterns.js';
 import type { AcmImportHookProps } from '../acme-issuer-props.js';

@@ -2,7 +2,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import type { NagPackSuppression } from 'cdk-nag';
+import type { NagAcknowledgement } from '../iam/nag-suppressions.js';
 import { EVENT_SOURCE } from '../../shared/events/events.js';
 import { route53Statements } from '../iam/route53-statements.js';
 import { NAG_ACCOUNT, NAG_REGION } from '../iam/nag-patterns.js';
@@ -120,8 +120,8 @@ function regexEscape(text: string): string {
  * NagSuppressions.addResourceSuppressions(fn.role, accessSuppressions(STEP_ACCESS.PrepareOrder, resources), true);
  * ```
  */
-export function accessSuppressions(access: FunctionAccess, res: IssuerResources): NagPackSuppression[] {
-  const out: NagPackSuppression[] = [];
+export function accessSuppressions(access: FunctionAccess, res: IssuerResources): NagAcknowledgement[] {
+  const out: NagAcknowledgement[] = [];
   const prefixes = [
     ...(access.store ? STORE_PREFIXES : []),
     ...(access.locks ? [LOCKS_PREFIX] : []),

@@ -5,7 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
-import { NagSuppressions } from 'cdk-nag';
+import { NagSuppressions } from '../iam/nag-suppressions.js';
 import { Construct } from 'constructs';
 import { NAG_ACCOUNT, NAG_REGION } from '../iam/nag-patterns.js';
 import { SWEEPS_PREFIX } from '../lambda/grant-access.js';
