@@ -1,22 +1,54 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, Code, Function as LambdaFunction, type FunctionOptions, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from '../iam/nag-suppressions.js';
 import { Construct } from 'constructs';
 import { LAMBDA_BUNDLE } from './bundle-options.js';
 
-/** The project root (where package.json and package-lock.json are). */
+/**
+ * The project root (where package.json and package-lock.json are). In the built package this is
+ * `lib/`, where `npm run build` put each function's bundle as `functions/<folder>/index.mjs`.
+ */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The runtime of every function: Node.js 22 (the project's engine; aws-local-stepfunctions runs the same handlers on it). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
 
+/** The file `npm run build` writes beside where each function's entry would be (infra/build/build-package.ts). */
+export const PREBUILT_BUNDLE_FILE = 'index.mjs';
+
+/** A function has neither its prebuilt bundle nor its TypeScript source: a package built without it. */
+export class FunctionCodeMissingError extends Error {
+  constructor(entry: string) {
+    super(`acmeflow: no code for the function ${entry}: neither its prebuilt ${PREBUILT_BUNDLE_FILE} (npm run build) nor its TypeScript source is there`);
+    this.name = 'FunctionCodeMissingError';
+  }
+}
+
+/**
+ * The prebuilt bundle's directory of a function when there is one (the installed package), else
+ * undefined (this repository: bundle from source).
+ *
+ * @example
+ * ```ts
+ * prebuiltFunctionDir(path.join(PROJECT_ROOT, 'functions/poll-order/handler.ts')); // '<package>/lib/functions/poll-order' once built
+ * ```
+ */
+export function prebuiltFunctionDir(entry: string): string | undefined {
+  const dir = path.dirname(entry);
+  return existsSync(path.join(dir, PREBUILT_BUNDLE_FILE)) ? dir : undefined;
+}
+
 export interface AcmeflowFunctionProps {
-  /** Absolute path of the TypeScript entry: the function's own bundle (`functions/<step>/handler.ts`). */
+  /**
+   * Absolute path of the TypeScript entry: the function's own bundle (`functions/<step>/handler.ts`).
+   * When `index.mjs` (built by `npm run build`) sits beside it, that prebuilt bundle is deployed as is.
+   */
   readonly entry: string;
   /** The entry's export that is the Lambda handler. @default 'handler' */
   readonly handler?: string;
@@ -43,7 +75,9 @@ export interface AcmeflowFunctionProps {
 export const XRAY_WILDCARD_REASON = 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords accept only Resource "*" (no resource-level permissions).';
 
 /**
- * One acmeflow Lambda: `NodejsFunction` bundled locally by esbuild (no Docker) as ESM for
+ * One acmeflow Lambda. From the installed package, its prebuilt bundle (`Code.fromAsset`: the
+ * consumer's synth needs no esbuild, Docker or lock file of ours); in this repository, a
+ * `NodejsFunction` bundled locally by esbuild (no Docker) as ESM for
  * `nodejs22.x` on arm64, one bundle per function from its own entry (so it holds only what its step
  * imports), with the AWS SDK inside the bundle (the versions of package-lock.json, not the
  * runtime's: measured in bench/AWS-RESULTS.md, a bundled SDK also loads faster than the runtime's
@@ -59,7 +93,7 @@ export const XRAY_WILDCARD_REASON = 'X-Ray active tracing: xray:PutTraceSegments
  * ```
  */
 export class AcmeflowFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -73,11 +107,8 @@ export class AcmeflowFunction extends Construct {
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `acmeflow: ${props.description}` });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: props.handler ?? 'handler',
+    const options: FunctionOptions = {
       description: `acmeflow: ${props.description}`,
-      runtime: FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
       timeout: props.timeout,
       memorySize: props.memorySize ?? 512,
@@ -88,24 +119,37 @@ export class AcmeflowFunction extends Construct {
       systemLogLevelV2: SystemLogLevel.WARN,
       tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: { POWERTOOLS_SERVICE_NAME: 'acmeflow', ...props.environment },
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: {
-        // LAMBDA_BUNDLE (bundle-options.ts) is the one description of these settings; the benchmarks and
-        // the bundle test build from it too.
-        forceDockerBundling: false,
-        minify: LAMBDA_BUNDLE.minify,
-        keepNames: LAMBDA_BUNDLE.keepNames,
-        format: OutputFormat.ESM,
-        target: LAMBDA_BUNDLE.target,
-        banner: LAMBDA_BUNDLE.banner,
-        mainFields: [...LAMBDA_BUNDLE.mainFields],
-        // The SDK versions the code was tested with (package-lock.json), not whichever the runtime ships.
-        bundleAwsSDK: true,
-        esbuildArgs: { '--alias': Object.entries(LAMBDA_BUNDLE.aliases).map(([from, to]) => `${from}=${to}`) },
-        logLevel: LogLevel.ERROR,
-      },
-    });
+    };
+    const prebuilt = prebuiltFunctionDir(props.entry);
+    if (prebuilt) {
+      // The bundle `npm run build` made with the same LAMBDA_BUNDLE settings; Lambda loads index.mjs as ESM.
+      this.function = new LambdaFunction(this, 'Function', { ...options, runtime: FUNCTION_RUNTIME, code: Code.fromAsset(prebuilt), handler: `index.${props.handler ?? 'handler'}` });
+    } else {
+      if (!existsSync(props.entry)) throw new FunctionCodeMissingError(props.entry);
+      this.function = new NodejsFunction(this, 'Function', {
+        ...options,
+        entry: props.entry,
+        handler: props.handler ?? 'handler',
+        runtime: FUNCTION_RUNTIME,
+        projectRoot: PROJECT_ROOT,
+        depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+        bundling: {
+          // LAMBDA_BUNDLE (bundle-options.ts) is the one description of these settings; the benchmarks and
+          // the bundle test build from it too.
+          forceDockerBundling: false,
+          minify: LAMBDA_BUNDLE.minify,
+          keepNames: LAMBDA_BUNDLE.keepNames,
+          format: OutputFormat.ESM,
+          target: LAMBDA_BUNDLE.target,
+          banner: LAMBDA_BUNDLE.banner,
+          mainFields: [...LAMBDA_BUNDLE.mainFields],
+          // The SDK versions the code was tested with (package-lock.json), not whichever the runtime ships.
+          bundleAwsSDK: true,
+          esbuildArgs: { '--alias': Object.entries(LAMBDA_BUNDLE.aliases).map(([from, to]) => `${from}=${to}`) },
+          logLevel: LogLevel.ERROR,
+        },
+      });
+    }
 
     NagSuppressions.addResourceSuppressions(
       this.function,
