@@ -38,7 +38,7 @@ const targets: AcmTarget[] = parseAcmTargets(renderIntrinsic(fnResource.Properti
 /** The hook role's statements as IAM evaluates them (the partition resolved). */
 const hookPolicy: IamStatement[] = statementsOfRole(synthesized.template, synthesized.stack.getLogicalId(hook.function.role!.node.defaultChild as never)).map((st) => ({
   ...st,
-  Resource: st.Resource.map((r) => r.replace('${AWS::Partition}', 'aws')),
+  Resource: st.Resource.map((r) => r.replace(`\${AWS::Partition}`, 'aws')),
 }));
 const otherAccountPolicy = acmImportStatements({ issuerTag: hook.issuerTag, region: 'eu-west-1', account: '111122223333', partition: 'aws' }).map(
   (statement) => statement.toStatementJson() as IamStatement,
