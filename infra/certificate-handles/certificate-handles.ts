@@ -1,8 +1,10 @@
 import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Certificate, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct, type IDependable } from 'constructs';
 import type { LineageSpec } from '../../shared/config/index.js';
 import type { AcmImportHook } from '../deploy-hooks/acm-import-hook.js';
@@ -99,13 +101,47 @@ export class CertificateHandles extends Construct {
       retention: this.#props.logRetention ?? RetentionDays.ONE_YEAR,
       removalPolicy: this.#props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
+    // Own roles (no AWSLambdaBasicExecutionRole): each may write the one log group and invoke the two handlers.
+    const onEventRole = new Role(scope, 'OnEventRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'acmeflow: certificate handle provider framework (onEvent)',
+    });
+    const completeRole = new Role(scope, 'CompleteRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'acmeflow: certificate handle provider framework (isComplete, onTimeout)',
+    });
+    logGroup.grantWrite(onEventRole);
+    logGroup.grantWrite(completeRole);
     const provider = new Provider(scope, 'Provider', {
       onEventHandler: this.#props.hook.function,
       isCompleteHandler: this.#props.checkFunction,
       queryInterval: CERTIFICATE_QUERY_INTERVAL,
       totalTimeout: Duration.seconds(totalTimeoutSeconds),
+      frameworkOnEventRole: onEventRole,
+      frameworkCompleteAndTimeoutRole: completeRole,
       logGroup,
     });
+    NagSuppressions.addResourceSuppressions(
+      scope,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'The provider framework invokes the ACM hook and the completion check, and its waiter state machine the framework functions; CDK grantInvoke also names "<function ARN>:*" (versions and aliases) next to each function ARN. Nothing else is granted.',
+          appliesTo: [{ regex: '/^Resource::<.*\\.Arn>:\\*$/g' }],
+        },
+        {
+          id: 'AwsSolutions-SF1',
+          reason:
+            'The waiter state machine only retries the completion check every 30 s; each check logs what it waits for in the check function\'s own log group, and its logging would need logs:* on Resource "*". The framework leaves it unlogged by default.',
+        },
+        {
+          id: 'AwsSolutions-SF2',
+          reason: 'The waiter state machine is created by the custom-resources provider framework, which offers no X-Ray setting; it only retries the completion check.',
+        },
+      ],
+      true,
+    );
     this.#providers.set(totalTimeoutSeconds, provider);
     return provider;
   }

@@ -37,8 +37,10 @@ const fnResource = synthesized.template.toJSON().Resources[synthesized.stack.get
 const targets: AcmTarget[] = parseAcmTargets(renderIntrinsic(fnResource.Properties.Environment.Variables.ACMEFLOW_ACM_TARGETS), undefined);
 /** The hook role's statements as IAM evaluates them (the partition resolved). */
 const hookPolicy: IamStatement[] = statementsOfRole(synthesized.template, synthesized.stack.getLogicalId(hook.function.role!.node.defaultChild as never)).map((st) => ({
-  ...st,
+  Effect: st.Effect,
+  Action: st.Action,
   Resource: st.Resource.map((r) => r.replace(`\${AWS::Partition}`, 'aws')),
+  ...(st.Condition ? { Condition: st.Condition as IamStatement['Condition'] } : {}),
 }));
 const otherAccountPolicy = acmImportStatements({ issuerTag: hook.issuerTag, region: 'eu-west-1', account: '111122223333', partition: 'aws' }).map(
   (statement) => statement.toStatementJson() as IamStatement,
