@@ -9,6 +9,8 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Distribution } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { Vpc } from 'aws-cdk-lib/aws-ec2';
+import { ApplicationLoadBalancer, ListenerAction, ListenerCertificate } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { describe, expect, it } from 'vitest';
 import type { AcmeIssuer } from '../../infra/acme-issuer.js';
 import type { AcmeIssuerProps } from '../../infra/acme-issuer-props.js';
@@ -47,6 +49,8 @@ describe('issuer.certificate(name)', () => {
       api = i.certificate('example.jp', { region: 'ap-northeast-1', timeout: Duration.minutes(45) });
       const stack = Stack.of(i);
       new Distribution(stack, 'Cdn', { certificate: cdn, domainNames: ['example.com'], defaultBehavior: { origin: new HttpOrigin('origin.example.com') } });
+      const alb = new ApplicationLoadBalancer(stack, 'Alb', { vpc: new Vpc(stack, 'Vpc', { maxAzs: 2 }) });
+      alb.addListener('Https', { port: 443, certificates: [ListenerCertificate.fromCertificateManager(api)], defaultAction: ListenerAction.fixedResponse(200) });
     },
   });
 
@@ -64,12 +68,14 @@ describe('issuer.certificate(name)', () => {
     expect(issuer.certificate('example.com')).toBe(cdn);
   });
 
-  it('answers the ARN the resource returns, and CloudFront takes it', () => {
+  it('answers the ARN the resource returns, and CloudFront and an ALB listener take it', () => {
     const id = resourcesOf(s, 'Custom::AcmeflowCertificate')[0]?.[0];
     expect(s.stack.resolve(cdn.certificateArn)).toEqual({ 'Fn::GetAtt': [id, 'CertificateArn'] });
     const distribution = resourcesOf(s, 'AWS::CloudFront::Distribution')[0]?.[1];
     expect(distribution?.Properties.DistributionConfig.ViewerCertificate.AcmCertificateArn).toEqual({ 'Fn::GetAtt': [id, 'CertificateArn'] });
-    expect(api.certificateArn).not.toBe(cdn.certificateArn);
+    const apiId = resourcesOf(s, 'Custom::AcmeflowCertificate')[1]?.[0];
+    const listener = resourcesOf(s, 'AWS::ElasticLoadBalancingV2::Listener')[0]?.[1];
+    expect(listener?.Properties.Certificates).toEqual([{ CertificateArn: { 'Fn::GetAtt': [apiId, 'CertificateArn'] } }]);
   });
 
   it('waits after the lineage sync (which starts the first issuance) and the hook', () => {
@@ -104,7 +110,7 @@ describe('issuer.certificate(name)', () => {
   });
 
   it("passes cdk-nag (the test's own distribution aside)", () => {
-    expect(nagFindings(s).filter((finding) => !finding.startsWith('/Test/Cdn/'))).toEqual([]);
+    expect(nagFindings(s).filter((finding) => !/^\/Test\/(Cdn|Alb|Vpc)\//.test(finding))).toEqual([]);
   });
 });
 

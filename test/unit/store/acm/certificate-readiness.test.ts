@@ -89,7 +89,14 @@ describe('decideCertificateReadiness', () => {
     const refused = withAcmDeployment({ currentVersion: 1 }, 'acm:us-east-1', {
       lastError: { name: 'AcmImportDeniedError', message: 'denied', at: at(4).toISOString(), version: 1 },
     });
-    expect(decide(lineage(refused))).toMatchObject({ status: 'failed', failure: { source: 'import', name: 'AcmImportDeniedError' } });
+    expect(decide(lineage(refused))).toMatchObject({
+      status: 'failed',
+      failure: {
+        source: 'import',
+        name: 'AcmImportDeniedError',
+        explanation: { type: 'AcmImportDeniedError', en: expect.stringContaining('acmeflow:issuer'), ja: expect.stringContaining('acmeflow:issuer') },
+      },
+    });
     const throttled = withAcmDeployment({ currentVersion: 1 }, 'acm:us-east-1', {
       lastError: { name: 'ThrottlingException', message: 'slow down', at: at(4).toISOString(), version: 1 },
     });
