@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { decideCertificateReadiness, type ReadinessFailure } from '../../shared/store/acm/certificate-readiness.js';
 import type { CertificateStore } from '../../shared/store/index.js';
+import { sanitizeDisplayText } from '../../shared/text/index.js';
 import { checked, type CertificateHandleEvent } from './resource.js';
 
 /**
@@ -40,7 +41,8 @@ export const DEADLINE_MARGIN_SECONDS = 90;
 function describe(lineage: string, failure: ReadinessFailure): string {
   const what = failure.source === 'issuance' ? `The certificate "${lineage}" could not be issued` : `The certificate "${lineage}" could not be imported into ACM`;
   const problem = failure.problemType === undefined ? failure.name : `${failure.name}, ACME problem ${failure.problemType}`;
-  return `${what} (${problem}, ${failure.at}): ${failure.message} ${failure.explanation.en} (acmeflow explain ${failure.explanation.type})`;
+  // CloudFormation shows this as the resource's status reason, which holds a few KB at most.
+  return `${what} (${problem}, ${failure.at}): ${sanitizeDisplayText(failure.message, 600)} ${failure.explanation.en} (acmeflow explain ${failure.explanation.type})`;
 }
 
 /**

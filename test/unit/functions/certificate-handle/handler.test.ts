@@ -57,6 +57,22 @@ describe('certificate handle completion check', () => {
     expect(error.message).toMatch(/CAA/);
   });
 
+  it('keeps the reason short enough for CloudFormation, and free of control characters, however long the CA\'s detail', async () => {
+    const c = await check({
+      currentVersion: 0,
+      failures: {
+        count: 1,
+        lastFailureAt: '2026-12-08T02:03:00.000Z',
+        retryNotBefore: '2026-12-08T03:03:00.000Z',
+        lastError: { name: 'AcmeProblemError', message: `\u001b[31m${'x'.repeat(20_000)}`, problemType: 'urn:ietf:params:acme:error:serverInternal' },
+      },
+    });
+    const error = (await c.run(event()).catch((e: unknown) => e)) as Error;
+    expect(error.message.length).toBeLessThan(2500);
+    expect(error.message).not.toContain('\u001b');
+    expect(error.message).toContain('(acmeflow explain serverInternal)');
+  });
+
   it('gives up before the provider does, so its own message reaches CloudFormation', async () => {
     const deadline = new Date(Date.parse(STARTED) + (1800 - DEADLINE_MARGIN_SECONDS) * 1000).toISOString();
     await expect((await check({ currentVersion: 0 }, deadline)).run(event())).rejects.toMatchObject({
