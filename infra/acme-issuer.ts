@@ -285,7 +285,14 @@ export class AcmeIssuer extends Construct {
     const hookFunctions: IFunction[] = [];
     if (hooks.acmImport) {
       const fn = makeFunction('AcmImportFunction', EXTRA_HANDLERS.acmImport, 'deploy hook: import into ACM', EXTRA_ACCESS.acmImport, { timeoutSeconds: 120 });
-      this.acmImportHook = new AcmImportHook(this, 'AcmImportHook', { ...hooks.acmImport, function: fn.function, eventBus: this.eventBus, bucket: this.bucket, key: this.key });
+      this.acmImportHook = new AcmImportHook(this, 'AcmImportHook', {
+        ...hooks.acmImport,
+        function: fn.function,
+        eventBus: this.eventBus,
+        bucket: this.bucket,
+        key: this.key,
+        issuerLineages: this.lineages.map((spec) => spec.name),
+      });
       fn.function
         .addEnvironment('ACMEFLOW_ACM_TARGETS', acmTargetsEnvironment(stack, this.acmImportHook.targets))
         .addEnvironment('ACMEFLOW_ACM_ISSUER_TAG', this.acmImportHook.issuerTag);

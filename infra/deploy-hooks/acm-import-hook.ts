@@ -20,6 +20,8 @@ export interface AcmImportHookConstructProps extends AcmImportHookProps {
   /** The certificate bucket: the hook writes each target's ARN into `renewal/<name>.json`. */
   readonly bucket: IBucket;
   readonly key: IKey;
+  /** Every lineage of the issuer: the names the hook and its targets may list. @default not checked */
+  readonly issuerLineages?: readonly string[];
 }
 
 /**
@@ -46,6 +48,18 @@ export class AcmImportHook extends Construct {
     // The region is part of the default: two stacks of one name in two regions may import into one (us-east-1).
     this.issuerTag = props.issuerTag ?? `${stack.region}/${Names.uniqueId(scope)}`;
     this.targets = resolveAcmTargets(stack, props);
+    if (props.issuerLineages) {
+      const known = new Set(props.issuerLineages);
+      const within = props.lineages === undefined ? known : new Set(props.lineages);
+      for (const [i, target] of this.targets.entries()) {
+        const stray = (target.lineages ?? []).filter((name) => !known.has(name) || !within.has(name));
+        if (stray.length > 0) {
+          throw new Error(
+            `deployHooks.acmImport: target ${i} (${target.name}) names ${stray.join(', ')}, which ${props.lineages === undefined ? 'is no lineage of this issuer' : "is not among the hook's lineages"}.`,
+          );
+        }
+      }
+    }
 
     const ownRegions = new Map<string, readonly string[] | undefined>();
     for (const target of this.targets.filter((t) => t.roleArn === undefined)) {

@@ -117,6 +117,11 @@ describe('ACM hook targets that cannot work', () => {
     );
   });
 
+  it('refuses a target naming a lineage the issuer or the hook does not have', () => {
+    expect(() => synthIssuer(withHook({ targets: [{ region: 'us-east-1', lineages: ['example.cmo'] }] }))).toThrow(/names example.cmo, which is no lineage of this issuer/);
+    expect(() => synthIssuer(withHook({ lineages: ['example.com'], targets: [{ lineages: ['example.jp'] }] }))).toThrow(/not among the hook's lineages/);
+  });
+
   it('refuses a role ARN that is not a role', () => {
     expect(() => synthIssuer(withHook({ roleArn: 'arn:aws:iam::111122223333:user/someone' }))).toThrow(/not an IAM role ARN/);
   });
