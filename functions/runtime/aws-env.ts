@@ -43,7 +43,8 @@ export const AWS_DEPS_ENV = [
   {
     name: 'ACMEFLOW_ACM_TARGETS',
     required: false,
-    description: 'The ACM hook only: its targets as JSON ([{ name, region?, roleArn?, lineages? }], functions/acm-import/targets.ts); unset: one target "acm" in ACMEFLOW_ACM_REGION.',
+    description:
+      'The ACM hook only: its targets as JSON ([{ name, region?, roleArn?, lineages? }], functions/acm-import/targets.ts); unset: one target "acm" in ACMEFLOW_ACM_REGION.',
   },
   { name: 'ACMEFLOW_ACM_ISSUER_TAG', required: false, description: 'The ACM hook only: the acmeflow:issuer tag value of the certificates it imports.' },
   { name: 'AWS_REGION', required: true, description: 'Region of the S3, Secrets Manager and EventBridge clients (Lambda sets it).' },

@@ -57,7 +57,7 @@ describe('certificate handle completion check', () => {
     expect(error.message).toMatch(/CAA/);
   });
 
-  it('keeps the reason short enough for CloudFormation, and free of control characters, however long the CA\'s detail', async () => {
+  it("keeps the reason short enough for CloudFormation, and free of control characters, however long the CA's detail", async () => {
     const c = await check({
       currentVersion: 0,
       failures: {
