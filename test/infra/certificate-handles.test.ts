@@ -14,7 +14,8 @@ import { ApplicationLoadBalancer, ListenerAction, ListenerCertificate } from 'aw
 import { describe, expect, it } from 'vitest';
 import type { AcmeIssuer } from '../../infra/acme-issuer.js';
 import type { AcmeIssuerProps } from '../../infra/acme-issuer-props.js';
-import { renderIntrinsic, statementsOfRole, synthIssuer, testIssuerProps, type Synthesized } from './support/synth.js';
+import { reviewTemplate } from '../reliability/support/template-review.js';
+import { CLOUDFLARE_SECRET, EAB_SECRET, renderIntrinsic, statementsOfRole, synthIssuer, testIssuerProps, type Synthesized } from './support/synth.js';
 
 const withTargets: AcmeIssuerProps = testIssuerProps({
   deployHooks: { acmImport: { targets: [{ region: 'us-east-1', lineages: ['example.com', 'example.jp'] }, { lineages: ['example.jp'] }] } },
@@ -111,6 +112,14 @@ describe('issuer.certificate(name)', () => {
 
   it("passes cdk-nag (the test's own distribution aside)", () => {
     expect(nagFindings(s).filter((finding) => !/^\/Test\/(Cdn|Alb|Vpc)\//.test(finding))).toEqual([]);
+  });
+});
+
+describe('issuer.certificate under the deployed-shape review', () => {
+  it('adds nothing the security review of the template objects to (IAM scope, encryption, environment)', () => {
+    const s = synthIssuer(withTargets, { extend: (i) => void i.certificate('example.com') });
+    expect(reviewTemplate(s.template.toJSON(), { namedSecrets: [EAB_SECRET, CLOUDFLARE_SECRET] })).toEqual([]);
+    expect(resourcesOf(s, 'Custom::AcmeflowCertificate')).toHaveLength(1);
   });
 });
 
