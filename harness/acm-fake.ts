@@ -13,12 +13,18 @@
  * - ListCertificates returns only RSA_1024 and RSA_2048 certificates unless `Includes.keyTypes` asks
  *   for others, as the API reference says; it pages with `MaxItems` / `NextToken`.
  *
+ * - With `authorize`, every call is first put to it as IAM would see it (action `acm:<Action>`, the
+ *   certificate's ARN, `aws:ResourceTag/<key>` of the certificate there, `aws:RequestTag/<key>` and
+ *   `aws:TagKeys` of the request, and the caller's access key id); a refusal is
+ *   `AccessDeniedException`, as ACM answers it. A certificate that does not exist has no tags, so a
+ *   tag-scoped caller is refused it rather than told it is missing.
+ *
  * The refusal messages other than the tagging one are paraphrases; the error types are ACM's.
  * Errors are status 400 with `{"__type":"<Code>","message":"…"}`. Every call is recorded with its raw
  * request (which holds the private key of an import: keep these records out of snapshots and logs).
  */
 import { X509Certificate, createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
-import { ApiError, startJson11Server, type Json11Call, type Json11Fault } from './json11-fake.js';
+import { ApiError, startJson11Server, type Json11Call, type Json11Context, type Json11Fault } from './json11-fake.js';
 
 export type AcmFakeAction = 'ImportCertificate' | 'ListCertificates' | 'ListTagsForCertificate' | 'AddTagsToCertificate' | 'DescribeCertificate';
 
@@ -55,7 +61,18 @@ export interface AcmFakeCertificate {
 /** An error answered instead of the action's answer (`type`: e.g. `ThrottlingException`), `count` times. */
 export type AcmFakeFault = Json11Fault<AcmFakeAction>;
 
+/** One call as IAM sees it (see `AcmFakeOptions.authorize`). */
+export interface AcmAuthorizationRequest {
+  readonly action: `acm:${AcmFakeAction}`;
+  /** The certificate's ARN (for a new import, the ARN it is about to get). */
+  readonly resource: string;
+  readonly context: Readonly<Record<string, string | readonly string[]>>;
+  readonly accessKeyId?: string;
+}
+
 export interface AcmFakeOptions {
+  /** Decides each call as the caller's IAM policy would (e.g. `harness/iam-policy-evaluator.ts` over a template's statements). @default every call allowed */
+  readonly authorize?: (request: AcmAuthorizationRequest) => boolean;
   /** @default 'us-east-1' */
   readonly region?: string;
   /** @default '123456789012' */
@@ -97,7 +114,6 @@ interface MutableCertificate {
   importCount: number;
 }
 
-
 const DEFAULT_KEY_TYPES = ['RSA_1024', 'RSA_2048'];
 const epochSeconds = (date: Date): number => date.getTime() / 1000;
 
@@ -111,7 +127,11 @@ function keyAlgorithmOf(key: KeyObject): string {
 function blob(body: Record<string, unknown>, field: string, options: { required: boolean }): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) {
-    if (options.required) throw new ApiError('ValidationException', `1 validation error detected: Value null at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must not be null`);
+    if (options.required)
+      throw new ApiError(
+        'ValidationException',
+        `1 validation error detected: Value null at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must not be null`,
+      );
     return undefined;
   }
   if (typeof value !== 'string') throw new ApiError('SerializationException', `${field} must be a base64 blob.`);
@@ -137,7 +157,8 @@ export async function startAcmFake(options: AcmFakeOptions = {}): Promise<AcmFak
 
   const byArn = (body: Record<string, unknown>): MutableCertificate => {
     const arn = body.CertificateArn;
-    if (typeof arn !== 'string') throw new ApiError('ValidationException', "1 validation error detected: Value null at 'certificateArn' failed to satisfy constraint: Member must not be null");
+    if (typeof arn !== 'string')
+      throw new ApiError('ValidationException', "1 validation error detected: Value null at 'certificateArn' failed to satisfy constraint: Member must not be null");
     if (!/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(arn)) throw new ApiError('InvalidArnException', `String '${arn}' is not a valid ARN.`);
     const certificate = certificates.find((c) => c.arn === arn);
     if (!certificate) throw new ApiError('ResourceNotFoundException', `Could not find certificate ${arn}.`);
@@ -245,7 +266,8 @@ export async function startAcmFake(options: AcmFakeOptions = {}): Promise<AcmFak
 
     AddTagsToCertificate(body) {
       const certificate = byArn(body);
-      if (!Array.isArray(body.Tags) || body.Tags.length === 0) throw new ApiError('ValidationException', "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1");
+      if (!Array.isArray(body.Tags) || body.Tags.length === 0)
+        throw new ApiError('ValidationException', "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length greater than or equal to 1");
       for (const { Key, Value } of body.Tags as AcmFakeTag[]) {
         certificate.tags = [...certificate.tags.filter((tag) => tag.Key !== Key), { Key, ...(Value === undefined ? {} : { Value }) }];
       }
@@ -275,10 +297,34 @@ export async function startAcmFake(options: AcmFakeOptions = {}): Promise<AcmFak
     },
   };
 
+  // IAM first, as ACM does: the tags of the certificate there (none when it does not exist) and of the request.
+  const authorized = Object.fromEntries(
+    ACTIONS.map((action) => [
+      action,
+      (body: Record<string, unknown>, caller: Json11Context) => {
+        if (options.authorize) {
+          const arn = typeof body.CertificateArn === 'string' ? body.CertificateArn : undefined;
+          const existing = arn === undefined ? undefined : certificates.find((c) => c.arn === arn);
+          const requestTags = Array.isArray(body.Tags) ? (body.Tags as AcmFakeTag[]) : [];
+          const context: Record<string, string | string[]> = {};
+          for (const tag of existing?.tags ?? []) context[`aws:ResourceTag/${tag.Key}`] = tag.Value ?? '';
+          for (const tag of requestTags) context[`aws:RequestTag/${tag.Key}`] = tag.Value ?? '';
+          if (requestTags.length > 0) context['aws:TagKeys'] = requestTags.map((tag) => tag.Key);
+          const resource = arn ?? (action === 'ImportCertificate' ? `arn:aws:acm:${region}:${accountId}:certificate/${randomUUID()}` : '*');
+          const request = { action: `acm:${action}` as const, resource, context, ...(caller.accessKeyId === undefined ? {} : { accessKeyId: caller.accessKeyId }) };
+          if (!options.authorize(request)) {
+            throw new ApiError('AccessDeniedException', `User: ${caller.accessKeyId ?? 'anonymous'} is not authorized to perform: acm:${action} on resource: ${resource}`);
+          }
+        }
+        return handlers[action](body);
+      },
+    ]),
+  ) as Record<AcmFakeAction, (body: Record<string, unknown>, caller: Json11Context) => unknown>;
+
   const json11 = await startJson11Server({
     targetPrefix: 'CertificateManager',
     actions: ACTIONS,
-    handlers,
+    handlers: authorized,
     internalErrorType: 'InternalFailure',
     onCall: (call) => void calls.push(call),
   });

@@ -48,12 +48,17 @@ export interface Json11Call<A extends string> {
   readonly accessKeyId?: string;
 }
 
+/** Who sent a request: the access key id of its SigV4 `Authorization` header (signatures are not checked). */
+export interface Json11Context {
+  readonly accessKeyId?: string;
+}
+
 export interface Json11ServerOptions<A extends string> {
   /** `CertificateManager`, `secretsmanager`: what `X-Amz-Target` starts with, before the dot. */
   readonly targetPrefix: string;
   readonly actions: readonly A[];
   /** Each action's answer for a parsed request; throw {@link ApiError} for an error answer. */
-  readonly handlers: Readonly<Record<A, (request: Record<string, unknown>) => unknown>>;
+  readonly handlers: Readonly<Record<A, (request: Record<string, unknown>, context: Json11Context) => unknown>>;
   /** The `__type` of an unexpected exception in a handler (answered as a 500). */
   readonly internalErrorType: string;
   /** Called with every request answered, faults and errors included. */
@@ -94,6 +99,7 @@ export async function startJson11Server<A extends string>(options: Json11ServerO
       let status = 200;
       let answer: unknown;
       let errorType: string | undefined;
+      const accessKeyId = /Credential=([^/]+)\//.exec(headers.authorization ?? '')?.[1];
       try {
         if (req.method !== 'POST' || action === 'Unknown') throw new ApiError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
         if (!(headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1')) {
@@ -108,7 +114,7 @@ export async function startJson11Server<A extends string>(options: Json11ServerO
         }
         const fault = takeFault(action);
         if (fault) throw fault;
-        answer = options.handlers[action](request);
+        answer = options.handlers[action](request, accessKeyId === undefined ? {} : { accessKeyId });
       } catch (error) {
         const apiError = error instanceof ApiError ? error : new ApiError(options.internalErrorType, (error as Error).message, 500);
         status = apiError.status;
@@ -116,7 +122,6 @@ export async function startJson11Server<A extends string>(options: Json11ServerO
         answer = { __type: apiError.type, message: apiError.message };
       }
       const rawResponse = JSON.stringify(answer);
-      const accessKeyId = /Credential=([^/]+)\//.exec(headers.authorization ?? '')?.[1];
       options.onCall({
         action,
         headers,

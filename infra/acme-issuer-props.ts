@@ -103,12 +103,36 @@ export interface NotificationProps {
   readonly emails?: readonly string[];
 }
 
-/** The ACM deploy hook: import each deployable certificate into ACM, keeping its ARN across renewals. */
+/**
+ * The ACM deploy hook: import each deployable certificate into ACM, keeping its ARN across renewals
+ * (the ARN is kept in the lineage state). Its rights are scoped by the `acmeflow:issuer` tag.
+ */
 export interface AcmImportHookProps {
   /** Only these lineages. @default every lineage */
   readonly lineages?: readonly string[];
   /** The ACM region (`us-east-1` for CloudFront). @default the stack's region */
   readonly region?: string;
+  /** A role in another account to import into (it needs `acmImportStatements`, and to trust the hook's role). @default this account */
+  readonly roleArn?: string;
+  /** Several targets (regions, accounts), each for some lineages; replaces `region` and `roleArn`. @default one target: `region`, `roleArn` */
+  readonly targets?: readonly AcmImportTargetProps[];
+  /**
+   * The `acmeflow:issuer` tag value put on imported certificates; the hook may only re-import those.
+   * Keep it when a new stack takes over an issuer's bucket. @default `<stack region>/<issuer's unique id>`
+   */
+  readonly issuerTag?: string;
+}
+
+/** One ACM target of the hook: a region, in this account or another. */
+export interface AcmImportTargetProps {
+  /** Only these lineages. @default the hook's `lineages` */
+  readonly lineages?: readonly string[];
+  /** @default the stack's region */
+  readonly region?: string;
+  /** A role in another account the hook assumes to import there. @default this account */
+  readonly roleArn?: string;
+  /** Where the lineage state keeps this target's ARN. @default `acm`, `acm:<region>` or `acm:<account>:<region>` */
+  readonly name?: string;
 }
 
 /** An SSM Run Command deploy hook: write certbot's layout on tagged instances and reload the server. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, type IEventBus, type IRuleTarget } from 'aws-cdk-lib/aws-events';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -18,7 +19,9 @@ import { DEFAULT_KEY_STORE, type LineageSpec } from '../shared/config/index.js';
 import type { EventDetailType } from '../shared/events/events.js';
 import type { AcmeIssuerProps } from './acme-issuer-props.js';
 import { IssuerAlarms } from './alarms/issuer-alarms.js';
-import { ACM_LIST_WILDCARD_REASON, AcmImportHook } from './deploy-hooks/acm-import-hook.js';
+import { AcmImportHook } from './deploy-hooks/acm-import-hook.js';
+import { CertificateHandles, type CertificateHandleOptions } from './certificate-handles/certificate-handles.js';
+import { acmTargetsEnvironment } from './deploy-hooks/acm-import/acm-import-targets.js';
 import { acmeflowEventPattern } from './deploy-hooks/event-patterns.js';
 import { SsmDeployHook } from './deploy-hooks/ssm-deploy-hook.js';
 import { keyReaderStatements, restrictCertificateKeys } from './iam/certificate-key-policies.js';
@@ -43,6 +46,7 @@ const EXTRA_ACCESS: Readonly<Record<ExtraHandler, FunctionAccess>> = {
   // Writes renewal/<name>.json (keeping state), deletes removed lineages, keeps deploy/managed-lineages.json.
   syncLineages: { store: 'write' },
   acmImport: { store: 'read', certificateKeys: 'read' },
+  certificateHandle: { store: 'read' },
 };
 
 const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
@@ -94,6 +98,10 @@ export class AcmeIssuer extends Construct {
   readonly ssmDeployHooks: readonly SsmDeployHook[];
 
   readonly #resolved: ResolvedLineages;
+  #certificateHandles?: CertificateHandles;
+  // Kept for certificate(), which adds the completion check's function after the constructor.
+  #makeFunction?: (fnId: string, entry: string, description: string, access: FunctionAccess, options: { timeoutSeconds: number }) => AcmeflowFunction;
+  #logs?: { readonly logRetention: RetentionDays; readonly logRemovalPolicy: RemovalPolicy };
 
   constructor(scope: Construct, id: string, props: AcmeIssuerProps) {
     super(scope, id);
@@ -276,15 +284,22 @@ export class AcmeIssuer extends Construct {
 
     const hookFunctions: IFunction[] = [];
     if (hooks.acmImport) {
-      const acmRegion = hooks.acmImport.region ?? stack.region;
-      const fn = makeFunction('AcmImportFunction', EXTRA_HANDLERS.acmImport, 'deploy hook: import into ACM', EXTRA_ACCESS.acmImport, {
-        timeoutSeconds: 120,
-        environment: { ACMEFLOW_ACM_REGION: acmRegion },
-        wildcardResourceReasons: [ACM_LIST_WILDCARD_REASON],
+      const fn = makeFunction('AcmImportFunction', EXTRA_HANDLERS.acmImport, 'deploy hook: import into ACM', EXTRA_ACCESS.acmImport, { timeoutSeconds: 120 });
+      this.acmImportHook = new AcmImportHook(this, 'AcmImportHook', {
+        ...hooks.acmImport,
+        function: fn.function,
+        eventBus: this.eventBus,
+        bucket: this.bucket,
+        key: this.key,
+        issuerLineages: this.lineages.map((spec) => spec.name),
       });
-      this.acmImportHook = new AcmImportHook(this, 'AcmImportHook', { ...hooks.acmImport, function: fn.function, eventBus: this.eventBus });
+      fn.function
+        .addEnvironment('ACMEFLOW_ACM_TARGETS', acmTargetsEnvironment(stack, this.acmImportHook.targets))
+        .addEnvironment('ACMEFLOW_ACM_ISSUER_TAG', this.acmImportHook.issuerTag);
       hookFunctions.push(fn.function);
     }
+    this.#makeFunction = makeFunction;
+    this.#logs = { logRetention, logRemovalPolicy: removalPolicy };
     this.ssmDeployHooks = (hooks.ssm ?? []).map(
       (hook, i) => new SsmDeployHook(this, `SsmDeployHook${i}`, { ...hook, eventBus: this.eventBus, secretPrefix: this.secretPrefix, key: this.key, bucket: this.bucket }),
     );
@@ -325,6 +340,37 @@ export class AcmeIssuer extends Construct {
   /** {@link onEvent} for `Certificate Deployable`, the event deploy hooks listen to (after the lineage's deploy delay). */
   onCertificateDeployable(id: string, options: { target?: IRuleTarget; lineages?: readonly string[]; description?: string } = {}): Rule {
     return this.onEvent(id, 'Certificate Deployable', options);
+  }
+
+  /**
+   * The lineage's certificate in ACM, usable in this app on the first deploy: the deploy waits (a
+   * custom resource with a completion check, up to `options.timeout`, 30 minutes by default) until
+   * the first issuance is stored and imported by the ACM hook, and fails with the ACME problem and
+   * its explanation when it cannot. Renewals re-import under the same ARN, so what uses it needs no
+   * change. Needs `deployHooks.acmImport` with a target for the lineage; `options.region` picks
+   * among several.
+   *
+   * @example
+   * ```ts
+   * const cdn = issuer.certificate('cdn.example.com', { region: 'us-east-1' });
+   * new cloudfront.Distribution(this, 'Cdn', { certificate: cdn, domainNames: ['cdn.example.com'], defaultBehavior });
+   * listener.addCertificates('Api', [ListenerCertificate.fromCertificateManager(issuer.certificate('api.example.com'))]);
+   * ```
+   */
+  certificate(name: string, options: CertificateHandleOptions = {}): ICertificate {
+    if (!this.acmImportHook || !this.#makeFunction) throw new Error(`certificate("${name}") needs the ACM hook: set deployHooks.acmImport.`);
+    const check = () =>
+      this.#makeFunction!('CertificateHandleCheck', EXTRA_HANDLERS.certificateHandle, 'certificate handle: wait for the first import', EXTRA_ACCESS.certificateHandle, {
+        timeoutSeconds: 60,
+      });
+    this.#certificateHandles ??= new CertificateHandles(this, 'CertificateHandles', {
+      hook: this.acmImportHook,
+      lineages: this.lineages,
+      checkFunction: check().function,
+      after: [this.lineageSync],
+      ...this.#logs,
+    });
+    return this.#certificateHandles.certificate(name, options);
   }
 
   /** The IAM scope derived from the props (zones, secrets, roles): what the tests and the docs show. */

@@ -5,6 +5,8 @@ export * from './alarms/issuer-alarms.js';
 export * from './config/issuer-config.js';
 export * from './state-machines/render-definitions.js';
 export * from './deploy-hooks/acm-import-hook.js';
+export * from './deploy-hooks/acm-import/acm-import-statements.js';
+export * from './certificate-handles/certificate-handles.js';
 export * from './deploy-hooks/event-patterns.js';
 export * from './deploy-hooks/ssm-deploy-hook.js';
 export * from '../shared/workflow/machines/step-access.js';

@@ -40,6 +40,13 @@ export const AWS_DEPS_ENV = [
       '"true" imports every stored certificate into ACM (re-import under the same ARN); awsDepsFromEnv only: the per-step functions refuse it (their roles have no ACM access; the ACM deploy hook imports).',
   },
   { name: 'ACMEFLOW_ACM_REGION', required: false, description: 'Region of the ACM import (us-east-1 for CloudFront); unset: AWS_REGION.' },
+  {
+    name: 'ACMEFLOW_ACM_TARGETS',
+    required: false,
+    description:
+      'The ACM hook only: its targets as JSON ([{ name, region?, roleArn?, lineages? }], functions/acm-import/targets.ts); unset: one target "acm" in ACMEFLOW_ACM_REGION.',
+  },
+  { name: 'ACMEFLOW_ACM_ISSUER_TAG', required: false, description: 'The ACM hook only: the acmeflow:issuer tag value of the certificates it imports.' },
   { name: 'AWS_REGION', required: true, description: 'Region of the S3, Secrets Manager and EventBridge clients (Lambda sets it).' },
 ] as const satisfies readonly EnvVarSpec[];
 

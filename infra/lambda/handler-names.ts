@@ -6,6 +6,8 @@ export const EXTRA_HANDLERS = {
   syncLineages: 'functions/sync-lineages/handler.ts',
   /** The ACM deploy hook (a rule on `Certificate Deployable`). */
   acmImport: 'functions/acm-import/handler.ts',
+  /** The completion check of `issuer.certificate(name)` (its `onEvent` is the ACM hook). */
+  certificateHandle: 'functions/certificate-handle/handler.ts',
 } as const;
 
 export type ExtraHandler = keyof typeof EXTRA_HANDLERS;

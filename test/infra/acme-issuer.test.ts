@@ -199,7 +199,6 @@ describe('least privilege', () => {
       'logs:DescribeResourcePolicies',
       'logs:DescribeLogGroups',
       'route53:ListHostedZonesByName',
-      'acm:ListCertificates',
     ]);
     const star = statements().filter((st) => st.Effect === 'Allow' && st.Resource.includes('*'));
     expect(star.length).toBeGreaterThan(0);

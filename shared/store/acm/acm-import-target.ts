@@ -1,23 +1,19 @@
-import {
-  ACMClient,
-  AddTagsToCertificateCommand,
-  DescribeCertificateCommand,
-  ImportCertificateCommand,
-  ListCertificatesCommand,
-  ListTagsForCertificateCommand,
-  type KeyAlgorithm,
-} from '@aws-sdk/client-acm';
+import { ACMClient, DescribeCertificateCommand, ImportCertificateCommand, type KeyAlgorithm } from '@aws-sdk/client-acm';
 import { LINEAGE_NAME } from '../../config/lineage-spec.js';
 import { parseCertificate, type KeyType } from '../../crypto/index.js';
 import { StoreError } from '../errors.js';
-import { AcmAmbiguousCertificateError, AcmReimportRefusedError } from './errors.js';
+import { acmImportTags } from './acm-tags.js';
+import { AcmImportDeniedError, AcmReimportRefusedError } from './errors.js';
 
 /** Options of {@link AcmImportTarget}. */
 export interface AcmImportTargetOptions {
   /** A ready client (in the region of the services that use the certificate). @default new ACMClient({}) */
   readonly client?: ACMClient;
-  /** The tag key that marks a certificate as a lineage's; its value is the lineage name. @default 'acmeflow:lineage' */
-  readonly tagKey?: string;
+  /**
+   * The value of the `acmeflow:issuer` tag put on new imports (with `acmeflow:lineage=<name>`); the
+   * construct's hook policy allows imports only over certificates that carry it. @default none: the lineage tag only
+   */
+  readonly issuerTag?: string;
   /** The name its facts are kept under in the lineage state's `deployments`. @default 'acm' */
   readonly name?: string;
 }
@@ -29,7 +25,7 @@ export interface AcmImportRequest {
   /** The intermediates, PEM; empty for none. */
   readonly chainPem: string;
   readonly privateKeyPem: string;
-  /** The ARN this lineage was imported under before (kept in lineage state), if known. */
+  /** The ARN this lineage was imported under before (kept in lineage state); absent: a new certificate. */
   readonly certificateArn?: string;
 }
 
@@ -49,9 +45,6 @@ const ACM_KEY_ALGORITHM: Readonly<Record<KeyType, KeyAlgorithm>> = {
   'ecdsa-p384': 'EC_secp384r1',
 };
 
-/** ListCertificates returns RSA_1024 and RSA_2048 certificates only unless asked for more key types. */
-const ALL_KEY_TYPES: KeyAlgorithm[] = ['RSA_1024', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_prime256v1', 'EC_secp384r1', 'EC_secp521r1'];
-
 // Both spellings are accepted ("RSA_2048" as the API model has it, and "RSA-2048"), so a change of
 // spelling in DescribeCertificate answers cannot turn a valid re-import into a refusal.
 const sameAlgorithm = (a: string, b: string): boolean => a.replace(/-/g, '_') === b.replace(/-/g, '_');
@@ -63,14 +56,17 @@ const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
  * Deploys a lineage's certificate to AWS Certificate Manager, keeping its ARN across renewals so the
  * load balancers, CloudFront distributions and API Gateway domains that use it need no change.
  *
- * - The ARN to re-import under is the one given (from lineage state), else the one imported
- *   certificate tagged `acmeflow:lineage=<name>` (ListCertificates over every key type, then
- *   ListTagsForCertificate of each imported one). Before re-importing, DescribeCertificate checks the
- *   certificate is an imported one with the same key algorithm: ACM refuses anything else on
- *   re-import, and {@link AcmReimportRefusedError} says what to do instead.
- * - Re-import is ImportCertificate with `CertificateArn`; ACM forbids tags on re-import, so a
- *   certificate found by ARN is tagged afterwards with AddTagsToCertificate (idempotent).
- * - Otherwise, or when the ARN no longer exists, a new certificate is imported with the tag.
+ * - The ARN to re-import under is the one given, which the caller keeps in the lineage state (written
+ *   after the first import). The account is never listed: a listing needs `Resource: "*"` and would
+ *   find certificates this issuer has no business with. Before re-importing, DescribeCertificate
+ *   checks the certificate is an imported one with the same key algorithm: ACM refuses anything else
+ *   on re-import, and {@link AcmReimportRefusedError} says what to do instead.
+ * - Re-import is ImportCertificate with `CertificateArn` and no tags (ACM forbids tags on re-import;
+ *   the certificate kept the ones it was created with).
+ * - Without an ARN, or when the ARN no longer exists, a new certificate is imported with the tags
+ *   `acmeflow:lineage=<name>` and, when given, `acmeflow:issuer=<issuerTag>`.
+ * - An `AccessDeniedException` (the hook's policy allows only certificates carrying its tags) is
+ *   {@link AcmImportDeniedError}, naming the ARN.
  * - The key goes to ImportCertificate only; no error message carries it.
  *
  * @example
@@ -85,12 +81,12 @@ export class AcmImportTarget {
   /** The key of this target's facts in the lineage state's `deployments`. */
   readonly name: string;
   readonly #client: ACMClient;
-  readonly #tagKey: string;
+  readonly #issuerTag: string | undefined;
 
   constructor(options: AcmImportTargetOptions = {}) {
     this.name = options.name ?? 'acm';
     this.#client = options.client ?? new ACMClient({});
-    this.#tagKey = options.tagKey ?? 'acmeflow:lineage';
+    this.#issuerTag = options.issuerTag;
   }
 
   /**
@@ -119,45 +115,18 @@ export class AcmImportTarget {
   async importCertificate(request: AcmImportRequest): Promise<AcmImportResult> {
     assertLineage(request.lineage);
     const keyAlgorithm = this.#keyAlgorithmOf(request.certificatePem);
-    const fromState = request.certificateArn;
-    const arn = fromState ?? (await this.findCertificateArn(request.lineage));
-
+    const arn = request.certificateArn;
     if (arn !== undefined && (await this.#reimportable(request.lineage, arn, keyAlgorithm))) {
       try {
         await this.#client.send(new ImportCertificateCommand({ CertificateArn: arn, ...this.#material(request) }));
       } catch (error) {
         // Deleted between the check and the import: fall through to a new import.
-        if (errorName(error) !== 'ResourceNotFoundException') throw error;
-        return this.#importNew(request);
-      }
-      // A certificate found by its tag has it already; one known by ARN may predate acmeflow.
-      if (fromState !== undefined) {
-        await this.#client.send(new AddTagsToCertificateCommand({ CertificateArn: arn, Tags: [{ Key: this.#tagKey, Value: request.lineage }] }));
+        if (errorName(error) === 'ResourceNotFoundException') return this.#importNew(request);
+        throw this.#denied(error, request.lineage, arn);
       }
       return { certificateArn: arn, reimported: true };
     }
     return this.#importNew(request);
-  }
-
-  /** The ARN of the imported certificate tagged for `lineage`, or undefined when there is none. */
-  async findCertificateArn(lineage: string): Promise<string | undefined> {
-    assertLineage(lineage);
-    const tagged: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.#client.send(
-        new ListCertificatesCommand({ Includes: { keyTypes: ALL_KEY_TYPES }, MaxItems: 1000, ...(nextToken === undefined ? {} : { NextToken: nextToken }) }),
-      );
-      for (const summary of page.CertificateSummaryList ?? []) {
-        // ACM-issued certificates cannot be re-imported, so their tags are not even read.
-        if (summary.CertificateArn === undefined || (summary.Type !== undefined && summary.Type !== 'IMPORTED')) continue;
-        const { Tags } = await this.#client.send(new ListTagsForCertificateCommand({ CertificateArn: summary.CertificateArn }));
-        if (Tags?.some((tag) => tag.Key === this.#tagKey && tag.Value === lineage)) tagged.push(summary.CertificateArn);
-      }
-      nextToken = page.NextToken;
-    } while (nextToken !== undefined && nextToken !== '');
-    if (tagged.length > 1) throw new AcmAmbiguousCertificateError(lineage, tagged);
-    return tagged[0];
   }
 
   /** Whether `arn` exists and can take this certificate; throws when it exists and cannot. */
@@ -167,7 +136,7 @@ export class AcmImportTarget {
       ({ Certificate: certificate } = await this.#client.send(new DescribeCertificateCommand({ CertificateArn: arn })));
     } catch (error) {
       if (errorName(error) === 'ResourceNotFoundException') return false;
-      throw error;
+      throw this.#denied(error, lineage, arn);
     }
     if (certificate?.Type !== undefined && certificate.Type !== 'IMPORTED') {
       throw new AcmReimportRefusedError(lineage, arn, 'not-imported', `type ${certificate.Type}`);
@@ -180,9 +149,18 @@ export class AcmImportTarget {
   }
 
   async #importNew(request: AcmImportRequest): Promise<AcmImportResult> {
-    const answer = await this.#client.send(new ImportCertificateCommand({ ...this.#material(request), Tags: [{ Key: this.#tagKey, Value: request.lineage }] }));
+    let answer;
+    try {
+      answer = await this.#client.send(new ImportCertificateCommand({ ...this.#material(request), Tags: acmImportTags(request.lineage, this.#issuerTag) }));
+    } catch (error) {
+      throw this.#denied(error, request.lineage, undefined);
+    }
     if (answer.CertificateArn === undefined) throw new StoreError(`ACM imported the certificate of "${request.lineage}" without answering its ARN.`);
     return { certificateArn: answer.CertificateArn, reimported: false };
+  }
+
+  #denied(error: unknown, lineage: string, arn: string | undefined): unknown {
+    return errorName(error) === 'AccessDeniedException' ? new AcmImportDeniedError(lineage, arn, this.#issuerTag, { cause: error }) : error;
   }
 
   #material(request: AcmImportRequest) {

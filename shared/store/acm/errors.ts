@@ -4,18 +4,24 @@
  */
 import { StoreError } from '../errors.js';
 
-/** More than one imported certificate carries the lineage's tag, so which to re-import is unclear. */
-export class AcmAmbiguousCertificateError extends StoreError {
+/**
+ * ACM answered AccessDeniedException: the role may import only certificates tagged for its issuer
+ * (`acmeflow:issuer`, `acmeflow:lineage`), or create only with those tags, and this one is not.
+ */
+export class AcmImportDeniedError extends StoreError {
   readonly lineage: string;
-  readonly certificateArns: readonly string[];
-  constructor(lineage: string, certificateArns: readonly string[]) {
+  readonly certificateArn: string | undefined;
+  constructor(lineage: string, certificateArn: string | undefined, issuerTag: string | undefined, options?: { cause?: unknown }) {
     super(
-      `${certificateArns.length} ACM certificates are tagged for the lineage "${lineage}" (${certificateArns.join(', ')}); ` +
-        'delete or untag the ones no service uses, or keep the ARN to re-import in the lineage state.',
+      certificateArn === undefined
+        ? `ACM denied importing a new certificate for the lineage "${lineage}": the role must be allowed acm:ImportCertificate with the request tags acmeflow:issuer=${issuerTag ?? '(none)'} and acmeflow:lineage=${lineage} in this region and account.`
+        : `ACM denied re-importing the lineage "${lineage}" over ${certificateArn}: the hook may only replace certificates tagged acmeflow:issuer=${issuerTag ?? '(none)'} and acmeflow:lineage=${lineage}. ` +
+            "If that ARN belongs to someone else, remove it from the lineage state so a new certificate is imported; if it is this issuer's, check the role (or the assumed role of another account) allows this region.",
+      options,
     );
-    this.name = 'AcmAmbiguousCertificateError';
+    this.name = 'AcmImportDeniedError';
     this.lineage = lineage;
-    this.certificateArns = certificateArns;
+    this.certificateArn = certificateArn;
   }
 }
 
@@ -37,5 +43,18 @@ export class AcmReimportRefusedError extends StoreError {
     this.lineage = lineage;
     this.certificateArn = certificateArn;
     this.reason = reason;
+  }
+}
+
+/** The role of an ACM target in another account could not be assumed. */
+export class AcmAssumeRoleError extends StoreError {
+  readonly roleArn: string;
+  constructor(roleArn: string, options?: { cause?: unknown }) {
+    super(
+      `Could not assume ${roleArn} to import into ACM: its trust policy must allow the ACM hook's role (sts:AssumeRole), and the hook's role must be allowed to assume it.`,
+      options,
+    );
+    this.name = 'AcmAssumeRoleError';
+    this.roleArn = roleArn;
   }
 }

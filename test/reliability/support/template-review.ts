@@ -40,7 +40,6 @@ export const STAR_RESOURCE_ACTIONS: readonly RegExp[] = [
   /^route53:ListHostedZonesByName$/,
   /^xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)$/,
   /^logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$/,
-  /^acm:ListCertificates$/,
 ];
 
 const SECRET_NAME = /(PASSWORD|PASSWD|TOKEN|API_?KEY|HMAC|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|(^|_)SECRET$|_SECRET_KEY)/i;

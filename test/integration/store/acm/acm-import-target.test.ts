@@ -1,8 +1,8 @@
 /**
  * AcmImportTarget through the real SDK against the wire-level ACM fake: first import, re-import under
- * the same ARN on renewal (known ARN, or found by tag), and the refusals ACM would answer otherwise.
+ * the same ARN on renewal (the ARN the caller kept), and the refusals ACM would answer otherwise.
  */
-import { ACMClient, ImportCertificateCommand, ListCertificatesCommand } from '@aws-sdk/client-acm';
+import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcmImportTarget } from '../../../../shared/store/acm/index.js';
 import { startAcmFake, type AcmFake } from '../../../../harness/acm-fake.js';
@@ -30,7 +30,7 @@ afterAll(async () => {
   await fake.stop();
 });
 
-const target = () => new AcmImportTarget({ client });
+const target = () => new AcmImportTarget({ client, issuerTag: 'eu-west-1/TestIssuer' });
 const leaf = (domains: string[], keyType: 'ecdsa-p256' | 'rsa-2048' = 'ecdsa-p256') => makeSelfSignedCertificate({ domains, issuer: ca, keyType });
 const request = (lineage: string, cert: TestCertificate, certificateArn?: string) => ({
   lineage,
@@ -55,7 +55,10 @@ describe('AcmImportTarget', () => {
       subjectAlternativeNames: ['first.example', 'www.first.example'],
       keyAlgorithm: 'EC_prime256v1',
       chainPem: ca.certPem,
-      tags: [{ Key: 'acmeflow:lineage', Value: 'first.example' }],
+      tags: [
+        { Key: 'acmeflow:lineage', Value: 'first.example' },
+        { Key: 'acmeflow:issuer', Value: 'eu-west-1/TestIssuer' },
+      ],
       importCount: 1,
     });
 
@@ -68,35 +71,21 @@ describe('AcmImportTarget', () => {
       certificatePem: renewed.certPem,
       subjectAlternativeNames: ['first.example', 'www.first.example', 'api.first.example'],
       importCount: 2,
-      tags: [{ Key: 'acmeflow:lineage', Value: 'first.example' }],
     });
+    expect(fake.certificate(imported.certificateArn)?.tags).toHaveLength(2);
     const [reimport] = importsOf(imported.certificateArn);
     expect(reimport?.request).not.toHaveProperty('Tags');
   });
 
-  it('finds the certificate by its tag when the ARN was not kept, across ListCertificates pages', async () => {
-    fake.put({ domainName: 'other-1.example', tags: [{ Key: 'acmeflow:lineage', Value: 'other.example' }] });
-    fake.put({ domainName: 'other-2.example', keyAlgorithm: 'EC_secp384r1' });
-    fake.put({ domainName: 'issued.example', type: 'AMAZON_ISSUED', tags: [{ Key: 'acmeflow:lineage', Value: 'found.example' }] });
-    const { certificateArn } = await target().importCertificate(request('found.example', await leaf(['found.example'])));
-    fake.put({ domainName: 'other-3.example' });
+  it('imports a new certificate when no ARN is kept, and never lists the account', async () => {
+    fake.put({ domainName: 'found.example', tags: [{ Key: 'acmeflow:lineage', Value: 'found.example' }] });
 
-    const again = await target().importCertificate(request('found.example', await leaf(['found.example'])));
+    const { certificateArn, reimported } = await target().importCertificate(request('found.example', await leaf(['found.example'])));
 
-    expect(again).toEqual({ certificateArn, reimported: true });
-    await expect(target().findCertificateArn('found.example')).resolves.toBe(certificateArn);
-    await expect(target().findCertificateArn('nothing.example')).resolves.toBeUndefined();
-    expect(fake.calls.some((call) => call.action === 'ListCertificates' && call.request.NextToken !== undefined)).toBe(true);
-    // The EC certificate is only listed because the target asks for every key type.
-    const listedByDefault: string[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await client.send(new ListCertificatesCommand({ ...(NextToken === undefined ? {} : { NextToken }) }));
-      listedByDefault.push(...(page.CertificateSummaryList ?? []).map((c) => c.CertificateArn ?? ''));
-      NextToken = page.NextToken;
-    } while (NextToken);
-    expect(listedByDefault.length).toBeGreaterThanOrEqual(2);
-    expect(listedByDefault).not.toContain(certificateArn);
+    expect(reimported).toBe(false);
+    expect(fake.certificates().filter((c) => c.tags.some((t) => t.Value === 'found.example'))).toHaveLength(2);
+    expect(fake.certificate(certificateArn)?.importCount).toBe(1);
+    expect(fake.calls.filter((call) => call.action === 'ListCertificates' || call.action === 'ListTagsForCertificate')).toEqual([]);
   });
 
   it('imports anew when the ARN in the lineage state no longer exists', async () => {
@@ -106,25 +95,19 @@ describe('AcmImportTarget', () => {
 
     expect(result.reimported).toBe(false);
     expect(result.certificateArn).not.toBe(gone);
-    expect(fake.certificate(result.certificateArn)?.tags).toEqual([{ Key: 'acmeflow:lineage', Value: 'gone.example' }]);
+    expect(fake.certificate(result.certificateArn)?.tags).toContainEqual({ Key: 'acmeflow:lineage', Value: 'gone.example' });
   });
 
-  it('tags a certificate known only by ARN (imported before acmeflow managed it) when re-importing', async () => {
+  it('re-imports under a kept ARN without tagging it (ACM forbids tags on re-import; the tags stay from the first import)', async () => {
     const arn = fake.put({ domainName: 'adopted.example', keyAlgorithm: 'EC_prime256v1' });
 
     await target().importCertificate(request('adopted.example', await leaf(['adopted.example']), arn));
 
-    expect(fake.certificate(arn)).toMatchObject({ domainName: 'adopted.example', importCount: 2, tags: [{ Key: 'acmeflow:lineage', Value: 'adopted.example' }] });
+    expect(fake.certificate(arn)).toMatchObject({ domainName: 'adopted.example', importCount: 2, tags: [] });
+    expect(fake.calls.some((call) => call.action === 'AddTagsToCertificate')).toBe(false);
   });
 
-  it('refuses two tagged certificates, an ACM-issued target and a change of key algorithm, changing nothing', async () => {
-    fake.put({ domainName: 'twice.example', tags: [{ Key: 'acmeflow:lineage', Value: 'twice.example' }] });
-    fake.put({ domainName: 'twice.example', tags: [{ Key: 'acmeflow:lineage', Value: 'twice.example' }] });
-    await expect(target().importCertificate(request('twice.example', await leaf(['twice.example'])))).rejects.toMatchObject({
-      name: 'AcmAmbiguousCertificateError',
-      certificateArns: [expect.any(String), expect.any(String)],
-    });
-
+  it('refuses an ACM-issued target and a change of key algorithm, changing nothing', async () => {
     const issued = fake.put({ domainName: 'issued2.example', type: 'AMAZON_ISSUED' });
     await expect(target().importCertificate(request('issued2.example', await leaf(['issued2.example']), issued))).rejects.toMatchObject({
       name: 'AcmReimportRefusedError',
@@ -133,34 +116,42 @@ describe('AcmImportTarget', () => {
 
     const { certificateArn } = await target().importCertificate(request('switch.example', await leaf(['switch.example'])));
     const rsa = await leaf(['switch.example'], 'rsa-2048');
-    const error = (await target().importCertificate(request('switch.example', rsa, certificateArn)).catch((e: unknown) => e)) as Error;
+    const error = (await target()
+      .importCertificate(request('switch.example', rsa, certificateArn))
+      .catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ name: 'AcmReimportRefusedError', reason: 'key-algorithm-changed', certificateArn });
     expect(error.message).not.toContain(rsa.privateKeyPem.split('\n')[2]);
     expect(fake.certificate(certificateArn)).toMatchObject({ keyAlgorithm: 'EC_prime256v1', importCount: 1 });
     expect(importsOf(certificateArn)).toHaveLength(0);
   });
 
-  it('gets ACM\'s own refusals from the fake: tags on re-import, a key that does not match', async () => {
+  it("gets ACM's own refusals from the fake: tags on re-import, a key that does not match", async () => {
     const cert = await leaf(['raw.example']);
     const other = await leaf(['raw.example']);
     const { certificateArn } = await target().importCertificate(request('raw.example', cert));
     const bytes = (text: string) => new TextEncoder().encode(text);
 
     await expect(
-      client.send(new ImportCertificateCommand({ CertificateArn: certificateArn, Certificate: bytes(cert.certPem), PrivateKey: bytes(cert.privateKeyPem), Tags: [{ Key: 'a', Value: 'b' }] })),
+      client.send(
+        new ImportCertificateCommand({ CertificateArn: certificateArn, Certificate: bytes(cert.certPem), PrivateKey: bytes(cert.privateKeyPem), Tags: [{ Key: 'a', Value: 'b' }] }),
+      ),
     ).rejects.toMatchObject({ name: 'ValidationException', message: 'Tagging is not permitted on re-import.' });
     await expect(target().importCertificate({ ...request('raw.example', cert, certificateArn), privateKeyPem: other.privateKeyPem })).rejects.toMatchObject({
       name: 'ValidationException',
     });
   });
 
-  it('sends the key only as ImportCertificate\'s PrivateKey and never logs it', async () => {
+  it("sends the key only as ImportCertificate's PrivateKey and never logs it", async () => {
     const cert = await leaf(['quiet.example']);
     await target().importCertificate(request('quiet.example', cert));
     const secret = cert.privateKeyPem.split('\n')[1]?.slice(48, 64) ?? '';
     expect(secret).toMatch(/^[A-Za-z0-9+/]{16}$/);
 
-    const withKey = fake.calls.filter((call) => Buffer.from(String(call.request.PrivateKey ?? ''), 'base64').toString('utf8').includes(secret));
+    const withKey = fake.calls.filter((call) =>
+      Buffer.from(String(call.request.PrivateKey ?? ''), 'base64')
+        .toString('utf8')
+        .includes(secret),
+    );
     expect(withKey.map((call) => call.action)).toEqual(['ImportCertificate']);
     const elsewhere = fake.calls.map((call) => {
       const { PrivateKey: _key, ...rest } = call.request;

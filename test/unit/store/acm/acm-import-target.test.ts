@@ -3,12 +3,10 @@
  * import and a re-import, and how it reads DescribeCertificate answers.
  */
 import {
+  AccessDeniedException,
   ACMClient,
-  AddTagsToCertificateCommand,
   DescribeCertificateCommand,
   ImportCertificateCommand,
-  ListCertificatesCommand,
-  ListTagsForCertificateCommand,
   ResourceNotFoundException,
   type ImportCertificateCommandInput,
 } from '@aws-sdk/client-acm';
@@ -31,7 +29,7 @@ beforeEach(() => {
   acm.reset();
 });
 
-const target = (tagKey?: string) => new AcmImportTarget({ client: new ACMClient({ region: 'us-east-1' }), ...(tagKey === undefined ? {} : { tagKey }) });
+const target = (issuerTag?: string) => new AcmImportTarget({ client: new ACMClient({ region: 'us-east-1' }), ...(issuerTag === undefined ? {} : { issuerTag }) });
 const request = (extra: { certificateArn?: string; chainPem?: string } = {}) => ({
   lineage: 'example.com',
   certificatePem: cert.certPem,
@@ -43,71 +41,71 @@ const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined
 const imports = (): ImportCertificateCommandInput[] => acm.commandCalls(ImportCertificateCommand).map((call) => call.args[0].input);
 
 describe('first import', () => {
-  it('lists every key type, then imports with the lineage tag and no ARN', async () => {
-    acm.on(ListCertificatesCommand).resolves({ CertificateSummaryList: [] });
+  it('imports with the lineage and issuer tags and no ARN, and never lists the account', async () => {
     acm.on(ImportCertificateCommand).resolves({ CertificateArn: ARN });
 
-    await expect(target().importCertificate(request())).resolves.toEqual({ certificateArn: ARN, reimported: false });
+    await expect(target('eu-west-1/Issuer').importCertificate(request())).resolves.toEqual({ certificateArn: ARN, reimported: false });
 
-    expect(acm.commandCalls(ListCertificatesCommand)[0]?.args[0].input).toEqual({
-      Includes: { keyTypes: ['RSA_1024', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_prime256v1', 'EC_secp384r1', 'EC_secp521r1'] },
-      MaxItems: 1000,
-    });
     const [input] = imports();
     expect(input?.CertificateArn).toBeUndefined();
-    expect(input?.Tags).toEqual([{ Key: 'acmeflow:lineage', Value: 'example.com' }]);
+    expect(input?.Tags).toEqual([
+      { Key: 'acmeflow:lineage', Value: 'example.com' },
+      { Key: 'acmeflow:issuer', Value: 'eu-west-1/Issuer' },
+    ]);
     expect(text(input?.Certificate)).toBe(cert.certPem);
     expect(text(input?.PrivateKey)).toBe(cert.privateKeyPem);
     expect(text(input?.CertificateChain)).toBe(ca.certPem);
+    expect(acm.calls().map((call) => call.args[0].constructor.name)).toEqual(['ImportCertificateCommand']);
   });
 
-  it('leaves CertificateChain out for an empty chain and uses a custom tag key', async () => {
-    acm.on(ListCertificatesCommand).resolves({});
+  it('leaves CertificateChain out for an empty chain, and the issuer tag when none is named', async () => {
     acm.on(ImportCertificateCommand).resolves({ CertificateArn: ARN });
 
-    await target('team:cert').importCertificate(request({ chainPem: '\n' }));
+    await target().importCertificate(request({ chainPem: '\n' }));
 
     expect(imports()[0]).not.toHaveProperty('CertificateChain');
-    expect(imports()[0]?.Tags).toEqual([{ Key: 'team:cert', Value: 'example.com' }]);
+    expect(imports()[0]?.Tags).toEqual([{ Key: 'acmeflow:lineage', Value: 'example.com' }]);
   });
 
-  it('reads tags of imported certificates only and pages with NextToken', async () => {
-    acm.on(ListCertificatesCommand)
-      .resolvesOnce({ CertificateSummaryList: [{ CertificateArn: 'arn:issued', Type: 'AMAZON_ISSUED' }, { CertificateArn: 'arn:a', Type: 'IMPORTED' }], NextToken: 'n2' })
-      .resolvesOnce({ CertificateSummaryList: [{ CertificateArn: ARN, Type: 'IMPORTED' }] });
-    acm.on(ListTagsForCertificateCommand, { CertificateArn: 'arn:a' }).resolves({ Tags: [{ Key: 'acmeflow:lineage', Value: 'other.example' }] });
-    acm.on(ListTagsForCertificateCommand, { CertificateArn: ARN }).resolves({ Tags: [{ Key: 'acmeflow:lineage', Value: 'example.com' }] });
+  it('turns AccessDeniedException into AcmImportDeniedError', async () => {
+    acm.on(ImportCertificateCommand).rejects(new AccessDeniedException({ $metadata: {}, message: 'not authorized' }));
 
-    await expect(target().findCertificateArn('example.com')).resolves.toBe(ARN);
-
-    expect(acm.commandCalls(ListTagsForCertificateCommand).map((call) => call.args[0].input.CertificateArn)).toEqual(['arn:a', ARN]);
-    expect(acm.commandCalls(ListCertificatesCommand)[1]?.args[0].input.NextToken).toBe('n2');
+    await expect(target('eu-west-1/Issuer').importCertificate(request())).rejects.toMatchObject({
+      name: 'AcmImportDeniedError',
+      lineage: 'example.com',
+      certificateArn: undefined,
+    });
   });
 });
 
 describe('re-import', () => {
-  it('checks the ARN, re-imports under it without tags, then adds the tag', async () => {
+  it('checks the ARN, then re-imports under it without tags (nothing else: no listing, no tagging)', async () => {
     acm.on(DescribeCertificateCommand).resolves({ Certificate: { CertificateArn: ARN, Type: 'IMPORTED', KeyAlgorithm: 'EC_prime256v1' } });
     acm.on(ImportCertificateCommand).resolves({ CertificateArn: ARN });
-    acm.on(AddTagsToCertificateCommand).resolves({});
 
-    await expect(target().importCertificate(request({ certificateArn: ARN }))).resolves.toEqual({ certificateArn: ARN, reimported: true });
+    await expect(target('eu-west-1/Issuer').importCertificate(request({ certificateArn: ARN }))).resolves.toEqual({ certificateArn: ARN, reimported: true });
 
     expect(acm.commandCalls(DescribeCertificateCommand)[0]?.args[0].input).toEqual({ CertificateArn: ARN });
     const [input] = imports();
     expect(input?.CertificateArn).toBe(ARN);
     expect(input).not.toHaveProperty('Tags');
     expect(text(input?.PrivateKey)).toBe(cert.privateKeyPem);
-    expect(acm.commandCalls(AddTagsToCertificateCommand)[0]?.args[0].input).toEqual({ CertificateArn: ARN, Tags: [{ Key: 'acmeflow:lineage', Value: 'example.com' }] });
-    expect(acm.commandCalls(ListCertificatesCommand)).toHaveLength(0);
+    expect(acm.calls().map((call) => call.args[0].constructor.name)).toEqual(['DescribeCertificateCommand', 'ImportCertificateCommand']);
+  });
+
+  it('turns AccessDeniedException on a stored ARN into AcmImportDeniedError naming it', async () => {
+    acm.on(DescribeCertificateCommand).rejects(new AccessDeniedException({ $metadata: {}, message: 'not authorized' }));
+
+    await expect(target('eu-west-1/Issuer').importCertificate(request({ certificateArn: ARN }))).rejects.toMatchObject({ name: 'AcmImportDeniedError', certificateArn: ARN });
+    expect(imports()).toHaveLength(0);
   });
 
   it('accepts the hyphenated key algorithm spelling and refuses another algorithm', async () => {
-    acm.on(DescribeCertificateCommand)
+    acm
+      .on(DescribeCertificateCommand)
       .resolvesOnce({ Certificate: { Type: 'IMPORTED', KeyAlgorithm: 'EC-prime256v1' as never } })
       .resolves({ Certificate: { Type: 'IMPORTED', KeyAlgorithm: 'RSA-2048' as never } });
     acm.on(ImportCertificateCommand).resolves({ CertificateArn: ARN });
-    acm.on(AddTagsToCertificateCommand).resolves({});
 
     await expect(target().importCertificate(request({ certificateArn: ARN }))).resolves.toMatchObject({ reimported: true });
     await expect(target().importCertificate(request({ certificateArn: ARN }))).rejects.toMatchObject({
@@ -132,11 +130,10 @@ describe('re-import', () => {
   });
 });
 
-describe('as the workflow\'s deploy target', () => {
+describe("as the workflow's deploy target", () => {
   it('fits DeployTarget, re-imports under previous.certificateArn and answers { certificateArn }', async () => {
     acm.on(DescribeCertificateCommand).resolves({ Certificate: { Type: 'IMPORTED', KeyAlgorithm: 'EC_prime256v1' } });
     acm.on(ImportCertificateCommand).resolves({ CertificateArn: ARN });
-    acm.on(AddTagsToCertificateCommand).resolves({});
     const deployTarget: DeployTarget = target();
 
     const facts = await deployTarget.deploy({
