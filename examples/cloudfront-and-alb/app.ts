@@ -12,7 +12,6 @@ import { SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { ApplicationLoadBalancer, ApplicationProtocol, ListenerAction } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { AcmeIssuer } from 'acmeflow';
 import type { Construct } from 'constructs';
-import { certificateHandle } from './certificate-handle.js';
 
 /** The Route 53 hosted zone of example.com (the functions may change only its `_acme-challenge` TXT records). */
 const HOSTED_ZONE_ID = 'Z0123456789EXAMPLE';
@@ -27,15 +26,17 @@ export class WebStack extends Stack {
         { name: 'www', domains: ['www.example.com'], keyType: 'ecdsa-p256', ca: 'le', dns: 'route53' },
         { name: 'api', domains: ['api.example.com'], keyType: 'ecdsa-p256', ca: 'le', dns: 'route53' },
       ],
-      // CloudFront reads certificates from ACM in us-east-1 only.
-      deployHooks: { acmImport: { lineages: ['www'], region: 'us-east-1' } },
+      // Each lineage imported into ACM where it is served: CloudFront reads certificates from
+      // us-east-1 only; the ALB reads them from its own region (a target without `region`).
+      deployHooks: { acmImport: { targets: [{ region: 'us-east-1', lineages: ['www'] }, { lineages: ['api'] }] } },
     });
 
-    // CloudFront: the certificate in us-east-1.
+    // CloudFront: the certificate in us-east-1. `issuer.certificate` is ready on the first deploy
+    // (the deploy waits for the first issuance and import), and renewals keep its ARN.
     new Distribution(this, 'Cdn', {
       defaultBehavior: { origin: new HttpOrigin('origin.example.com') },
       domainNames: ['www.example.com'],
-      certificate: certificateHandle(this, issuer, 'www', 'wwwCertificateArn', 'us-east-1'),
+      certificate: issuer.certificate('www'),
     });
 
     // An ALB in this stack's region: the certificate in this region.
@@ -47,7 +48,7 @@ export class WebStack extends Stack {
     const alb = new ApplicationLoadBalancer(this, 'Alb', { vpc, internetFacing: true });
     alb.addListener('Https', {
       protocol: ApplicationProtocol.HTTPS,
-      certificates: [certificateHandle(this, issuer, 'api', 'apiCertificateArn', this.region)],
+      certificates: [issuer.certificate('api')],
       defaultAction: ListenerAction.fixedResponse(200, { contentType: 'text/plain', messageBody: 'ok' }),
     });
   }

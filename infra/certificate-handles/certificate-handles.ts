@@ -4,7 +4,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
-import { NagSuppressions } from 'cdk-nag';
+import { NagSuppressions } from '../iam/nag-suppressions.js';
 import { Construct, type IDependable } from 'constructs';
 import type { LineageSpec } from '../../shared/config/index.js';
 import type { AcmImportHook } from '../deploy-hooks/acm-import-hook.js';

@@ -48,7 +48,7 @@ beforeAll(async () => {
   const tarball = path.join(work, result!.filename);
 
   // The example app as a consumer has it: its sources and tsconfig, its dependencies with acmeflow from the tarball.
-  for (const file of ['app.ts', 'certificate-handle.ts', 'tsconfig.json']) cpSync(path.join(EXAMPLE, file), path.join(app, file));
+  for (const file of ['app.ts', 'tsconfig.json']) cpSync(path.join(EXAMPLE, file), path.join(app, file));
   const example = JSON.parse(readFileSync(path.join(EXAMPLE, 'package.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: example['name'], private: true, type: 'module', dependencies: {} }));
   await timed('install', () =>
@@ -113,12 +113,16 @@ describe('a CDK app that installs it (examples/cloudfront-and-alb)', () => {
     }
   });
 
-  it('gives CloudFront the certificate in us-east-1 and the ALB listener its certificate', () => {
+  it('gives CloudFront the handle of the certificate imported in us-east-1 and the ALB listener the one in its region', () => {
+    const handles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'Custom::AcmeflowCertificate');
+    const handle = (lineage: string) => handles.find(([, r]) => r.Properties['Lineage'] === lineage);
+    expect(handle('www')?.[1].Properties['Target']).toBe('acm:us-east-1');
+    expect(handle('api')?.[1].Properties['Target']).toBe('acm');
     const [distribution] = Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudFront::Distribution');
-    expect(JSON.stringify(distribution!.Properties['DistributionConfig']['ViewerCertificate'])).toContain('arn:aws:acm:us-east-1:');
+    expect(distribution!.Properties['DistributionConfig']['ViewerCertificate']['AcmCertificateArn']).toEqual({ 'Fn::GetAtt': [handle('www')![0], 'CertificateArn'] });
     const [listener] = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ElasticLoadBalancingV2::Listener');
     expect(listener!.Properties['Protocol']).toBe('HTTPS');
-    expect(listener!.Properties['Certificates']).toHaveLength(1);
+    expect(listener!.Properties['Certificates']).toEqual([{ CertificateArn: { 'Fn::GetAtt': [handle('api')![0], 'CertificateArn'] } }]);
   });
 
   it('runs the acmeflow command from the package (npx acmeflow)', async () => {
