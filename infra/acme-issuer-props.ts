@@ -128,6 +128,15 @@ export interface SsmDeployHookProps {
    * `kms:Decrypt`). @default none: attach the hook's `instancePolicy` (`issuer.ssmDeployHooks[i].instancePolicy`) yourself
    */
   readonly instanceRoles?: readonly IRole[];
+  /**
+   * A State Manager association of the same document on the same tag, so that instances that were not
+   * there when `Certificate Deployable` fired (launched later by an Auto Scaling group, offline, or
+   * whose run failed) get each lineage's current version once past its deploy delay; instances already
+   * current change nothing and do not reload. @default true
+   */
+  readonly reconcile?: boolean;
+  /** When the association runs besides on creation and on newly tagged instances (`rate(...)` or `cron(...)`). @default 'rate(1 hour)' */
+  readonly reconcileSchedule?: string;
 }
 
 /** The deploy hooks shipped with the construct: EventBridge rules on `Certificate Deployable`. */

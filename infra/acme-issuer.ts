@@ -286,7 +286,16 @@ export class AcmeIssuer extends Construct {
       hookFunctions.push(fn.function);
     }
     this.ssmDeployHooks = (hooks.ssm ?? []).map(
-      (hook, i) => new SsmDeployHook(this, `SsmDeployHook${i}`, { ...hook, eventBus: this.eventBus, secretPrefix: this.secretPrefix, key: this.key, bucket: this.bucket }),
+      (hook, i) =>
+        new SsmDeployHook(this, `SsmDeployHook${i}`, {
+          ...hook,
+          eventBus: this.eventBus,
+          secretPrefix: this.secretPrefix,
+          key: this.key,
+          bucket: this.bucket,
+          defaultKeyStore: props.keyStore ?? DEFAULT_KEY_STORE,
+          notificationTopic: this.topic,
+        }),
     );
     for (const hook of hooks.ssm ?? []) keyRoles.push(...(hook.instanceRoles ?? []));
 
@@ -300,6 +309,7 @@ export class AcmeIssuer extends Construct {
       ...(props.expiryAlarmDays === undefined ? {} : { expiryAlarmDays: props.expiryAlarmDays }),
       sweepScheduled: schedule.enabled ?? true,
       hookFunctions,
+      hookFailureRules: this.ssmDeployHooks.map((hook) => hook.failureRules),
       action: new SnsAction(this.topic),
     });
   }

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IRule } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -16,6 +17,8 @@ export interface IssuerAlarmsProps {
   readonly sweepScheduled: boolean;
   /** Deploy hook functions whose errors are alarmed. @default none */
   readonly hookFunctions?: readonly IFunction[];
+  /** Per SSM deploy hook, the rules matching its failed runs (Run Command, State Manager). @default none */
+  readonly hookFailureRules?: readonly (readonly IRule[])[];
   readonly action: IAlarmAction;
 }
 
@@ -27,7 +30,9 @@ export interface IssuerAlarmsProps {
  * - **SweepNotSucceeding**: no sweep succeeded in a day while the schedule runs twice a day (missing data is breaching);
  * - **CertificateExpiring**: `acmeflow/DaysToExpiryMin` (written by full sweeps, see `metrics.ts`)
  *   below the threshold: some certificate has less than 14 days left and renewal keeps failing;
- * - **DeployHookErrors**: a deploy hook function failed.
+ * - **DeployHookErrors**: a deploy hook function failed;
+ * - **SsmDeployFailed**: a run of an SSM deploy hook failed on some instance, counted by the rules
+ *   that match those runs (`AWS/Events` `TriggeredRules` per rule: the hook's own document only).
  */
 export class IssuerAlarms extends Construct {
   readonly issuanceFailed: Alarm;
@@ -35,6 +40,7 @@ export class IssuerAlarms extends Construct {
   readonly sweepNotSucceeding?: Alarm;
   readonly certificateExpiring: Alarm;
   readonly deployHookErrors: Alarm[] = [];
+  readonly ssmDeployFailed: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: IssuerAlarmsProps) {
     super(scope, id);
@@ -109,6 +115,27 @@ export class IssuerAlarms extends Construct {
         }),
       );
     });
+    (props.hookFailureRules ?? []).forEach((rules, i) => {
+      const usingMetrics = Object.fromEntries(
+        rules.map((rule, j) => [`rule${j}`, new Metric({ namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: rule.ruleName }, statistic: 'Sum' })]),
+      );
+      this.ssmDeployFailed.push(
+        new Alarm(this, `SsmDeployFailed${i}`, {
+          alarmDescription: 'acmeflow: the SSM deploy hook failed on an instance (Run Command or the State Manager association); the notification names the instance.',
+          metric: new MathExpression({
+            expression: Object.keys(usingMetrics)
+              .map((id) => `FILL(${id}, 0)`)
+              .join(' + '),
+            usingMetrics,
+            period: Duration.minutes(5),
+          }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    });
     for (const alarm of this.all()) {
       alarm.addAlarmAction(props.action);
     }
@@ -116,6 +143,13 @@ export class IssuerAlarms extends Construct {
 
   /** Every alarm of the issuer. */
   all(): Alarm[] {
-    return [this.issuanceFailed, this.sweepFailed, ...(this.sweepNotSucceeding ? [this.sweepNotSucceeding] : []), this.certificateExpiring, ...this.deployHookErrors];
+    return [
+      this.issuanceFailed,
+      this.sweepFailed,
+      ...(this.sweepNotSucceeding ? [this.sweepNotSucceeding] : []),
+      this.certificateExpiring,
+      ...this.deployHookErrors,
+      ...this.ssmDeployFailed,
+    ];
   }
 }
