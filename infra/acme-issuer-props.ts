@@ -255,6 +255,11 @@ export interface AcmeIssuerProps {
   /** Alarm when the certificate that expires first has fewer days left than this. @default 14 */
   readonly expiryAlarmDays?: number;
   /**
+   * A CloudWatch dashboard of the issuer (`issuer.dashboard`): alarms, days to expiry (stored, and
+   * served per lineage), issuances per day, sweeps. `false` for none. @default true, named by CloudFormation
+   */
+  readonly dashboard?: boolean | { readonly dashboardName?: string };
+  /**
    * @deprecated Every function is its own esbuild bundle (`functions/<step>/handler.ts`), holding only
    * what its step imports. `'per-function'` is what it does anyway; `'shared'` is ignored with a
    * synth warning (`acmeflow:bundling-shared`).

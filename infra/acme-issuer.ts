@@ -18,6 +18,7 @@ import { DEFAULT_KEY_STORE, type LineageSpec } from '../shared/config/index.js';
 import type { EventDetailType } from '../shared/events/events.js';
 import type { AcmeIssuerProps } from './acme-issuer-props.js';
 import { IssuerAlarms } from './alarms/issuer-alarms.js';
+import { IssuerDashboard } from './dashboard/issuer-dashboard.js';
 import { ACM_LIST_WILDCARD_REASON, AcmImportHook } from './deploy-hooks/acm-import-hook.js';
 import { acmeflowEventPattern } from './deploy-hooks/event-patterns.js';
 import { SsmDeployHook } from './deploy-hooks/ssm-deploy-hook.js';
@@ -90,6 +91,8 @@ export class AcmeIssuer extends Construct {
   readonly lineageSync: LineageSync;
   readonly topic: ITopic;
   readonly alarms: IssuerAlarms;
+  /** Undefined with `dashboard: false`. */
+  readonly dashboard?: IssuerDashboard;
   readonly acmImportHook?: AcmImportHook;
   readonly ssmDeployHooks: readonly SsmDeployHook[];
 
@@ -312,6 +315,16 @@ export class AcmeIssuer extends Construct {
       hookFailureRules: this.ssmDeployHooks.map((hook) => hook.failureRules),
       action: new SnsAction(this.topic),
     });
+    if (props.dashboard !== false) {
+      this.dashboard = new IssuerDashboard(this, 'Dashboard', {
+        issuance: this.issuanceStateMachine,
+        sweep: this.sweepStateMachine,
+        bucketName: this.bucket.bucketName,
+        expiryAlarmDays: props.expiryAlarmDays ?? 14,
+        alarms: this.alarms.all(),
+        ...(typeof props.dashboard === 'object' && props.dashboard.dashboardName ? { dashboardName: props.dashboard.dashboardName } : {}),
+      });
+    }
   }
 
   /**
