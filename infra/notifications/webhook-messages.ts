@@ -67,8 +67,8 @@ const PARTS: Readonly<Record<EventDetailType, () => MessageParts>> = {
  * The rule target input that turns one acmeflow event into the body the service expects:
  * - `slack`: Slack's `chat.postMessage` body (`channel`, and `text` in Slack's mrkdwn, which
  *   `chat.postMessage` renders by default);
- * - `teams`: a Teams message with one Adaptive Card (a bold headline and a FactSet), the body a Teams
- *   Workflows webhook ("When a Teams webhook request is received") posts to the channel;
+ * - `teams`: a Teams message with one Adaptive Card (a bold headline, then one line per fact), the body
+ *   a Teams Workflows webhook ("When a Teams webhook request is received") posts to the channel;
  * - `webhook`: the event itself, `{ source, detailType, id, time, detail }`, for your own receiver.
  *
  * @example
@@ -99,7 +99,9 @@ export function webhookMessage(kind: WebhookKind, detailType: EventDetailType, o
           version: '1.4',
           body: [
             { type: 'TextBlock', text: headline, weight: 'Bolder', size: 'Medium', wrap: true },
-            { type: 'FactSet', facts: facts.map((f) => ({ title: f.title, value: f.value })) },
+            // One text block rather than a FactSet: a fact whose field an event lacks (no explanation, say)
+            // stays inside a string, so the card remains valid whatever the transformer inserts.
+            { type: 'TextBlock', text: facts.map((f) => `**${f.title}:** ${f.value}`).join('\n\n'), wrap: true },
           ],
         },
       },

@@ -128,7 +128,7 @@ describe('notifications to Slack, Teams and webhooks', () => {
     expect(deployable.text.split('\n')[0]).toBe('*Certificate ready to deploy: example.jp version 3*');
   });
 
-  it('writes a Teams message with one Adaptive Card: a bold headline and a FactSet', () => {
+  it('writes a Teams message with one Adaptive Card: a bold headline and a line per fact', () => {
     const { target } = ruleFor('https://prod-00.japaneast.logic.azure.com', 'Certificate Issuance Failed');
     const body = render(target.InputTransformer, FAILED);
     expect(body.type).toBe('message');
@@ -137,9 +137,19 @@ describe('notifications to Slack, Teams and webhooks', () => {
     expect(card.contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(card.content).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
     expect(card.content.body[0]).toEqual({ type: 'TextBlock', text: 'Certificate issuance failed: example.jp', weight: 'Bolder', size: 'Medium', wrap: true });
-    expect(card.content.body[1].type).toBe('FactSet');
-    expect(card.content.body[1].facts).toContainEqual({ title: 'Step', value: 'CheckPropagation' });
-    expect(card.content.body[1].facts).toContainEqual({ title: 'What to do', value: 'The TXT record did not reach every authoritative server in time.' });
+    expect(card.content.body[1]).toEqual({
+      type: 'TextBlock',
+      wrap: true,
+      text: [
+        '**Step:** CheckPropagation',
+        '**Error:** PropagationTimeoutError: TXT "_acme-challenge.example.jp" not seen on ns1.example.jp after 600 s',
+        '**What to do:** The TXT record did not reach every authoritative server in time.',
+        '**Next attempt not before:** 2026-12-08T05:00:00Z',
+      ].join('\n\n'),
+    });
+    // An event without the optional fields still makes a valid card: each fact is text inside a string.
+    const bare = { ...FAILED, detail: { lineage: 'example.jp', domains: ['example.jp'], step: 'PrepareOrder', error: { name: 'AcmeProblemError', message: 'rejected' } } };
+    expect(render(target.InputTransformer, bare).attachments[0].content.body[1].text).toContain('**What to do:** \n\n');
   });
 
   it('sends the event itself to a generic webhook', () => {
