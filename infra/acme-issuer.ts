@@ -313,6 +313,7 @@ export class AcmeIssuer extends Construct {
       sweepScheduled: schedule.enabled ?? true,
       hookFunctions,
       hookFailureRules: this.ssmDeployHooks.map((hook) => hook.failureRules),
+      webhookRules: notifications.webhooks?.rulesByWebhook ?? [],
       action: new SnsAction(this.topic),
     });
     if (props.dashboard !== false) {

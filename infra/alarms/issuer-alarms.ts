@@ -19,6 +19,8 @@ export interface IssuerAlarmsProps {
   readonly hookFunctions?: readonly IFunction[];
   /** Per SSM deploy hook, the rules matching its failed runs (Run Command, State Manager). @default none */
   readonly hookFailureRules?: readonly (readonly IRule[])[];
+  /** Per chat or webhook notification target, its rules (one per event type). @default none */
+  readonly webhookRules?: readonly (readonly IRule[])[];
   readonly action: IAlarmAction;
 }
 
@@ -32,7 +34,10 @@ export interface IssuerAlarmsProps {
  *   below the threshold: some certificate has less than 14 days left and renewal keeps failing;
  * - **DeployHookErrors**: a deploy hook function failed;
  * - **SsmDeployFailed**: a run of an SSM deploy hook failed on some instance, counted by the rules
- *   that match those runs (`AWS/Events` `TriggeredRules` per rule: the hook's own document only).
+ *   that match those runs (`AWS/Events` `TriggeredRules` per rule: the hook's own document only);
+ * - **WebhookDeliveryFailed**: EventBridge could not deliver a message to a Slack, Teams or webhook
+ *   target (`FailedInvocations` of its rules: an HTTP error or throttling past the retries), so that a
+ *   chat channel that went quiet is noticed through the topic.
  */
 export class IssuerAlarms extends Construct {
   readonly issuanceFailed: Alarm;
@@ -41,6 +46,7 @@ export class IssuerAlarms extends Construct {
   readonly certificateExpiring: Alarm;
   readonly deployHookErrors: Alarm[] = [];
   readonly ssmDeployFailed: Alarm[] = [];
+  readonly webhookDeliveryFailed: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: IssuerAlarmsProps) {
     super(scope, id);
@@ -115,25 +121,44 @@ export class IssuerAlarms extends Construct {
         }),
       );
     });
-    (props.hookFailureRules ?? []).forEach((rules, i) => {
+    /** Any of these rules' `AWS/Events` metric at least once in five minutes. */
+    const anyRule = (id: string, description: string, metricName: string, rules: readonly IRule[]) => {
       const usingMetrics = Object.fromEntries(
-        rules.map((rule, j) => [`rule${j}`, new Metric({ namespace: 'AWS/Events', metricName: 'TriggeredRules', dimensionsMap: { RuleName: rule.ruleName }, statistic: 'Sum' })]),
+        rules.map((rule, j) => [`rule${j}`, new Metric({ namespace: 'AWS/Events', metricName, dimensionsMap: { RuleName: rule.ruleName }, statistic: 'Sum' })]),
       );
-      this.ssmDeployFailed.push(
-        new Alarm(this, `SsmDeployFailed${i}`, {
-          alarmDescription: 'acmeflow: the SSM deploy hook failed on an instance (Run Command or the State Manager association); the notification names the instance.',
-          metric: new MathExpression({
-            expression: Object.keys(usingMetrics)
-              .map((id) => `FILL(${id}, 0)`)
-              .join(' + '),
-            usingMetrics,
-            period: Duration.minutes(5),
-          }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
+      return new Alarm(this, id, {
+        alarmDescription: description,
+        metric: new MathExpression({
+          expression: Object.keys(usingMetrics)
+            .map((key) => `FILL(${key}, 0)`)
+            .join(' + '),
+          usingMetrics,
+          period: Duration.minutes(5),
         }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    };
+    (props.hookFailureRules ?? []).forEach((rules, i) => {
+      this.ssmDeployFailed.push(
+        anyRule(
+          `SsmDeployFailed${i}`,
+          'acmeflow: the SSM deploy hook failed on an instance (Run Command or the State Manager association); the notification names the instance.',
+          'TriggeredRules',
+          rules,
+        ),
+      );
+    });
+    (props.webhookRules ?? []).forEach((rules, i) => {
+      this.webhookDeliveryFailed.push(
+        anyRule(
+          `WebhookDeliveryFailed${i}`,
+          `acmeflow: a message to notifications.webhooks[${i}] could not be delivered (HTTP error or throttling); check its secret, URL and channel.`,
+          'FailedInvocations',
+          rules,
+        ),
       );
     });
     for (const alarm of this.all()) {
@@ -150,6 +175,7 @@ export class IssuerAlarms extends Construct {
       this.certificateExpiring,
       ...this.deployHookErrors,
       ...this.ssmDeployFailed,
+      ...this.webhookDeliveryFailed,
     ];
   }
 }

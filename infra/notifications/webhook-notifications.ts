@@ -43,6 +43,8 @@ export class WebhookNotifications extends Construct {
   readonly connections: Connection[] = [];
   readonly destinations: ApiDestination[] = [];
   readonly rules: Rule[] = [];
+  /** The rules of each webhook, in the order of the props (what the delivery alarms watch). */
+  readonly rulesByWebhook: Rule[][] = [];
 
   constructor(scope: Construct, id: string, props: WebhookNotificationsProps) {
     super(scope, id);
@@ -69,9 +71,10 @@ export class WebhookNotifications extends Construct {
         // Chat services throttle bursts (Slack: about one message per second per channel).
         rateLimitPerSecond: 1,
       });
+      const rules: Rule[] = [];
       for (const detailType of webhook.events ?? DEFAULT_WEBHOOK_EVENTS) {
         const name = detailType.replaceAll(' ', '');
-        this.rules.push(
+        rules.push(
           new Rule(hookScope, name, {
             description: `acmeflow: ${detailType} to ${webhook.kind}`,
             eventBus: props.eventBus,
@@ -80,6 +83,8 @@ export class WebhookNotifications extends Construct {
           }),
         );
       }
+      this.rules.push(...rules);
+      this.rulesByWebhook.push(rules);
       this.connections.push(connection);
       this.destinations.push(destination);
     });

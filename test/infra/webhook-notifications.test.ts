@@ -182,6 +182,21 @@ describe('notifications to Slack, Teams and webhooks', () => {
     expect(text).not.toMatch(/xox[bp]-|hooks\.slack\.com\/services|[?&]sig=/);
   });
 
+  it('alarms, per webhook, when EventBridge fails to deliver to it, and the alarm notifies the topic', () => {
+    const alarms = resources('AWS::CloudWatch::Alarm').filter((a) => String(a.AlarmDescription).includes('could not be delivered'));
+    expect(alarms.map((a) => String(a.AlarmDescription).match(/webhooks\[\d\]/)?.[0])).toEqual(['webhooks[0]', 'webhooks[1]', 'webhooks[2]']);
+    const slack = alarms[0]!.Metrics as Resource[];
+    expect(slack.find((m) => m.Expression)?.Expression).toBe('FILL(rule0, 0) + FILL(rule1, 0)');
+    const slackRules = webhookRules()
+      .filter((r) => r.destination.InvocationEndpoint.startsWith('https://slack.com'))
+      .map((r) => r.rule.id);
+    for (const m of slack.filter((x) => x.MetricStat)) {
+      expect(m.MetricStat.Metric).toMatchObject({ Namespace: 'AWS/Events', MetricName: 'FailedInvocations' });
+      expect(slackRules).toContain(m.MetricStat.Metric.Dimensions[0].Value.Ref);
+    }
+    expect(alarms[0]!.AlarmActions).toEqual([{ Ref: s.stack.getLogicalId(s.issuer.topic.node.defaultChild as never) }]);
+  });
+
   it('adds no unacknowledged cdk-nag finding', () => {
     const annotations = Annotations.fromStack(s.stack);
     const findings = [...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')), ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))];
