@@ -17,7 +17,7 @@
  * fsynced, the four links switched together under certbot's `previous_*.pem` journal (a switch cut
  * short is put back to the old pair by the next run, by acmeflow and by any certbot command), then
  * runs the reload command — only when something served changed, or a previous reload did not succeed
- * (`<configDir>/.acmeflow-reload-pending`): a run on an instance that is already current writes
+ * (`<configDir>/.acmeflow-reload-pending-<hook>`): a run on an instance that is already current writes
  * nothing and reloads nothing. Servers configured for certbot need no change.
  *
  * Exit status: 0; 3 when some lineages could not be read (the others are written and reloaded);
@@ -30,12 +30,29 @@
  * `instanceRoles`, the only roles the bucket and key policies let read `keys/`.
  */
 
+import { createHash } from 'node:crypto';
+
 /** A certbot lineage name, or `*` (every lineage of the hook), as the SSM document's `allowedPattern` enforces before anything runs. */
 export const LINEAGE_PARAMETER_PATTERN = '^(\\*|[A-Za-z0-9][A-Za-z0-9._-]{0,127})$';
 /** A certificate version number, as the hook's rule passes it (`v3`: a Run Command parameter is a string), or `current` (the association). */
 export const VERSION_PARAMETER_PATTERN = '^(v[1-9][0-9]{0,8}|current)$';
-/** The marker of a reload still owed (see the file's comment), in certbot's config directory. */
-export const RELOAD_PENDING_FILE = '.acmeflow-reload-pending';
+/**
+ * The marker of a reload still owed (see the file's comment), in certbot's config directory: one per
+ * reload command and lineage list, so that two hooks on one instance (nginx for some lineages, postfix
+ * for others) never take each other's owed reload.
+ *
+ * @example
+ * ```ts
+ * reloadPendingFile({ reloadCommand: 'systemctl reload httpd' }); // '.acmeflow-reload-pending-3f2a…' (12 hex digits)
+ * ```
+ */
+export function reloadPendingFile(options: { reloadCommand: string; lineages?: readonly string[] }): string {
+  const hook = createHash('sha256')
+    .update(JSON.stringify([options.reloadCommand, options.lineages ?? []]))
+    .digest('hex')
+    .slice(0, 12);
+  return `.acmeflow-reload-pending-${hook}`;
+}
 /** The event's keyLocation: `s3://<bucket>/keys/<name>/` or a secret name; only its scheme is used. */
 export const KEY_LOCATION_PARAMETER_PATTERN = '^[A-Za-z0-9/:_+=.@-]{1,600}$';
 
@@ -47,7 +64,7 @@ bucket = os.environ["ACMEFLOW_BUCKET"]
 name_pattern = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 # Written before anything served changes, removed by the shell once the reload succeeded: a reload
 # that failed, or a run killed mid-switch, is reloaded by the next run even if it finds nothing to change.
-reload_pending = os.path.join(config_dir, ".acmeflow-reload-pending")
+reload_pending = os.path.join(config_dir, os.environ["ACMEFLOW_RELOAD_PENDING"])
 
 class NotYet(Exception):
     """Nothing to deploy for this lineage in this run (not issued, inside its deploy delay, revoked)."""
@@ -245,7 +262,7 @@ export function certbotLayoutScript(options: CertbotLayoutScriptOptions): string
   for (const name of options.lineages ?? []) {
     if (name === '*' || !lineagePattern.test(name)) throw new Error(`lineages: ${JSON.stringify(name)} is not a lineage name.`);
   }
-  const pending = `"$ACMEFLOW_CONFIG_DIR/${RELOAD_PENDING_FILE}"`;
+  const pending = '"$ACMEFLOW_CONFIG_DIR/$ACMEFLOW_RELOAD_PENDING"';
   return [
     '#!/bin/bash',
     'set -euo pipefail',
@@ -258,6 +275,7 @@ export function certbotLayoutScript(options: CertbotLayoutScriptOptions): string
     `export ACMEFLOW_REGION=${singleQuoted('region', options.region)}`,
     `export ACMEFLOW_HOOK_LINEAGES='${(options.lineages ?? []).join(',')}'`,
     `export ACMEFLOW_DEFAULT_KEY_STORE='${options.defaultKeyStore ?? 's3'}'`,
+    `export ACMEFLOW_RELOAD_PENDING='${reloadPendingFile(options)}'`,
     'status=0',
     "python3 - <<'ACMEFLOW_PY' || status=$?",
     ...WRITE_LAYOUT.split('\n'),

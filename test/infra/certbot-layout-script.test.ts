@@ -3,7 +3,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certbotLayoutScript, LINEAGE_PARAMETER_PATTERN, RELOAD_PENDING_FILE, VERSION_PARAMETER_PATTERN } from '../../infra/deploy-hooks/certbot-layout-script.js';
+import { certbotLayoutScript, LINEAGE_PARAMETER_PATTERN, reloadPendingFile, VERSION_PARAMETER_PATTERN } from '../../infra/deploy-hooks/certbot-layout-script.js';
 
 const probe = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
 const hasPython = probe.status === 0;
@@ -245,6 +245,10 @@ describe('SSM deploy hook script, run by the State Manager association', () => {
       put(`keys/${name}/${version}/privkey.pem`, KEY);
     }
   };
+  /** The reload: appends to reloads, or fails while the file `broken` exists (a server whose config does not load). */
+  const reloadCommand = (name = 'reloads') => `if [ -e "${root}/broken" ]; then false; else echo reloaded >> "${root}/${name}"; fi`;
+  const owed = (options: { reloadCommand?: string; lineages?: string[] } = {}) =>
+    existsSync(path.join(config, reloadPendingFile({ reloadCommand: options.reloadCommand ?? reloadCommand(), ...(options.lineages ? { lineages: options.lineages } : {}) })));
   const reconcile = (options: { lineages?: string[]; reloadCommand?: string } = {}) => {
     rmSync(path.join(root, 'aws-calls'), { force: true });
     const script = certbotLayoutScript({
@@ -252,7 +256,7 @@ describe('SSM deploy hook script, run by the State Manager association', () => {
       bucket: 'acmeflow-certs',
       configDir: config,
       region: 'ap-northeast-1',
-      reloadCommand: options.reloadCommand ?? `echo reloaded >> "${root}/reloads"`,
+      reloadCommand: options.reloadCommand ?? reloadCommand(),
       ...(options.lineages ? { lineages: options.lineages } : {}),
     })
       .join('\n')
@@ -279,7 +283,7 @@ describe('SSM deploy hook script, run by the State Manager association', () => {
     expect(run.calls).toContain('secretsmanager get-secret-value --region ap-northeast-1 --secret-id acmeflow/cert/example.com --query SecretString --output text');
     expect(run.calls).toContain('s3 cp --region ap-northeast-1 s3://acmeflow-certs/keys/example.jp/4/privkey.pem -');
     expect(run.reloads).toBe(1);
-    expect(existsSync(path.join(config, RELOAD_PENDING_FILE))).toBe(false);
+    expect(owed()).toBe(false);
   });
 
   it.skipIf(!hasPython)('run again on an instance that is current: nothing changes and the server is not reloaded', () => {
@@ -312,15 +316,33 @@ describe('SSM deploy hook script, run by the State Manager association', () => {
 
   it.skipIf(!hasPython)('a reload that failed is done by the next run, though the files are current by then', () => {
     store('example.jp', 6);
-    const failed = reconcile({ reloadCommand: 'false' });
+    writeFileSync(path.join(root, 'broken'), '');
+    const failed = reconcile();
     expect(failed.status).not.toBe(0);
     expect(linkOf('example.jp')).toBe('../../archive/example.jp/privkey6.pem');
-    expect(existsSync(path.join(config, RELOAD_PENDING_FILE))).toBe(true);
+    expect(owed()).toBe(true);
+    rmSync(path.join(root, 'broken'));
     const next = reconcile();
     expect(next.status).toBe(0);
     expect(next.reloads).toBe(3);
-    expect(existsSync(path.join(config, RELOAD_PENDING_FILE))).toBe(false);
+    expect(owed()).toBe(false);
     expect(reconcile().reloads).toBe(3);
+  });
+
+  it.skipIf(!hasPython)("another hook on the same instance (its own lineages, its own reload) does not take this hook's owed reload", () => {
+    store('mail.example.jp', 1);
+    store('example.jp', 7);
+    const mine = { lineages: ['example.jp'] };
+    const other = { lineages: ['mail.example.jp'], reloadCommand: reloadCommand('other-reloads') };
+    writeFileSync(path.join(root, 'broken'), '');
+    expect(reconcile(mine).status).not.toBe(0);
+    rmSync(path.join(root, 'broken'));
+    expect(reconcile(other).status).toBe(0);
+    expect(readFileSync(path.join(root, 'other-reloads'), 'utf8')).toBe('reloaded\n');
+    expect(owed(mine)).toBe(true);
+    expect(owed(other)).toBe(false);
+    expect(reconcile(mine).reloads).toBe(4);
+    expect(owed(mine)).toBe(false);
   });
 
   it.skipIf(!hasPython)("reads only the hook's lineages when it has a list, and fails (status 3) for one it cannot read while writing the others", () => {
@@ -331,7 +353,7 @@ describe('SSM deploy hook script, run by the State Manager association', () => {
     expect(run.calls.some((c) => c.includes('example.jp'))).toBe(false);
     expect(linkOf('example.org')).toBe('../../archive/example.org/privkey1.pem');
     expect(run.errors).toContain('missing.example could not be written');
-    expect(run.reloads).toBe(4);
+    expect(run.reloads).toBe(5);
   });
 
   it('refuses a lineage list entry that is not a lineage name', () => {
