@@ -3,9 +3,11 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { CaPresetName, KeyStoreKind, LineageSpecInput } from '../shared/config/index.js';
 import type { KeyType } from '../shared/crypto/index.js';
+import type { EventDetailType } from '../shared/events/events.js';
 
 /**
  * One certificate lineage the issuer keeps issued (certbot's `renewal/<name>.conf`). Checked at
@@ -101,6 +103,41 @@ export interface NotificationProps {
   readonly topic?: ITopic;
   /** E-mail addresses subscribed to the topic (each confirms by mail). @default none */
   readonly emails?: readonly string[];
+  /** Slack, Microsoft Teams and other webhooks that get the issuer's events as messages (EventBridge API destinations). @default none */
+  readonly webhooks?: readonly WebhookNotificationProps[];
+}
+
+/**
+ * One chat channel or webhook that gets some of the issuer's events, as a message in the service's
+ * own shape. The credential stays in Secrets Manager: the template holds a dynamic reference only.
+ *
+ * @example
+ * ```ts
+ * { kind: 'slack', webhookSecret: 'acmeflow/slack-bot', channel: 'C0123456789', events: ['Certificate Issuance Failed', 'Certificate Deployable'] }
+ * { kind: 'teams', url: 'https://prod-00.japaneast.logic.azure.com/workflows/…/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0', webhookSecret: 'acmeflow/teams-sig' }
+ * ```
+ */
+export interface WebhookNotificationProps {
+  /** `slack` (`chat.postMessage`), `teams` (a Teams Workflows webhook) or `webhook` (the event as JSON to your endpoint). */
+  readonly kind: 'slack' | 'teams' | 'webhook';
+  /**
+   * Name, ARN or construct of the Secrets Manager secret with the credential: for `slack` the
+   * `Authorization` header value `Bearer xoxb-…` (a bot token with `chat:write`); for `teams` the
+   * value of the workflow URL's `sig` parameter; for `webhook` the value of {@link header}.
+   */
+  readonly webhookSecret: ISecret | string;
+  /** The JSON key holding the credential when the secret is a JSON object. @default the whole secret string */
+  readonly secretField?: string;
+  /** The endpoint (https). For `teams`, the workflow URL without its `sig` parameter. @default `slack`: https://slack.com/api/chat.postMessage; required otherwise */
+  readonly url?: string;
+  /** `slack` only, and required there: the channel ID to post to (the bot must be a member). */
+  readonly channel?: string;
+  /** `webhook` only: the header that carries the secret. @default 'Authorization' */
+  readonly header?: string;
+  /** The event types to send. @default ['Certificate Issuance Failed', 'Certificate Revoked'] */
+  readonly events?: readonly EventDetailType[];
+  /** Only these lineages. @default every lineage */
+  readonly lineages?: readonly string[];
 }
 
 /**
@@ -152,6 +189,15 @@ export interface SsmDeployHookProps {
    * `kms:Decrypt`). @default none: attach the hook's `instancePolicy` (`issuer.ssmDeployHooks[i].instancePolicy`) yourself
    */
   readonly instanceRoles?: readonly IRole[];
+  /**
+   * A State Manager association of the same document on the same tag, so that instances that were not
+   * there when `Certificate Deployable` fired (launched later by an Auto Scaling group, offline, or
+   * whose run failed) get each lineage's current version once past its deploy delay; instances already
+   * current change nothing and do not reload. @default true
+   */
+  readonly reconcile?: boolean;
+  /** When the association runs besides on creation and on newly tagged instances (`rate(...)` or `cron(...)`). @default 'rate(1 hour)' */
+  readonly reconcileSchedule?: string;
 }
 
 /** The deploy hooks shipped with the construct: EventBridge rules on `Certificate Deployable`. */
@@ -232,6 +278,11 @@ export interface AcmeIssuerProps {
   readonly eventBus?: IEventBus;
   /** Alarm when the certificate that expires first has fewer days left than this. @default 14 */
   readonly expiryAlarmDays?: number;
+  /**
+   * A CloudWatch dashboard of the issuer (`issuer.dashboard`): alarms, days to expiry (stored, and
+   * served per lineage), issuances per day, sweeps. `false` for none. @default true, named by CloudFormation
+   */
+  readonly dashboard?: boolean | { readonly dashboardName?: string };
   /**
    * @deprecated Every function is its own esbuild bundle (`functions/<step>/handler.ts`), holding only
    * what its step imports. `'per-function'` is what it does anyway; `'shared'` is ignored with a

@@ -19,6 +19,7 @@ import { DEFAULT_KEY_STORE, type LineageSpec } from '../shared/config/index.js';
 import type { EventDetailType } from '../shared/events/events.js';
 import type { AcmeIssuerProps } from './acme-issuer-props.js';
 import { IssuerAlarms } from './alarms/issuer-alarms.js';
+import { IssuerDashboard } from './dashboard/issuer-dashboard.js';
 import { AcmImportHook } from './deploy-hooks/acm-import-hook.js';
 import { CertificateHandles, type CertificateHandleOptions } from './certificate-handles/certificate-handles.js';
 import { acmTargetsEnvironment } from './deploy-hooks/acm-import/acm-import-targets.js';
@@ -94,6 +95,8 @@ export class AcmeIssuer extends Construct {
   readonly lineageSync: LineageSync;
   readonly topic: ITopic;
   readonly alarms: IssuerAlarms;
+  /** Undefined with `dashboard: false`. */
+  readonly dashboard?: IssuerDashboard;
   readonly acmImportHook?: AcmImportHook;
   readonly ssmDeployHooks: readonly SsmDeployHook[];
 
@@ -301,7 +304,16 @@ export class AcmeIssuer extends Construct {
     this.#makeFunction = makeFunction;
     this.#logs = { logRetention, logRemovalPolicy: removalPolicy };
     this.ssmDeployHooks = (hooks.ssm ?? []).map(
-      (hook, i) => new SsmDeployHook(this, `SsmDeployHook${i}`, { ...hook, eventBus: this.eventBus, secretPrefix: this.secretPrefix, key: this.key, bucket: this.bucket }),
+      (hook, i) =>
+        new SsmDeployHook(this, `SsmDeployHook${i}`, {
+          ...hook,
+          eventBus: this.eventBus,
+          secretPrefix: this.secretPrefix,
+          key: this.key,
+          bucket: this.bucket,
+          defaultKeyStore: props.keyStore ?? DEFAULT_KEY_STORE,
+          notificationTopic: this.topic,
+        }),
     );
     for (const hook of hooks.ssm ?? []) keyRoles.push(...(hook.instanceRoles ?? []));
 
@@ -315,8 +327,20 @@ export class AcmeIssuer extends Construct {
       ...(props.expiryAlarmDays === undefined ? {} : { expiryAlarmDays: props.expiryAlarmDays }),
       sweepScheduled: schedule.enabled ?? true,
       hookFunctions,
+      hookFailureRules: this.ssmDeployHooks.map((hook) => hook.failureRules),
+      webhookRules: notifications.webhooks?.rulesByWebhook ?? [],
       action: new SnsAction(this.topic),
     });
+    if (props.dashboard !== false) {
+      this.dashboard = new IssuerDashboard(this, 'Dashboard', {
+        issuance: this.issuanceStateMachine,
+        sweep: this.sweepStateMachine,
+        bucketName: this.bucket.bucketName,
+        expiryAlarmDays: props.expiryAlarmDays ?? 14,
+        alarms: this.alarms.all(),
+        ...(typeof props.dashboard === 'object' && props.dashboard.dashboardName ? { dashboardName: props.dashboard.dashboardName } : {}),
+      });
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, type IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IRule } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -16,6 +17,10 @@ export interface IssuerAlarmsProps {
   readonly sweepScheduled: boolean;
   /** Deploy hook functions whose errors are alarmed. @default none */
   readonly hookFunctions?: readonly IFunction[];
+  /** Per SSM deploy hook, the rules matching its failed runs (Run Command, State Manager). @default none */
+  readonly hookFailureRules?: readonly (readonly IRule[])[];
+  /** Per chat or webhook notification target, its rules (one per event type). @default none */
+  readonly webhookRules?: readonly (readonly IRule[])[];
   readonly action: IAlarmAction;
 }
 
@@ -27,7 +32,12 @@ export interface IssuerAlarmsProps {
  * - **SweepNotSucceeding**: no sweep succeeded in a day while the schedule runs twice a day (missing data is breaching);
  * - **CertificateExpiring**: `acmeflow/DaysToExpiryMin` (written by full sweeps, see `metrics.ts`)
  *   below the threshold: some certificate has less than 14 days left and renewal keeps failing;
- * - **DeployHookErrors**: a deploy hook function failed.
+ * - **DeployHookErrors**: a deploy hook function failed;
+ * - **SsmDeployFailed**: a run of an SSM deploy hook failed on some instance, counted by the rules
+ *   that match those runs (`AWS/Events` `TriggeredRules` per rule: the hook's own document only);
+ * - **WebhookDeliveryFailed**: EventBridge could not deliver a message to a Slack, Teams or webhook
+ *   target (`FailedInvocations` of its rules: an HTTP error or throttling past the retries), so that a
+ *   chat channel that went quiet is noticed through the topic.
  */
 export class IssuerAlarms extends Construct {
   readonly issuanceFailed: Alarm;
@@ -35,6 +45,8 @@ export class IssuerAlarms extends Construct {
   readonly sweepNotSucceeding?: Alarm;
   readonly certificateExpiring: Alarm;
   readonly deployHookErrors: Alarm[] = [];
+  readonly ssmDeployFailed: Alarm[] = [];
+  readonly webhookDeliveryFailed: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: IssuerAlarmsProps) {
     super(scope, id);
@@ -109,6 +121,46 @@ export class IssuerAlarms extends Construct {
         }),
       );
     });
+    /** Any of these rules' `AWS/Events` metric at least once in five minutes. */
+    const anyRule = (id: string, description: string, metricName: string, rules: readonly IRule[]) => {
+      const usingMetrics = Object.fromEntries(
+        rules.map((rule, j) => [`rule${j}`, new Metric({ namespace: 'AWS/Events', metricName, dimensionsMap: { RuleName: rule.ruleName }, statistic: 'Sum' })]),
+      );
+      return new Alarm(this, id, {
+        alarmDescription: description,
+        metric: new MathExpression({
+          expression: Object.keys(usingMetrics)
+            .map((key) => `FILL(${key}, 0)`)
+            .join(' + '),
+          usingMetrics,
+          period: Duration.minutes(5),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    };
+    (props.hookFailureRules ?? []).forEach((rules, i) => {
+      this.ssmDeployFailed.push(
+        anyRule(
+          `SsmDeployFailed${i}`,
+          'acmeflow: the SSM deploy hook failed on an instance (Run Command or the State Manager association); the notification names the instance.',
+          'TriggeredRules',
+          rules,
+        ),
+      );
+    });
+    (props.webhookRules ?? []).forEach((rules, i) => {
+      this.webhookDeliveryFailed.push(
+        anyRule(
+          `WebhookDeliveryFailed${i}`,
+          `acmeflow: a message to notifications.webhooks[${i}] could not be delivered (HTTP error or throttling); check its secret, URL and channel.`,
+          'FailedInvocations',
+          rules,
+        ),
+      );
+    });
     for (const alarm of this.all()) {
       alarm.addAlarmAction(props.action);
     }
@@ -116,6 +168,14 @@ export class IssuerAlarms extends Construct {
 
   /** Every alarm of the issuer. */
   all(): Alarm[] {
-    return [this.issuanceFailed, this.sweepFailed, ...(this.sweepNotSucceeding ? [this.sweepNotSucceeding] : []), this.certificateExpiring, ...this.deployHookErrors];
+    return [
+      this.issuanceFailed,
+      this.sweepFailed,
+      ...(this.sweepNotSucceeding ? [this.sweepNotSucceeding] : []),
+      this.certificateExpiring,
+      ...this.deployHookErrors,
+      ...this.ssmDeployFailed,
+      ...this.webhookDeliveryFailed,
+    ];
   }
 }

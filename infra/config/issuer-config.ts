@@ -5,12 +5,14 @@ import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 // A namespace import lets esbuild drop zod's locales from the Lambda bundle (about 360 KB).
 import * as z from 'zod';
 import { ConfigError, configErrorFrom, issuerLineagesSchema } from '../../shared/config/index.js';
+import { EVENT_SCHEMAS, type EventDetailType } from '../../shared/events/events.js';
 import type { AcmeIssuerProps } from '../acme-issuer-props.js';
 
 /** The example config, relative to the project root. */
 export const DEFAULT_CONFIG_FILE = 'infra/config/example.json';
 
 const lineageList = z.array(z.string().min(1)).optional();
+const eventTypes = Object.keys(EVENT_SCHEMAS) as [EventDetailType, ...EventDetailType[]];
 
 /**
  * The config file `infra/app.ts` builds its stack from: the serialisable part of
@@ -36,7 +38,29 @@ export const issuerConfigSchema = z
       .strict()
       .optional(),
     sweepConcurrency: z.number().int().min(1).max(10_000).optional(),
-    notifications: z.object({ emails: z.array(z.string().email()).optional() }).strict().optional(),
+    notifications: z
+      .object({
+        emails: z.array(z.string().email()).optional(),
+        /** `WebhookNotificationProps`, the secret by name or ARN. */
+        webhooks: z
+          .array(
+            z
+              .object({
+                kind: z.enum(['slack', 'teams', 'webhook']),
+                webhookSecret: z.string().min(1),
+                secretField: z.string().min(1).optional(),
+                url: z.string().url().optional(),
+                channel: z.string().min(1).optional(),
+                header: z.string().min(1).optional(),
+                events: z.array(z.enum(eventTypes)).min(1).optional(),
+                lineages: lineageList,
+              })
+              .strict(),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
     deployHooks: z
       .object({
         acmImport: z.object({ lineages: lineageList, region: z.string().min(1).optional() }).strict().optional(),
@@ -49,6 +73,9 @@ export const issuerConfigSchema = z
                 targetTagValues: z.array(z.string().min(1)).min(1).max(50),
                 reloadCommand: z.string().min(1).optional(),
                 configDir: z.string().min(1).optional(),
+                reconcile: z.boolean().optional(),
+                /** A State Manager schedule: `rate(1 hour)`, `rate(30 minutes)` or a `cron(...)` expression. */
+                reconcileSchedule: z.string().regex(/^(rate|cron)\(.+\)$/, 'rate(...) or cron(...)').optional(),
               })
               .strict(),
           )
@@ -68,6 +95,7 @@ export const issuerConfigSchema = z
       .optional(),
     secretPrefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]+\/$/, 'letters, digits and /_+=.@-, ending with "/"').optional(),
     expiryAlarmDays: z.number().int().min(1).max(90).optional(),
+    dashboard: z.union([z.boolean(), z.object({ dashboardName: z.string().min(1).optional() }).strict()]).optional(),
     bundling: z.enum(['shared', 'per-function']).optional(),
     tracing: z.boolean().optional(),
   })
@@ -110,7 +138,14 @@ export function issuerPropsFromConfig(input: unknown): { stackName: string; prop
         }
       : {}),
     ...(c.sweepConcurrency === undefined ? {} : { sweepConcurrency: c.sweepConcurrency }),
-    ...(c.notifications ? { notifications: { ...(c.notifications.emails ? { emails: c.notifications.emails } : {}) } } : {}),
+    ...(c.notifications
+      ? {
+          notifications: {
+            ...(c.notifications.emails ? { emails: c.notifications.emails } : {}),
+            ...(c.notifications.webhooks ? { webhooks: c.notifications.webhooks } : {}),
+          },
+        }
+      : {}),
     ...(c.deployHooks ? { deployHooks: c.deployHooks } : {}),
     ...(retention
       ? {
@@ -125,6 +160,7 @@ export function issuerPropsFromConfig(input: unknown): { stackName: string; prop
     ...(c.secretPrefix === undefined ? {} : { secretPrefix: c.secretPrefix }),
     ...(c.keyStore === undefined ? {} : { keyStore: c.keyStore }),
     ...(c.expiryAlarmDays === undefined ? {} : { expiryAlarmDays: c.expiryAlarmDays }),
+    ...(c.dashboard === undefined ? {} : { dashboard: c.dashboard }),
     ...(c.bundling === undefined ? {} : { bundling: c.bundling }),
     ...(c.tracing === undefined ? {} : { tracing: c.tracing }),
   };

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import type { NotificationProps } from '../acme-issuer-props.js';
 import { acmeflowEventPattern } from '../deploy-hooks/event-patterns.js';
 import { SourceBoundTopicTarget } from './source-bound-topic-target.js';
+import { WebhookNotifications } from './webhook-notifications.js';
 
 export interface IssuerNotificationsProps extends NotificationProps {
   readonly eventBus: IEventBus;
@@ -23,11 +24,14 @@ export interface IssuerNotificationsProps extends NotificationProps {
  * `Certificate Deployable`. The alarms publish here too. A new topic is encrypted with its own KMS
  * key (rotated), which this account's EventBridge rules and CloudWatch alarms may use to publish (every
  * service grant conditioned on `aws:SourceAccount` and `aws:SourceArn`); it refuses plain HTTP.
+ * Chat channels and webhooks get the events they choose through {@link WebhookNotifications}.
  */
 export class IssuerNotifications extends Construct {
   readonly topic: ITopic;
   readonly failureRule: Rule;
   readonly deployableRule?: Rule;
+  /** The Slack, Teams and webhook targets, when the props list any. */
+  readonly webhooks?: WebhookNotifications;
 
   constructor(scope: Construct, id: string, props: IssuerNotificationsProps) {
     super(scope, id);
@@ -101,6 +105,9 @@ export class IssuerNotifications extends Construct {
           ),
         ],
       });
+    }
+    if (props.webhooks && props.webhooks.length > 0) {
+      this.webhooks = new WebhookNotifications(this, 'Webhooks', { eventBus: props.eventBus, webhooks: props.webhooks });
     }
   }
 }

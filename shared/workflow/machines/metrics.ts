@@ -78,3 +78,15 @@ export function unreadableMetricsEmf(input: { bucket: string; unreadable: number
     [LINEAGES_UNREADABLE]: input.unreadable,
   };
 }
+
+/** The dimension of the per-lineage metrics (beside {@link METRICS_DIMENSION}'s fleet-wide ones). */
+export const METRICS_LINEAGE_DIMENSION = 'Lineage';
+
+/**
+ * Days left on the certificate an endpoint of the lineage presents (dimension
+ * {@link METRICS_LINEAGE_DIMENSION}), written by the served-certificate probe; the dashboard graphs it.
+ */
+export const DAYS_TO_EXPIRY_SERVED = 'DaysToExpiryServed';
+
+/** Lineages a sweep skipped because another run held their lock (counted, not failed); the dashboard graphs it. */
+export const LINEAGES_SKIPPED = 'LineagesSkipped';
