@@ -156,7 +156,13 @@ export interface RetentionProps {
   readonly noncurrentVersionExpiration?: Duration;
   /** Sweep plans and results under `sweeps/`. @default 30 days */
   readonly sweepObjectsExpiration?: Duration;
-  /** Of the bucket, the KMS key and the log groups when the stack is deleted. @default RemovalPolicy.RETAIN */
+  /**
+   * Of the buckets, the KMS key, the log groups and the run-time secrets when the stack is deleted.
+   * `DESTROY` empties the buckets (every object version) and deletes them, deletes the secrets under
+   * the secret prefix (before the key's deletion is scheduled) and the log groups. `RETAIN` keeps all
+   * of them readable: a new stack given the old `bucket`, `encryptionKey` and secret prefix carries on.
+   * A bucket or key you pass in is never deleted. @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -202,7 +208,12 @@ export interface AcmeIssuerProps {
    * their IAM policies say. @default none: only the issuer's own functions (and the SSM hooks' `instanceRoles`)
    */
   readonly keyReaders?: readonly KeyReaderProps[];
-  /** Prefix of every secret the issuer creates (`<prefix>cert/<lineage>`, `<prefix>account/<id>`). @default 'acmeflow/' */
+  /**
+   * Prefix of every secret the issuer creates (`<prefix>cert/<lineage>`, `<prefix>account/<id>`), ending
+   * with "/". Scoped to the stack by default, so two issuers in one account and region never share a
+   * secret. Give `'acmeflow/'` to keep the secrets of a stack deployed before the default was scoped.
+   * @default `acmeflow/<stack name>/<issuer path in the stack>/` (`acmeflow/Prod/Issuer/`)
+   */
   readonly secretPrefix?: string;
   /** The bus the events go to and the hooks listen on. @default the account's default bus */
   readonly eventBus?: IEventBus;

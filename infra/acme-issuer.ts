@@ -25,6 +25,8 @@ import { keyReaderStatements, restrictCertificateKeys } from './iam/certificate-
 import { AcmeflowFunction, PROJECT_ROOT } from './lambda/acmeflow-function.js';
 import { accessSuppressions, accessWildcardReasons, grantAccess, type IssuerResources } from './lambda/grant-access.js';
 import { EXTRA_HANDLERS, stepEntry, type ExtraHandler } from './lambda/handler-names.js';
+import { SecretCleanup } from './lifecycle/secret-cleanup.js';
+import { defaultSecretPrefix } from './lifecycle/stack-scoped-names.js';
 import { STEP_ACCESS, type FunctionAccess } from '../shared/workflow/machines/step-access.js';
 import { DEFAULT_MEMORY_MB, STEP_MEMORY_MB, STEP_TIMEOUT_SECONDS } from './lambda/function-sizing.js';
 import { LineageSync } from './lineages/lineage-sync.js';
@@ -36,13 +38,16 @@ import { IssuerStateMachines } from './state-machines/issuer-state-machines.js';
 /** The default renewal schedule: the operator manual's cron line, `0 0,12 * * *`, in UTC. */
 export const DEFAULT_RENEWAL_CRON = { minute: '0', hour: '0,12' } as const;
 export const DEFAULT_FLEXIBLE_WINDOW = Duration.minutes(60);
-export const DEFAULT_SECRET_PREFIX = 'acmeflow/';
+/** The secret prefix of stacks deployed before prefixes were scoped to the stack; give it as `secretPrefix` to keep their secrets. */
+export const LEGACY_SECRET_PREFIX = 'acmeflow/';
 
 /** Access of the functions that are not workflow steps. */
 const EXTRA_ACCESS: Readonly<Record<ExtraHandler, FunctionAccess>> = {
   // Writes renewal/<name>.json (keeping state), deletes removed lineages, keeps deploy/managed-lineages.json.
   syncLineages: { store: 'write' },
   acmImport: { store: 'read', certificateKeys: 'read' },
+  // Lists and deletes the run-time secrets on stack delete (statements in infra/lifecycle/secret-cleanup.ts).
+  deleteSecrets: {},
 };
 
 const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
@@ -92,6 +97,8 @@ export class AcmeIssuer extends Construct {
   readonly alarms: IssuerAlarms;
   readonly acmImportHook?: AcmImportHook;
   readonly ssmDeployHooks: readonly SsmDeployHook[];
+  /** With `removalPolicy: DESTROY`: deletes the run-time secrets on stack delete. */
+  readonly secretCleanup?: SecretCleanup;
 
   readonly #resolved: ResolvedLineages;
 
@@ -110,7 +117,8 @@ export class AcmeIssuer extends Construct {
 
     this.#resolved = resolveLineages(props);
     this.lineages = this.#resolved.specs;
-    this.secretPrefix = props.secretPrefix ?? DEFAULT_SECRET_PREFIX;
+    this.secretPrefix = props.secretPrefix ?? defaultSecretPrefix(this);
+    const destroy = removalPolicy === RemovalPolicy.DESTROY;
     this.eventBus = props.eventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
 
     // Storage -------------------------------------------------------------------------------------
@@ -127,6 +135,8 @@ export class AcmeIssuer extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365) }],
       removalPolicy,
+      // A bucket is deleted only when empty; DESTROY empties it first (every version: CDK's handler deletes versions and delete markers).
+      autoDeleteObjects: destroy,
     });
     this.bucket = new Bucket(this, 'Certificates', {
       encryption: BucketEncryption.KMS,
@@ -149,6 +159,7 @@ export class AcmeIssuer extends Construct {
         { id: 'ExpireSweepObjects', prefix: 'sweeps/', expiration: retention.sweepObjectsExpiration ?? Duration.days(30) },
       ],
       removalPolicy,
+      autoDeleteObjects: destroy,
     });
     // Certificate keys under keys/: only the roles collected here read or write them (functions with
     // certificateKeys access, the SSM hooks' instance roles, props.keyReaders).
@@ -235,6 +246,18 @@ export class AcmeIssuer extends Construct {
       tracing,
     });
     this.issuanceStateMachine = machines.issuance;
+
+    // DESTROY: the secrets the functions created go with the stack, before the key that encrypts them.
+    if (destroy) {
+      const cleanup = makeFunction('DeleteSecretsFunction', EXTRA_HANDLERS.deleteSecrets, 'delete the run-time secrets on stack delete', EXTRA_ACCESS.deleteSecrets, {
+        timeoutSeconds: 840,
+        wildcardResourceReasons: ['secretsmanager:ListSecrets accepts only Resource "*" (the cleanup lists the secrets under the issuer prefix to delete them).'],
+      });
+      this.secretCleanup = new SecretCleanup(this, 'SecretCleanup', { onEvent: cleanup.function, onEventRole: cleanup.role, secretPrefix: this.secretPrefix, logRetention });
+      this.secretCleanup.node.addDependency(this.key);
+      // Deleted after the machines that create secrets, so none appears once the cleanup ran.
+      machines.node.addDependency(this.secretCleanup);
+    }
     this.sweepStateMachine = machines.sweep;
     this.revocationStateMachine = machines.revocation;
 

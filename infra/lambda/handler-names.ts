@@ -6,6 +6,8 @@ export const EXTRA_HANDLERS = {
   syncLineages: 'functions/sync-lineages/handler.ts',
   /** The ACM deploy hook (a rule on `Certificate Deployable`). */
   acmImport: 'functions/acm-import/handler.ts',
+  /** With `removalPolicy: DESTROY`: the custom resource that deletes the run-time secrets on stack delete. */
+  deleteSecrets: 'functions/delete-secrets/handler.ts',
 } as const;
 
 export type ExtraHandler = keyof typeof EXTRA_HANDLERS;
