@@ -1,8 +1,13 @@
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IVpc, ISecurityGroup, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { CaPresetName, KeyStoreKind, LineageSpecInput } from '../shared/config/index.js';
 import type { KeyType } from '../shared/crypto/index.js';
@@ -52,11 +57,13 @@ export interface CaAccountProps {
   /** Contact e-mail addresses of the account (RFC 8555 §7.3). @default none */
   readonly contact?: readonly string[];
   /**
-   * Name or full ARN of the Secrets Manager secret, created by the operator, holding the External
-   * Account Binding credentials (`{"kid":"…","hmacKey":"…"}`). Only this secret is readable by the functions.
+   * The Secrets Manager secret, created by the operator, holding the External Account Binding
+   * credentials (`{"kid":"…","hmacKey":"…"}`): its name or full ARN, or the `ISecret`. Only this
+   * secret is readable by the functions; an `ISecret` encrypted with a customer-managed key
+   * (`encryptionKey`) also gets `kms:Decrypt` on that key, through Secrets Manager only.
    * @default none; required when the preset says the CA requires EAB
    */
-  readonly eabSecret?: string;
+  readonly eabSecret?: string | ISecret;
   /** The operator agreed to the CA's terms of service (certbot's `--agree-tos`). @default false */
   readonly termsOfServiceAgreed?: boolean;
   /** @default 'ecdsa-p256' */
@@ -73,14 +80,19 @@ export interface DnsProviderProps {
   readonly provider: string;
   /** Non-secret settings, checked against the provider's config schema at synth time. @default {} */
   readonly config?: Readonly<Record<string, unknown>>;
-  /** Name or full ARN of the secret holding the provider's credentials (TSIG key, API token). @default none */
-  readonly credentialsSecret?: string;
+  /**
+   * The secret holding the provider's credentials (TSIG key, API token): its name or full ARN, or the
+   * `ISecret` (granted like {@link CaAccountProps.eabSecret}). @default none
+   */
+  readonly credentialsSecret?: string | ISecret;
   /**
    * Route 53 only: the hosted zones the functions may change (`_acme-challenge.*` TXT records only).
    * Required unless `config.hostedZoneId` or `config.roleArn` is set, so the IAM policy is never `hostedzone/*`.
    * @default `config.hostedZoneId`
    */
   readonly hostedZoneIds?: readonly string[];
+  /** Route 53 only: the same as {@link hostedZoneIds}, as CDK zones (`HostedZone.fromLookup`, a zone of this app); both may be given. @default none */
+  readonly hostedZones?: readonly IHostedZone[];
   /** Nameservers the propagation check asks instead of the authoritative ones (`host:port`). @default the authoritative servers */
   readonly resolvers?: readonly string[];
 }
@@ -227,4 +239,30 @@ export interface AcmeIssuerProps {
   readonly bundling?: 'shared' | 'per-function';
   /** X-Ray tracing of the state machines and functions. @default true */
   readonly tracing?: boolean;
+  /**
+   * Bring your own certificate bucket (versioned, encrypted). The issuer adds no policy to an imported
+   * bucket: its `keys/` fence (which roles read certificate keys) is then yours to keep, and its
+   * lifecycle rules and access logging too. Given with the old `encryptionKey`, a new stack carries
+   * on with the lineages, certificates and keys stored in it. Never deleted by the stack.
+   * @default a new bucket (versioned, SSE-KMS with `encryptionKey`, access-logged)
+   */
+  readonly bucket?: IBucket;
+  /**
+   * Bring your own KMS key: objects in the bucket (SSE-KMS) and the run-time secrets are encrypted
+   * with it. Never deleted by the stack. @default the bucket's key when `bucket` has one, else a new key (rotated)
+   */
+  readonly encryptionKey?: IKey;
+  /**
+   * Run the functions in this VPC. DNS-01 needs outbound HTTPS to the CA's ACME directory, to the DNS
+   * provider's API (Route 53, Cloudflare, ...) or TCP/UDP 53 to the rfc2136 server, and DNS (port 53)
+   * to the zone's authoritative nameservers for the propagation check; AWS calls go to S3, Secrets
+   * Manager, KMS, Step Functions, EventBridge, STS and CloudWatch, which VPC endpoints can serve
+   * instead of a NAT (the CA, the DNS API and the nameservers still need a way out).
+   * @default no VPC (Lambda's own internet access)
+   */
+  readonly vpc?: IVpc;
+  /** Subnets of {@link vpc} (private, with a NAT or the endpoints above). @default the VPC's private subnets */
+  readonly vpcSubnets?: SubnetSelection;
+  /** Security groups of the functions in {@link vpc}. @default one per function, all outbound allowed */
+  readonly securityGroups?: readonly ISecurityGroup[];
 }

@@ -4,10 +4,10 @@ import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, type IEventBus, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -80,9 +80,12 @@ const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBuc
 export class AcmeIssuer extends Construct {
   /** The resolved lineage specs, as stored in `renewal/<name>.json`. */
   readonly lineages: readonly LineageSpec[];
-  readonly key: Key;
-  readonly bucket: Bucket;
-  readonly accessLogsBucket: Bucket;
+  /** The KMS key of the bucket's objects and the run-time secrets: `props.encryptionKey`, the given bucket's key, or a new one. */
+  readonly key: IKey;
+  /** The certificate bucket: `props.bucket`, or a new one. */
+  readonly bucket: IBucket;
+  /** The access log bucket of a bucket this issuer created (none for `props.bucket`). */
+  readonly accessLogsBucket?: Bucket;
   readonly secretPrefix: string;
   readonly eventBus: IEventBus;
   /** The function behind each Lambda step. */
@@ -122,45 +125,53 @@ export class AcmeIssuer extends Construct {
     this.eventBus = props.eventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
 
     // Storage -------------------------------------------------------------------------------------
-    this.key = new Key(this, 'Key', {
-      description: 'acmeflow: certificate bucket and certificate/account key secrets',
-      enableKeyRotation: true,
-      removalPolicy,
-    });
-    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
-      // S3 server access logging delivers to SSE-S3 buckets only.
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365) }],
-      removalPolicy,
-      // A bucket is deleted only when empty; DESTROY empties it first (every version: CDK's handler deletes versions and delete markers).
-      autoDeleteObjects: destroy,
-    });
-    this.bucket = new Bucket(this, 'Certificates', {
-      encryption: BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      versioned: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 'certificates/',
-      lifecycleRules: [
-        {
-          id: 'ExpireOldVersions',
-          noncurrentVersionExpiration: retention.noncurrentVersionExpiration ?? Duration.days(90),
-          expiredObjectDeleteMarker: true,
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
-        },
-        { id: 'ExpireSweepObjects', prefix: 'sweeps/', expiration: retention.sweepObjectsExpiration ?? Duration.days(30) },
-      ],
-      removalPolicy,
-      autoDeleteObjects: destroy,
-    });
+    this.key =
+      props.encryptionKey ??
+      props.bucket?.encryptionKey ??
+      new Key(this, 'Key', {
+        description: 'acmeflow: certificate bucket and certificate/account key secrets',
+        enableKeyRotation: true,
+        removalPolicy,
+      });
+    if (props.bucket) {
+      // The operator's bucket: its policies, lifecycle and removal are the operator's.
+      this.bucket = props.bucket;
+    } else {
+      this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
+        // S3 server access logging delivers to SSE-S3 buckets only.
+        encryption: BucketEncryption.S3_MANAGED,
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365) }],
+        removalPolicy,
+        // A bucket is deleted only when empty; DESTROY empties it first (every version: CDK's handler deletes versions and delete markers).
+        autoDeleteObjects: destroy,
+      });
+      this.bucket = new Bucket(this, 'Certificates', {
+        encryption: BucketEncryption.KMS,
+        encryptionKey: this.key,
+        bucketKeyEnabled: true,
+        versioned: true,
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        minimumTLSVersion: 1.2,
+        objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        serverAccessLogsBucket: this.accessLogsBucket,
+        serverAccessLogsPrefix: 'certificates/',
+        lifecycleRules: [
+          {
+            id: 'ExpireOldVersions',
+            noncurrentVersionExpiration: retention.noncurrentVersionExpiration ?? Duration.days(90),
+            expiredObjectDeleteMarker: true,
+            abortIncompleteMultipartUploadAfter: Duration.days(7),
+          },
+          { id: 'ExpireSweepObjects', prefix: 'sweeps/', expiration: retention.sweepObjectsExpiration ?? Duration.days(30) },
+        ],
+        removalPolicy,
+        autoDeleteObjects: destroy,
+      });
+    }
     // Certificate keys under keys/: only the roles collected here read or write them (functions with
     // certificateKeys access, the SSM hooks' instance roles, props.keyReaders).
     const keyRoles: IRole[] = [];
@@ -215,6 +226,9 @@ export class AcmeIssuer extends Construct {
         logRemovalPolicy: removalPolicy,
         tracing,
         wildcardResourceReasons: [...accessWildcardReasons(access, resources), ...(options.wildcardResourceReasons ?? [])],
+        ...(props.vpc ? { vpc: props.vpc } : {}),
+        ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}),
+        ...(props.securityGroups ? { securityGroups: props.securityGroups } : {}),
       });
       grantAccess(fn.function, access, resources);
       if (access.certificateKeys) keyRoles.push(fn.role);

@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -81,14 +82,10 @@ export function grantAccess(grantee: IGrantable, access: FunctionAccess, res: Is
     kmsRead = true;
     kmsWrite ||= access.accountKeys === 'write';
   }
-  if (access.eab && res.lineages.eabSecrets.length > 0) {
-    add(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: res.lineages.eabSecrets.map((ref) => secretArnOf(res.bucket, ref)) }));
-  }
+  if (access.eab) grantOperatorSecrets(grantee, res.lineages.eabSecrets, res);
   if (access.dns) {
     for (const statement of route53Statements(res.lineages.route53, res.partition, access.dns)) add(statement);
-    if (res.lineages.dnsCredentialSecrets.length > 0) {
-      add(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: res.lineages.dnsCredentialSecrets.map((ref) => secretArnOf(res.bucket, ref)) }));
-    }
+    grantOperatorSecrets(grantee, res.lineages.dnsCredentialSecrets, res);
     if (res.lineages.assumedRoles.length > 0) {
       add(new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [...res.lineages.assumedRoles] }));
     }
@@ -105,6 +102,32 @@ export function grantAccess(grantee: IGrantable, access: FunctionAccess, res: Is
   }
   if (kmsWrite) res.key.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
   else if (kmsRead) res.key.grant(grantee, 'kms:Decrypt');
+}
+
+/**
+ * GetSecretValue on the operator's secrets (EAB, DNS credentials): by name or ARN pattern for those
+ * given as strings; for those given as `ISecret`, on the secret itself and, when it is encrypted with
+ * a customer-managed key, `kms:Decrypt` on that key through Secrets Manager only (`kms:ViaService`).
+ */
+function grantOperatorSecrets(grantee: IGrantable, refs: readonly string[], res: IssuerResources): void {
+  const add = (statement: PolicyStatement) => grantee.grantPrincipal.addToPrincipalPolicy(statement);
+  const byName = refs.filter((ref) => !res.lineages.secrets.has(ref));
+  if (byName.length > 0) add(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: byName.map((ref) => secretArnOf(res.bucket, ref)) }));
+  for (const ref of refs) {
+    const secret = res.lineages.secrets.get(ref);
+    if (!secret) continue;
+    // An ARN without its six random characters (a secret imported by name) matches them with "-??????".
+    add(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`] }));
+    if (secret.encryptionKey) {
+      add(
+        new PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [secret.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(res.bucket).region}.amazonaws.com` } },
+        }),
+      );
+    }
+  }
 }
 
 function regexEscape(text: string): string {

@@ -39,7 +39,7 @@ describe('certificate bucket and key', () => {
       },
       VersioningConfiguration: { Status: 'Enabled' },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(s.issuer.accessLogsBucket) } },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(s.issuer.accessLogsBucket!) } },
     });
   });
 
