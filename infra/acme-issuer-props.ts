@@ -222,9 +222,11 @@ export interface AcmeIssuerProps {
   readonly keyReaders?: readonly KeyReaderProps[];
   /**
    * Prefix of every secret the issuer creates (`<prefix>cert/<lineage>`, `<prefix>account/<id>`), ending
-   * with "/". Scoped to the stack by default, so two issuers in one account and region never share a
-   * secret. Give `'acmeflow/'` to keep the secrets of a stack deployed before the default was scoped.
-   * @default `acmeflow/<stack name>/<issuer path in the stack>/` (`acmeflow/Prod/Issuer/`)
+   * with "/". Scoped to the stack and its KMS key by default, so two issuers in one account and region
+   * never share a secret, and a stack created again with a new key never meets secrets it cannot
+   * decrypt (given the old `encryptionKey`, it computes the old prefix). Give `'acmeflow/'` to keep
+   * the secrets of a stack deployed before the default was scoped.
+   * @default `acmeflow/<stack name>/<issuer path in the stack>/<first group of the key id>/` (`acmeflow/Prod/Issuer/1234abcd/`)
    */
   readonly secretPrefix?: string;
   /** The bus the events go to and the hooks listen on. @default the account's default bus */

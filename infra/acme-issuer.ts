@@ -120,7 +120,6 @@ export class AcmeIssuer extends Construct {
 
     this.#resolved = resolveLineages(props);
     this.lineages = this.#resolved.specs;
-    this.secretPrefix = props.secretPrefix ?? defaultSecretPrefix(this);
     const destroy = removalPolicy === RemovalPolicy.DESTROY;
     this.eventBus = props.eventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
 
@@ -172,6 +171,7 @@ export class AcmeIssuer extends Construct {
         autoDeleteObjects: destroy,
       });
     }
+    this.secretPrefix = props.secretPrefix ?? defaultSecretPrefix(this, this.key);
     // Certificate keys under keys/: only the roles collected here read or write them (functions with
     // certificateKeys access, the SSM hooks' instance roles, props.keyReaders).
     const keyRoles: IRole[] = [];

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -130,6 +130,11 @@ function grantOperatorSecrets(grantee: IGrantable, refs: readonly string[], res:
   }
 }
 
+/** The prefix as text for a reason: a deploy-time prefix is described, since a token in a reason would not read. */
+function describePrefix(prefix: string): string {
+  return Token.isUnresolved(prefix) ? 'acmeflow/<stack>/<issuer>/<key>/' : prefix;
+}
+
 function regexEscape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
@@ -163,9 +168,14 @@ export function accessSuppressions(access: FunctionAccess, res: IssuerResources)
   if (secretKinds.length > 0) {
     out.push({
       id: 'AwsSolutions-IAM5',
-      reason: `One secret per lineage (${res.secretPrefix}cert/<name>) and per ACME account (${res.secretPrefix}account/<id>) is created at run time: the grant is limited to that prefix.`,
+      reason: `One secret per lineage (${describePrefix(res.secretPrefix)}cert/<name>) and per ACME account (${describePrefix(res.secretPrefix)}account/<id>) is created at run time: the grant is limited to that prefix.`,
       appliesTo: [
-        { regex: `/^Resource::arn:<AWS::Partition>:secretsmanager:${NAG_REGION}:${NAG_ACCOUNT}:secret:${regexEscape(res.secretPrefix)}(${secretKinds.join('|')})\\/\\*$/g` },
+        {
+          // The default prefix holds the key id, a deploy-time value: cdk-nag then sees its parts joined.
+          regex: Token.isUnresolved(res.secretPrefix)
+            ? `/^Resource::arn:<AWS::Partition>:secretsmanager:${NAG_REGION}:${NAG_ACCOUNT}:secret:acmeflow\\/.*\\/(${secretKinds.join('|')})\\/\\*$/g`
+            : `/^Resource::arn:<AWS::Partition>:secretsmanager:${NAG_REGION}:${NAG_ACCOUNT}:secret:${regexEscape(res.secretPrefix)}(${secretKinds.join('|')})\\/\\*$/g`,
+        },
       ],
     });
   }

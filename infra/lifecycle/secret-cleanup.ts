@@ -44,7 +44,7 @@ export class SecretCleanup extends Construct {
       [
         {
           id: 'AwsSolutions-IAM5',
-          reason: `The run-time secrets are named per lineage and ACME account (${props.secretPrefix}cert/<name>, ${props.secretPrefix}account/<id>): DeleteSecret is limited to those two prefixes.`,
+          reason: 'The run-time secrets are named per lineage and ACME account (<secret prefix>cert/<name>, <secret prefix>account/<id>): DeleteSecret is limited to those two prefixes.',
           appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:secretsmanager:.*:secret:.*\\/(cert|account)\\/\\*$/g' }],
         },
       ],

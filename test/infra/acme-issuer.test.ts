@@ -108,8 +108,8 @@ describe('functions', () => {
         expect(text, `${id}: ${name}`).not.toMatch(/PRIVATE KEY|hmac|password|token/i);
       }
       expect(env.ACMEFLOW_BUCKET, id).toEqual({ Ref: logicalId(s.issuer.bucket) });
-      // Scoped to the stack (acmeflow/<stack name>/<issuer path>/), so two issuers never share a secret.
-      expect(env.ACMEFLOW_SECRET_PREFIX, id).toBe('acmeflow/Test/Issuer/');
+      // Scoped to the stack and its key (acmeflow/<stack name>/<issuer path>/<key id's first group>/), so two issuers never share a secret.
+      expect(renderIntrinsic(env.ACMEFLOW_SECRET_PREFIX), id).toBe(`acmeflow/Test/Issuer/\${Select(0,Split(-,\${${logicalId(s.issuer.key)}}))}/`);
     }
   });
 
@@ -165,7 +165,7 @@ describe('least privilege', () => {
   });
 
   it('reads and writes Secrets Manager only under the prefix, plus exactly the named EAB and DNS secrets', () => {
-    const underPrefix = /^arn:\$\{AWS::Partition\}:secretsmanager:ap-northeast-1:123456789012:secret:acmeflow\/Test\/Issuer\/(cert|account)\/(\*|[A-Za-z0-9.-]+-\?{6})$/;
+    const underPrefix = /^arn:\$\{AWS::Partition\}:secretsmanager:ap-northeast-1:123456789012:secret:acmeflow\/Test\/Issuer\/\$\{Select\(0,Split\(-,\$\{IssuerKey[0-9A-F]+\}\)\)\}\/(cert|account)\/(\*|[A-Za-z0-9.-]+-\?{6})$/;
     const named = [EAB_SECRET, CLOUDFLARE_SECRET].map((n) => `arn:\${AWS::Partition}:secretsmanager:ap-northeast-1:123456789012:secret:${n}-??????`);
     const seen = new Set<string>();
     for (const st of statements().filter((x) => x.Action.some((a) => a.startsWith('secretsmanager:')))) {
@@ -365,7 +365,7 @@ describe('deploy hooks and alarms', () => {
     expect(doc.Content.parameters.lineage.allowedPattern).toBe('^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$');
     const script = doc.Content.mainSteps[0].inputs.runCommand.map(renderIntrinsic).join('\n');
     expect(script).toContain("export ACMEFLOW_CONFIG_DIR='/etc/letsencrypt'");
-    expect(script).toContain("export ACMEFLOW_SECRET_ID='acmeflow/Test/Issuer/cert/{{ lineage }}'");
+    expect(script).toContain(`export ACMEFLOW_SECRET_ID='acmeflow/Test/Issuer/\${Select(0,Split(-,\${${logicalId(s.issuer.key)}}))}/cert/{{ lineage }}'`);
     expect(script.trimEnd().endsWith('systemctl reload httpd')).toBe(true);
   });
 

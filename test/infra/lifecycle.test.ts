@@ -5,6 +5,7 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderIntrinsic, statementsOfRole, synthIssuer, testIssuerProps, type Synthesized } from './support/synth.js';
 
@@ -12,6 +13,7 @@ type Resource = { Type: string; Properties?: Record<string, any>; DeletionPolicy
 const resourcesOf = (s: Synthesized) => s.template.toJSON().Resources as Record<string, Resource>;
 const ofType = (s: Synthesized, type: string) => Object.entries(resourcesOf(s)).filter(([, r]) => r.Type === type);
 const logicalId = (s: Synthesized, construct: { node: { defaultChild?: unknown } }) => s.stack.getLogicalId(construct.node.defaultChild as never);
+const prefixOf = (s: Synthesized) => renderIntrinsic(s.stack.resolve(s.issuer.secretPrefix));
 
 let retain: Synthesized;
 let destroy: Synthesized;
@@ -41,8 +43,14 @@ describe('physical names', () => {
     }
   });
 
-  it('scopes the run-time secrets to the stack by default, and keeps an explicit prefix', () => {
-    expect(retain.issuer.secretPrefix).toBe('acmeflow/Test/Issuer/');
+  it('scopes the run-time secrets to the stack and its key by default, and keeps an explicit prefix', () => {
+    expect(prefixOf(retain)).toBe(`acmeflow/Test/Issuer/\${Select(0,Split(-,\${${logicalId(retain, retain.issuer.key)}}))}/`);
+    // A key given by ARN (a stack carrying on from a retained one) gives the prefix that key's stack had.
+    const given = synthIssuer((stack) => ({
+      ...testIssuerProps(),
+      encryptionKey: Key.fromKeyArn(stack, 'OldKey', 'arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-bbbb-cccc-dddd-eeeeeeeeeeee'),
+    }));
+    expect(given.stack.resolve(given.issuer.secretPrefix)).toBe('acmeflow/Test/Issuer/1234abcd/');
     expect(synthIssuer(testIssuerProps({ secretPrefix: 'acmeflow/' })).issuer.secretPrefix).toBe('acmeflow/');
   });
 });
@@ -80,7 +88,7 @@ describe('DESTROY', () => {
     const cleanups = ofType(destroy, 'Custom::AcmeflowRunTimeSecrets');
     expect(cleanups).toHaveLength(1);
     const [cleanupId, cleanup] = cleanups[0]!;
-    expect(cleanup.Properties?.SecretPrefix).toBe('acmeflow/Test/Issuer/');
+    expect(renderIntrinsic(cleanup.Properties?.SecretPrefix)).toBe(prefixOf(destroy));
     // CloudFormation deletes a resource before the resources it depends on.
     expect(cleanup.DependsOn).toContain(logicalId(destroy, destroy.issuer.key));
     for (const [id] of ofType(destroy, 'AWS::StepFunctions::StateMachine')) expect(resourcesOf(destroy)[id]?.DependsOn, id).toContain(cleanupId);
@@ -94,7 +102,7 @@ describe('DESTROY', () => {
     expect(secretStatements).toContainEqual(expect.objectContaining({ Action: ['secretsmanager:ListSecrets'], Resource: ['*'] }));
     const deletes = secretStatements.find((st) => st.Action.includes('secretsmanager:DeleteSecret'));
     expect(deletes?.Action).toEqual(['secretsmanager:DeleteSecret']);
-    expect(deletes?.Resource.map((r) => r.replace(/^.*:secret:/, ''))).toEqual(['acmeflow/Test/Issuer/cert/*', 'acmeflow/Test/Issuer/account/*']);
+    expect(deletes?.Resource.map((r) => r.replace(/^.*:secret:/, ''))).toEqual([`${prefixOf(destroy)}cert/*`, `${prefixOf(destroy)}account/*`]);
   });
 
   it('has zero unacknowledged cdk-nag findings', () => {

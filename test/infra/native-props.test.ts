@@ -76,7 +76,7 @@ describe('eabSecret and credentialsSecret: ISecret', () => {
   it('grants GetSecretValue on exactly those secrets, and kms:Decrypt on the customer-managed key through Secrets Manager only', () => {
     const prepare = s.stack.getLogicalId(s.issuer.functions.PrepareOrder.role!.node.defaultChild as never);
     const statements = statementsOfRole(s.template, prepare);
-    const reads = statements.filter((st) => st.Action.includes('secretsmanager:GetSecretValue') && !st.Resource.some((r) => r.includes('acmeflow/Test/Issuer/')));
+    const reads = statements.filter((st) => st.Action.includes('secretsmanager:GetSecretValue') && !st.Resource.some((r) => r.includes('secret:acmeflow/Test/Issuer/')));
     expect(reads.flatMap((st) => st.Resource)).toEqual(expect.arrayContaining([EAB_ARN]));
     expect(reads.flatMap((st) => st.Resource).some((r) => r.includes('acmeflow-eab/jprs-??????'))).toBe(false);
     const decrypt = statements.filter((st) => st.Resource.includes(eabKey!));

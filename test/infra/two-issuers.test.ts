@@ -60,10 +60,13 @@ function physicalNames(s: Synthesized): string[] {
       names.push(`${resource.Type} ${renderIntrinsic(value).replaceAll(`\${AWS::StackName}`, s.stack.stackName)}`);
     }
     const env = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
-    if (typeof env?.ACMEFLOW_SECRET_PREFIX === 'string') names.push(`secret prefix ${env.ACMEFLOW_SECRET_PREFIX}`);
+    if (env?.ACMEFLOW_SECRET_PREFIX !== undefined) names.push(`secret prefix ${renderIntrinsic(env.ACMEFLOW_SECRET_PREFIX)}`);
   }
   return [...new Set(names)];
 }
+
+/** The issuer's secret prefix as the template renders it (the key id part is a deploy-time value). */
+const prefixOf = (s: Synthesized) => renderIntrinsic(s.stack.resolve(s.issuer.secretPrefix));
 
 /** A Secrets Manager ARN pattern of a policy (`*`, `?` wildcards) as a regular expression. */
 const patternOf = (arn: string) =>
@@ -86,9 +89,11 @@ describe('two issuers in one account and region', () => {
   });
 
   it('give each issuer its own secret prefix, neither a prefix of the other', () => {
-    expect(staging.issuer.secretPrefix).toBe('acmeflow/AcmeflowStaging/Issuer/');
-    expect(prod.issuer.secretPrefix).toBe('acmeflow/AcmeflowProd/Issuer/');
-    expect(prod.issuer.secretPrefix.startsWith(staging.issuer.secretPrefix) || staging.issuer.secretPrefix.startsWith(prod.issuer.secretPrefix)).toBe(false);
+    const a = prefixOf(staging);
+    const b = prefixOf(prod);
+    expect(a).toMatch(/^acmeflow\/AcmeflowStaging\/Issuer\/\$\{Select\(0,Split\(-,\$\{IssuerKey[0-9A-F]+\}\)\)\}\/$/);
+    expect(b).toMatch(/^acmeflow\/AcmeflowProd\/Issuer\//);
+    expect(b.startsWith(a) || a.startsWith(b)).toBe(false);
   });
 
   it("let neither stack's functions read, write or delete the other's run-time secrets", () => {
@@ -96,8 +101,8 @@ describe('two issuers in one account and region', () => {
       [staging, prod],
       [prod, staging],
     ] as const) {
-      const others = [`${other.issuer.secretPrefix}cert/example.jp`, `${other.issuer.secretPrefix}account/acct-1`].map(SECRET_ARN);
-      const ownSecrets = [`${own.issuer.secretPrefix}cert/example.jp`, `${own.issuer.secretPrefix}account/acct-1`].map(SECRET_ARN);
+      const others = [`${prefixOf(other)}cert/example.jp`, `${prefixOf(other)}account/acct-1`].map(SECRET_ARN);
+      const ownSecrets = [`${prefixOf(own)}cert/example.jp`, `${prefixOf(own)}account/acct-1`].map(SECRET_ARN);
       const resources = iamStatements(Template.fromJSON(own.template))
         .filter((st) => st.Action.some((a) => a.startsWith('secretsmanager:') && a !== 'secretsmanager:ListSecrets'))
         .flatMap((st) => st.Resource);
