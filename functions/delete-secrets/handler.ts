@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DeleteSecretCommand, ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /**
@@ -8,6 +9,11 @@ import { DeleteSecretCommand, ListSecretsCommand, SecretsManagerClient } from '@
  * deletion keeps its name for up to 30 days, and the next deploy of the same stack, whose prefix is
  * the same, would fail to create it. Create and Update do nothing, and the physical id never changes,
  * so a changed prefix is never a replacement that deletes the old secrets mid-life.
+ *
+ * CloudFormation also sends Delete when only this resource leaves the template (the operator switched
+ * `removalPolicy` from DESTROY to RETAIN): the secrets of a live stack must stay then. So the handler
+ * deletes only while the stack itself goes away — its status `DELETE_IN_PROGRESS`, or
+ * `ROLLBACK_IN_PROGRESS` (a failed first create) — and does nothing otherwise.
  *
  * The construct makes this resource depend on the KMS key, so CloudFormation deletes the secrets
  * before it schedules the key's deletion.
@@ -22,6 +28,7 @@ export interface DeleteSecretsProperties {
 /** The parts of a CloudFormation custom resource event the provider framework hands to `onEvent`. */
 export interface DeleteSecretsEvent {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly StackId: string;
   readonly PhysicalResourceId?: string;
   readonly ResourceProperties: DeleteSecretsProperties;
 }
@@ -32,6 +39,15 @@ export interface DeleteSecretsResult {
 }
 
 export const PHYSICAL_RESOURCE_ID = 'acmeflow-run-time-secrets';
+/** Stack statuses in which the whole stack is going away (a delete, or the rollback of its first create). */
+export const STACK_GOING_AWAY = ['DELETE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'] as const;
+
+/** What the handler uses: a Secrets Manager client and the status of the stack. */
+export interface DeleteSecretsDeps {
+  readonly secretsManager: SecretsManagerClient;
+  /** The stack's current `StackStatus`. */
+  stackStatus(stackId: string): Promise<string | undefined>;
+}
 /** The kinds of secret the key store creates under the prefix (shared/store/secrets-manager/secret-names.ts). */
 export const SECRET_KINDS = ['cert/', 'account/'] as const;
 
@@ -46,15 +62,21 @@ function checkPrefix(prefix: unknown): string {
 /**
  * @example
  * ```ts
- * const onEvent = makeHandler(() => new SecretsManagerClient({ endpoint }));
- * await onEvent({ RequestType: 'Delete', ResourceProperties: { SecretPrefix: 'acmeflow/Prod/Issuer/' } });
+ * const onEvent = makeHandler(() => ({ secretsManager: new SecretsManagerClient({ endpoint }), stackStatus: async () => 'DELETE_IN_PROGRESS' }));
+ * await onEvent({ RequestType: 'Delete', StackId: stackArn, ResourceProperties: { SecretPrefix: 'acmeflow/Prod/Issuer/1234abcd/' } });
  * ```
  */
-export function makeHandler(clientSource: () => SecretsManagerClient): (event: DeleteSecretsEvent) => Promise<DeleteSecretsResult> {
-  return async (event) => {
+export function makeHandler(depsSource: () => DeleteSecretsDeps): (event: DeleteSecretsEvent) => Promise<DeleteSecretsResult> {
+  return async (event): Promise<DeleteSecretsResult> => {
     const prefix = checkPrefix(event.ResourceProperties.SecretPrefix);
     if (event.RequestType !== 'Delete') return { PhysicalResourceId: PHYSICAL_RESOURCE_ID };
-    const client = clientSource();
+    const deps = depsSource();
+    const status = await deps.stackStatus(event.StackId);
+    if (!(STACK_GOING_AWAY as readonly (string | undefined)[]).includes(status)) {
+      // Only this resource leaves a stack that stays: its secrets stay too.
+      return { PhysicalResourceId: PHYSICAL_RESOURCE_ID, Data: { Deleted: '0', StackStatus: String(status) } };
+    }
+    const client = deps.secretsManager;
     const prefixes = SECRET_KINDS.map((kind) => `${prefix}${kind}`);
     // List everything first, then delete: deleting while paging would shift the pages under the listing.
     const arns: string[] = [];
@@ -87,4 +109,13 @@ export function makeHandler(clientSource: () => SecretsManagerClient): (event: D
   };
 }
 
-export const handler = makeHandler(() => new SecretsManagerClient({}));
+export const handler = makeHandler(() => {
+  const cloudFormation = new CloudFormationClient({});
+  return {
+    secretsManager: new SecretsManagerClient({}),
+    async stackStatus(stackId) {
+      const answer = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackId }));
+      return answer.Stacks?.[0]?.StackStatus;
+    },
+  };
+});

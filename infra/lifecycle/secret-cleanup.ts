@@ -1,4 +1,4 @@
-import { CustomResource, RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -21,7 +21,8 @@ export interface SecretCleanupProps {
 /**
  * With `removalPolicy: DESTROY`, deletes the secrets the functions created at run time when the stack
  * is deleted (CloudFormation never knew them): a custom resource whose Delete runs
- * `functions/delete-secrets/handler.ts`. Make it depend on the KMS key that encrypts those secrets,
+ * `functions/delete-secrets/handler.ts`, which acts only while the stack itself is deleted (not when
+ * an update merely removes this resource). Make it depend on the KMS key that encrypts those secrets,
  * so the secrets are gone before the key's deletion is scheduled, and make whatever creates secrets
  * (the state machines) depend on it, so nothing writes a new one after it ran.
  */
@@ -44,12 +45,16 @@ export class SecretCleanup extends Construct {
       [
         {
           id: 'AwsSolutions-IAM5',
-          reason: 'The run-time secrets are named per lineage and ACME account (<secret prefix>cert/<name>, <secret prefix>account/<id>): DeleteSecret is limited to those two prefixes.',
+          reason:
+            'The run-time secrets are named per lineage and ACME account (<secret prefix>cert/<name>, <secret prefix>account/<id>): DeleteSecret is limited to those two prefixes.',
           appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:secretsmanager:.*:secret:.*\\/(cert|account)\\/\\*$/g' }],
         },
       ],
       true,
     );
+
+    // The handler deletes only while the whole stack goes away, which it reads from the stack's status.
+    props.onEvent.addToRolePolicy(new PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }));
 
     const frameworkLogs = new LogGroup(this, 'ProviderLogs', { retention: props.logRetention ?? RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
     const frameworkRole = new Role(this, 'ProviderRole', {

@@ -103,6 +103,10 @@ describe('DESTROY', () => {
     const deletes = secretStatements.find((st) => st.Action.includes('secretsmanager:DeleteSecret'));
     expect(deletes?.Action).toEqual(['secretsmanager:DeleteSecret']);
     expect(deletes?.Resource.map((r) => r.replace(/^.*:secret:/, ''))).toEqual([`${prefixOf(destroy)}cert/*`, `${prefixOf(destroy)}account/*`]);
+    // It reads the status of its own stack only, to delete only while the stack goes away.
+    expect(statementsOfRole(destroy.template, role).filter((st) => st.Action.includes('cloudformation:DescribeStacks'))).toEqual([
+      expect.objectContaining({ Action: ['cloudformation:DescribeStacks'], Resource: [`\${AWS::StackId}`] }),
+    ]);
   });
 
   it('has zero unacknowledged cdk-nag findings', () => {

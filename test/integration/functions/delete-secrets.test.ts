@@ -35,12 +35,22 @@ afterAll(async () => {
   await fake.stop();
 });
 
-const handler = () => makeHandler(() => client);
+const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/AcmeflowProd/0f1e2d3c-aaaa-bbbb-cccc-000000000000';
+let stackStatus = 'DELETE_IN_PROGRESS';
+const asked: string[] = [];
+const handler = () =>
+  makeHandler(() => ({
+    secretsManager: client,
+    stackStatus: async (stackId: string) => {
+      asked.push(stackId);
+      return stackStatus;
+    },
+  }));
 
 describe('delete-secrets custom resource', () => {
   it('does nothing on Create and Update, with a physical id that never changes', async () => {
     for (const RequestType of ['Create', 'Update'] as const) {
-      await expect(handler()({ RequestType, ResourceProperties: { SecretPrefix: PREFIX } })).resolves.toEqual({ PhysicalResourceId: PHYSICAL_RESOURCE_ID });
+      await expect(handler()({ RequestType, StackId: STACK_ID, ResourceProperties: { SecretPrefix: PREFIX } })).resolves.toEqual({ PhysicalResourceId: PHYSICAL_RESOURCE_ID });
     }
     // The one DeleteSecret so far is the setup's.
     expect(fake.calls.filter((c) => c.action === 'DeleteSecret')).toHaveLength(1);
@@ -48,11 +58,21 @@ describe('delete-secrets custom resource', () => {
   });
 
   it('refuses a prefix that does not end with "/" (it would match other names)', async () => {
-    await expect(handler()({ RequestType: 'Delete', ResourceProperties: { SecretPrefix: 'acmeflow' } })).rejects.toThrow(/ending with "\/"/);
+    await expect(handler()({ RequestType: 'Delete', StackId: STACK_ID, ResourceProperties: { SecretPrefix: 'acmeflow' } })).rejects.toThrow(/ending with "\/"/);
+  });
+
+  it('keeps every secret when only the resource leaves a stack that stays (DESTROY switched to RETAIN)', async () => {
+    stackStatus = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
+    const result = await handler()({ RequestType: 'Delete', StackId: STACK_ID, ResourceProperties: { SecretPrefix: PREFIX } });
+    expect(result.Data).toEqual({ Deleted: '0', StackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' });
+    expect(asked).toContain(STACK_ID);
+    for (const name of OURS) expect(fake.secret(name), name).toBeDefined();
+    expect(fake.calls.filter((c) => c.action === 'DeleteSecret')).toHaveLength(1);
+    stackStatus = 'DELETE_IN_PROGRESS';
   });
 
   it('on Delete removes every cert/ and account/ secret under the prefix, forced, and nothing else', async () => {
-    const result = await handler()({ RequestType: 'Delete', PhysicalResourceId: PHYSICAL_RESOURCE_ID, ResourceProperties: { SecretPrefix: PREFIX } });
+    const result = await handler()({ RequestType: 'Delete', StackId: STACK_ID, PhysicalResourceId: PHYSICAL_RESOURCE_ID, ResourceProperties: { SecretPrefix: PREFIX } });
     expect(result).toEqual({ PhysicalResourceId: PHYSICAL_RESOURCE_ID, Data: { Deleted: String(OURS.length + 1 + 105) } });
     for (const name of [...OURS, `${PREFIX}cert/old.example`, `${PREFIX}cert/bulk104.example`]) expect(fake.secret(name), name).toBeUndefined();
     for (const name of OTHERS) expect(fake.secret(name), name).toBeDefined();
@@ -62,6 +82,6 @@ describe('delete-secrets custom resource', () => {
   });
 
   it('is idempotent: a retried Delete finds nothing left and succeeds', async () => {
-    await expect(handler()({ RequestType: 'Delete', ResourceProperties: { SecretPrefix: PREFIX } })).resolves.toMatchObject({ Data: { Deleted: '0' } });
+    await expect(handler()({ RequestType: 'Delete', StackId: STACK_ID, ResourceProperties: { SecretPrefix: PREFIX } })).resolves.toMatchObject({ Data: { Deleted: '0' } });
   });
 });
