@@ -30,6 +30,7 @@ import { defaultSecretPrefix } from './lifecycle/stack-scoped-names.js';
 import { STEP_ACCESS, type FunctionAccess } from '../shared/workflow/machines/step-access.js';
 import { DEFAULT_MEMORY_MB, STEP_MEMORY_MB, STEP_TIMEOUT_SECONDS } from './lambda/function-sizing.js';
 import { LineageSync } from './lineages/lineage-sync.js';
+import { SECRET_REF_PLACEHOLDER } from './lineages/native-props.js';
 import { resolveLineages, type ResolvedLineages } from './lineages/resolve-lineages.js';
 import { IssuerNotifications } from './notifications/issuer-notifications.js';
 import { LAMBDA_STEPS, type HandlerFolder, type LambdaStep } from '../shared/workflow/machines/index.js';
@@ -297,7 +298,9 @@ export class AcmeIssuer extends Construct {
       new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects('deploy/managed-lineages.json')] }),
     );
     this.syncFunction = sync.function;
-    this.lineageSync = new LineageSync(this, 'LineageSync', { specs: this.lineages, onEvent: sync.function, logRetention, logRemovalPolicy: removalPolicy });
+    // Secrets of generated names travel as placeholders in the specs, resolved to their ARN at deploy time.
+    const secretRefs = Object.fromEntries([...this.#resolved.secrets].filter(([ref]) => ref.startsWith(SECRET_REF_PLACEHOLDER)).map(([ref, secret]) => [ref, secret.secretArn]));
+    this.lineageSync = new LineageSync(this, 'LineageSync', { specs: this.lineages, onEvent: sync.function, logRetention, logRemovalPolicy: removalPolicy, secretRefs });
     // The specs must be in the bucket before anything sweeps them, and the sweep must exist to be started.
     this.lineageSync.node.addDependency(this.sweepStateMachine);
 

@@ -1,6 +1,5 @@
 import { Token } from 'aws-cdk-lib';
 import { CfnSecret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { ConfigError } from '../../shared/config/index.js';
 import type { AcmeIssuerProps, CaAccountProps, DnsProviderProps } from '../acme-issuer-props.js';
 
 /** A secret the operator created: its name or full ARN, or the CDK object. */
@@ -14,12 +13,15 @@ export interface SerialisableLineageProps {
   readonly secrets: ReadonlyMap<string, ISecret>;
 }
 
+/** Prefix of the placeholder a spec carries for a secret whose ARN is known only at deploy time. */
+export const SECRET_REF_PLACEHOLDER = 'acmeflow-secret-ref:';
+
 /**
- * The name or ARN a lineage spec stores for an `ISecret`: the functions read it at run time, so it
- * must be known at synth time (the specs travel as a file). A secret imported by name or ARN
- * (`Secret.fromSecretNameV2`, `fromSecretCompleteArn`, `fromSecretPartialArn`) has one, and so does a
- * `Secret` created in this app with a `secretName`; one with a generated name has only deploy-time
- * tokens, so it is refused with the way out.
+ * The name or ARN a lineage spec stores for an `ISecret`, read by the functions at run time. A secret
+ * imported by name or ARN (`Secret.fromSecretNameV2`, `fromSecretCompleteArn`, ...) or a `Secret` of
+ * this app with a `secretName` has one at synth time. One with a generated name has only a deploy-time
+ * ARN: the spec then carries a placeholder, and the deploy-time sync writes the ARN in its place
+ * (`SyncLineagesProperties.SecretRefs`, functions/sync-lineages/handler.ts).
  */
 function secretReference(secret: ISecret, field: string): string {
   // The complete ARN when known: it also reaches a secret shared from another account.
@@ -29,10 +31,7 @@ function secretReference(secret: ISecret, field: string): string {
   if (cfn instanceof CfnSecret && typeof cfn.name === 'string' && !Token.isUnresolved(cfn.name)) return cfn.name;
   if (!Token.isUnresolved(secret.secretName)) return secret.secretName;
   if (!Token.isUnresolved(secret.secretArn)) return secret.secretArn;
-  throw new ConfigError(
-    `${field}: this secret's name is only known at deploy time. Give the secret a name and pass it by name (Secret.fromSecretNameV2(this, 'Eab', 'acmeflow-eab/jprs')), or pass the name as a string.`,
-    { field },
-  );
+  return `${SECRET_REF_PLACEHOLDER}${field}`;
 }
 
 /**

@@ -96,13 +96,22 @@ describe('eabSecret and credentialsSecret: ISecret', () => {
     expect(nagFindings(s).filter((f) => f.includes('/Issuer/'))).toEqual([]);
   });
 
-  it('refuses a secret whose name is only known at deploy time, saying how to pass it', () => {
-    expect(() =>
-      synthIssuer((stack: Stack) => {
-        const base = testIssuerProps();
-        return { ...base, dnsProviders: { ...base.dnsProviders, cf: { provider: 'cloudflare', credentialsSecret: new Secret(stack, 'Generated') } } };
-      }),
-    ).toThrow(/dnsProviders\.cf\.credentialsSecret: .*fromSecretNameV2/);
+  it('carries a secret of a generated name as a placeholder that the deploy-time sync resolves to its ARN', () => {
+    const t = synthIssuer((stack: Stack) => {
+      const base = testIssuerProps();
+      return { ...base, dnsProviders: { ...base.dnsProviders, cf: { provider: 'cloudflare', credentialsSecret: new Secret(stack, 'Generated') } } };
+    });
+    const placeholder = 'acmeflow-secret-ref:dnsProviders.cf.credentialsSecret';
+    expect(t.issuer.lineages.find((spec) => spec.name === 'example.org')?.dns.credentialsRef).toBe(placeholder);
+    const generated = t.stack.getLogicalId(t.stack.node.findChild('Generated').node.defaultChild as never);
+    t.template.hasResourceProperties('Custom::AcmeflowLineages', { SecretRefs: { [placeholder]: { Ref: generated } } });
+    const publish = t.stack.getLogicalId(t.issuer.functions.PublishRecords.role!.node.defaultChild as never);
+    expect(statementsOfRole(t.template, publish)).toContainEqual(expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [`\${${generated}}`] }));
+  });
+
+  it('adds no SecretRefs when every secret has a name', () => {
+    const props = Object.values(s.template.findResources('Custom::AcmeflowLineages'))[0]?.Properties as Record<string, unknown>;
+    expect(props).not.toHaveProperty('SecretRefs');
   });
 });
 
