@@ -16,7 +16,10 @@
  * - Versions without labels are deprecated: still readable by id, left out of `DescribeSecret` and
  *   of `ListSecretVersionIds` unless `IncludeDeprecated`.
  * - A secret scheduled for deletion answers `InvalidRequestException` to everything but
- *   `DescribeSecret` and a forced `DeleteSecret`.
+ *   `DescribeSecret` and a forced `DeleteSecret`, and `ListSecrets` leaves it out unless
+ *   `IncludePlannedDeletion`.
+ * - `ListSecrets`' `name` filter matches the beginning of the name, ignoring case (a value starting
+ *   with `!` negates it); pages follow `MaxResults` (at most 100) and `NextToken`.
  *
  * Errors are status 400 with `{"__type":"<Code>","message":"…"}`, so the SDK throws its own exception
  * classes (`ResourceNotFoundException`, ...). Every call is recorded with its raw request and response
@@ -33,6 +36,7 @@ export type SecretsManagerFakeAction =
   | 'DescribeSecret'
   | 'UpdateSecretVersionStage'
   | 'ListSecretVersionIds'
+  | 'ListSecrets'
   | 'DeleteSecret';
 
 const ACTIONS: readonly SecretsManagerFakeAction[] = [
@@ -42,6 +46,7 @@ const ACTIONS: readonly SecretsManagerFakeAction[] = [
   'DescribeSecret',
   'UpdateSecretVersionStage',
   'ListSecretVersionIds',
+  'ListSecrets',
   'DeleteSecret',
 ];
 
@@ -341,6 +346,29 @@ export async function startSecretsManagerFake(options: SecretsManagerFakeOptions
         ARN: secret.arn,
         Name: secret.name,
         Versions: page.map((v) => ({ VersionId: v.versionId, VersionStages: [...v.stages], CreatedDate: epochSeconds(v.createdDate) })),
+        ...(start + size < all.length ? { NextToken: String(start + size) } : {}),
+      };
+    },
+
+    ListSecrets(body) {
+      const filters = Array.isArray(body.Filters) ? (body.Filters as { Key?: string; Values?: string[] }[]) : [];
+      const matches = (secret: MutableSecret) =>
+        filters.every((filter) => {
+          if (filter.Key !== 'name') throw new ApiError('InvalidParameterException', `The fake filters by name only, not by ${String(filter.Key)}.`);
+          return (filter.Values ?? []).some((value) =>
+            value.startsWith('!') ? !secret.name.toLowerCase().startsWith(value.slice(1).toLowerCase()) : secret.name.toLowerCase().startsWith(value.toLowerCase()),
+          );
+        });
+      const all = secrets.filter((secret) => (body.IncludePlannedDeletion === true || !secret.deletedDate) && matches(secret));
+      const start = Number(str(body, 'NextToken') ?? '0');
+      const size = typeof body.MaxResults === 'number' ? Math.min(body.MaxResults, 100) : 100;
+      return {
+        SecretList: all.slice(start, start + size).map((secret) => ({
+          ARN: secret.arn,
+          Name: secret.name,
+          ...(secret.deletedDate === undefined ? {} : { DeletedDate: epochSeconds(secret.deletedDate) }),
+          ...(secret.tags.length === 0 ? {} : { Tags: secret.tags }),
+        })),
         ...(start + size < all.length ? { NextToken: String(start + size) } : {}),
       };
     },

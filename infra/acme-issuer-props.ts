@@ -1,8 +1,12 @@
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IVpc, ISecurityGroup, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { CaPresetName, KeyStoreKind, LineageSpecInput } from '../shared/config/index.js';
@@ -54,11 +58,13 @@ export interface CaAccountProps {
   /** Contact e-mail addresses of the account (RFC 8555 §7.3). @default none */
   readonly contact?: readonly string[];
   /**
-   * Name or full ARN of the Secrets Manager secret, created by the operator, holding the External
-   * Account Binding credentials (`{"kid":"…","hmacKey":"…"}`). Only this secret is readable by the functions.
+   * The Secrets Manager secret, created by the operator, holding the External Account Binding
+   * credentials (`{"kid":"…","hmacKey":"…"}`): its name or full ARN, or the `ISecret`. Only this
+   * secret is readable by the functions; an `ISecret` encrypted with a customer-managed key
+   * (`encryptionKey`) also gets `kms:Decrypt` on that key, through Secrets Manager only.
    * @default none; required when the preset says the CA requires EAB
    */
-  readonly eabSecret?: string;
+  readonly eabSecret?: string | ISecret;
   /** The operator agreed to the CA's terms of service (certbot's `--agree-tos`). @default false */
   readonly termsOfServiceAgreed?: boolean;
   /** @default 'ecdsa-p256' */
@@ -75,14 +81,19 @@ export interface DnsProviderProps {
   readonly provider: string;
   /** Non-secret settings, checked against the provider's config schema at synth time. @default {} */
   readonly config?: Readonly<Record<string, unknown>>;
-  /** Name or full ARN of the secret holding the provider's credentials (TSIG key, API token). @default none */
-  readonly credentialsSecret?: string;
+  /**
+   * The secret holding the provider's credentials (TSIG key, API token): its name or full ARN, or the
+   * `ISecret` (granted like {@link CaAccountProps.eabSecret}). @default none
+   */
+  readonly credentialsSecret?: string | ISecret;
   /**
    * Route 53 only: the hosted zones the functions may change (`_acme-challenge.*` TXT records only).
    * Required unless `config.hostedZoneId` or `config.roleArn` is set, so the IAM policy is never `hostedzone/*`.
    * @default `config.hostedZoneId`
    */
   readonly hostedZoneIds?: readonly string[];
+  /** Route 53 only: the same as {@link hostedZoneIds}, as CDK zones (`HostedZone.fromLookup`, a zone of this app); both may be given. @default none */
+  readonly hostedZones?: readonly IHostedZone[];
   /** Nameservers the propagation check asks instead of the authoritative ones (`host:port`). @default the authoritative servers */
   readonly resolvers?: readonly string[];
 }
@@ -226,7 +237,13 @@ export interface RetentionProps {
   readonly noncurrentVersionExpiration?: Duration;
   /** Sweep plans and results under `sweeps/`. @default 30 days */
   readonly sweepObjectsExpiration?: Duration;
-  /** Of the bucket, the KMS key and the log groups when the stack is deleted. @default RemovalPolicy.RETAIN */
+  /**
+   * Of the buckets, the KMS key, the log groups and the run-time secrets when the stack is deleted.
+   * `DESTROY` empties the buckets (every object version) and deletes them, deletes the secrets under
+   * the secret prefix (before the key's deletion is scheduled) and the log groups. `RETAIN` keeps all
+   * of them readable: a new stack given the old `bucket`, `encryptionKey` and secret prefix carries on.
+   * A bucket or key you pass in is never deleted. @default RemovalPolicy.RETAIN
+   */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -272,7 +289,14 @@ export interface AcmeIssuerProps {
    * their IAM policies say. @default none: only the issuer's own functions (and the SSM hooks' `instanceRoles`)
    */
   readonly keyReaders?: readonly KeyReaderProps[];
-  /** Prefix of every secret the issuer creates (`<prefix>cert/<lineage>`, `<prefix>account/<id>`). @default 'acmeflow/' */
+  /**
+   * Prefix of every secret the issuer creates (`<prefix>cert/<lineage>`, `<prefix>account/<id>`), ending
+   * with "/". Scoped to the stack and its KMS key by default, so two issuers in one account and region
+   * never share a secret, and a stack created again with a new key never meets secrets it cannot
+   * decrypt (given the old `encryptionKey`, it computes the old prefix). Give `'acmeflow/'` to keep
+   * the secrets of a stack deployed before the default was scoped.
+   * @default `acmeflow/<stack name>/<issuer path in the stack>/<first group of the key id>/` (`acmeflow/Prod/Issuer/1234abcd/`)
+   */
   readonly secretPrefix?: string;
   /** The bus the events go to and the hooks listen on. @default the account's default bus */
   readonly eventBus?: IEventBus;
@@ -291,4 +315,30 @@ export interface AcmeIssuerProps {
   readonly bundling?: 'shared' | 'per-function';
   /** X-Ray tracing of the state machines and functions. @default true */
   readonly tracing?: boolean;
+  /**
+   * Bring your own certificate bucket (versioned, encrypted). The issuer adds no policy to an imported
+   * bucket: its `keys/` fence (which roles read certificate keys) is then yours to keep, and its
+   * lifecycle rules and access logging too. Given with the old `encryptionKey`, a new stack carries
+   * on with the lineages, certificates and keys stored in it. Never deleted by the stack.
+   * @default a new bucket (versioned, SSE-KMS with `encryptionKey`, access-logged)
+   */
+  readonly bucket?: IBucket;
+  /**
+   * Bring your own KMS key: objects in the bucket (SSE-KMS) and the run-time secrets are encrypted
+   * with it. Never deleted by the stack. @default the bucket's key when `bucket` has one, else a new key (rotated)
+   */
+  readonly encryptionKey?: IKey;
+  /**
+   * Run the functions in this VPC. DNS-01 needs outbound HTTPS to the CA's ACME directory, to the DNS
+   * provider's API (Route 53, Cloudflare, ...) or TCP/UDP 53 to the rfc2136 server, and DNS (port 53)
+   * to the zone's authoritative nameservers for the propagation check; AWS calls go to S3, Secrets
+   * Manager, KMS, Step Functions, EventBridge, STS and CloudWatch, which VPC endpoints can serve
+   * instead of a NAT (the CA, the DNS API and the nameservers still need a way out).
+   * @default no VPC (Lambda's own internet access)
+   */
+  readonly vpc?: IVpc;
+  /** Subnets of {@link vpc} (private, with a NAT or the endpoints above). @default the VPC's private subnets */
+  readonly vpcSubnets?: SubnetSelection;
+  /** Security groups of the functions in {@link vpc}. @default one per function, all outbound allowed */
+  readonly securityGroups?: readonly ISecurityGroup[];
 }

@@ -5,10 +5,10 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { EventBus, Rule, type IEventBus, type IRuleTarget } from 'aws-cdk-lib/aws-events';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -29,9 +29,12 @@ import { keyReaderStatements, restrictCertificateKeys } from './iam/certificate-
 import { AcmeflowFunction, PROJECT_ROOT } from './lambda/acmeflow-function.js';
 import { accessSuppressions, accessWildcardReasons, grantAccess, type IssuerResources } from './lambda/grant-access.js';
 import { EXTRA_HANDLERS, stepEntry, type ExtraHandler } from './lambda/handler-names.js';
+import { SecretCleanup } from './lifecycle/secret-cleanup.js';
+import { defaultSecretPrefix } from './lifecycle/stack-scoped-names.js';
 import { STEP_ACCESS, type FunctionAccess } from '../shared/workflow/machines/step-access.js';
 import { DEFAULT_MEMORY_MB, STEP_MEMORY_MB, STEP_TIMEOUT_SECONDS } from './lambda/function-sizing.js';
 import { LineageSync } from './lineages/lineage-sync.js';
+import { SECRET_REF_PLACEHOLDER } from './lineages/native-props.js';
 import { resolveLineages, type ResolvedLineages } from './lineages/resolve-lineages.js';
 import { IssuerNotifications } from './notifications/issuer-notifications.js';
 import { LAMBDA_STEPS, type HandlerFolder, type LambdaStep } from '../shared/workflow/machines/index.js';
@@ -40,7 +43,8 @@ import { IssuerStateMachines } from './state-machines/issuer-state-machines.js';
 /** The default renewal schedule: the operator manual's cron line, `0 0,12 * * *`, in UTC. */
 export const DEFAULT_RENEWAL_CRON = { minute: '0', hour: '0,12' } as const;
 export const DEFAULT_FLEXIBLE_WINDOW = Duration.minutes(60);
-export const DEFAULT_SECRET_PREFIX = 'acmeflow/';
+/** The secret prefix of stacks deployed before prefixes were scoped to the stack; give it as `secretPrefix` to keep their secrets. */
+export const LEGACY_SECRET_PREFIX = 'acmeflow/';
 
 /** Access of the functions that are not workflow steps. */
 const EXTRA_ACCESS: Readonly<Record<ExtraHandler, FunctionAccess>> = {
@@ -48,6 +52,8 @@ const EXTRA_ACCESS: Readonly<Record<ExtraHandler, FunctionAccess>> = {
   syncLineages: { store: 'write' },
   acmImport: { store: 'read', certificateKeys: 'read' },
   certificateHandle: { store: 'read' },
+  // Lists and deletes the run-time secrets on stack delete (statements in infra/lifecycle/secret-cleanup.ts).
+  deleteSecrets: {},
 };
 
 const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
@@ -80,9 +86,12 @@ const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBuc
 export class AcmeIssuer extends Construct {
   /** The resolved lineage specs, as stored in `renewal/<name>.json`. */
   readonly lineages: readonly LineageSpec[];
-  readonly key: Key;
-  readonly bucket: Bucket;
-  readonly accessLogsBucket: Bucket;
+  /** The KMS key of the bucket's objects and the run-time secrets: `props.encryptionKey`, the given bucket's key, or a new one. */
+  readonly key: IKey;
+  /** The certificate bucket: `props.bucket`, or a new one. */
+  readonly bucket: IBucket;
+  /** The access log bucket of a bucket this issuer created (none for `props.bucket`). */
+  readonly accessLogsBucket?: Bucket;
   readonly secretPrefix: string;
   readonly eventBus: IEventBus;
   /** The function behind each Lambda step. */
@@ -99,6 +108,8 @@ export class AcmeIssuer extends Construct {
   readonly dashboard?: IssuerDashboard;
   readonly acmImportHook?: AcmImportHook;
   readonly ssmDeployHooks: readonly SsmDeployHook[];
+  /** With `removalPolicy: DESTROY`: deletes the run-time secrets on stack delete. */
+  readonly secretCleanup?: SecretCleanup;
 
   readonly #resolved: ResolvedLineages;
   #certificateHandles?: CertificateHandles;
@@ -121,46 +132,58 @@ export class AcmeIssuer extends Construct {
 
     this.#resolved = resolveLineages(props);
     this.lineages = this.#resolved.specs;
-    this.secretPrefix = props.secretPrefix ?? DEFAULT_SECRET_PREFIX;
+    const destroy = removalPolicy === RemovalPolicy.DESTROY;
     this.eventBus = props.eventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
 
     // Storage -------------------------------------------------------------------------------------
-    this.key = new Key(this, 'Key', {
-      description: 'acmeflow: certificate bucket and certificate/account key secrets',
-      enableKeyRotation: true,
-      removalPolicy,
-    });
-    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
-      // S3 server access logging delivers to SSE-S3 buckets only.
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365) }],
-      removalPolicy,
-    });
-    this.bucket = new Bucket(this, 'Certificates', {
-      encryption: BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      versioned: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 'certificates/',
-      lifecycleRules: [
-        {
-          id: 'ExpireOldVersions',
-          noncurrentVersionExpiration: retention.noncurrentVersionExpiration ?? Duration.days(90),
-          expiredObjectDeleteMarker: true,
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
-        },
-        { id: 'ExpireSweepObjects', prefix: 'sweeps/', expiration: retention.sweepObjectsExpiration ?? Duration.days(30) },
-      ],
-      removalPolicy,
-    });
+    this.key =
+      props.encryptionKey ??
+      props.bucket?.encryptionKey ??
+      new Key(this, 'Key', {
+        description: 'acmeflow: certificate bucket and certificate/account key secrets',
+        enableKeyRotation: true,
+        removalPolicy,
+      });
+    if (props.bucket) {
+      // The operator's bucket: its policies, lifecycle and removal are the operator's.
+      this.bucket = props.bucket;
+    } else {
+      this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
+        // S3 server access logging delivers to SSE-S3 buckets only.
+        encryption: BucketEncryption.S3_MANAGED,
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365) }],
+        removalPolicy,
+        // A bucket is deleted only when empty; DESTROY empties it first (every version: CDK's handler deletes versions and delete markers).
+        autoDeleteObjects: destroy,
+      });
+      this.bucket = new Bucket(this, 'Certificates', {
+        encryption: BucketEncryption.KMS,
+        encryptionKey: this.key,
+        bucketKeyEnabled: true,
+        versioned: true,
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        minimumTLSVersion: 1.2,
+        objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        serverAccessLogsBucket: this.accessLogsBucket,
+        serverAccessLogsPrefix: 'certificates/',
+        lifecycleRules: [
+          {
+            id: 'ExpireOldVersions',
+            noncurrentVersionExpiration: retention.noncurrentVersionExpiration ?? Duration.days(90),
+            expiredObjectDeleteMarker: true,
+            abortIncompleteMultipartUploadAfter: Duration.days(7),
+          },
+          { id: 'ExpireSweepObjects', prefix: 'sweeps/', expiration: retention.sweepObjectsExpiration ?? Duration.days(30) },
+        ],
+        removalPolicy,
+        autoDeleteObjects: destroy,
+      });
+    }
+    this.secretPrefix = props.secretPrefix ?? defaultSecretPrefix(this, this.key);
     // Certificate keys under keys/: only the roles collected here read or write them (functions with
     // certificateKeys access, the SSM hooks' instance roles, props.keyReaders).
     const keyRoles: IRole[] = [];
@@ -215,6 +238,9 @@ export class AcmeIssuer extends Construct {
         logRemovalPolicy: removalPolicy,
         tracing,
         wildcardResourceReasons: [...accessWildcardReasons(access, resources), ...(options.wildcardResourceReasons ?? [])],
+        ...(props.vpc ? { vpc: props.vpc } : {}),
+        ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}),
+        ...(props.securityGroups ? { securityGroups: props.securityGroups } : {}),
       });
       grantAccess(fn.function, access, resources);
       if (access.certificateKeys) keyRoles.push(fn.role);
@@ -246,6 +272,18 @@ export class AcmeIssuer extends Construct {
       tracing,
     });
     this.issuanceStateMachine = machines.issuance;
+
+    // DESTROY: the secrets the functions created go with the stack, before the key that encrypts them.
+    if (destroy) {
+      const cleanup = makeFunction('DeleteSecretsFunction', EXTRA_HANDLERS.deleteSecrets, 'delete the run-time secrets on stack delete', EXTRA_ACCESS.deleteSecrets, {
+        timeoutSeconds: 840,
+        wildcardResourceReasons: ['secretsmanager:ListSecrets accepts only Resource "*" (the cleanup lists the secrets under the issuer prefix to delete them).'],
+      });
+      this.secretCleanup = new SecretCleanup(this, 'SecretCleanup', { onEvent: cleanup.function, onEventRole: cleanup.role, secretPrefix: this.secretPrefix, logRetention });
+      this.secretCleanup.node.addDependency(this.key);
+      // Deleted after the machines that create secrets, so none appears once the cleanup ran.
+      machines.node.addDependency(this.secretCleanup);
+    }
     this.sweepStateMachine = machines.sweep;
     this.revocationStateMachine = machines.revocation;
 
@@ -271,7 +309,9 @@ export class AcmeIssuer extends Construct {
       new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [this.bucket.arnForObjects('deploy/managed-lineages.json')] }),
     );
     this.syncFunction = sync.function;
-    this.lineageSync = new LineageSync(this, 'LineageSync', { specs: this.lineages, onEvent: sync.function, logRetention, logRemovalPolicy: removalPolicy });
+    // Secrets of generated names travel as placeholders in the specs, resolved to their ARN at deploy time.
+    const secretRefs = Object.fromEntries([...this.#resolved.secrets].filter(([ref]) => ref.startsWith(SECRET_REF_PLACEHOLDER)).map(([ref, secret]) => [ref, secret.secretArn]));
+    this.lineageSync = new LineageSync(this, 'LineageSync', { specs: this.lineages, onEvent: sync.function, logRetention, logRemovalPolicy: removalPolicy, secretRefs });
     // The specs must be in the bucket before anything sweeps them, and the sweep must exist to be started.
     this.lineageSync.node.addDependency(this.sweepStateMachine);
 

@@ -15,4 +15,7 @@ export * from './notifications/webhook-notifications.js';
 export * from '../shared/workflow/machines/step-access.js';
 export * from './lambda/function-sizing.js';
 export * from './lineages/resolve-lineages.js';
+export * from './lineages/native-props.js';
+export * from './lifecycle/secret-cleanup.js';
+export * from './lifecycle/stack-scoped-names.js';
 export * from '../shared/workflow/machines/metrics.js';

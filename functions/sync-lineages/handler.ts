@@ -22,6 +22,34 @@ import { LineageConflictError, type CertificateStore } from '../../shared/store/
 export interface SyncLineagesProperties {
   readonly SpecsBucket: string;
   readonly SpecsKey: string;
+  /**
+   * Placeholder → secret ARN, for EAB and DNS credential secrets created in the same app with a
+   * generated name: their ARN is known only at deploy time, after the specs file was written.
+   */
+  readonly SecretRefs?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The specs with each secret placeholder (`SyncLineagesProperties.SecretRefs`) replaced by the ARN
+ * CloudFormation resolved for it; a spec without one comes back as it was.
+ *
+ * @example
+ * ```ts
+ * withSecretRefs(specs, { 'acmeflow-secret-ref:caAccounts.jprs.eabSecret': 'arn:aws:secretsmanager:…:secret:Eab-AbCdEf' });
+ * ```
+ */
+export function withSecretRefs(specs: readonly LineageSpec[], refs: Readonly<Record<string, string>> | undefined): LineageSpec[] {
+  if (refs === undefined || Object.keys(refs).length === 0) return [...specs];
+  const resolve = (ref: string | undefined) => (ref !== undefined && Object.hasOwn(refs, ref) ? refs[ref] : ref);
+  return specs.map((spec) => {
+    const eabRef = resolve(spec.ca.eabRef);
+    const credentialsRef = resolve(spec.dns.credentialsRef);
+    return {
+      ...spec,
+      ca: { ...spec.ca, ...(eabRef === undefined ? {} : { eabRef }) },
+      dns: { ...spec.dns, ...(credentialsRef === undefined ? {} : { credentialsRef }) },
+    };
+  });
 }
 
 /** The parts of a CloudFormation custom resource event the provider framework hands to `onEvent`. */
@@ -157,8 +185,8 @@ export function makeHandler(depsSource: () => Promise<SyncLineagesDeps>): (event
       throw error;
     });
     const deps = await cached;
-    const { SpecsBucket, SpecsKey } = event.ResourceProperties;
-    const specs = await deps.readSpecs(SpecsBucket, SpecsKey);
+    const { SpecsBucket, SpecsKey, SecretRefs } = event.ResourceProperties;
+    const specs = withSecretRefs(await deps.readSpecs(SpecsBucket, SpecsKey), SecretRefs);
 
     const outcomes = new Map<string, Outcome>();
     let next = 0;

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, Code, Function as LambdaFunction, type FunctionOptions, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -69,7 +70,26 @@ export interface AcmeflowFunctionProps {
    * narrower resource): acknowledged in one cdk-nag suppression with every reason. @default none
    */
   readonly wildcardResourceReasons?: readonly string[];
+  /** Run in this VPC (the role then gets the ENI permissions Lambda needs). @default no VPC */
+  readonly vpc?: IVpc;
+  /** @default the VPC's private subnets */
+  readonly vpcSubnets?: SubnetSelection;
+  /** @default one new security group, all outbound allowed */
+  readonly securityGroups?: readonly ISecurityGroup[];
 }
+
+/**
+ * What AWSLambdaVPCAccessExecutionRole grants, written out: Lambda creates and removes the function's
+ * network interfaces with its execution role. These EC2 actions accept only Resource "*".
+ */
+const VPC_ACCESS_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
 
 /** Why an X-Ray-traced function's role has Resource "*". */
 export const XRAY_WILDCARD_REASON = 'X-Ray active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords accept only Resource "*" (no resource-level permissions).';
@@ -106,6 +126,7 @@ export class AcmeflowFunction extends Construct {
     });
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `acmeflow: ${props.description}` });
     this.logGroup.grantWrite(this.role);
+    if (props.vpc) this.role.addToPolicy(new PolicyStatement({ actions: VPC_ACCESS_ACTIONS, resources: ['*'] }));
 
     const options: FunctionOptions = {
       description: `acmeflow: ${props.description}`,
@@ -119,6 +140,9 @@ export class AcmeflowFunction extends Construct {
       systemLogLevelV2: SystemLogLevel.WARN,
       tracing: tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: { POWERTOOLS_SERVICE_NAME: 'acmeflow', ...props.environment },
+      ...(props.vpc ? { vpc: props.vpc } : {}),
+      ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}),
+      ...(props.securityGroups ? { securityGroups: [...props.securityGroups] } : {}),
     };
     const prebuilt = prebuiltFunctionDir(props.entry);
     if (prebuilt) {
@@ -161,7 +185,15 @@ export class AcmeflowFunction extends Construct {
         },
       ],
     );
-    const starReasons = [...(tracing ? [XRAY_WILDCARD_REASON] : []), ...(props.wildcardResourceReasons ?? [])];
+    const starReasons = [
+      ...(tracing ? [XRAY_WILDCARD_REASON] : []),
+      ...(props.vpc
+        ? [
+            'In a VPC: Lambda manages the function\'s network interfaces with its role (ec2:CreateNetworkInterface and the others of AWSLambdaVPCAccessExecutionRole), which accept only Resource "*".',
+          ]
+        : []),
+      ...(props.wildcardResourceReasons ?? []),
+    ];
     if (starReasons.length > 0) {
       NagSuppressions.addResourceSuppressions(this.role, [{ id: 'AwsSolutions-IAM5', reason: starReasons.join(' '), appliesTo: ['Resource::*'] }], true);
     }

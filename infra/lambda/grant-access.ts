@@ -1,3 +1,4 @@
+import { Stack, Token } from 'aws-cdk-lib';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Effect, PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -81,14 +82,10 @@ export function grantAccess(grantee: IGrantable, access: FunctionAccess, res: Is
     kmsRead = true;
     kmsWrite ||= access.accountKeys === 'write';
   }
-  if (access.eab && res.lineages.eabSecrets.length > 0) {
-    add(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: res.lineages.eabSecrets.map((ref) => secretArnOf(res.bucket, ref)) }));
-  }
+  if (access.eab) grantOperatorSecrets(grantee, res.lineages.eabSecrets, res);
   if (access.dns) {
     for (const statement of route53Statements(res.lineages.route53, res.partition, access.dns)) add(statement);
-    if (res.lineages.dnsCredentialSecrets.length > 0) {
-      add(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: res.lineages.dnsCredentialSecrets.map((ref) => secretArnOf(res.bucket, ref)) }));
-    }
+    grantOperatorSecrets(grantee, res.lineages.dnsCredentialSecrets, res);
     if (res.lineages.assumedRoles.length > 0) {
       add(new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [...res.lineages.assumedRoles] }));
     }
@@ -105,6 +102,37 @@ export function grantAccess(grantee: IGrantable, access: FunctionAccess, res: Is
   }
   if (kmsWrite) res.key.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
   else if (kmsRead) res.key.grant(grantee, 'kms:Decrypt');
+}
+
+/**
+ * GetSecretValue on the operator's secrets (EAB, DNS credentials): by name or ARN pattern for those
+ * given as strings; for those given as `ISecret`, on the secret itself and, when it is encrypted with
+ * a customer-managed key, `kms:Decrypt` on that key through Secrets Manager only (`kms:ViaService`).
+ */
+function grantOperatorSecrets(grantee: IGrantable, refs: readonly string[], res: IssuerResources): void {
+  const add = (statement: PolicyStatement) => grantee.grantPrincipal.addToPrincipalPolicy(statement);
+  const byName = refs.filter((ref) => !res.lineages.secrets.has(ref));
+  if (byName.length > 0) add(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: byName.map((ref) => secretArnOf(res.bucket, ref)) }));
+  for (const ref of refs) {
+    const secret = res.lineages.secrets.get(ref);
+    if (!secret) continue;
+    // An ARN without its six random characters (a secret imported by name) matches them with "-??????".
+    add(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`] }));
+    if (secret.encryptionKey) {
+      add(
+        new PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [secret.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(res.bucket).region}.amazonaws.com` } },
+        }),
+      );
+    }
+  }
+}
+
+/** The prefix as text for a reason: a deploy-time prefix is described, since a token in a reason would not read. */
+function describePrefix(prefix: string): string {
+  return Token.isUnresolved(prefix) ? 'acmeflow/<stack>/<issuer>/<key>/' : prefix;
 }
 
 function regexEscape(text: string): string {
@@ -140,9 +168,14 @@ export function accessSuppressions(access: FunctionAccess, res: IssuerResources)
   if (secretKinds.length > 0) {
     out.push({
       id: 'AwsSolutions-IAM5',
-      reason: `One secret per lineage (${res.secretPrefix}cert/<name>) and per ACME account (${res.secretPrefix}account/<id>) is created at run time: the grant is limited to that prefix.`,
+      reason: `One secret per lineage (${describePrefix(res.secretPrefix)}cert/<name>) and per ACME account (${describePrefix(res.secretPrefix)}account/<id>) is created at run time: the grant is limited to that prefix.`,
       appliesTo: [
-        { regex: `/^Resource::arn:<AWS::Partition>:secretsmanager:${NAG_REGION}:${NAG_ACCOUNT}:secret:${regexEscape(res.secretPrefix)}(${secretKinds.join('|')})\\/\\*$/g` },
+        {
+          // The default prefix holds the key id, a deploy-time value: cdk-nag then sees its parts joined.
+          regex: Token.isUnresolved(res.secretPrefix)
+            ? `/^Resource::arn:<AWS::Partition>:secretsmanager:${NAG_REGION}:${NAG_ACCOUNT}:secret:acmeflow\\/.*\\/(${secretKinds.join('|')})\\/\\*$/g`
+            : `/^Resource::arn:<AWS::Partition>:secretsmanager:${NAG_REGION}:${NAG_ACCOUNT}:secret:${regexEscape(res.secretPrefix)}(${secretKinds.join('|')})\\/\\*$/g`,
+        },
       ],
     });
   }

@@ -8,6 +8,8 @@ export const EXTRA_HANDLERS = {
   acmImport: 'functions/acm-import/handler.ts',
   /** The completion check of `issuer.certificate(name)` (its `onEvent` is the ACM hook). */
   certificateHandle: 'functions/certificate-handle/handler.ts',
+  /** With `removalPolicy: DESTROY`: the custom resource that deletes the run-time secrets on stack delete. */
+  deleteSecrets: 'functions/delete-secrets/handler.ts',
 } as const;
 
 export type ExtraHandler = keyof typeof EXTRA_HANDLERS;

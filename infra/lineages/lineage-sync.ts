@@ -21,6 +21,8 @@ export interface LineageSyncProps {
   readonly logRetention?: RetentionDays;
   /** @default RemovalPolicy.RETAIN */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /** Placeholder → secret ARN (a deploy-time token) for the specs' secrets of generated names. @default none */
+  readonly secretRefs?: Readonly<Record<string, string>>;
 }
 
 /** The specs file's content: format 1 (read by `parseSpecsFile` in functions/sync-lineages). */
@@ -72,7 +74,11 @@ export class LineageSync extends Construct {
     this.resource = new CustomResource(this, 'Lineages', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::AcmeflowLineages',
-      properties: { SpecsBucket: this.specsAsset.s3BucketName, SpecsKey: this.specsAsset.s3ObjectKey },
+      properties: {
+        SpecsBucket: this.specsAsset.s3BucketName,
+        SpecsKey: this.specsAsset.s3ObjectKey,
+        ...(props.secretRefs && Object.keys(props.secretRefs).length > 0 ? { SecretRefs: props.secretRefs } : {}),
+      },
     });
 
     NagSuppressions.addResourceSuppressions(

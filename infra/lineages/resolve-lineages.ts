@@ -1,6 +1,17 @@
-import { CA_PRESETS, DEFAULT_KEY_STORE, ConfigError, InvalidDomainError, isCaPresetName, parseIssuerLineages, resolveLineageSpec, type LineageSpec } from '../../shared/config/index.js';
+import {
+  CA_PRESETS,
+  DEFAULT_KEY_STORE,
+  ConfigError,
+  InvalidDomainError,
+  isCaPresetName,
+  parseIssuerLineages,
+  resolveLineageSpec,
+  type LineageSpec,
+} from '../../shared/config/index.js';
 import { getProvider, isDnsProviderCode } from '../../shared/dns/providers/registry.js';
-import type { AcmeIssuerProps, DnsProviderProps } from '../acme-issuer-props.js';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { AcmeIssuerProps } from '../acme-issuer-props.js';
+import { serialisableLineageProps, type SerialisableLineageProps } from './native-props.js';
 
 /** The Route 53 access of one DNS provider configuration. */
 export interface Route53Access {
@@ -25,11 +36,13 @@ export interface ResolvedLineages {
   readonly route53: readonly Route53Access[];
   /** Roles the Route 53 provider assumes (zones in other accounts). */
   readonly assumedRoles: readonly string[];
+  /** The `ISecret` behind an EAB or DNS credential reference given as one (granted on it and its key). */
+  readonly secrets: ReadonlyMap<string, ISecret>;
 }
 
 const CHALLENGE_RECORDS = '_acme-challenge.*';
 
-function checkProviderConfig(name: string, dns: DnsProviderProps): Record<string, unknown> {
+function checkProviderConfig(name: string, dns: SerialisableLineageProps['dnsProviders'][string]): Record<string, unknown> {
   if (!isDnsProviderCode(dns.provider)) {
     throw new ConfigError(`dnsProviders.${name}.provider: unknown DNS provider "${dns.provider}".`, { field: `dnsProviders.${name}.provider` });
   }
@@ -58,11 +71,13 @@ function checkProviderConfig(name: string, dns: DnsProviderProps): Record<string
  * ```
  */
 export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'caAccounts' | 'dnsProviders' | 'keyStore'>): ResolvedLineages {
+  // CDK objects (ISecret, IHostedZone) become names and ids here; the schema checks the rest.
+  const serialisable = serialisableLineageProps(given);
   // Durations come back as seconds; everything else as given.
   const props = parseIssuerLineages({
     certificates: given.certificates,
-    caAccounts: given.caAccounts,
-    dnsProviders: given.dnsProviders,
+    caAccounts: serialisable.caAccounts,
+    dnsProviders: serialisable.dnsProviders,
     ...(given.keyStore === undefined ? {} : { keyStore: given.keyStore }),
   });
   const specs: LineageSpec[] = [];
@@ -187,5 +202,6 @@ export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'c
     dnsCredentialSecrets: [...dnsCredentialSecrets].sort(),
     route53,
     assumedRoles: [...assumedRoles].sort(),
+    secrets: serialisable.secrets,
   };
 }

@@ -8,6 +8,7 @@ import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cd
 import { NagSuppressions } from '../iam/nag-suppressions.js';
 import { Construct } from 'constructs';
 import { NAG_ACCOUNT, NAG_REGION } from '../iam/nag-patterns.js';
+import { stackCreationId } from '../lifecycle/stack-scoped-names.js';
 import { SWEEPS_PREFIX } from '../lambda/grant-access.js';
 import {
   ISSUANCE_TASKS,
@@ -133,7 +134,9 @@ export class IssuerStateMachines extends Construct {
     const tracing = props.tracing ?? true;
     const logGroup = new LogGroup(this, `${id}Logs`, {
       // Step Functions log groups under /aws/vendedlogs/ avoid CloudWatch Logs' resource policy size limit.
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}-${id}`,
+      // The name ends with the stack's creation id: a group retained by an earlier creation of this
+      // stack (a rolled-back first deploy, a destroy) never blocks the next deploy with "already exists".
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}-${id}-${stackCreationId()}`,
       retention: props.logRetention ?? RetentionDays.ONE_YEAR,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

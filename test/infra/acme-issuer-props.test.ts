@@ -1,3 +1,5 @@
+import type { IHostedZone } from 'aws-cdk-lib/aws-route53';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as z from 'zod';
 import type { CaAccountProps, CertificateProps, DnsProviderProps } from '../../infra/acme-issuer-props.js';
@@ -10,11 +12,15 @@ describe('construct props and the issuer schema', () => {
     expectTypeOf<CertificateProps>().toEqualTypeOf<Readonly<z.input<typeof certificateSchema>>>();
   });
 
-  it('CaAccountProps is the CA account schema’s input', () => {
-    expectTypeOf<CaAccountProps>().toEqualTypeOf<Readonly<z.input<typeof caAccountSchema>>>();
+  // CDK objects (ISecret, IHostedZone) are resolved in infra/lineages/native-props.ts; the rest is the schema's.
+  it('CaAccountProps is the CA account schema’s input, with an ISecret accepted for eabSecret', () => {
+    expectTypeOf<Omit<CaAccountProps, 'eabSecret'>>().toEqualTypeOf<Omit<Readonly<z.input<typeof caAccountSchema>>, 'eabSecret'>>();
+    expectTypeOf<CaAccountProps['eabSecret']>().toEqualTypeOf<z.input<typeof caAccountSchema>['eabSecret'] | ISecret>();
   });
 
-  it('DnsProviderProps is the DNS provider schema’s input', () => {
-    expectTypeOf<DnsProviderProps>().toEqualTypeOf<Readonly<z.input<typeof dnsProviderSchema>>>();
+  it('DnsProviderProps is the DNS provider schema’s input, with an ISecret and IHostedZone[] besides', () => {
+    expectTypeOf<Omit<DnsProviderProps, 'credentialsSecret' | 'hostedZones'>>().toEqualTypeOf<Omit<Readonly<z.input<typeof dnsProviderSchema>>, 'credentialsSecret'>>();
+    expectTypeOf<DnsProviderProps['credentialsSecret']>().toEqualTypeOf<z.input<typeof dnsProviderSchema>['credentialsSecret'] | ISecret>();
+    expectTypeOf<DnsProviderProps['hostedZones']>().toEqualTypeOf<readonly IHostedZone[] | undefined>();
   });
 });

@@ -39,7 +39,7 @@ describe('certificate bucket and key', () => {
       },
       VersioningConfiguration: { Status: 'Enabled' },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(s.issuer.accessLogsBucket) } },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(s.issuer.accessLogsBucket!) } },
     });
   });
 
@@ -108,7 +108,8 @@ describe('functions', () => {
         expect(text, `${id}: ${name}`).not.toMatch(/PRIVATE KEY|hmac|password|token/i);
       }
       expect(env.ACMEFLOW_BUCKET, id).toEqual({ Ref: logicalId(s.issuer.bucket) });
-      expect(env.ACMEFLOW_SECRET_PREFIX, id).toBe('acmeflow/');
+      // Scoped to the stack and its key (acmeflow/<stack name>/<issuer path>/<key id's first group>/), so two issuers never share a secret.
+      expect(renderIntrinsic(env.ACMEFLOW_SECRET_PREFIX), id).toBe(`acmeflow/Test/Issuer/\${Select(0,Split(-,\${${logicalId(s.issuer.key)}}))}/`);
     }
   });
 
@@ -164,7 +165,7 @@ describe('least privilege', () => {
   });
 
   it('reads and writes Secrets Manager only under the prefix, plus exactly the named EAB and DNS secrets', () => {
-    const underPrefix = /^arn:\$\{AWS::Partition\}:secretsmanager:ap-northeast-1:123456789012:secret:acmeflow\/(cert|account)\/(\*|[A-Za-z0-9.-]+-\?{6})$/;
+    const underPrefix = /^arn:\$\{AWS::Partition\}:secretsmanager:ap-northeast-1:123456789012:secret:acmeflow\/Test\/Issuer\/\$\{Select\(0,Split\(-,\$\{IssuerKey[0-9A-F]+\}\)\)\}\/(cert|account)\/(\*|[A-Za-z0-9.-]+-\?{6})$/;
     const named = [EAB_SECRET, CLOUDFLARE_SECRET].map((n) => `arn:\${AWS::Partition}:secretsmanager:ap-northeast-1:123456789012:secret:${n}-??????`);
     const seen = new Set<string>();
     for (const st of statements().filter((x) => x.Action.some((a) => a.startsWith('secretsmanager:')))) {
@@ -363,7 +364,7 @@ describe('deploy hooks and alarms', () => {
     expect(doc.Content.parameters.lineage.allowedPattern).toBe('^(\\*|[A-Za-z0-9][A-Za-z0-9._-]{0,127})$');
     const script = doc.Content.mainSteps[0].inputs.runCommand.map(renderIntrinsic).join('\n');
     expect(script).toContain("export ACMEFLOW_CONFIG_DIR='/etc/letsencrypt'");
-    expect(script).toContain("export ACMEFLOW_SECRET_PREFIX='acmeflow/'");
+    expect(script).toContain(`export ACMEFLOW_SECRET_PREFIX='acmeflow/Test/Issuer/\${Select(0,Split(-,\${${logicalId(s.issuer.key)}}))}/'`);
     expect(script).toMatch(/\n {2}systemctl reload httpd\n/);
   });
 

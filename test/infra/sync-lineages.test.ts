@@ -66,16 +66,31 @@ function harness() {
   };
   const onEvent = makeHandler(async () => deps);
   let request = 0;
-  const deploy = (specs: LineageSpec[], type: 'Create' | 'Update' = 'Update') => {
+  const deploy = (specs: LineageSpec[], type: 'Create' | 'Update' = 'Update', secretRefs?: Record<string, string>) => {
     const key = `${++request}.json`;
     assets.set(key, specsFileContent(specs));
-    const event: SyncLineagesEvent = { RequestType: type, RequestId: `req-${request}`, ResourceProperties: { SpecsBucket: 'assets', SpecsKey: key } };
+    const event: SyncLineagesEvent = {
+      RequestType: type,
+      RequestId: `req-${request}`,
+      ResourceProperties: { SpecsBucket: 'assets', SpecsKey: key, ...(secretRefs ? { SecretRefs: secretRefs } : {}) },
+    };
     return onEvent(event);
   };
   return { store, sweeps, deploy, onEvent, managed: () => managed };
 }
 
 describe('sync-lineages custom resource', () => {
+  it('writes the deploy-time ARN of a secret in place of its placeholder', async () => {
+    const h = harness();
+    const placeholder = 'acmeflow-secret-ref:caAccounts.jprs.eabSecret';
+    const arn = 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:IssuerEab-AbCdEf';
+    await h.deploy([spec('a.example', { ca: { preset: 'jprs', eabRef: placeholder } }), spec('b.example', { ca: { preset: 'letsencrypt', eabRef: 'named/eab' } })], 'Create', {
+      [placeholder]: arn,
+    });
+    expect(h.store.lineages.get('a.example')?.lineage.spec.ca.eabRef).toBe(arn);
+    expect(h.store.lineages.get('b.example')?.lineage.spec.ca.eabRef).toBe('named/eab');
+  });
+
   it('stores new lineages and sweeps them at once, forced', async () => {
     const h = harness();
     const result = await h.deploy([spec('a.example'), spec('b.example')], 'Create');

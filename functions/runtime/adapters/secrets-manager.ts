@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseEabCredentials, type ExternalAccountBinding } from '../../../shared/acme/eab.js';
 import { EabCredentialsError } from '../../../shared/acme/errors.js';
+import { secretsManagerFailure } from '../../../shared/store/secrets-manager/errors.js';
 import type { AdapterBuilder, AdapterContext } from './adapter.js';
 
 /**
@@ -39,7 +40,8 @@ export async function readSecretJson(client: SecretsManagerClient, ref: string):
     text = (await client.send(new GetSecretValueCommand({ SecretId: ref }))).SecretString;
   } catch (error) {
     if (errorName(error) === 'ResourceNotFoundException') return { ok: false, problem: 'does not exist (or has no current version)', cause: error };
-    throw error;
+    // Denied by IAM or by the secret's KMS key: the secret is there, and the fix is a grant, not a new secret.
+    throw secretsManagerFailure(error, ref);
   }
   if (text === undefined) return { ok: false, problem: 'has no SecretString (binary secrets are not read)' };
   let parsed: unknown;

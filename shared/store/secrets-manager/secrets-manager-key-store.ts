@@ -10,14 +10,9 @@ import {
 import { KeyNotFoundError, StoreError, VersionConflictError } from '../errors.js';
 import type { KeyStore, StoredAccountKey } from '../key-store.js';
 import { clientRequestToken } from './client-request-token.js';
+import { secretsManagerFailure } from './errors.js';
 import { accountSecretName, certificateSecretName } from './secret-names.js';
-import {
-  parseAccountSecret,
-  parseCertificateSecret,
-  serializeAccountSecret,
-  serializeCertificateSecret,
-  type CertificateSecretValue,
-} from './secret-values.js';
+import { parseAccountSecret, parseCertificateSecret, serializeAccountSecret, serializeCertificateSecret, type CertificateSecretValue } from './secret-values.js';
 
 /** Options of {@link SecretsManagerKeyStore}; everything has a working default. */
 export interface SecretsManagerKeyStoreOptions {
@@ -68,8 +63,9 @@ interface ReadVersion {
  *   only answers values that were promoted (that carry `version`).
  *
  * Account keys live in `acmeflow/account/<accountId>` as JSON `{ privateKeyPem, accountUrl?, directoryUrl }`.
- * Getters answer undefined for `ResourceNotFoundException`; other SDK errors pass through with their
- * own names. No error message or version id ever contains a key.
+ * Getters answer undefined for `ResourceNotFoundException` only. A secret the role may not use is
+ * `SecretAccessDeniedError` (IAM) or `SecretKeyUnusableError` (its KMS key denied, disabled or pending
+ * deletion), never "missing"; other SDK errors pass through with their own names. No error message or version id ever contains a key.
  *
  * @example
  * ```ts
@@ -85,6 +81,14 @@ export class SecretsManagerKeyStore implements KeyStore {
   readonly #accountPrefix: string;
   readonly #kmsKeyId: string | undefined;
   readonly #tags: Readonly<Record<string, string>>;
+  /**
+   * The client's `send`, with access and KMS failures turned into `SecretAccessDeniedError` and
+   * `SecretKeyUnusableError`: a secret this role cannot read is not a missing one.
+   */
+  readonly #send = ((command: { readonly input: { readonly SecretId?: string; readonly Name?: string } }) =>
+    this.#client.send(command as never).catch((error: unknown) => {
+      throw secretsManagerFailure(error, command.input.SecretId ?? command.input.Name ?? '(unnamed)');
+    })) as SecretsManagerClient['send'];
 
   constructor(options: SecretsManagerKeyStoreOptions = {}) {
     this.#client = options.client ?? new SecretsManagerClient({});
@@ -145,7 +149,7 @@ export class SecretsManagerKeyStore implements KeyStore {
         const stored = await this.#readVersion(secretId, finalId);
         if (stored === undefined || serializeCertificateSecret(stored.value) !== body) throw new VersionConflictError(lineage, version);
       }
-      await this.#client.send(
+      await this.#send(
         new UpdateSecretVersionStageCommand({
           SecretId: secretId,
           VersionStage: CURRENT,
@@ -157,7 +161,7 @@ export class SecretsManagerKeyStore implements KeyStore {
     // The final value was written labelled AWSPENDING; once it is current the label has done its job.
     const afterMove = current === finalId ? stages : await this.#stages(secretId);
     if (afterMove?.[finalId]?.includes(PENDING)) {
-      await this.#client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: finalId }));
+      await this.#send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: finalId }));
     }
   }
 
@@ -167,7 +171,7 @@ export class SecretsManagerKeyStore implements KeyStore {
     // DescribeSecret rather than GetSecretValue: the labels are all that is needed, and no key travels.
     const stages = await this.#stages(secretId);
     if (!stages?.[versionId]?.includes(PENDING)) return;
-    await this.#client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: versionId }));
+    await this.#send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: versionId }));
   }
 
   async getCurrentCertificateKey(lineage: string): Promise<string | undefined> {
@@ -192,11 +196,11 @@ export class SecretsManagerKeyStore implements KeyStore {
     if (current !== undefined && serializeAccountSecret(parseAccountSecret(secretId, current)) === body) return;
     try {
       // No ClientRequestToken: the SDK makes a random one. Deriving it from the value would publish a hash of the key.
-      await this.#client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: body }));
+      await this.#send(new PutSecretValueCommand({ SecretId: secretId, SecretString: body }));
     } catch (error) {
       if (!isNotFound(error)) throw error;
       try {
-        await this.#client.send(
+        await this.#send(
           new CreateSecretCommand({
             Name: secretId,
             Description: `acmeflow: ACME account key ${accountId}`,
@@ -207,7 +211,7 @@ export class SecretsManagerKeyStore implements KeyStore {
         );
       } catch (createError) {
         if (!isExists(createError)) throw createError;
-        await this.#client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: body }));
+        await this.#send(new PutSecretValueCommand({ SecretId: secretId, SecretString: body }));
       }
     }
   }
@@ -227,8 +231,7 @@ export class SecretsManagerKeyStore implements KeyStore {
    * when `create` is given and the secret is missing.
    */
   async #putVersion(secretId: string, versionId: string, body: string, create?: () => Promise<void>): Promise<boolean> {
-    const put = () =>
-      this.#client.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: body, VersionStages: [PENDING] }));
+    const put = () => this.#send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: versionId, SecretString: body, VersionStages: [PENDING] }));
     try {
       await put();
       return true;
@@ -252,7 +255,7 @@ export class SecretsManagerKeyStore implements KeyStore {
    */
   async #createSecret(secretId: string, description: string, ownTags: Record<string, string>): Promise<void> {
     try {
-      await this.#client.send(
+      await this.#send(
         new CreateSecretCommand({
           Name: secretId,
           Description: description,
@@ -271,7 +274,7 @@ export class SecretsManagerKeyStore implements KeyStore {
 
   async #readVersion(secretId: string, versionId: string): Promise<ReadVersion | undefined> {
     try {
-      const answer = await this.#client.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }));
+      const answer = await this.#send(new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }));
       return { value: parseCertificateSecret(secretId, answer.SecretString), stages: answer.VersionStages ?? [] };
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -281,7 +284,7 @@ export class SecretsManagerKeyStore implements KeyStore {
 
   async #getSecretString(secretId: string, select: { VersionStage: string }): Promise<string | undefined> {
     try {
-      const answer = await this.#client.send(new GetSecretValueCommand({ SecretId: secretId, ...select }));
+      const answer = await this.#send(new GetSecretValueCommand({ SecretId: secretId, ...select }));
       return answer.SecretString;
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -292,7 +295,7 @@ export class SecretsManagerKeyStore implements KeyStore {
   /** Staging labels by version id, or undefined when the secret does not exist. */
   async #stages(secretId: string): Promise<Record<string, string[]> | undefined> {
     try {
-      const answer = await this.#client.send(new DescribeSecretCommand({ SecretId: secretId }));
+      const answer = await this.#send(new DescribeSecretCommand({ SecretId: secretId }));
       return answer.VersionIdsToStages ?? {};
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -304,7 +307,7 @@ export class SecretsManagerKeyStore implements KeyStore {
   async #moveLabel(secretId: string, stage: string, versionId: string): Promise<void> {
     const holder = holderOf((await this.#stages(secretId)) ?? {}, stage);
     if (holder === versionId) return;
-    await this.#client.send(
+    await this.#send(
       new UpdateSecretVersionStageCommand({
         SecretId: secretId,
         VersionStage: stage,

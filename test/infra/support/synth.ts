@@ -63,7 +63,7 @@ export function synthIssuer(props: AcmeIssuerProps | ((stack: Stack) => AcmeIssu
   return { app, stack, issuer, template };
 }
 
-/** Renders `Fn::Join`/`Ref`/`Fn::GetAtt` as text (`${AWS::Partition}`, `${Logical.Arn}`), to compare ARNs. */
+/** Renders `Fn::Join`/`Ref`/`Fn::GetAtt` (and `Fn::Select`/`Fn::Split`) as text (`${AWS::Partition}`, `${Logical.Arn}`), to compare ARNs. */
 export function renderIntrinsic(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
@@ -74,6 +74,9 @@ export function renderIntrinsic(value: unknown): string {
     }
     if (fn === 'Ref') return `\${${String(args)}}`;
     if (fn === 'Fn::GetAtt') return `\${${(args as string[]).join('.')}}`;
+    // The default secret prefix ends with the first group of the KMS key id.
+    if (fn === 'Fn::Select') return `\${Select(${String((args as unknown[])[0])},${renderIntrinsic((args as unknown[])[1])})}`;
+    if (fn === 'Fn::Split') return `Split(${String((args as unknown[])[0])},${renderIntrinsic((args as unknown[])[1])})`;
   }
   return JSON.stringify(value);
 }

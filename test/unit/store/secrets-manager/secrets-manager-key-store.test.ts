@@ -25,10 +25,8 @@ const FINAL_ID = clientRequestToken('acmeflow', 'current', 'example.com', 'order
 
 const notFound = () => new ResourceNotFoundException({ $metadata: {}, message: "Secrets Manager can't find the specified secret." });
 const exists = () => new ResourceExistsException({ $metadata: {}, message: 'exists' });
-const store = () =>
-  new SecretsManagerKeyStore({ client: new SecretsManagerClient({ region: 'eu-west-1' }), kmsKeyId: 'alias/acmeflow', tags: { team: 'web' } });
-const inputs = <T>(command: new (input: T) => unknown) =>
-  sm.commandCalls(command as never).map((call) => (call.args[0] as unknown as { input: T }).input);
+const store = () => new SecretsManagerKeyStore({ client: new SecretsManagerClient({ region: 'eu-west-1' }), kmsKeyId: 'alias/acmeflow', tags: { team: 'web' } });
+const inputs = <T>(command: new (input: T) => unknown) => sm.commandCalls(command as never).map((call) => (call.args[0] as unknown as { input: T }).input);
 
 beforeEach(() => {
   sm.reset();
@@ -57,7 +55,12 @@ describe('putPendingCertificateKey', () => {
     expect(inputs(PutSecretValueCommand)).toEqual([put, put]);
     const [create] = inputs(CreateSecretCommand);
     expect(create).toMatchObject({ Name: 'acmeflow/cert/example.com', KmsKeyId: 'alias/acmeflow' });
-    expect(create?.Tags).toEqual(expect.arrayContaining([{ Key: 'acmeflow:lineage', Value: 'example.com' }, { Key: 'team', Value: 'web' }]));
+    expect(create?.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'acmeflow:lineage', Value: 'example.com' },
+        { Key: 'team', Value: 'web' },
+      ]),
+    );
     expect(create).not.toHaveProperty('SecretString');
     expect(JSON.stringify(create)).not.toContain('PRIVATE KEY');
   });
@@ -69,7 +72,7 @@ describe('putPendingCertificateKey', () => {
     expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
 
-  it('returns the winner\'s key when a racing attempt wrote the version first', async () => {
+  it("returns the winner's key when a racing attempt wrote the version first", async () => {
     sm.on(GetSecretValueCommand)
       .rejectsOnce(notFound())
       .resolves({ SecretString: JSON.stringify({ privateKeyPem: 'winner' }), VersionStages: ['AWSPENDING'] });
@@ -120,7 +123,7 @@ describe('promoteCertificateKey', () => {
 });
 
 describe('discardPendingCertificateKey', () => {
-  it('removes AWSPENDING from the token\'s version, reading labels only (no secret value)', async () => {
+  it("removes AWSPENDING from the token's version, reading labels only (no secret value)", async () => {
     sm.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { [PENDING_ID]: ['AWSPENDING'] } });
     sm.on(UpdateSecretVersionStageCommand).resolves({});
 
@@ -131,7 +134,9 @@ describe('discardPendingCertificateKey', () => {
   });
 
   it('is a no-op for an unknown token or secret', async () => {
-    sm.on(DescribeSecretCommand).resolvesOnce({ VersionIdsToStages: { other: ['AWSPENDING'] } }).rejects(notFound());
+    sm.on(DescribeSecretCommand)
+      .resolvesOnce({ VersionIdsToStages: { other: ['AWSPENDING'] } })
+      .rejects(notFound());
     await store().discardPendingCertificateKey('example.com', 'order-1');
     await store().discardPendingCertificateKey('example.com', 'order-1');
     expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
@@ -151,11 +156,18 @@ describe('getters', () => {
     ]);
   });
 
-  it('let other errors through with their own name', async () => {
+  it('turn access denied into SecretAccessDeniedError, never "missing"', async () => {
     sm.on(GetSecretValueCommand).rejects(
       new SecretsManagerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'denied' }),
     );
-    await expect(store().getCurrentCertificateKey('example.com')).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(store().getCurrentCertificateKey('example.com')).rejects.toMatchObject({ name: 'SecretAccessDeniedError', secretId: 'acmeflow/cert/example.com' });
+  });
+
+  it('let other errors through with their own name', async () => {
+    sm.on(GetSecretValueCommand).rejects(
+      new SecretsManagerServiceException({ name: 'InternalServiceError', $fault: 'server', $metadata: { httpStatusCode: 500 }, message: 'oops' }),
+    );
+    await expect(store().getCurrentCertificateKey('example.com')).rejects.toMatchObject({ name: 'InternalServiceError' });
   });
 
   it('refuse names that are not lineage names before calling AWS', async () => {
