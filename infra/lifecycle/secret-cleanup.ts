@@ -3,7 +3,7 @@ import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
-import { NagSuppressions } from 'cdk-nag';
+import { NagSuppressions } from '../iam/nag-suppressions.js';
 import { Construct } from 'constructs';
 import { secretsUnderPrefix } from '../iam/secret-arns.js';
 
