@@ -40,6 +40,11 @@ export const AWS_DEPS_ENV = [
       '"true" imports every stored certificate into ACM (re-import under the same ARN); awsDepsFromEnv only: the per-step functions refuse it (their roles have no ACM access; the ACM deploy hook imports).',
   },
   { name: 'ACMEFLOW_ACM_REGION', required: false, description: 'Region of the ACM import (us-east-1 for CloudFront); unset: AWS_REGION.' },
+  {
+    name: 'ACMEFLOW_ORDER_SLOTS',
+    required: false,
+    description: "Orders in flight at once across every sweep of the issuer (locks/order-slots/, the construct's sweepConcurrency); unset: no cap beyond each sweep's own.",
+  },
   { name: 'AWS_REGION', required: true, description: 'Region of the S3, Secrets Manager and EventBridge clients (Lambda sets it).' },
 ] as const satisfies readonly EnvVarSpec[];
 
@@ -59,6 +64,8 @@ export interface AwsEnvironment {
   readonly eventBusName?: string;
   readonly acmImport: boolean;
   readonly acmRegion: string;
+  /** The issuer-wide cap on orders in flight (`ACMEFLOW_ORDER_SLOTS`); absent: none. */
+  readonly orderSlots?: number;
 }
 
 function optional(env: Environment, name: AwsDepsEnvName): string | undefined {
@@ -116,5 +123,16 @@ export function readAwsEnvironment(env: Environment): AwsEnvironment {
     ...(eventBusName ? { eventBusName } : {}),
     acmImport: flag(env, 'ACMEFLOW_ACM_IMPORT'),
     acmRegion: optional(env, 'ACMEFLOW_ACM_REGION') ?? region,
+    ...orderSlots(env),
   };
+}
+
+function orderSlots(env: Environment): { orderSlots?: number } {
+  const value = optional(env, 'ACMEFLOW_ORDER_SLOTS');
+  if (value === undefined) return {};
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 10_000) {
+    throw new ConfigurationError(`The environment variable ACMEFLOW_ORDER_SLOTS must be an integer from 1 to 10000, not "${value}".`, { variable: 'ACMEFLOW_ORDER_SLOTS' });
+  }
+  return { orderSlots: count };
 }

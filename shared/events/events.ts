@@ -57,6 +57,8 @@ export const renewalSweepCompletedSchema = z.object({
   renewed: z.array(z.string()),
   failed: z.array(z.string()),
   skipped: z.number().int().min(0),
+  /** Of `skipped`, the due lineages another run held or had renewed since planning (sweeps that met): not failures. */
+  skippedDue: z.number().int().min(0).optional(),
   /** Lineages that exist but could not be read (a damaged conf or object): skipped, not renewed. */
   unreadableCount: z.number().int().min(0).optional(),
   /** The first of them, with the store's message (file or object, line, problem). */

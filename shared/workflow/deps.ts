@@ -2,7 +2,7 @@ import type { AcmeContext, ExternalAccountBinding } from '../acme/index.js';
 import type { KeyStoreKind, LineageSpec } from '../config/index.js';
 import type { CheckPropagationOptions, CnameResolver, DnsProvider, PropagationReport, TxtRecord, ZoneSigning } from '../dns/index.js';
 import type { EventPublisher } from '../events/index.js';
-import type { CertificateStore, KeyStore, LineageLock } from '../store/index.js';
+import type { CertificateStore, KeyStore, LineageLock, OrderSlots } from '../store/index.js';
 import type { SweepStore } from '../store/sweep-store.js';
 
 /** Structured logging; fields are public data only (the workflow never passes a key or secret). */
@@ -53,6 +53,11 @@ export interface WorkflowDeps {
   readonly targets?: readonly DeployTarget[];
   /** Plans and results of renewal sweeps (needed by the sweep's steps only). */
   readonly sweeps?: SweepStore;
+  /**
+   * The issuer-wide cap on orders in flight, shared by every sweep (PrepareOrder takes a slot for a
+   * planned item, CleanupRecords gives it back). Absent: each sweep's own concurrency is the only cap.
+   */
+  readonly orderSlots?: OrderSlots;
   /** Where a lineage's files and key are, for events and messages (`s3://bucket/live/<name>/`, a directory). */
   locate(lineage: string, spec?: { readonly keyStore?: KeyStoreKind }): { location: string; keyLocation: string };
   readonly log: Logger;

@@ -189,10 +189,7 @@ export class PlanningSession {
     const lineages: Record<string, PlanningIndexEntry> = {};
     for (const name of [...merged.keys()].sort()) lineages[name] = merged.get(name) as PlanningIndexEntry;
     try {
-      await deps.sweeps?.putPlanningIndex?.(
-        { format: PLANNING_INDEX_FORMAT, writtenAt: deps.now().toISOString(), lineages },
-        { expectedEtag: this.#expectedEtag },
-      );
+      await deps.sweeps?.putPlanningIndex?.({ format: PLANNING_INDEX_FORMAT, writtenAt: deps.now().toISOString(), lineages }, { expectedEtag: this.#expectedEtag });
     } catch (err) {
       deps.log.warn('The planning index was not written; the next sweep reads the lineages it lacks.', {
         error: (err as Error).message,
@@ -370,7 +367,7 @@ async function freshRenewalInfo(
     let supported = ariSupport.get(facts.directoryUrl);
     if (!supported) {
       supported = supportsRenewalInfo(ctx).catch((err: Error) => {
-        deps.log.warn('Could not read the CA\'s directory; deciding its lineages by stored renewal information and expiry.', {
+        deps.log.warn("Could not read the CA's directory; deciding its lineages by stored renewal information and expiry.", {
           directoryUrl: facts.directoryUrl,
           error: err.message,
         });
@@ -394,6 +391,11 @@ export interface SweepSummary {
   readonly renewed: string[];
   readonly failed: string[];
   readonly skipped: number;
+  /**
+   * Of `skipped`, the due lineages whose issuance skipped them: another run (a sweep that met this
+   * one) held the lineage, or renewed it since planning. Absent when none.
+   */
+  readonly skippedDue?: number;
   /** Lineages that could not be read, when any: how many, and the first {@link UNREADABLE_NAMED} with why. */
   readonly unreadableCount?: number;
   readonly unreadable?: UnreadableLineage[];
@@ -404,7 +406,8 @@ export const UNREADABLE_NAMED = 100;
 
 /**
  * The sweep's last step: `Renewal Sweep Completed`, when something was attempted (certbot's
- * post-hook rule) or a lineage could not be read (a failure someone must see).
+ * post-hook rule runs on `attempted` > 0), a due lineage was skipped because another run held it,
+ * or a lineage could not be read (a failure someone must see).
  */
 export async function completeSweep(
   input: {
@@ -417,9 +420,16 @@ export async function completeSweep(
   deps: WorkflowDeps,
 ): Promise<SweepSummary> {
   const attemptedResults = input.results.filter((r) => !r.skipped);
-  const renewed = attemptedResults.filter((r) => !r.failed).map((r) => r.lineage).sort();
-  const failed = attemptedResults.filter((r) => r.failed).map((r) => r.lineage).sort();
-  const skipped = input.skipped + input.results.length - attemptedResults.length;
+  const renewed = attemptedResults
+    .filter((r) => !r.failed)
+    .map((r) => r.lineage)
+    .sort();
+  const failed = attemptedResults
+    .filter((r) => r.failed)
+    .map((r) => r.lineage)
+    .sort();
+  const skippedDue = input.results.length - attemptedResults.length;
+  const skipped = input.skipped + skippedDue;
   const unreadable = (input.unreadable ?? []).slice(0, UNREADABLE_NAMED);
   const unreadableCount = Math.max(input.unreadableCount ?? 0, unreadable.length);
   const summary: SweepSummary = {
@@ -427,9 +437,11 @@ export async function completeSweep(
     renewed,
     failed,
     skipped,
+    ...(skippedDue > 0 ? { skippedDue } : {}),
     ...(unreadableCount > 0 ? { unreadableCount, unreadable } : {}),
   };
-  if (summary.attempted > 0 || unreadableCount > 0) {
+  // A sweep whose due lineages were all taken by another run still reports them (skipped, not failed).
+  if (summary.attempted > 0 || skippedDue > 0 || unreadableCount > 0) {
     await deps.events.publish([{ detailType: 'Renewal Sweep Completed', detail: { ...summary, dryRun: input.dryRun ?? false } }]);
   }
   return summary;

@@ -12,7 +12,7 @@ import type { LineageSpec } from '../config/index.js';
 import { KeyNotFoundError, LineageLockedError, LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
 import { ensureAccount } from './account.js';
 import { DEFAULT_LIMITS, type WorkflowDeps, type WorkflowLimits } from './deps.js';
-import { AcmeOrderInvalidError } from './errors.js';
+import { AcmeOrderInvalidError, OrderSlotsBusyError } from './errors.js';
 import { issuanceInputSchema, type AuthorizationState, type IssuanceInput, type IssuanceState } from './state.js';
 
 /** TTL of challenge records: short, they live for minutes (RFC 8555 §8.4 sets none). */
@@ -30,24 +30,46 @@ export function keyTokenFor(orderUrl: string): string {
  * following CNAME delegations.
  *
  * Check, lock, check again: with `expectedVersion` from the sweep's plan, a lineage
- * that another run renewed meanwhile is skipped.
+ * that another run renewed meanwhile, or holds right now, is skipped. A planned item first takes one
+ * of the issuer's order slots (`deps.orderSlots`), kept in the state until CleanupRecords; with none
+ * free it throws `OrderSlotsBusyError`, which the state machine retries.
  */
 export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, limits: WorkflowLimits = DEFAULT_LIMITS): Promise<IssuanceState> {
   const input = issuanceInputSchema.parse(rawInput);
   const first = await deps.store.getLineage(input.lineage);
   if (!first) throw new LineageNotFoundError(input.lineage);
+  // A sweep's item (planned against a version) takes one of the issuer's order slots before it
+  // locks: the cap holds across every sweep that runs at once. None free: the state machine retries.
+  const planned = input.expectedVersion !== undefined && !input.dryRun && !input.cleanupOnly;
+  const slot = planned && deps.orderSlots ? await deps.orderSlots.acquire({ owner: input.owner, leaseSeconds: limits.lockLeaseSeconds }) : undefined;
+  if (planned && deps.orderSlots && !slot) throw new OrderSlotsBusyError(deps.orderSlots.capacity);
+  const releaseSlot = async () => {
+    if (slot) await deps.orderSlots?.release(slot).catch(() => undefined);
+  };
   let lock: LockHandle | undefined;
   if (!input.dryRun) {
     try {
       lock = await deps.lock.acquire(input.lineage, { owner: input.owner, leaseSeconds: limits.lockLeaseSeconds });
     } catch (err) {
+      await releaseSlot();
       // A cleanup-only run finding the lock held: the run holding it is alive and cleans up after itself.
-      if (!(input.cleanupOnly && err instanceof LineageLockedError)) throw err;
-      deps.log.info('Another run holds the lineage; it removes its own records. Nothing to clean up.', { lineage: input.lineage });
-      return skippedState(
-        { lineage: input.lineage, dryRun: input.dryRun, force: input.force, renewal: first.lineage.state.currentVersion > 0, directoryUrl: first.lineage.spec.ca.directoryUrl, startedAt: deps.now().toISOString() },
-        'cleanupOnly',
-      );
+      // A sweep's item finding it held: another run (a sweep that met this one, a command) is renewing
+      // the lineage now, which is what the plan wanted; skipped, not a failure (no event, no backoff).
+      if (!((input.cleanupOnly || input.expectedVersion !== undefined) && err instanceof LineageLockedError)) throw err;
+      const skipped = {
+        lineage: input.lineage,
+        dryRun: input.dryRun,
+        force: input.force,
+        renewal: first.lineage.state.currentVersion > 0,
+        directoryUrl: first.lineage.spec.ca.directoryUrl,
+        startedAt: deps.now().toISOString(),
+      };
+      if (input.cleanupOnly) {
+        deps.log.info('Another run holds the lineage; it removes its own records. Nothing to clean up.', { lineage: input.lineage });
+        return skippedState(skipped, 'cleanupOnly');
+      }
+      deps.log.info('Another run holds the lineage and is renewing it; skipping.', { lineage: input.lineage, holder: err.holder, until: err.expiresAt });
+      return skippedState(skipped, 'locked');
     }
   }
   try {
@@ -64,6 +86,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       startedAt: deps.now().toISOString(),
       ...(lock ? { lock: { lineage: lock.lineage, owner: lock.owner, expiresAt: lock.expiresAt, token: lock.token } } : {}),
     };
+    const held = slot ? { orderSlot: { slot: slot.slot, owner: slot.owner, expiresAt: slot.expiresAt, token: slot.token } } : {};
     if (input.expectedVersion !== undefined && state.currentVersion !== input.expectedVersion) {
       deps.log.info('Lineage changed since it was planned; another run renewed it. Skipping.', {
         lineage: input.lineage,
@@ -71,6 +94,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
         currentVersion: state.currentVersion,
       });
       if (lock) await deps.lock.release(lock);
+      await releaseSlot();
       const { lock: _released, ...rest } = base;
       return skippedState(rest, 'renewedMeanwhile');
     }
@@ -80,6 +104,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       // Planned only to finish an abandoned run (the lineage is not due): done, no order.
       deps.log.info('Cleaned up after an abandoned run; the lineage is not due.', { lineage: input.lineage });
       if (lock) await deps.lock.release(lock);
+      await releaseSlot();
       const { lock: _released, ...rest } = base;
       return skippedState(rest, 'cleanupOnly');
     }
@@ -135,6 +160,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
     }
     return {
       ...base,
+      ...held,
       skipped: false,
       accountId: account.id,
       accountUrl: account.url,
@@ -149,12 +175,16 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
   } catch (err) {
     // The failure path of the state machine starts from this step's input, which holds no lock.
     if (lock) await deps.lock.release(lock).catch(() => undefined);
+    await releaseSlot();
     throw err;
   }
 }
 
 /** The state of an issuance that ends at PrepareOrder without an order (the Choice after it goes to `Skipped`). */
-function skippedState(base: Pick<IssuanceState, 'lineage' | 'dryRun' | 'force' | 'renewal' | 'directoryUrl' | 'startedAt'>, skipReason: NonNullable<IssuanceState['skipReason']>): IssuanceState {
+function skippedState(
+  base: Pick<IssuanceState, 'lineage' | 'dryRun' | 'force' | 'renewal' | 'directoryUrl' | 'startedAt'>,
+  skipReason: NonNullable<IssuanceState['skipReason']>,
+): IssuanceState {
   return {
     ...base,
     skipped: true,
@@ -228,7 +258,10 @@ async function finishStoredVersion(lineage: string, inflight: InflightIssuance, 
       ...(meta.ariCertificateId ? { ariCertificateId: meta.ariCertificateId } : {}),
     };
     const { failures: _cleared, ari: _stale, revoked: _old, ...state } = current.lineage.state;
-    await deps.store.putLineage({ spec: current.lineage.spec, state: { ...state, currentVersion: latest, current: summary, issuedAt: meta.issuedAt } }, { expectedEtag: current.etag });
+    await deps.store.putLineage(
+      { spec: current.lineage.spec, state: { ...state, currentVersion: latest, current: summary, issuedAt: meta.issuedAt } },
+      { expectedEtag: current.etag },
+    );
   }
   deps.log.warn('Finished storing the certificate of an earlier run that stopped while storing it.', { lineage, version: latest, serialHex: stored.meta.serialHex });
 }

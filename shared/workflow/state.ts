@@ -41,10 +41,13 @@ export const issuanceStateSchema = z.object({
   force: z.boolean(),
   /** The lineage had a certificate before this issuance. */
   renewal: z.boolean(),
-  /** Set when prepareOrder found nothing to do (another run renewed it meanwhile, or a cleanup-only run). */
+  /** Set when prepareOrder found nothing to do (another run renewed it meanwhile or holds it, or a cleanup-only run). */
   skipped: z.boolean().default(false),
-  /** Why it was skipped: the command says "renewed meanwhile" only when that is what happened. */
-  skipReason: z.enum(['renewedMeanwhile', 'cleanupOnly']).optional(),
+  /**
+   * Why it was skipped: the command says "renewed meanwhile" only when that is what happened;
+   * `locked`: a sweep's item found another run holding the lineage (sweeps that meet are not failures).
+   */
+  skipReason: z.enum(['renewedMeanwhile', 'cleanupOnly', 'locked']).optional(),
   directoryUrl: z.string(),
   accountId: z.string(),
   accountUrl: z.string(),
@@ -53,6 +56,8 @@ export const issuanceStateSchema = z.object({
   records: z.array(txtRecordSchema),
   changes: z.array(changeRefSchema).default([]),
   lock: z.object({ lineage: z.string(), owner: z.string(), expiresAt: z.string(), token: z.string() }).optional(),
+  /** The issuer-wide order slot this sweep item holds (WorkflowDeps.orderSlots), released with the lock. */
+  orderSlot: z.object({ slot: z.number().int().min(0), owner: z.string(), expiresAt: z.string(), token: z.string() }).optional(),
   /** Names the pending certificate key in the key store (derived from the order URL). */
   keyToken: z.string(),
   /** The ARI certificate id sent as `replaces`, if any. */
