@@ -11,7 +11,12 @@ import { completeSweepEventSchema } from '../runtime/step-inputs.js';
  * attempted. Input: the sweep state `{ planKey?, due, skipped, dryRun, force, results? }`.
  */
 export function makeHandler(deps: DepsSource): StepHandler {
-  return makeStepHandler('CompleteSweep', (event): SweepState => parseInput('CompleteSweep', completeSweepEventSchema, event) as SweepState, finishSweep, deps);
+  return makeStepHandler(
+    'CompleteSweep',
+    (event): SweepState => parseInput('CompleteSweep', completeSweepEventSchema, event) as SweepState,
+    finishSweep,
+    deps,
+  );
 }
 
 /**

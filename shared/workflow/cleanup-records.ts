@@ -52,13 +52,10 @@ export async function cleanupRecords(state: IssuanceState, deps: WorkflowDeps): 
 function logRecordErrors(state: IssuanceState, deps: WorkflowDeps, errors: readonly string[]): void {
   const names = state.records.map((r) => r.name).join(', ');
   if ((state as { failedStep?: unknown }).failedStep === 'PublishRecords') {
-    deps.log.info(
-      `Publishing failed, so this run left no challenge record; checking for one left by an earlier attempt failed too (${names}). The next run of ${state.lineage} checks again.`,
-      {
-        lineage: state.lineage,
-        errors,
-      },
-    );
+    deps.log.info(`Publishing failed, so this run left no challenge record; checking for one left by an earlier attempt failed too (${names}). The next run of ${state.lineage} checks again.`, {
+      lineage: state.lineage,
+      errors,
+    });
     return;
   }
   deps.log.warn(`Could not remove the challenge records ${names}; the next run of ${state.lineage} removes them.`, { lineage: state.lineage, errors });

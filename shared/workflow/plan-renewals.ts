@@ -189,7 +189,10 @@ export class PlanningSession {
     const lineages: Record<string, PlanningIndexEntry> = {};
     for (const name of [...merged.keys()].sort()) lineages[name] = merged.get(name) as PlanningIndexEntry;
     try {
-      await deps.sweeps?.putPlanningIndex?.({ format: PLANNING_INDEX_FORMAT, writtenAt: deps.now().toISOString(), lineages }, { expectedEtag: this.#expectedEtag });
+      await deps.sweeps?.putPlanningIndex?.(
+        { format: PLANNING_INDEX_FORMAT, writtenAt: deps.now().toISOString(), lineages },
+        { expectedEtag: this.#expectedEtag },
+      );
     } catch (err) {
       deps.log.warn('The planning index was not written; the next sweep reads the lineages it lacks.', {
         error: (err as Error).message,
@@ -367,7 +370,7 @@ async function freshRenewalInfo(
     let supported = ariSupport.get(facts.directoryUrl);
     if (!supported) {
       supported = supportsRenewalInfo(ctx).catch((err: Error) => {
-        deps.log.warn("Could not read the CA's directory; deciding its lineages by stored renewal information and expiry.", {
+        deps.log.warn('Could not read the CA\'s directory; deciding its lineages by stored renewal information and expiry.', {
           directoryUrl: facts.directoryUrl,
           error: err.message,
         });
@@ -420,14 +423,8 @@ export async function completeSweep(
   deps: WorkflowDeps,
 ): Promise<SweepSummary> {
   const attemptedResults = input.results.filter((r) => !r.skipped);
-  const renewed = attemptedResults
-    .filter((r) => !r.failed)
-    .map((r) => r.lineage)
-    .sort();
-  const failed = attemptedResults
-    .filter((r) => r.failed)
-    .map((r) => r.lineage)
-    .sort();
+  const renewed = attemptedResults.filter((r) => !r.failed).map((r) => r.lineage).sort();
+  const failed = attemptedResults.filter((r) => r.failed).map((r) => r.lineage).sort();
   const skippedDue = input.results.length - attemptedResults.length;
   const skipped = input.skipped + skippedDue;
   const unreadable = (input.unreadable ?? []).slice(0, UNREADABLE_NAMED);

@@ -32,7 +32,15 @@ export const ISSUANCE_TASKS: Readonly<Record<string, LambdaStep>> = {
 };
 
 /** Steps after which a failure goes through cleanup (they may have published records). */
-const STEPS_WITH_CLEANUP = ['PublishRecords', 'CheckPropagation', 'RespondChallenges', 'PollAuthorizations', 'FinalizeOrder', 'PollOrder', 'StoreCertificate'] as const;
+const STEPS_WITH_CLEANUP = [
+  'PublishRecords',
+  'CheckPropagation',
+  'RespondChallenges',
+  'PollAuthorizations',
+  'FinalizeOrder',
+  'PollOrder',
+  'StoreCertificate',
+] as const;
 
 const TASK_TIMEOUT_SECONDS = 120;
 

@@ -81,13 +81,7 @@ describe('finishSweep', () => {
   const base: SweepState = { planKey: 'sweeps/s/plan.json', due: 3, skipped: 2, dryRun: false, force: false };
 
   it('emits "Renewal Sweep Completed" with what renewed and what failed', async () => {
-    const results = {
-      items: [
-        { lineage: 'e-expiring', failed: false },
-        { lineage: 'a-expiring', failed: false },
-        { lineage: 'c-new', failed: true },
-      ],
-    };
+    const results = { items: [{ lineage: 'e-expiring', failed: false }, { lineage: 'a-expiring', failed: false }, { lineage: 'c-new', failed: true }] };
     const out = await finishSweep({ ...base, results }, m.deps);
     expect(out).toEqual({ attempted: 3, renewed: ['a-expiring', 'e-expiring'], failed: ['c-new'], skipped: 2 });
     expect(m.events.ofType('Renewal Sweep Completed')).toEqual([{ attempted: 3, renewed: ['a-expiring', 'e-expiring'], failed: ['c-new'], skipped: 2, dryRun: false }]);
@@ -150,10 +144,7 @@ describe('CompleteSweep handler', () => {
       putPlan: async () => 'k',
       readResults: async (r) => (reads.push(r), [{ lineage: 'a-expiring', failed: false }]),
     };
-    const results = {
-      MapRunArn: 'arn:aws:states:eu-west-1:123456789012:mapRun:sweep/RenewDue:1',
-      ResultWriterDetails: { Bucket: 'certs', Key: 'sweeps/x/results/1/manifest.json' },
-    };
+    const results = { MapRunArn: 'arn:aws:states:eu-west-1:123456789012:mapRun:sweep/RenewDue:1', ResultWriterDetails: { Bucket: 'certs', Key: 'sweeps/x/results/1/manifest.json' } };
     const out = await completeSweepHandler({ ...m.deps, sweeps })({ planKey: 'sweeps/x/plan.json', due: 1, skipped: 4, dryRun: false, force: false, results });
     expect(reads).toEqual([results]);
     expect(out).toEqual({ attempted: 1, renewed: ['a-expiring'], failed: [], skipped: 4 });
