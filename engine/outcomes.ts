@@ -22,7 +22,7 @@ export interface LivePaths {
 export interface IssuanceOutcome {
   /** `skipped`: nothing done — another run renewed the lineage after the sweep planned it, or the run only cleaned up after an abandoned one (`skipReason`). */
   readonly status: 'succeeded' | 'failed' | 'skipped';
-  readonly skipReason?: 'renewedMeanwhile' | 'cleanupOnly' | 'locked';
+  readonly skipReason?: 'renewedMeanwhile' | 'cleanupOnly' | 'locked' | 'onHold';
   readonly lineage: string;
   /** The archive version stored (absent on a dry run, which stores nothing). */
   readonly version?: number;

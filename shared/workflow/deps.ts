@@ -2,7 +2,7 @@ import type { AcmeContext, ExternalAccountBinding } from '../acme/index.js';
 import type { KeyStoreKind, LineageSpec } from '../config/index.js';
 import type { CheckPropagationOptions, CnameResolver, DnsProvider, PropagationReport, TxtRecord, ZoneSigning } from '../dns/index.js';
 import type { EventPublisher } from '../events/index.js';
-import type { CertificateStore, KeyStore, LineageLock, OrderSlots } from '../store/index.js';
+import type { CertificateStore, KeyStore, LineageLock, NewOrderBudget, OrderSlots } from '../store/index.js';
 import type { SweepStore } from '../store/sweep-store.js';
 
 /** Structured logging; fields are public data only (the workflow never passes a key or secret). */
@@ -58,6 +58,11 @@ export interface WorkflowDeps {
    * planned item, CleanupRecords gives it back). Absent: each sweep's own concurrency is the only cap.
    */
   readonly orderSlots?: OrderSlots;
+  /**
+   * The CA's new-order limit per account, counted across every sweep and deploy, and the account's
+   * hold after a `rateLimited` answer (PrepareOrder). Absent: the CA's own answers are the only limit.
+   */
+  readonly orderBudget?: NewOrderBudget;
   /** Where a lineage's files and key are, for events and messages (`s3://bucket/live/<name>/`, a directory). */
   locate(lineage: string, spec?: { readonly keyStore?: KeyStoreKind }): { location: string; keyLocation: string };
   readonly log: Logger;

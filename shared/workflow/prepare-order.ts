@@ -9,6 +9,7 @@ import { keyMatchesCertificate } from '../crypto/key-matches-certificate.js';
 import { challengeRecord, groupRecords, type ChallengeRecord } from '../dns/challenge-record.js';
 import { delegateRecords } from '../dns/delegation.js';
 import type { LineageSpec } from '../config/index.js';
+import { newOrderLimitFor } from '../config/ca-presets.js';
 import { KeyNotFoundError, LineageLockedError, LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
 import { ensureAccount } from './account.js';
 import { DEFAULT_LIMITS, type WorkflowDeps, type WorkflowLimits } from './deps.js';
@@ -120,7 +121,26 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       registrationLock: { lock: deps.lock, owner: input.owner },
     });
     const replaces = !input.dryRun && state.currentVersion > 0 && !state.revoked ? state.current?.ariCertificateId : undefined;
-    const created = await createOrder(ctx, account, spec.domains, spec.ca.profile, replaces);
+    const budget = await takeNewOrder(input, deps, account.url, directoryUrl, replaces);
+    if (budget) {
+      deps.log.info('The account may not place another order yet; skipping until the next sweep.', { lineage: input.lineage, reason: budget.reason, retryAt: budget.retryAt });
+      if (lock) await deps.lock.release(lock);
+      await releaseSlot();
+      const { lock: _released, ...rest } = base;
+      return { ...skippedState(rest, 'onHold'), retryAt: budget.retryAt };
+    }
+    let created: Awaited<ReturnType<typeof createOrder>>;
+    try {
+      created = await createOrder(ctx, account, spec.domains, spec.ca.profile, replaces);
+    } catch (err) {
+      // The CA's limit reached: the account waits until its Retry-After, so the sweep's other items
+      // skip quietly instead of each failing the same way; this lineage records the one failure.
+      if (err instanceof AcmeRateLimitedError && !input.dryRun) {
+        const until = new Date(deps.now().getTime() + (err.retryAfterSeconds ?? RATE_LIMIT_HOLD_SECONDS) * 1000);
+        await deps.orderBudget?.hold(account.url, until).catch(() => undefined);
+      }
+      throw err;
+    }
     if (created.replacesRefused) {
       deps.log.warn('The CA refused the order with "replaces"; ordered without it.', { lineage: input.lineage, replaces, reason: created.replacesRefused });
     }
@@ -178,6 +198,30 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
     await releaseSlot();
     throw err;
   }
+}
+
+/** How long an account waits after `rateLimited` without a Retry-After (RFC 8555 §6.6 leaves it to the client). */
+const RATE_LIMIT_HOLD_SECONDS = 3600;
+
+/**
+ * Takes one new order from the account's budget (the CA preset's limit, across every sweep) for a
+ * sweep's item; undefined when it may order, else why not and until when. An order that replaces a
+ * certificate through ARI is not counted where the CA exempts it (Let's Encrypt), but still waits out
+ * a hold. A direct run (a command, no plan) is not held back: the CA's answer is shown to its user.
+ */
+async function takeNewOrder(
+  input: { readonly expectedVersion?: number | undefined; readonly dryRun: boolean },
+  deps: WorkflowDeps,
+  account: string,
+  directoryUrl: string,
+  replaces: string | undefined,
+): Promise<{ reason: 'limit' | 'hold'; retryAt: string } | undefined> {
+  if (!deps.orderBudget || input.expectedVersion === undefined || input.dryRun) return undefined;
+  const limit = newOrderLimitFor(directoryUrl);
+  // No known limit: only a hold (the CA's own rateLimited answer) stops it.
+  const exempt = limit === undefined || (replaces !== undefined && limit.ariRenewalsExempt);
+  const answer = await deps.orderBudget.take(account, exempt ? undefined : limit);
+  return answer.granted ? undefined : { reason: answer.reason, retryAt: answer.retryAt };
 }
 
 /** The state of an issuance that ends at PrepareOrder without an order (the Choice after it goes to `Skipped`). */

@@ -45,9 +45,13 @@ export const issuanceStateSchema = z.object({
   skipped: z.boolean().default(false),
   /**
    * Why it was skipped: the command says "renewed meanwhile" only when that is what happened;
-   * `locked`: a sweep's item found another run holding the lineage (sweeps that meet are not failures).
+   * `locked`: a sweep's item found another run holding the lineage (sweeps that meet are not failures);
+   * `onHold`: a sweep's item whose account used up the CA's new-order budget, or is held after the
+   * CA answered `rateLimited`: the next sweep tries again, nothing failed.
    */
-  skipReason: z.enum(['renewedMeanwhile', 'cleanupOnly', 'locked']).optional(),
+  skipReason: z.enum(['renewedMeanwhile', 'cleanupOnly', 'locked', 'onHold']).optional(),
+  /** With `skipReason: 'onHold'`: when the account may order again (its new-order budget, or the CA's Retry-After). */
+  retryAt: z.string().optional(),
   directoryUrl: z.string(),
   accountId: z.string(),
   accountUrl: z.string(),
