@@ -217,7 +217,7 @@ async function takeNewOrder(
   replaces: string | undefined,
 ): Promise<{ reason: 'limit' | 'hold'; retryAt: string } | undefined> {
   if (!deps.orderBudget || input.expectedVersion === undefined || input.dryRun) return undefined;
-  const limit = newOrderLimitFor(directoryUrl);
+  const limit = newOrderLimitFor(directoryUrl, deps.newOrderLimit);
   // No known limit: only a hold (the CA's own rateLimited answer) stops it.
   const exempt = limit === undefined || (replaces !== undefined && limit.ariRenewalsExempt);
   const answer = await deps.orderBudget.take(account, exempt ? undefined : limit);

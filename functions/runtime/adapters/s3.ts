@@ -46,6 +46,7 @@ export const s3Lock: AdapterBuilder = {
   build: (ctx) => ({
     lock: new S3LineageLock({ ...s3Options(ctx), now: ctx.now }),
     orderBudget: new S3NewOrderBudget({ ...s3Options(ctx), now: ctx.now }),
+    ...(ctx.aws.newOrderLimit ? { newOrderLimit: ctx.aws.newOrderLimit } : {}),
     ...(ctx.aws.orderSlots ? { orderSlots: new S3OrderSlots({ ...s3Options(ctx), capacity: ctx.aws.orderSlots, now: ctx.now }) } : {}),
   }),
 };

@@ -9,7 +9,9 @@
  * sweep's issuance) holds one lineage's lock throughout. What must hold: never more than one order
  * in flight across both sweeps; each lineage renewed exactly once; the held lineage skipped by both
  * sweeps with no failure event, no backoff written, no failed execution; both sweeps' "Renewal
- * Sweep Completed" count the skipped lineages.
+ * Sweep Completed" count the skipped lineages. Then, with a new-order limit of one an hour
+ * (`ACMEFLOW_NEW_ORDER_LIMIT`), two sweeps over three new lineages order once: the rest wait, skipped
+ * and counted, never failed.
  */
 import 'reflect-metadata';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -34,6 +36,7 @@ const EAB_SECRET = 'acmeflow/eab/pebble';
 const DNS_SECRET = 'acmeflow/dns/bind';
 const LINEAGES = ['meet-a', 'meet-b', 'meet-c'];
 const HELD = 'meet-held';
+const BUDGETED = ['budget-a', 'budget-b', 'budget-c'];
 
 let bind: BindHandle;
 let pebble: PebbleHandle;
@@ -44,6 +47,7 @@ let eb: EventBridgeFake;
 let s3Client: S3Client;
 let store: S3CertificateStore;
 let machines: LocalStateMachines;
+let machinesFor: (env: Record<string, string>) => LocalStateMachines;
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 let inFlight = 0;
 let maxInFlight = 0;
@@ -91,6 +95,19 @@ beforeAll(async () => {
     return out;
   };
   const raw = await loadDefinitions();
+  machinesFor = (extra) => {
+    const plain = stepHandlersFor(() => awsDepsFromEnv({ ACMEFLOW_BUCKET: s3.bucket, AWS_REGION: sm.region, ...extra }, { clientConfig, transport: pebble.transport, log: quiet }));
+    return new LocalStateMachines({
+      definitions: prepareDefinitions(raw),
+      steps: plain,
+      readPlan: async (state) => {
+        const itemReader = raw.sweep.States[SWEEP_MAP_STATE]?.ItemReader as { Parameters: Record<string, string> };
+        const got = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: readSimplePath(state, itemReader.Parameters['Key.$'] as string) as string }));
+        return JSON.parse((await got.Body?.transformToString('utf-8')) ?? '[]') as SweepItem[];
+      },
+      waitScale: 0.01,
+    });
+  };
   const itemReader = raw.sweep.States[SWEEP_MAP_STATE]?.ItemReader as { Parameters: Record<string, string> };
   const planKeyPath = itemReader.Parameters['Key.$'] as string;
   machines = new LocalStateMachines({
@@ -103,7 +120,7 @@ beforeAll(async () => {
     },
     waitScale: 0.01,
   });
-  for (const name of [...LINEAGES, HELD]) {
+  for (const name of [...LINEAGES, HELD, ...BUDGETED]) {
     const spec = resolveLineageSpec({
       name,
       domains: [`${name}.example.test`],
@@ -129,7 +146,10 @@ describe('two sweeps that meet', () => {
     const otherRun = new S3LineageLock({ bucket: s3.bucket, client: s3Client });
     const held = await otherRun.acquire(HELD, { owner: 'deploy-sweep-issuance', leaseSeconds: 3600 });
 
-    const [first, second] = await Promise.all([machines.runSweep({}, 'scheduled-sweep'), machines.runSweep({}, 'deploy-sweep')]);
+    const [first, second] = await Promise.all([
+      machines.runSweep({ lineages: [...LINEAGES, HELD] }, 'scheduled-sweep'),
+      machines.runSweep({ lineages: [...LINEAGES, HELD] }, 'deploy-sweep'),
+    ]);
     await otherRun.release(held);
 
     expect(first.result.status).toBe('succeeded');
@@ -150,5 +170,25 @@ describe('two sweeps that meet', () => {
     expect(completed.reduce((sum, d) => sum + (d.skippedDue ?? 0), 0)).toBe(5);
     // Every slot given back.
     expect(await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'locks/order-slots/' })).then((l) => l.KeyCount ?? 0)).toBe(0);
+  }, 300_000);
+
+  it("keeps the CA's new-order limit across sweeps: past it, items wait for the next sweep (skipped, not failed)", async () => {
+    // One new order per account per hour (ACMEFLOW_NEW_ORDER_LIMIT), the cap the construct would pass on.
+    const limited = machinesFor({ ACMEFLOW_NEW_ORDER_LIMIT: '1/3600' });
+    const failedBefore = eb.events.filter((e) => e.detailType === 'Certificate Issuance Failed').length;
+    const first = await limited.runSweep({ lineages: BUDGETED }, 'budget-sweep-1');
+    const second = await limited.runSweep({ lineages: BUDGETED }, 'budget-sweep-2');
+    expect(first.result.status).toBe('succeeded');
+    expect(second.result.status).toBe('succeeded');
+    // One order in the hour: the first sweep renews one lineage, the rest of both sweeps wait.
+    const versions = await Promise.all(BUDGETED.map(async (name) => (await store.getLineage(name))?.lineage.state.currentVersion));
+    expect(versions.reduce((a, b) => (a ?? 0) + (b ?? 0), 0)).toBe(1);
+    expect([...first.issuances, ...second.issuances].map((i) => i.result.status)).toEqual(Array(5).fill('succeeded'));
+    expect(eb.events.filter((e) => e.detailType === 'Certificate Issuance Failed')).toHaveLength(failedBefore);
+    const completed = eb.events
+      .filter((e) => e.detailType === 'Renewal Sweep Completed')
+      .slice(-2)
+      .map((e) => e.detail);
+    expect(completed).toEqual([expect.objectContaining({ attempted: 1, skippedDue: 2 }), expect.objectContaining({ attempted: 0, skippedDue: 2 })]);
   }, 300_000);
 });
