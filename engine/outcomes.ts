@@ -36,6 +36,8 @@ export interface IssuanceOutcome {
   readonly executionName: string;
   /** Hooks of this run that failed (the certificate stays issued and stored, as with certbot). */
   readonly hookFailures?: readonly HookFailure[];
+  /** Renewed because the CA moved its renewal window: the CA's page explaining why (RFC 9773 §4.2). */
+  readonly ariExplanationURL?: string;
 }
 
 export interface SweepOutcome {
@@ -108,5 +110,6 @@ export function issuanceOutcome(run: IssuanceRun, options: { configDir: string; 
     status: 'succeeded',
     ...(stored ? { version: result.version, paths: livePaths(options.configDir, run.lineage) } : {}),
     ...(result ? { serialHex: result.serialHex, notAfter: result.notAfter } : {}),
+    ...(state?.ariExplanationURL ? { ariExplanationURL: state.ariExplanationURL } : {}),
   };
 }

@@ -139,7 +139,7 @@ export interface RenewRequest {
 
 /** One lineage the sweep attempted. */
 export type RenewResult =
-  | { readonly lineage: string; readonly status: 'succeeded'; readonly version?: number; readonly notAfter?: string }
+  | { readonly lineage: string; readonly status: 'succeeded'; readonly version?: number; readonly notAfter?: string; readonly ariExplanationURL?: string }
   /** Another run renewed the lineage after this sweep planned it: nothing done, nothing wrong. */
   | { readonly lineage: string; readonly status: 'skipped' }
   | {

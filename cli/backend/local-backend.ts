@@ -174,7 +174,17 @@ export class LocalBackend implements Backend {
       failed: outcome.failed,
       skipped: outcome.skipped,
       results: outcome.results.flatMap((r): RenewResult[] => {
-        if (r.status === 'succeeded') return [{ lineage: r.lineage, status: 'succeeded', ...(r.version === undefined ? {} : { version: r.version }), ...(r.notAfter ? { notAfter: r.notAfter } : {}) }];
+        if (r.status === 'succeeded') {
+          return [
+            {
+              lineage: r.lineage,
+              status: 'succeeded',
+              ...(r.version === undefined ? {} : { version: r.version }),
+              ...(r.notAfter ? { notAfter: r.notAfter } : {}),
+              ...(r.ariExplanationURL ? { ariExplanationURL: r.ariExplanationURL } : {}),
+            },
+          ];
+        }
         if (r.status === 'failed') return [{ lineage: r.lineage, status: 'failed', ...(r.error ? { error: r.error } : {}) }];
         return meanwhile(r) ? [{ lineage: r.lineage, status: 'skipped' }] : [];
       }),

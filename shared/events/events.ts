@@ -32,7 +32,12 @@ const certificateFacts = {
   renewal: z.boolean(),
 };
 
-export const certificateIssuedSchema = z.object({ ...certificateFacts, deployDelaySeconds: z.number().int().min(0) });
+export const certificateIssuedSchema = z.object({
+  ...certificateFacts,
+  deployDelaySeconds: z.number().int().min(0),
+  /** Renewed because the CA moved its renewal window (ARI): the CA's page explaining why (RFC 9773 §4.2). */
+  ariExplanationURL: z.string().optional(),
+});
 export const certificateDeployableSchema = z.object(certificateFacts);
 export const certificateIssuanceFailedSchema = z.object({
   lineage: z.string(),

@@ -23,6 +23,8 @@ export interface PlannedRenewal {
   /** The version seen when planning; the issuance skips if it changed (check, lock, check again). */
   readonly expectedVersion: number;
   readonly reason: RenewalReason;
+  /** The CA's page about the renewal window that made the lineage due, when it named one (RFC 9773 §4.2 `explanationURL`). */
+  readonly ariExplanationURL?: string;
 }
 
 export interface RenewalPlan {
@@ -324,7 +326,12 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps,
           .putLineage({ spec: lineage.spec, state: { ...others, ...(decision.ariState ? { ari: decision.ariState } : {}) } }, { expectedEtag: etag })
           .catch((err: Error) => deps.log.warn('Could not store renewal information; it is fetched again next time.', { lineage: name, error: err.message }));
       }
-      if (decision.due) due.push({ lineage: name, expectedVersion: state.currentVersion, reason: decision.reason });
+      if (decision.due) {
+        // Only an https URL of sane length travels on (it is the CA's text, shown to people and put in events).
+        const told = decision.reason === 'ari-window' ? decision.ariState?.explanationURL : undefined;
+        const explanationURL = told !== undefined && told.length <= 2048 && /^https:\/\/[^\s]+$/.test(told) ? told : undefined;
+        due.push({ lineage: name, expectedVersion: state.currentVersion, reason: decision.reason, ...(explanationURL ? { ariExplanationURL: explanationURL } : {}) });
+      }
       else {
         notDue.push({ lineage: name, reason: decision.reason, ...(decision.renewAt ? { renewAt: decision.renewAt } : {}) });
         if (state.inflight) abandoned.push({ lineage: name, expectedVersion: state.currentVersion });

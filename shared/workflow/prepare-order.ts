@@ -85,6 +85,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       renewal: state.currentVersion > 0,
       directoryUrl,
       startedAt: deps.now().toISOString(),
+      ...(input.ariExplanationURL ? { ariExplanationURL: input.ariExplanationURL } : {}),
       ...(lock ? { lock: { lineage: lock.lineage, owner: lock.owner, expiresAt: lock.expiresAt, token: lock.token } } : {}),
     };
     const held = slot ? { orderSlot: { slot: slot.slot, owner: slot.owner, expiresAt: slot.expiresAt, token: slot.token } } : {};

@@ -64,6 +64,8 @@ export const issuanceStateSchema = z.object({
   orderSlot: z.object({ slot: z.number().int().min(0), owner: z.string(), expiresAt: z.string(), token: z.string() }).optional(),
   /** Names the pending certificate key in the key store (derived from the order URL). */
   keyToken: z.string(),
+  /** The CA's explanation of the ARI window that made this renewal due (RFC 9773 §4.2), for the events. */
+  ariExplanationURL: z.string().optional(),
   /** The ARI certificate id sent as `replaces`, if any. */
   replaces: z.string().optional(),
   /** Why the CA refused the order with `replaces` and it was placed without (the problem type and the CA's detail, sanitised). */
@@ -103,5 +105,7 @@ export const issuanceInputSchema = z.object({
    * A run that holds the lineage's lock is alive and cleans up after itself: then this skips at once.
    */
   cleanupOnly: z.boolean().default(false),
+  /** The CA's explanation of the renewal window that made the sweep plan this lineage (RFC 9773 §4.2). */
+  ariExplanationURL: z.string().max(2048).optional(),
 });
 export type IssuanceInput = z.input<typeof issuanceInputSchema>;
