@@ -565,8 +565,9 @@ function mergeReport(existing: string, fresh: readonly string[], sections: Reado
     const parts = new Map<string, string[]>();
     let key = 'header';
     for (const line of text.split('\n')) {
-      const heading = /^## (\d+)\.|^## (Targets)/.exec(line);
-      if (heading) key = heading[1] ?? heading[2]!;
+      // Numbered sections, the Targets, and any other section (the ARI drill's, written by bench/ari-drill.ts) by its title.
+      const heading = /^## (\d+)\.|^## (Targets)|^## (.+)/.exec(line);
+      if (heading) key = heading[1] ?? heading[2] ?? heading[3]!;
       parts.set(key, [...(parts.get(key) ?? []), line]);
     }
     return parts;
@@ -587,7 +588,8 @@ function mergeReport(existing: string, fresh: readonly string[], sections: Reado
   targets.splice(lastRow + 1, 0, ...freshRows.filter((r) => !hadRow.has(sectionOfRow(r))));
   const headerNote = `- sections ${[...sections].join(', ')} regenerated ${new Date().toISOString()}: \`${(now.get('header') ?? []).find((l) => l.startsWith('- command:'))?.slice('- command: '.length) ?? ''}\` (load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' / ')})`;
   const header = [...trimEnd((old.get('header') ?? []).filter((l) => !l.startsWith(`- sections ${[...sections].join(', ')} regenerated`))), headerNote, ''];
-  const keys = [...new Set([...old.keys(), ...now.keys()])].filter((k) => k !== 'header' && k !== 'Targets').sort((a, b) => Number(a) - Number(b));
+  const order = (k: string) => (/^\d+$/.test(k) ? Number(k) : Number.MAX_SAFE_INTEGER);
+  const keys = [...new Set([...old.keys(), ...now.keys()])].filter((k) => k !== 'header' && k !== 'Targets').sort((a, b) => order(a) - order(b));
   const trim = (ls: readonly string[]) => [...trimEnd(ls), ''];
   return `${[...header, ...keys.flatMap((k) => trim(sections.has(Number(k)) ? (now.get(k) ?? []) : (old.get(k) ?? []))), ...targets].join('\n').trimEnd()}\n`;
 }

@@ -62,7 +62,7 @@ export function costYearSection(input: { issuance?: IssuanceCounts; sweep?: Swee
     `- Route 53 INSYNC after ${ASSUMPTIONS.route53InsyncSeconds} s: ${rounds} CheckPropagation rounds with the real backoff (\`nextPoll\`), ${rounds - 1} more than on BIND, and ${ASSUMPTIONS.extraValidationPolls} more validation poll; each round is Task + Choice + Wait (3 transitions), one invocation, one Secrets Manager read with its KMS Decrypt, one S3 GET. Transitions per issuance: **${key.transitionsPerIssuance.toFixed(0)}** (with the Distributed Map item's ${ASSUMPTIONS.mapTransitionsPerItem}).`,
   );
   say(
-    "- The order slot every sweep issuance takes and gives back (LIST, PUT, HEAD, DELETE); the S3 key store's KMS requests (3 per issuance: the lineage is the encryption context, so no bucket key).",
+    "- The order slot every sweep issuance takes and gives back (LIST, PUT, HEAD, DELETE) and the account's new-order budget (GET, PUT); the S3 key store's KMS requests (3 per issuance: the lineage is the encryption context, so no bucket key).",
   );
   say(
     `- CloudWatch Logs: ${ASSUMPTIONS.sfnLogBytesPerEvent} bytes per history event (the machines log ALL events without execution data: 2 per state, 3 per Task) and ${ASSUMPTIONS.lambdaLogBytesPerInvocation} bytes per invocation, $0.50/GB ingested + one month stored; one X-Ray trace per execution ($5/1M).`,

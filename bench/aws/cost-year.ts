@@ -125,8 +125,11 @@ export const ASSUMPTIONS = {
   fixedSecrets: 3,
   /** KMS requests of one issuance on the S3 key store: GenerateDataKey for the pending key and the version's key, Decrypt to promote. */
   keyStoreKmsRequests: 3,
-  /** The order slot of a sweep's issuance: LIST, PUT (take), HEAD and DELETE (give back). */
-  orderSlotS3: { GET: 0, HEAD: 1, PUT: 1, POST: 0, LIST: 1, DELETE: 1 } satisfies S3Counts,
+  /**
+   * The order slot of a sweep's issuance (LIST, PUT to take, HEAD and DELETE to give back) and the
+   * account's new-order budget (GET, and a PUT when the order counts; counted always, conservatively).
+   */
+  orderSlotS3: { GET: 1, HEAD: 1, PUT: 2, POST: 0, LIST: 1, DELETE: 1 } satisfies S3Counts,
   /** Distributed Map: transitions per item (the item's Issue Task, entered and left) and per sweep (PlanRenewals, Choice, Map, CompleteSweep, Succeed). */
   mapTransitionsPerItem: 2,
   sweepTransitions: 6,
