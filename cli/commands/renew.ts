@@ -103,7 +103,11 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
       // The CA moved this certificate's renewal window (a mass revocation, an incident): say where it explains why.
       if (result.ariExplanationURL) out.line(`  The CA asked for this renewal early; its explanation: ${sanitizeDisplayText(result.ariExplanationURL)}`);
     }
-    else if (result.status === 'skipped') out.line(`${result.lineage}: another run renewed it meanwhile; nothing to do.`);
+    else if (result.status === 'skipped') {
+      if (result.skipReason === 'locked') out.line(`${result.lineage}: another run is renewing it right now; nothing to do.`);
+      else if (result.skipReason === 'onHold') out.line(`${result.lineage}: the CA's limit on new orders for this account is reached; the next renew tries again.`);
+      else out.line(`${result.lineage}: another run renewed it meanwhile; nothing to do.`);
+    }
   }
   const notDue = outcome.notDue ?? [];
   if (notDue.length > 0) {
