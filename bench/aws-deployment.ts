@@ -4,7 +4,7 @@
  * summed handler time turned into a cost per certificate at list prices; and the sweep's planning
  * time and peak memory over 10,000 lineages. Prints Markdown and writes it to bench/AWS-RESULTS.md.
  *
- *   npx tsx bench/aws-deployment.ts [--sections 1,2,3,4] [--lineages N] [--issuances N] [--init-runs N] [--ari-latency MS] [--profile] [--no-write]
+ *   npx tsx bench/aws-deployment.ts [--sections 1,2,3,4,5] [--lineages N] [--issuances N] [--init-runs N] [--ari-latency MS] [--profile] [--no-write]
  *
  * `--sections` runs some sections only (default all); the others, and the Targets rows of the
  * sections not run, are kept as they are in bench/AWS-RESULTS.md.
@@ -19,6 +19,9 @@
  *   bench/aws/pricing.ts.
  * - Planning: bench/aws/planning.ts + plan-child.ts (the bundled PlanRenewals alone in a process);
  *   `--profile` also adds a CPU profile of the planning (unminified bundle) summarised by package.
+ * - Cost per certificate-year: bench/aws/cost-year.ts (a model fed by sections 3 and 4 when they run
+ *   in the same invocation, else by their recorded counts) and bench/aws/cost-year-report.ts; prints
+ *   `cost per certificate-year: $X at 10000 lineages, 45-day certificates` once.
  *
  * Every server listens on 127.0.0.1 and is stopped, and every temporary directory removed, at the end.
  */
@@ -51,6 +54,8 @@ import { measureIssuances, memoryOf, startIssuanceServers, type IssuanceMeasurem
 import { planningBenchmark, type PlanningRunFigures } from './aws/planning.js';
 import { certbotPeerCost, costOf, lambdaInvocationCost, PRICES, usd, type CostBreakdown } from './aws/pricing.js';
 import { profileColdStart } from './aws/profile.js';
+import { costYearSection, issuanceCountsOf } from './aws/cost-year-report.js';
+import type { IssuanceCounts, SweepCounts } from './aws/cost-year.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options and output
@@ -68,7 +73,7 @@ const INIT_RUNS = Math.max(1, option('init-runs', 5));
 const ARI_LATENCY_MS = option('ari-latency', 50);
 const PROFILE = process.argv.includes('--profile');
 const WRITE = !process.argv.includes('--no-write');
-const ALL_SECTIONS = [1, 2, 3, 4] as const;
+const ALL_SECTIONS = [1, 2, 3, 4, 5] as const;
 const SECTIONS: ReadonlySet<number> = (() => {
   const i = process.argv.indexOf('--sections');
   if (i < 0) return new Set<number>(ALL_SECTIONS);
@@ -134,6 +139,9 @@ const variantBuilt = new Map<string, BuiltBundle>();
 const inits = new Map<string, InitResult>();
 let probeInit: InitResult | undefined;
 const targetRows: (string | number)[][] = [];
+// Section 5 (the cost per certificate-year) reads the counts of sections 3 and 4 when they ran.
+let measuredIssuance: IssuanceCounts | undefined;
+let measuredSweep: SweepCounts | undefined;
 
 try {
   // -------------------------------------------------------------------------------------------
@@ -376,6 +384,7 @@ try {
       });
     const c1 = costs(first);
     const cN = costs(steady);
+    measuredIssuance = issuanceCountsOf(steady, kmsOf(steady));
     // Lambda bills INIT for on-demand functions on managed runtimes since 1 August 2025: each cold
     // function adds its init (its bundle's import + the first invocation's deps, section 2) at its memory.
     const coldFunctions = [...new Set(steady.invocations.map((i) => i.step))];
@@ -447,7 +456,7 @@ try {
         `acmeflow steady state: ${usd(cN.total)} = ${(cN.total / peer60).toFixed(2)}× the 60-s arm64 peer. (At arm64 prices 60 s at 1 GB is $0.000800, not ≥ $0.001; the peer reaches $0.001 after 75 s, or on x86.)`,
     );
     say(
-      `- Not per issuance but per certificate: with the default key store (\`keyStore: 's3'\`) the key is an S3 object with no monthly price beyond storage; a certificate kept with \`keyStore: 'secretsManager'\` pays $${PRICES.secretMonth.toFixed(2)}/month for its key secret (≈ $${(PRICES.secretMonth * 2).toFixed(2)} per 60-day renewal cycle), 1,000× the issuance. The whole cost per certificate-year is issue 18's benchmark, still to come.`,
+      `- Not per issuance but per certificate: with the default key store (\`keyStore: 's3'\`) the key is an S3 object with no monthly price beyond storage; a certificate kept with \`keyStore: 'secretsManager'\` pays $${PRICES.secretMonth.toFixed(2)}/month for its key secret (≈ $${(PRICES.secretMonth * 2).toFixed(2)} per 60-day renewal cycle), 1,000× the issuance. The whole cost per certificate-year is section 5.`,
     );
 
     targetRows.push([
@@ -470,11 +479,24 @@ try {
     const cold = planning.runs.filter((r) => r.scenario.startsWith('cold'));
     const worst = (runs: readonly PlanningRunFigures[]) => Math.max(...runs.map((r) => Math.max(r.wallMs, r.atMemoryMs)));
     const peak = Math.max(...planning.runs.map((r) => r.maxRssMb));
+    const stale = planning.runs.find((r) => r.scenario === 'warm-B' || r.scenario.startsWith('warm B'));
+    if (stale) measuredSweep = { planMsPer10k: (stale.atMemoryMs * 10_000) / LINEAGES, planS3Per10k: stale.s3 };
     targetRows.push([
       `planning ${LINEAGES.toLocaleString('en-US')} lineages under 30 s in one 512 MB function`,
       planning.runs.map((r) => `${r.scenario} ${s(r.wallMs)} s (CPU-bound at 512 MB ${s(r.atMemoryMs)} s)`).join('; ') + `; peak RSS ${peak.toFixed(0)} MB`,
       `${ok(worst(warm) < TARGET_PLAN_MS)} for later sweeps, ${ok(worst(cold) < TARGET_PLAN_MS)} for the first after deploy (time) / ${ok(peak < TARGET_PLAN_MEMORY_MB)} (memory)`,
     ]);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // 5. The cost per certificate-year (bench/aws/cost-year.ts: a model fed by sections 3 and 4)
+  if (SECTIONS.has(5)) {
+    const section = costYearSection({ ...(measuredIssuance ? { issuance: measuredIssuance } : {}), ...(measuredSweep ? { sweep: measuredSweep } : {}) });
+    say();
+    for (const line of section.lines) say(line);
+    targetRows.push(section.targetRow);
+    // The one line a script reads.
+    console.log(section.summaryLine);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -509,7 +531,7 @@ try {
         : []),
     );
   }
-  const ROW_ORDER = ['each bundle', 'cold module', 'planning', 'under $0.001'];
+  const ROW_ORDER = ['each bundle', 'cold module', 'planning', 'under $0.001', 'at most $0.05'];
   const rank = (row: (string | number)[]) => ROW_ORDER.findIndex((start) => String(row[0]).startsWith(start));
   say();
   say('## Targets');
@@ -543,15 +565,16 @@ function mergeReport(existing: string, fresh: readonly string[], sections: Reado
     const parts = new Map<string, string[]>();
     let key = 'header';
     for (const line of text.split('\n')) {
-      const heading = /^## (\d+)\.|^## (Targets)/.exec(line);
-      if (heading) key = heading[1] ?? heading[2]!;
+      // Numbered sections, the Targets, and any other section (the ARI drill's, written by bench/ari-drill.ts) by its title.
+      const heading = /^## (\d+)\.|^## (Targets)|^## (.+)/.exec(line);
+      if (heading) key = heading[1] ?? heading[2] ?? heading[3]!;
       parts.set(key, [...(parts.get(key) ?? []), line]);
     }
     return parts;
   };
   const old = split(existing.trimEnd());
   const now = split(fresh.join('\n'));
-  const ROW_OF_SECTION: Record<string, number> = { 'each bundle under 1 MB': 1, 'cold module init under 250 ms': 2, 'under $0.001 per certificate': 3, planning: 4 };
+  const ROW_OF_SECTION: Record<string, number> = { 'each bundle under 1 MB': 1, 'cold module init under 250 ms': 2, 'under $0.001 per certificate': 3, planning: 4, 'at most $0.05': 5 };
   const sectionOfRow = (row: string) => Object.entries(ROW_OF_SECTION).find(([start]) => row.startsWith(`| ${start}`))?.[1];
   const freshRows = (now.get('Targets') ?? []).filter((l) => l.startsWith('| ') && sectionOfRow(l) !== undefined);
   const targets = (old.get('Targets') ?? []).flatMap((line) => {
@@ -559,9 +582,14 @@ function mergeReport(existing: string, fresh: readonly string[], sections: Reado
     if (section === undefined || !sections.has(section)) return [line];
     return freshRows.filter((r) => sectionOfRow(r) === section);
   });
+  // A section run for the first time: its rows join the table.
+  const hadRow = new Set((old.get('Targets') ?? []).map((l) => (l.startsWith('| ') ? sectionOfRow(l) : undefined)));
+  const lastRow = targets.findLastIndex((l) => l.startsWith('| '));
+  targets.splice(lastRow + 1, 0, ...freshRows.filter((r) => !hadRow.has(sectionOfRow(r))));
   const headerNote = `- sections ${[...sections].join(', ')} regenerated ${new Date().toISOString()}: \`${(now.get('header') ?? []).find((l) => l.startsWith('- command:'))?.slice('- command: '.length) ?? ''}\` (load average at start ${loadAtStart.map((l) => l.toFixed(2)).join(' / ')})`;
   const header = [...trimEnd((old.get('header') ?? []).filter((l) => !l.startsWith(`- sections ${[...sections].join(', ')} regenerated`))), headerNote, ''];
-  const keys = [...new Set([...old.keys(), ...now.keys()])].filter((k) => k !== 'header' && k !== 'Targets').sort((a, b) => Number(a) - Number(b));
+  const order = (k: string) => (/^\d+$/.test(k) ? Number(k) : Number.MAX_SAFE_INTEGER);
+  const keys = [...new Set([...old.keys(), ...now.keys()])].filter((k) => k !== 'header' && k !== 'Targets').sort((a, b) => order(a) - order(b));
   const trim = (ls: readonly string[]) => [...trimEnd(ls), ''];
   return `${[...header, ...keys.flatMap((k) => trim(sections.has(Number(k)) ? (now.get(k) ?? []) : (old.get(k) ?? []))), ...targets].join('\n').trimEnd()}\n`;
 }

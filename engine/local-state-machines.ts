@@ -146,7 +146,12 @@ export class LocalStateMachines {
         return this.runIssuance({ ...item }, name);
       });
       issuances.push(...runs);
-      const results: SweepItemResult[] = runs.map((run) => ({ lineage: run.lineage, failed: run.result.status === 'failed' }));
+      // As the Map's ResultSelector: a child that ended in its Skipped state (renewed meanwhile, held by
+      // another run) is reported skipped, so CompleteSweep counts it apart from what it renewed.
+      const results: SweepItemResult[] = runs.map((run) => {
+        const skipped = run.result.status === 'succeeded' && (run.result.output as { skipped?: unknown } | undefined)?.skipped === true;
+        return { lineage: run.lineage, failed: run.result.status === 'failed', ...(skipped ? { skipped } : {}) };
+      });
       return { items: results };
     };
     const result = await runExecution({

@@ -22,7 +22,7 @@ export interface LivePaths {
 export interface IssuanceOutcome {
   /** `skipped`: nothing done — another run renewed the lineage after the sweep planned it, or the run only cleaned up after an abandoned one (`skipReason`). */
   readonly status: 'succeeded' | 'failed' | 'skipped';
-  readonly skipReason?: 'renewedMeanwhile' | 'cleanupOnly';
+  readonly skipReason?: 'renewedMeanwhile' | 'cleanupOnly' | 'locked' | 'onHold';
   readonly lineage: string;
   /** The archive version stored (absent on a dry run, which stores nothing). */
   readonly version?: number;
@@ -36,6 +36,8 @@ export interface IssuanceOutcome {
   readonly executionName: string;
   /** Hooks of this run that failed (the certificate stays issued and stored, as with certbot). */
   readonly hookFailures?: readonly HookFailure[];
+  /** Renewed because the CA moved its renewal window: the CA's page explaining why (RFC 9773 §4.2). */
+  readonly ariExplanationURL?: string;
 }
 
 export interface SweepOutcome {
@@ -108,5 +110,6 @@ export function issuanceOutcome(run: IssuanceRun, options: { configDir: string; 
     status: 'succeeded',
     ...(stored ? { version: result.version, paths: livePaths(options.configDir, run.lineage) } : {}),
     ...(result ? { serialHex: result.serialHex, notAfter: result.notAfter } : {}),
+    ...(state?.ariExplanationURL ? { ariExplanationURL: state.ariExplanationURL } : {}),
   };
 }

@@ -213,6 +213,8 @@ export class AcmeIssuer extends Construct {
       ACMEFLOW_SECRET_PREFIX: this.secretPrefix,
       ACMEFLOW_KEY_STORE: props.keyStore ?? DEFAULT_KEY_STORE,
       ACMEFLOW_EVENT_BUS: this.eventBus.eventBusName,
+      // One cap on orders in flight across every sweep (scheduled and deploy-time), not per sweep.
+      ACMEFLOW_ORDER_SLOTS: String(props.sweepConcurrency ?? 10),
     };
     if (props.bundling === 'shared') {
       Annotations.of(this).addWarningV2(

@@ -155,7 +155,9 @@ export class LocalBackend implements Backend {
     const outcome = await engine.sweep({ ...(names.length > 0 ? { lineages: [...names] } : {}), force: request.force, dryRun });
     // A lineage that another run renewed meanwhile is said so, once, and not counted as renewed; one
     // whose run only cleaned up after an abandoned run was not due, and is listed as such.
-    const meanwhile = (r: (typeof outcome.results)[number]) => r.status === 'skipped' && r.skipReason === 'renewedMeanwhile';
+    // So is one another run holds right now (a second `renew`, say), or whose account is at the CA's limit.
+    const meanwhile = (r: (typeof outcome.results)[number]) =>
+      r.status === 'skipped' && (r.skipReason === 'renewedMeanwhile' || r.skipReason === 'locked' || r.skipReason === 'onHold');
     const skipped = outcome.results.filter((r) => r.status === 'skipped');
     const skippedNames = new Set(skipped.map((r) => r.lineage));
     const attempted = new Set(outcome.results.filter((r) => r.status !== 'skipped' || meanwhile(r)).map((r) => r.lineage));
@@ -174,9 +176,20 @@ export class LocalBackend implements Backend {
       failed: outcome.failed,
       skipped: outcome.skipped,
       results: outcome.results.flatMap((r): RenewResult[] => {
-        if (r.status === 'succeeded') return [{ lineage: r.lineage, status: 'succeeded', ...(r.version === undefined ? {} : { version: r.version }), ...(r.notAfter ? { notAfter: r.notAfter } : {}) }];
+        if (r.status === 'succeeded') {
+          return [
+            {
+              lineage: r.lineage,
+              status: 'succeeded',
+              ...(r.version === undefined ? {} : { version: r.version }),
+              ...(r.notAfter ? { notAfter: r.notAfter } : {}),
+              ...(r.ariExplanationURL ? { ariExplanationURL: r.ariExplanationURL } : {}),
+            },
+          ];
+        }
         if (r.status === 'failed') return [{ lineage: r.lineage, status: 'failed', ...(r.error ? { error: r.error } : {}) }];
-        return meanwhile(r) ? [{ lineage: r.lineage, status: 'skipped' }] : [];
+        if (!meanwhile(r)) return [];
+        return [{ lineage: r.lineage, status: 'skipped', ...(r.skipReason === 'locked' || r.skipReason === 'onHold' ? { skipReason: r.skipReason } : {}) }];
       }),
       notDue,
       unreadable: outcome.unreadable,

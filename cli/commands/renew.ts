@@ -1,4 +1,5 @@
 import { explainProblem, shortProblemType } from '../../shared/acme/index.js';
+import { sanitizeDisplayText } from '../../shared/text/index.js';
 import type { RenewOutcome, RenewRequest, RenewResult } from '../backend/backend.js';
 import { CLOUD_HELP, CLOUD_OPTIONS, LOCAL_ONLY_FIXES } from '../cloud/cloud-flags.js';
 import { resolversFromFlags } from '../dns-flags.js';
@@ -97,8 +98,16 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
   }
   const { dryRun } = outcome;
   for (const result of outcome.results) {
-    if (result.status === 'succeeded') out.line(`Renewed ${result.lineage}: ${dryRun ? 'the dry run was successful' : `version ${result.version}, expires ${result.notAfter?.slice(0, 10)}`}.`);
-    else if (result.status === 'skipped') out.line(`${result.lineage}: another run renewed it meanwhile; nothing to do.`);
+    if (result.status === 'succeeded') {
+      out.line(`Renewed ${result.lineage}: ${dryRun ? 'the dry run was successful' : `version ${result.version}, expires ${result.notAfter?.slice(0, 10)}`}.`);
+      // The CA moved this certificate's renewal window (a mass revocation, an incident): say where it explains why.
+      if (result.ariExplanationURL) out.line(`  The CA asked for this renewal early; its explanation: ${sanitizeDisplayText(result.ariExplanationURL)}`);
+    }
+    else if (result.status === 'skipped') {
+      if (result.skipReason === 'locked') out.line(`${result.lineage}: another run is renewing it right now; nothing to do.`);
+      else if (result.skipReason === 'onHold') out.line(`${result.lineage}: the CA's limit on new orders for this account is reached; the next renew tries again.`);
+      else out.line(`${result.lineage}: another run renewed it meanwhile; nothing to do.`);
+    }
   }
   const notDue = outcome.notDue ?? [];
   if (notDue.length > 0) {

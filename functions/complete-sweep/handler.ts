@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { WorkflowDeps } from '../../shared/workflow/deps.js';
-import { unreadableMetricsEmf } from '../../shared/workflow/machines/metrics.js';
+import { skippedMetricsEmf, unreadableMetricsEmf } from '../../shared/workflow/machines/metrics.js';
 import type { SweepSummary } from '../../shared/workflow/plan-renewals.js';
 import { finishSweep, type SweepState } from '../../shared/workflow/sweep.js';
 import { makeStepHandler, parseInput, type DepsSource, type StepHandler } from '../runtime/make-step-handler.js';
@@ -21,7 +21,8 @@ export function makeHandler(deps: DepsSource): StepHandler {
 
 /**
  * Wraps the step so that, when lineages could not be read, it publishes their count as one
- * CloudWatch EMF line on stdout (the sweep-failed alarm adds it to failed executions). Once per
+ * CloudWatch EMF line on stdout (the sweep-failed alarm adds it to failed executions), and likewise
+ * the due lineages skipped because another run held them (`LineagesSkipped`, not alarmed). Once per
  * sweep: a retried step may write it again, which the alarm's threshold of 1 does not mind.
  */
 export function withUnreadableMetric(
@@ -33,6 +34,7 @@ export function withUnreadableMetric(
   return async (event) => {
     const summary = (await complete(event)) as SweepSummary;
     if (summary.unreadableCount) write(`${JSON.stringify(unreadableMetricsEmf({ bucket: env.ACMEFLOW_BUCKET ?? '', unreadable: summary.unreadableCount, now: now() }))}\n`);
+    if (summary.skippedDue) write(`${JSON.stringify(skippedMetricsEmf({ bucket: env.ACMEFLOW_BUCKET ?? '', skipped: summary.skippedDue, now: now() }))}\n`);
     return summary;
   };
 }

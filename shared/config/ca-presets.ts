@@ -13,7 +13,29 @@ export interface CaPreset {
   readonly defaultDeployDelaySeconds?: number;
   /** The CA's renewal threshold, when it differs from one third of the lifetime (seconds before expiry). */
   readonly defaultRenewBeforeExpirySeconds?: number;
+  /** New orders one ACME account may place per window, kept across every sweep of an issuer (see {@link NewOrderLimit}). */
+  readonly newOrderLimit?: NewOrderLimit;
 }
+
+/**
+ * A CA's limit on new orders per account (RFC 8555 §6.6 says only that a CA may limit; each CA says
+ * how much). `ariRenewalsExempt`: orders that replace a certificate through ARI (`replaces`,
+ * RFC 9773 §5) do not count.
+ */
+export interface NewOrderLimit {
+  readonly orders: number;
+  readonly windowSeconds: number;
+  readonly ariRenewalsExempt: boolean;
+}
+
+/** Let's Encrypt: 300 new orders per account per 3 hours; renewals through ARI are exempt (letsencrypt.org/docs/rate-limits). */
+const LE_NEW_ORDERS: NewOrderLimit = { orders: 300, windowSeconds: 3 * 3600, ariRenewalsExempt: true };
+/**
+ * The CAs that publish no per-account order limit for ACME (ZeroSSL, Google Trust Services, JPRS): a
+ * conservative 100 an hour, none exempt, so a large first deploy paces itself instead of finding the
+ * CA's limit by failing. The CA's own answer (`rateLimited` with Retry-After) still holds the account.
+ */
+const UNPUBLISHED_NEW_ORDERS: NewOrderLimit = { orders: 100, windowSeconds: 3600, ariRenewalsExempt: false };
 
 const LE = 'https://acme-v02.api.letsencrypt.org/directory';
 const LE_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
@@ -21,11 +43,11 @@ const GOOGLE = 'https://dv.acme-v02.api.pki.goog/directory';
 const GOOGLE_STAGING = 'https://dv.acme-v02.test-api.pki.goog/directory';
 
 export const CA_PRESETS = {
-  letsencrypt: { name: 'letsencrypt', directoryUrl: LE, stagingDirectoryUrl: LE_STAGING, externalAccountRequired: false },
-  'letsencrypt-staging': { name: 'letsencrypt-staging', directoryUrl: LE_STAGING, stagingDirectoryUrl: LE_STAGING, externalAccountRequired: false },
-  zerossl: { name: 'zerossl', directoryUrl: 'https://acme.zerossl.com/v2/DV90', externalAccountRequired: true },
-  google: { name: 'google', directoryUrl: GOOGLE, stagingDirectoryUrl: GOOGLE_STAGING, externalAccountRequired: true },
-  'google-staging': { name: 'google-staging', directoryUrl: GOOGLE_STAGING, stagingDirectoryUrl: GOOGLE_STAGING, externalAccountRequired: true },
+  letsencrypt: { name: 'letsencrypt', directoryUrl: LE, stagingDirectoryUrl: LE_STAGING, externalAccountRequired: false, newOrderLimit: LE_NEW_ORDERS },
+  'letsencrypt-staging': { name: 'letsencrypt-staging', directoryUrl: LE_STAGING, stagingDirectoryUrl: LE_STAGING, externalAccountRequired: false, newOrderLimit: LE_NEW_ORDERS },
+  zerossl: { name: 'zerossl', directoryUrl: 'https://acme.zerossl.com/v2/DV90', externalAccountRequired: true, newOrderLimit: UNPUBLISHED_NEW_ORDERS },
+  google: { name: 'google', directoryUrl: GOOGLE, stagingDirectoryUrl: GOOGLE_STAGING, externalAccountRequired: true, newOrderLimit: UNPUBLISHED_NEW_ORDERS },
+  'google-staging': { name: 'google-staging', directoryUrl: GOOGLE_STAGING, stagingDirectoryUrl: GOOGLE_STAGING, externalAccountRequired: true, newOrderLimit: UNPUBLISHED_NEW_ORDERS },
   /**
    * JPRS (the operator manual's CA): EAB required; the manual insists on RSA keys; its OCSP
    * responder learns of a new certificate up to ~10 minutes after issuance, so deploys wait 600 s;
@@ -39,6 +61,7 @@ export const CA_PRESETS = {
     suggestedKeyType: 'rsa-2048',
     defaultDeployDelaySeconds: 600,
     defaultRenewBeforeExpirySeconds: 30 * 86400,
+    newOrderLimit: UNPUBLISHED_NEW_ORDERS,
   },
 } as const satisfies Record<string, CaPreset>;
 
@@ -52,4 +75,17 @@ export function isCaPresetName(value: string): value is CaPresetName {
 /** The preset whose directory URL this is, if any (a custom URL has none). */
 export function presetForDirectoryUrl(url: string): CaPreset | undefined {
   return Object.values(CA_PRESETS).find((p: CaPreset) => p.directoryUrl === url);
+}
+
+/**
+ * The new-order limit that applies to a directory: `override` (the issuer's setting) when given, else
+ * the preset's, else none (a private CA, Pebble).
+ *
+ * @example
+ * ```ts
+ * newOrderLimitFor('https://acme-v02.api.letsencrypt.org/directory'); // { orders: 300, windowSeconds: 10800, ariRenewalsExempt: true }
+ * ```
+ */
+export function newOrderLimitFor(directoryUrl: string, override?: NewOrderLimit): NewOrderLimit | undefined {
+  return override ?? presetForDirectoryUrl(directoryUrl)?.newOrderLimit;
 }

@@ -32,7 +32,12 @@ const certificateFacts = {
   renewal: z.boolean(),
 };
 
-export const certificateIssuedSchema = z.object({ ...certificateFacts, deployDelaySeconds: z.number().int().min(0) });
+export const certificateIssuedSchema = z.object({
+  ...certificateFacts,
+  deployDelaySeconds: z.number().int().min(0),
+  /** Renewed because the CA moved its renewal window (ARI): the CA's page explaining why (RFC 9773 §4.2). */
+  ariExplanationURL: z.string().optional(),
+});
 export const certificateDeployableSchema = z.object(certificateFacts);
 export const certificateIssuanceFailedSchema = z.object({
   lineage: z.string(),
@@ -57,6 +62,8 @@ export const renewalSweepCompletedSchema = z.object({
   renewed: z.array(z.string()),
   failed: z.array(z.string()),
   skipped: z.number().int().min(0),
+  /** Of `skipped`, the due lineages another run held or had renewed since planning (sweeps that met): not failures. */
+  skippedDue: z.number().int().min(0).optional(),
   /** Lineages that exist but could not be read (a damaged conf or object): skipped, not renewed. */
   unreadableCount: z.number().int().min(0).optional(),
   /** The first of them, with the store's message (file or object, line, problem). */

@@ -6,3 +6,7 @@ export * from './lineage.js';
 export * from './sweep-store.js';
 export * from './memory/memory-sweep-store.js';
 export * from './lineage-routed-key-store.js';
+export * from './order-slots.js';
+export * from './memory/memory-order-slots.js';
+export * from './new-order-budget.js';
+export * from './memory/memory-new-order-budget.js';

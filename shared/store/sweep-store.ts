@@ -13,6 +13,8 @@ export interface SweepItem {
   readonly dryRun: boolean;
   /** Not due: only clean up after the abandoned run whose in-flight marker the lineage carries. */
   readonly cleanupOnly?: boolean;
+  /** Due by the CA's renewal window, which the CA explains at this URL (RFC 9773 §4.2): carried to `Certificate Issued`. */
+  readonly ariExplanationURL?: string;
 }
 
 /** One child issuance's outcome, as the Distributed Map's item processor reports it. */

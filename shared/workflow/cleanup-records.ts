@@ -5,7 +5,7 @@ import type { IssuanceState } from './state.js';
 
 /**
  * Step 9, on success and on failure alike: remove our TXT values (only ours; already gone is
- * fine) and release the lineage lock. A pending key left by a failed order is dropped here: it
+ * fine) and release the lineage lock and the order slot. A pending key left by a failed order is dropped here: it
  * never became a certificate's key. Never throws for one record: it tries every record, then
  * reports what it could not remove, so the failure path still reaches its event. The lineage's
  * in-flight marker is cleared only when every record is gone; otherwise it stays, naming the
@@ -35,9 +35,10 @@ export async function cleanupRecords(state: IssuanceState, deps: WorkflowDeps): 
     if (recordErrors.length === 0) await clearInflight(state, deps).catch((err: Error) => otherErrors.push(err.message));
     await deps.lock.release({ ...state.lock }).catch((err: Error) => otherErrors.push(err.message));
   }
+  if (state.orderSlot) await deps.orderSlots?.release({ ...state.orderSlot }).catch((err: Error) => otherErrors.push(err.message));
   if (recordErrors.length > 0) logRecordErrors(state, deps, recordErrors);
   if (otherErrors.length > 0) deps.log.warn(`Cleanup of ${state.lineage} could not finish: ${otherErrors.join('; ')}`, { lineage: state.lineage, errors: otherErrors });
-  const { lock: _released, ...rest } = state;
+  const { lock: _released, orderSlot: _slotReleased, ...rest } = state;
   // Always present (empty when all went well), so the state machine can select it.
   return { ...rest, cleanupErrors: [...recordErrors, ...otherErrors] };
 }

@@ -1,8 +1,9 @@
 import type { AcmeContext, ExternalAccountBinding } from '../acme/index.js';
 import type { KeyStoreKind, LineageSpec } from '../config/index.js';
+import type { NewOrderLimit } from '../config/ca-presets.js';
 import type { CheckPropagationOptions, CnameResolver, DnsProvider, PropagationReport, TxtRecord, ZoneSigning } from '../dns/index.js';
 import type { EventPublisher } from '../events/index.js';
-import type { CertificateStore, KeyStore, LineageLock } from '../store/index.js';
+import type { CertificateStore, KeyStore, LineageLock, NewOrderBudget, OrderSlots } from '../store/index.js';
 import type { SweepStore } from '../store/sweep-store.js';
 
 /** Structured logging; fields are public data only (the workflow never passes a key or secret). */
@@ -53,6 +54,18 @@ export interface WorkflowDeps {
   readonly targets?: readonly DeployTarget[];
   /** Plans and results of renewal sweeps (needed by the sweep's steps only). */
   readonly sweeps?: SweepStore;
+  /**
+   * The issuer-wide cap on orders in flight, shared by every sweep (PrepareOrder takes a slot for a
+   * planned item, CleanupRecords gives it back). Absent: each sweep's own concurrency is the only cap.
+   */
+  readonly orderSlots?: OrderSlots;
+  /**
+   * The CA's new-order limit per account, counted across every sweep and deploy, and the account's
+   * hold after a `rateLimited` answer (PrepareOrder). Absent: the CA's own answers are the only limit.
+   */
+  readonly orderBudget?: NewOrderBudget;
+  /** The issuer's own new-order limit, over the CA preset's (`ACMEFLOW_NEW_ORDER_LIMIT` on AWS). */
+  readonly newOrderLimit?: NewOrderLimit;
   /** Where a lineage's files and key are, for events and messages (`s3://bucket/live/<name>/`, a directory). */
   locate(lineage: string, spec?: { readonly keyStore?: KeyStoreKind }): { location: string; keyLocation: string };
   readonly log: Logger;

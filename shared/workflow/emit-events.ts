@@ -15,7 +15,10 @@ export async function emitIssued(state: IssuanceState, deps: WorkflowDeps): Prom
   const lineage = (await deps.store.getLineage(state.lineage))?.lineage;
   const deployDelaySeconds = lineage?.spec.deployDelaySeconds ?? 0;
   await deps.events.publish([
-    { detailType: 'Certificate Issued', detail: { lineage: state.lineage, ...facts(state), renewal: state.renewal, deployDelaySeconds } },
+    {
+      detailType: 'Certificate Issued',
+      detail: { lineage: state.lineage, ...facts(state), renewal: state.renewal, deployDelaySeconds, ...(state.ariExplanationURL ? { ariExplanationURL: state.ariExplanationURL } : {}) },
+    },
   ]);
   return { ...state, deployDelaySeconds };
 }

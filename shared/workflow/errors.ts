@@ -66,3 +66,17 @@ export class CertificateMismatchError extends Error {
     this.name = 'CertificateMismatchError';
   }
 }
+
+/**
+ * Every order slot of the issuer is held (other sweeps' issuances are in flight): the sweep's
+ * issuance waits, its PrepareOrder retried by the state machine until a slot frees. Reaching the
+ * failure path only when the issuance's own time limit runs out while waiting.
+ */
+export class OrderSlotsBusyError extends Error {
+  readonly capacity: number;
+  constructor(capacity: number) {
+    super(`All ${capacity} order slots of the issuer are in use by other issuances; this one starts when a slot frees (sweepConcurrency caps orders across every sweep).`);
+    this.name = 'OrderSlotsBusyError';
+    this.capacity = capacity;
+  }
+}

@@ -23,6 +23,8 @@ export interface PlannedRenewal {
   /** The version seen when planning; the issuance skips if it changed (check, lock, check again). */
   readonly expectedVersion: number;
   readonly reason: RenewalReason;
+  /** The CA's page about the renewal window that made the lineage due, when it named one (RFC 9773 §4.2 `explanationURL`). */
+  readonly ariExplanationURL?: string;
 }
 
 export interface RenewalPlan {
@@ -324,7 +326,12 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps,
           .putLineage({ spec: lineage.spec, state: { ...others, ...(decision.ariState ? { ari: decision.ariState } : {}) } }, { expectedEtag: etag })
           .catch((err: Error) => deps.log.warn('Could not store renewal information; it is fetched again next time.', { lineage: name, error: err.message }));
       }
-      if (decision.due) due.push({ lineage: name, expectedVersion: state.currentVersion, reason: decision.reason });
+      if (decision.due) {
+        // Only an https URL of sane length travels on (it is the CA's text, shown to people and put in events).
+        const told = decision.reason === 'ari-window' ? decision.ariState?.explanationURL : undefined;
+        const explanationURL = told !== undefined && told.length <= 2048 && /^https:\/\/[^\s]+$/.test(told) ? told : undefined;
+        due.push({ lineage: name, expectedVersion: state.currentVersion, reason: decision.reason, ...(explanationURL ? { ariExplanationURL: explanationURL } : {}) });
+      }
       else {
         notDue.push({ lineage: name, reason: decision.reason, ...(decision.renewAt ? { renewAt: decision.renewAt } : {}) });
         if (state.inflight) abandoned.push({ lineage: name, expectedVersion: state.currentVersion });
@@ -394,6 +401,11 @@ export interface SweepSummary {
   readonly renewed: string[];
   readonly failed: string[];
   readonly skipped: number;
+  /**
+   * Of `skipped`, the due lineages whose issuance skipped them: another run (a sweep that met this
+   * one) held the lineage, or renewed it since planning. Absent when none.
+   */
+  readonly skippedDue?: number;
   /** Lineages that could not be read, when any: how many, and the first {@link UNREADABLE_NAMED} with why. */
   readonly unreadableCount?: number;
   readonly unreadable?: UnreadableLineage[];
@@ -404,7 +416,8 @@ export const UNREADABLE_NAMED = 100;
 
 /**
  * The sweep's last step: `Renewal Sweep Completed`, when something was attempted (certbot's
- * post-hook rule) or a lineage could not be read (a failure someone must see).
+ * post-hook rule runs on `attempted` > 0), a due lineage was skipped because another run held it,
+ * or a lineage could not be read (a failure someone must see).
  */
 export async function completeSweep(
   input: {
@@ -419,7 +432,8 @@ export async function completeSweep(
   const attemptedResults = input.results.filter((r) => !r.skipped);
   const renewed = attemptedResults.filter((r) => !r.failed).map((r) => r.lineage).sort();
   const failed = attemptedResults.filter((r) => r.failed).map((r) => r.lineage).sort();
-  const skipped = input.skipped + input.results.length - attemptedResults.length;
+  const skippedDue = input.results.length - attemptedResults.length;
+  const skipped = input.skipped + skippedDue;
   const unreadable = (input.unreadable ?? []).slice(0, UNREADABLE_NAMED);
   const unreadableCount = Math.max(input.unreadableCount ?? 0, unreadable.length);
   const summary: SweepSummary = {
@@ -427,9 +441,11 @@ export async function completeSweep(
     renewed,
     failed,
     skipped,
+    ...(skippedDue > 0 ? { skippedDue } : {}),
     ...(unreadableCount > 0 ? { unreadableCount, unreadable } : {}),
   };
-  if (summary.attempted > 0 || unreadableCount > 0) {
+  // A sweep whose due lineages were all taken by another run still reports them (skipped, not failed).
+  if (summary.attempted > 0 || skippedDue > 0 || unreadableCount > 0) {
     await deps.events.publish([{ detailType: 'Renewal Sweep Completed', detail: { ...summary, dryRun: input.dryRun ?? false } }]);
   }
   return summary;

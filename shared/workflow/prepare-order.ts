@@ -9,10 +9,11 @@ import { keyMatchesCertificate } from '../crypto/key-matches-certificate.js';
 import { challengeRecord, groupRecords, type ChallengeRecord } from '../dns/challenge-record.js';
 import { delegateRecords } from '../dns/delegation.js';
 import type { LineageSpec } from '../config/index.js';
+import { newOrderLimitFor } from '../config/ca-presets.js';
 import { KeyNotFoundError, LineageLockedError, LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
 import { ensureAccount } from './account.js';
 import { DEFAULT_LIMITS, type WorkflowDeps, type WorkflowLimits } from './deps.js';
-import { AcmeOrderInvalidError } from './errors.js';
+import { AcmeOrderInvalidError, OrderSlotsBusyError } from './errors.js';
 import { issuanceInputSchema, type AuthorizationState, type IssuanceInput, type IssuanceState } from './state.js';
 
 /** TTL of challenge records: short, they live for minutes (RFC 8555 §8.4 sets none). */
@@ -30,24 +31,46 @@ export function keyTokenFor(orderUrl: string): string {
  * following CNAME delegations.
  *
  * Check, lock, check again: with `expectedVersion` from the sweep's plan, a lineage
- * that another run renewed meanwhile is skipped.
+ * that another run renewed meanwhile, or holds right now, is skipped. A planned item first takes one
+ * of the issuer's order slots (`deps.orderSlots`), kept in the state until CleanupRecords; with none
+ * free it throws `OrderSlotsBusyError`, which the state machine retries.
  */
 export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, limits: WorkflowLimits = DEFAULT_LIMITS): Promise<IssuanceState> {
   const input = issuanceInputSchema.parse(rawInput);
   const first = await deps.store.getLineage(input.lineage);
   if (!first) throw new LineageNotFoundError(input.lineage);
+  // A sweep's item (planned against a version) takes one of the issuer's order slots before it
+  // locks: the cap holds across every sweep that runs at once. None free: the state machine retries.
+  const planned = input.expectedVersion !== undefined && !input.dryRun && !input.cleanupOnly;
+  const slot = planned && deps.orderSlots ? await deps.orderSlots.acquire({ owner: input.owner, leaseSeconds: limits.lockLeaseSeconds }) : undefined;
+  if (planned && deps.orderSlots && !slot) throw new OrderSlotsBusyError(deps.orderSlots.capacity);
+  const releaseSlot = async () => {
+    if (slot) await deps.orderSlots?.release(slot).catch(() => undefined);
+  };
   let lock: LockHandle | undefined;
   if (!input.dryRun) {
     try {
       lock = await deps.lock.acquire(input.lineage, { owner: input.owner, leaseSeconds: limits.lockLeaseSeconds });
     } catch (err) {
+      await releaseSlot();
       // A cleanup-only run finding the lock held: the run holding it is alive and cleans up after itself.
-      if (!(input.cleanupOnly && err instanceof LineageLockedError)) throw err;
-      deps.log.info('Another run holds the lineage; it removes its own records. Nothing to clean up.', { lineage: input.lineage });
-      return skippedState(
-        { lineage: input.lineage, dryRun: input.dryRun, force: input.force, renewal: first.lineage.state.currentVersion > 0, directoryUrl: first.lineage.spec.ca.directoryUrl, startedAt: deps.now().toISOString() },
-        'cleanupOnly',
-      );
+      // A sweep's item finding it held: another run (a sweep that met this one, a command) is renewing
+      // the lineage now, which is what the plan wanted; skipped, not a failure (no event, no backoff).
+      if (!((input.cleanupOnly || input.expectedVersion !== undefined) && err instanceof LineageLockedError)) throw err;
+      const skipped = {
+        lineage: input.lineage,
+        dryRun: input.dryRun,
+        force: input.force,
+        renewal: first.lineage.state.currentVersion > 0,
+        directoryUrl: first.lineage.spec.ca.directoryUrl,
+        startedAt: deps.now().toISOString(),
+      };
+      if (input.cleanupOnly) {
+        deps.log.info('Another run holds the lineage; it removes its own records. Nothing to clean up.', { lineage: input.lineage });
+        return skippedState(skipped, 'cleanupOnly');
+      }
+      deps.log.info('Another run holds the lineage and is renewing it; skipping.', { lineage: input.lineage, holder: err.holder, until: err.expiresAt });
+      return skippedState(skipped, 'locked');
     }
   }
   try {
@@ -62,8 +85,10 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       renewal: state.currentVersion > 0,
       directoryUrl,
       startedAt: deps.now().toISOString(),
+      ...(input.ariExplanationURL ? { ariExplanationURL: input.ariExplanationURL } : {}),
       ...(lock ? { lock: { lineage: lock.lineage, owner: lock.owner, expiresAt: lock.expiresAt, token: lock.token } } : {}),
     };
+    const held = slot ? { orderSlot: { slot: slot.slot, owner: slot.owner, expiresAt: slot.expiresAt, token: slot.token } } : {};
     if (input.expectedVersion !== undefined && state.currentVersion !== input.expectedVersion) {
       deps.log.info('Lineage changed since it was planned; another run renewed it. Skipping.', {
         lineage: input.lineage,
@@ -71,6 +96,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
         currentVersion: state.currentVersion,
       });
       if (lock) await deps.lock.release(lock);
+      await releaseSlot();
       const { lock: _released, ...rest } = base;
       return skippedState(rest, 'renewedMeanwhile');
     }
@@ -80,6 +106,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       // Planned only to finish an abandoned run (the lineage is not due): done, no order.
       deps.log.info('Cleaned up after an abandoned run; the lineage is not due.', { lineage: input.lineage });
       if (lock) await deps.lock.release(lock);
+      await releaseSlot();
       const { lock: _released, ...rest } = base;
       return skippedState(rest, 'cleanupOnly');
     }
@@ -95,7 +122,26 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       registrationLock: { lock: deps.lock, owner: input.owner },
     });
     const replaces = !input.dryRun && state.currentVersion > 0 && !state.revoked ? state.current?.ariCertificateId : undefined;
-    const created = await createOrder(ctx, account, spec.domains, spec.ca.profile, replaces);
+    const budget = await takeNewOrder(input, deps, account.url, directoryUrl, replaces);
+    if (budget) {
+      deps.log.info('The account may not place another order yet; skipping until the next sweep.', { lineage: input.lineage, reason: budget.reason, retryAt: budget.retryAt });
+      if (lock) await deps.lock.release(lock);
+      await releaseSlot();
+      const { lock: _released, ...rest } = base;
+      return { ...skippedState(rest, 'onHold'), retryAt: budget.retryAt };
+    }
+    let created: Awaited<ReturnType<typeof createOrder>>;
+    try {
+      created = await createOrder(ctx, account, spec.domains, spec.ca.profile, replaces);
+    } catch (err) {
+      // The CA's limit reached: the account waits until its Retry-After, so the sweep's other items
+      // skip quietly instead of each failing the same way; this lineage records the one failure.
+      if (err instanceof AcmeRateLimitedError && !input.dryRun) {
+        const until = new Date(deps.now().getTime() + (err.retryAfterSeconds ?? RATE_LIMIT_HOLD_SECONDS) * 1000);
+        await deps.orderBudget?.hold(account.url, until).catch(() => undefined);
+      }
+      throw err;
+    }
     if (created.replacesRefused) {
       deps.log.warn('The CA refused the order with "replaces"; ordered without it.', { lineage: input.lineage, replaces, reason: created.replacesRefused });
     }
@@ -135,6 +181,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
     }
     return {
       ...base,
+      ...held,
       skipped: false,
       accountId: account.id,
       accountUrl: account.url,
@@ -149,8 +196,33 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
   } catch (err) {
     // The failure path of the state machine starts from this step's input, which holds no lock.
     if (lock) await deps.lock.release(lock).catch(() => undefined);
+    await releaseSlot();
     throw err;
   }
+}
+
+/** How long an account waits after `rateLimited` without a Retry-After (RFC 8555 §6.6 leaves it to the client). */
+const RATE_LIMIT_HOLD_SECONDS = 3600;
+
+/**
+ * Takes one new order from the account's budget (the CA preset's limit, across every sweep) for a
+ * sweep's item; undefined when it may order, else why not and until when. An order that replaces a
+ * certificate through ARI is not counted where the CA exempts it (Let's Encrypt), but still waits out
+ * a hold. A direct run (a command, no plan) is not held back: the CA's answer is shown to its user.
+ */
+async function takeNewOrder(
+  input: { readonly expectedVersion?: number | undefined; readonly dryRun: boolean },
+  deps: WorkflowDeps,
+  account: string,
+  directoryUrl: string,
+  replaces: string | undefined,
+): Promise<{ reason: 'limit' | 'hold'; retryAt: string } | undefined> {
+  if (!deps.orderBudget || input.expectedVersion === undefined || input.dryRun) return undefined;
+  const limit = newOrderLimitFor(directoryUrl, deps.newOrderLimit);
+  // No known limit: only a hold (the CA's own rateLimited answer) stops it.
+  const exempt = limit === undefined || (replaces !== undefined && limit.ariRenewalsExempt);
+  const answer = await deps.orderBudget.take(account, exempt ? undefined : limit);
+  return answer.granted ? undefined : { reason: answer.reason, retryAt: answer.retryAt };
 }
 
 /** The state of an issuance that ends at PrepareOrder without an order (the Choice after it goes to `Skipped`). */

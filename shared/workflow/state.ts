@@ -41,10 +41,17 @@ export const issuanceStateSchema = z.object({
   force: z.boolean(),
   /** The lineage had a certificate before this issuance. */
   renewal: z.boolean(),
-  /** Set when prepareOrder found nothing to do (another run renewed it meanwhile, or a cleanup-only run). */
+  /** Set when prepareOrder found nothing to do (another run renewed it meanwhile or holds it, or a cleanup-only run). */
   skipped: z.boolean().default(false),
-  /** Why it was skipped: the command says "renewed meanwhile" only when that is what happened. */
-  skipReason: z.enum(['renewedMeanwhile', 'cleanupOnly']).optional(),
+  /**
+   * Why it was skipped: the command says "renewed meanwhile" only when that is what happened;
+   * `locked`: a sweep's item found another run holding the lineage (sweeps that meet are not failures);
+   * `onHold`: a sweep's item whose account used up the CA's new-order budget, or is held after the
+   * CA answered `rateLimited`: the next sweep tries again, nothing failed.
+   */
+  skipReason: z.enum(['renewedMeanwhile', 'cleanupOnly', 'locked', 'onHold']).optional(),
+  /** With `skipReason: 'onHold'`: when the account may order again (its new-order budget, or the CA's Retry-After). */
+  retryAt: z.string().optional(),
   directoryUrl: z.string(),
   accountId: z.string(),
   accountUrl: z.string(),
@@ -53,8 +60,12 @@ export const issuanceStateSchema = z.object({
   records: z.array(txtRecordSchema),
   changes: z.array(changeRefSchema).default([]),
   lock: z.object({ lineage: z.string(), owner: z.string(), expiresAt: z.string(), token: z.string() }).optional(),
+  /** The issuer-wide order slot this sweep item holds (WorkflowDeps.orderSlots), released with the lock. */
+  orderSlot: z.object({ slot: z.number().int().min(0), owner: z.string(), expiresAt: z.string(), token: z.string() }).optional(),
   /** Names the pending certificate key in the key store (derived from the order URL). */
   keyToken: z.string(),
+  /** The CA's explanation of the ARI window that made this renewal due (RFC 9773 §4.2), for the events. */
+  ariExplanationURL: z.string().optional(),
   /** The ARI certificate id sent as `replaces`, if any. */
   replaces: z.string().optional(),
   /** Why the CA refused the order with `replaces` and it was placed without (the problem type and the CA's detail, sanitised). */
@@ -94,5 +105,7 @@ export const issuanceInputSchema = z.object({
    * A run that holds the lineage's lock is alive and cleans up after itself: then this skips at once.
    */
   cleanupOnly: z.boolean().default(false),
+  /** The CA's explanation of the renewal window that made the sweep plan this lineage (RFC 9773 §4.2). */
+  ariExplanationURL: z.string().max(2048).optional(),
 });
 export type IssuanceInput = z.input<typeof issuanceInputSchema>;

@@ -106,7 +106,9 @@ export async function planSweep(event: { input: SweepInput; sweepId: string }, d
     ...(input.nextRunAt ? { nextRunAt: input.nextRunAt } : {}),
   };
   const take = (page: RenewalPlan) => {
-    for (const due of page.due) items.push({ lineage: due.lineage, expectedVersion: due.expectedVersion, force, dryRun });
+    for (const due of page.due) {
+      items.push({ lineage: due.lineage, expectedVersion: due.expectedVersion, force, dryRun, ...(due.ariExplanationURL ? { ariExplanationURL: due.ariExplanationURL } : {}) });
+    }
     // A cleanup-only item's lineage counts as skipped through its result, not here as well.
     skipped += page.notDue.length - (dryRun ? 0 : (page.abandonedRuns?.length ?? 0));
     checked += page.checked;

@@ -1,6 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3CertificateStore } from '../../../shared/store/s3/s3-certificate-store.js';
 import { S3LineageLock } from '../../../shared/store/s3/s3-lineage-lock.js';
+import { S3OrderSlots } from '../../../shared/store/s3/s3-order-slots.js';
+import { S3NewOrderBudget } from '../../../shared/store/s3/s3-new-order-budget.js';
 import type { S3StoreOptions } from '../../../shared/store/s3/s3-store-options.js';
 import { SignedObjectReader } from '../../../shared/store/s3/signed-object-reader.js';
 import { S3SweepStore } from '../../../shared/store/s3/s3-sweep-store.js';
@@ -35,10 +37,18 @@ export const s3StoreSignedReads: AdapterBuilder = {
   },
 };
 
-/** `lock`: the lineage locks (`locks/`). */
+/**
+ * `lock`: the lineage locks (`locks/`), the issuer's order slots (`locks/order-slots/`) when
+ * ACMEFLOW_ORDER_SLOTS sets a cap, and the new-order budget per ACME account (`locks/order-budget/`).
+ */
 export const s3Lock: AdapterBuilder = {
   adapter: 'lock',
-  build: (ctx) => ({ lock: new S3LineageLock({ ...s3Options(ctx), now: ctx.now }) }),
+  build: (ctx) => ({
+    lock: new S3LineageLock({ ...s3Options(ctx), now: ctx.now }),
+    orderBudget: new S3NewOrderBudget({ ...s3Options(ctx), now: ctx.now }),
+    ...(ctx.aws.newOrderLimit ? { newOrderLimit: ctx.aws.newOrderLimit } : {}),
+    ...(ctx.aws.orderSlots ? { orderSlots: new S3OrderSlots({ ...s3Options(ctx), capacity: ctx.aws.orderSlots, now: ctx.now }) } : {}),
+  }),
 };
 
 /** `sweeps`: sweep plans and Distributed Map results (`sweeps/`). */

@@ -1,5 +1,5 @@
 import type { LambdaStep, ResourceFor } from './lambda-resources.js';
-import { TRANSIENT_RETRY } from './retry.js';
+import { ORDER_SLOT_RETRY, TRANSIENT_RETRY } from './retry.js';
 
 /**
  * The issuance state machine (Amazon States Language, JSONPath; ARCHITECTURE.md, "Issuance data flow"):
@@ -73,6 +73,8 @@ export function issuanceDefinition(resourceFor: ResourceFor): Record<string, unk
     PrepareOrder: task('PrepareOrder', 'Skipped?', {
       // The execution's name owns the lineage lock: a retried step of this execution renews it.
       Parameters: { 'input.$': '$', 'owner.$': '$$.Execution.Name' },
+      // A sweep's item waits here for a free order slot (one cap across every sweep of the issuer).
+      Retry: [TRANSIENT_RETRY, ORDER_SLOT_RETRY],
       // prepareOrder releases its own lock on failure; there is nothing to clean up yet.
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'PrepareOrder failed' }],
     }),

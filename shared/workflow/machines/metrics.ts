@@ -88,5 +88,28 @@ export const METRICS_LINEAGE_DIMENSION = 'Lineage';
  */
 export const DAYS_TO_EXPIRY_SERVED = 'DaysToExpiryServed';
 
-/** Lineages a sweep skipped because another run held their lock (counted, not failed); the dashboard graphs it. */
+/**
+ * Due lineages a sweep's issuances skipped because another run held them (a sweep that met this one,
+ * a command) or had renewed them since planning: sweeps that meet are counted here, never as failures.
+ * Written by CompleteSweep when there are any (for the dashboard; not alarmed).
+ */
 export const LINEAGES_SKIPPED = 'LineagesSkipped';
+
+/**
+ * The EMF document CompleteSweep writes when due lineages were skipped.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(`${JSON.stringify(skippedMetricsEmf({ bucket: env.ACMEFLOW_BUCKET, skipped: 3, now: new Date() }))}\n`);
+ * ```
+ */
+export function skippedMetricsEmf(input: { bucket: string; skipped: number; now: Date }): Record<string, unknown> {
+  return {
+    _aws: {
+      Timestamp: input.now.getTime(),
+      CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [[METRICS_DIMENSION]], Metrics: [{ Name: LINEAGES_SKIPPED, Unit: 'Count' }] }],
+    },
+    [METRICS_DIMENSION]: input.bucket,
+    [LINEAGES_SKIPPED]: input.skipped,
+  };
+}

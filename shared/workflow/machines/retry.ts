@@ -38,3 +38,17 @@ export const TRANSIENT_RETRY = {
   MaxDelaySeconds: 60,
   JitterStrategy: 'FULL',
 } as const;
+
+/**
+ * A sweep's issuance waiting for one of the issuer's order slots (`OrderSlotsBusyError`): the
+ * cap across sweeps is a wait, not a failure. Tried again after 0-60 s (full jitter, so waiting
+ * issuances do not all look at once); each attempt costs one state transition and one S3 LIST. The
+ * attempts cover the issuance's 6-hour limit, after which the item counts as failed in its sweep.
+ */
+export const ORDER_SLOT_RETRY = {
+  ErrorEquals: ['OrderSlotsBusyError'],
+  IntervalSeconds: 60,
+  MaxAttempts: 600,
+  BackoffRate: 1,
+  JitterStrategy: 'FULL',
+} as const;

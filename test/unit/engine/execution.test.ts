@@ -159,8 +159,8 @@ describe('wait scaling', () => {
   it('scales every retrier\u2019s interval', () => {
     const { issuance } = definitionsFromBuilders();
     const retries = scaledRetryOverrides(issuance, 0.01)!;
-    // TRANSIENT_RETRY: IntervalSeconds 2.
-    expect(retries.PrepareOrder).toEqual([20]);
+    // TRANSIENT_RETRY: IntervalSeconds 2; ORDER_SLOT_RETRY (waiting for an order slot): 60.
+    expect(retries.PrepareOrder).toEqual([20, 600]);
     expect(Object.keys(retries)).toContain('CleanupAfterFailure');
   });
 

@@ -116,7 +116,7 @@ describe('LocalStateMachines', () => {
       expect.objectContaining({
         due: 3,
         skipped: 4,
-        results: { items: [{ lineage: 'good', failed: false }, { lineage: 'bad', failed: true }, { lineage: 'late', failed: false }] },
+        results: { items: [{ lineage: 'good', failed: false }, { lineage: 'bad', failed: true }, { lineage: 'late', failed: false, skipped: true }] },
       }),
     ]);
     expect(run.issuances.map((i) => [i.lineage, i.result.executionName, i.result.status])).toEqual([

@@ -102,7 +102,7 @@ describe('finishSweep', () => {
 
   it('counts lineages whose issuance skipped as skipped, not renewed', async () => {
     const out = await finishSweep({ ...base, results: { items: [{ lineage: 'a', failed: false }, { lineage: 'b', failed: false, skipped: true } as never] } }, m.deps);
-    expect(out).toEqual({ attempted: 1, renewed: ['a'], failed: [], skipped: 3 });
+    expect(out).toEqual({ attempted: 1, renewed: ['a'], failed: [], skipped: 3, skippedDue: 1 });
   });
 });
 

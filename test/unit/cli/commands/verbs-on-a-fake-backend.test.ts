@@ -106,6 +106,46 @@ describe('renew, revoke, certificates and register on a fake backend', () => {
     expect(r.out).toBe('Renewed a.example: the dry run was successful.\nCongratulations, all simulated renewals succeeded: a.example\n');
   });
 
+  it('renew: a renewal the CA asked for early prints its explanation URL', async () => {
+    const r = await runOn(renew, ['--cert-name', 'a.example'], {
+      renew: {
+        status: 'SUCCEEDED',
+        dryRun: false,
+        attempted: 1,
+        renewed: ['a.example'],
+        failed: [],
+        skipped: 0,
+        results: [{ lineage: 'a.example', status: 'succeeded', version: 3, notAfter: '2026-06-01T00:00:00Z', ariExplanationURL: 'https://ca.test/incident/42' }],
+        notDue: [],
+        json: {},
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Renewed a.example: version 3, expires 2026-06-01.\n  The CA asked for this renewal early; its explanation: https://ca.test/incident/42\n');
+  });
+
+  it('renew: a lineage another run holds, or whose account is at the CA limit, is said so and is no failure', async () => {
+    const r = await runOn(renew, [], {
+      renew: {
+        status: 'SUCCEEDED',
+        dryRun: false,
+        attempted: 0,
+        renewed: [],
+        failed: [],
+        skipped: 0,
+        results: [
+          { lineage: 'a.example', status: 'skipped', skipReason: 'locked' },
+          { lineage: 'b.example', status: 'skipped', skipReason: 'onHold' },
+        ],
+        notDue: [],
+        json: {},
+      },
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('a.example: another run is renewing it right now; nothing to do.\n');
+    expect(r.out).toContain("b.example: the CA's limit on new orders for this account is reached; the next renew tries again.\n");
+  });
+
   it('renew: a failed lineage with the failure it recorded exits 1', async () => {
     const recorded = { count: 2, lastFailureAt: '2026-01-01T00:00:00Z', retryNotBefore: '2026-01-01T02:00:00Z', lastError: { name: 'AcmeProblemError', message: 'rejected' }, lineageUrl: 's3://b/renewal/a.example.json' };
     const r = await runOn(renew, [], { renew: { status: 'SUCCEEDED', dryRun: false, attempted: 1, renewed: [], failed: ['a.example'], skipped: 3, results: [{ lineage: 'a.example', status: 'failed', recorded }], listCommand: 'acmeflow certificates --stack Acmeflow', json: {} } });
