@@ -1,6 +1,6 @@
 import { LINEAGE_NAME } from '../config/lineage-spec.js';
 import type { RenewalFacts } from '../renewal/index.js';
-import type { AriState, FailureState, InflightIssuance, Lineage } from './index.js';
+import type { Announcement, AriState, FailureState, InflightIssuance, Lineage } from './index.js';
 
 /**
  * Where a sweep keeps its plan and its results: S3 in AWS (read by the Distributed Map and written
@@ -13,6 +13,8 @@ export interface SweepItem {
   readonly dryRun: boolean;
   /** Not due: only clean up after the abandoned run whose in-flight marker the lineage carries. */
   readonly cleanupOnly?: boolean;
+  /** Not due: only publish the events the lineage's outbox owes for its current version (`state.announced`). */
+  readonly announceOnly?: boolean;
 }
 
 /** One child issuance's outcome, as the Distributed Map's item processor reports it. */
@@ -102,6 +104,9 @@ export interface PlanningFacts {
   readonly state: RenewalFacts & {
     readonly current?: NonNullable<RenewalFacts['current']> & { readonly ariCertificateId?: string };
     readonly inflight?: Pick<InflightIssuance, 'owner' | 'orderUrl' | 'startedAt'>;
+    /** The outbox while it owes something, and when the version was stored (the sweep announces what is owed). */
+    readonly announced?: Announcement;
+    readonly issuedAt?: string;
   };
 }
 
@@ -144,6 +149,10 @@ export function planningFactsOf(lineage: Lineage): PlanningFacts {
       ...(state.failures ? { failures: state.failures } : {}),
       ...(state.revoked ? { revoked: state.revoked } : {}),
       ...(inflight ? { inflight: { owner: inflight.owner, orderUrl: inflight.orderUrl, startedAt: inflight.startedAt } } : {}),
+      // Only while something is owed: an announced lineage's entry stays as small as before.
+      ...(state.announced && !(state.announced.issued && state.announced.deployable)
+        ? { announced: state.announced, ...(state.issuedAt ? { issuedAt: state.issuedAt } : {}) }
+        : {}),
     },
   };
 }

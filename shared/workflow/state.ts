@@ -43,8 +43,11 @@ export const issuanceStateSchema = z.object({
   renewal: z.boolean(),
   /** Set when prepareOrder found nothing to do (another run renewed it meanwhile, or a cleanup-only run). */
   skipped: z.boolean().default(false),
-  /** Why it was skipped: the command says "renewed meanwhile" only when that is what happened. */
-  skipReason: z.enum(['renewedMeanwhile', 'cleanupOnly']).optional(),
+  /**
+   * Why it was skipped: the command says "renewed meanwhile" only when that is what happened;
+   * `announceOnly`: the run only published the events of a version already stored.
+   */
+  skipReason: z.enum(['renewedMeanwhile', 'cleanupOnly', 'announceOnly']).optional(),
   directoryUrl: z.string(),
   accountId: z.string(),
   accountUrl: z.string(),
@@ -94,5 +97,12 @@ export const issuanceInputSchema = z.object({
    * A run that holds the lineage's lock is alive and cleans up after itself: then this skips at once.
    */
   cleanupOnly: z.boolean().default(false),
+  /**
+   * Order nothing: publish the events the lineage's outbox (`state.announced`) still owes for its
+   * current version. What the sweep plans for a version stored and not announced, and what the
+   * issuance starts to emit `Certificate Deployable` once the deploy delay ended. The state machine
+   * starts such an execution at EmitIssued.
+   */
+  announceOnly: z.boolean().optional(),
 });
 export type IssuanceInput = z.input<typeof issuanceInputSchema>;

@@ -105,6 +105,7 @@ const ACMEFLOW_KEYS = new Set([
   'issued_at',
   'deployments',
   'inflight',
+  'announced',
 ]);
 
 const CURVES: Readonly<Record<string, KeyType>> = { secp256r1: 'ecdsa-p256', prime256v1: 'ecdsa-p256', secp384r1: 'ecdsa-p384' };
@@ -206,6 +207,7 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
     ['issued_at', state.issuedAt],
     ['deployments', state.deployments && jsonValue(state.deployments)],
     ['inflight', state.inflight && jsonValue(state.inflight)],
+    ['announced', state.announced && jsonValue(state.announced)],
   ];
   for (const [key, value] of stateValues) if (value !== undefined) out.push(line(key, value));
 
@@ -407,6 +409,7 @@ export function lineageFromDocument(document: ConfDocument, name: string, path: 
     issuedAt: own.string('issued_at'),
     deployments: own.json('deployments', 'object') as LineageState['deployments'],
     inflight: own.json('inflight', 'object') as LineageState['inflight'],
+    announced: own.json('announced', 'object') as LineageState['announced'],
   }) as LineageState;
   return { spec, state };
 }

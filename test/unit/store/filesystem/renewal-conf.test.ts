@@ -97,6 +97,14 @@ describe('parseRenewalConf', () => {
     expect(atDefault, 'set these in fullLineage() and give them a key in renewal-conf.ts').toEqual([]);
   });
 
+  it('keeps the outbox (what was announced of the current version) across a write and a read', () => {
+    const lineage = minimalLineage();
+    const announced = { version: 2, issued: true, deployable: false, deployableAt: '2026-03-01T10:10:00.000Z' };
+    const text = formatRenewalConf({ spec: lineage.spec, state: { ...lineage.state, currentVersion: 2, announced } }, layout);
+    expect(parseRenewalConf(text, lineage.spec.name, PATH).state.announced).toEqual(announced);
+    expect(parseRenewalConf(formatRenewalConf(lineage, layout), lineage.spec.name, PATH).state.announced).toBeUndefined();
+  });
+
   it("reads an operator's hand edit of renew_before_expiry, as the operator manual instructs", () => {
     const written = formatRenewalConf(fullLineage(), layout);
     const edited = written.replace('renew_before_expiry = 45 days', 'renew_before_expiry = 91 days');
