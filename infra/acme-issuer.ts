@@ -300,6 +300,7 @@ export class AcmeIssuer extends Construct {
       ...(props.expiryAlarmDays === undefined ? {} : { expiryAlarmDays: props.expiryAlarmDays }),
       sweepScheduled: schedule.enabled ?? true,
       hookFunctions,
+      recordFailure: this.functions.RecordFailure,
       action: new SnsAction(this.topic),
     });
   }
