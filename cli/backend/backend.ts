@@ -4,6 +4,7 @@ import type { FailureState } from '../../shared/store/index.js';
 import type { UnreadableLineage } from '../../shared/workflow/index.js';
 import type { EngineFailure } from '../../engine/errors.js';
 import type { HookFailure } from '../../shared/events/local-hooks/index.js';
+import type { ServedState } from '../../shared/probe/served-status.js';
 import type { DnsChoice } from '../dns-flags.js';
 
 /**
@@ -242,8 +243,24 @@ export type CertificateRow =
       readonly privateKeyPath: string;
       readonly failures?: number;
       readonly retryNotBefore?: string;
+      /** What the lineage's endpoints serve (on this machine, when the lineage lists endpoints). */
+      readonly served?: readonly ServedEndpoint[];
     }
   | { readonly name: string; readonly error: string };
+
+/** One endpoint of a lineage and what it serves, compared with the current version (`servedStatus`). */
+export interface ServedEndpoint {
+  /** `host:port`. */
+  readonly endpoint: string;
+  readonly state: ServedState;
+  /** Fewer than 14 days left on what it serves. */
+  readonly expiring: boolean;
+  readonly serialHex?: string;
+  readonly notAfter?: string;
+  readonly daysToExpiry?: number;
+  /** Why nothing was read (`unreachable`). */
+  readonly error?: string;
+}
 
 export interface CertificateListing {
   /** Where the lineages are, for `--json` (`{ configDir }`, or `{ stack, region, bucket }`). */

@@ -232,6 +232,8 @@ export class LocalBackend implements Backend {
       certificatePath: (name) => `${configDir}/live/${name}/fullchain.pem`,
       privateKeyPath: (name) => `${configDir}/live/${name}/privkey.pem`,
       concurrency: 1,
+      // The endpoints in the renewal confs are asked from here, over TLS with their SNI names.
+      probe: (endpoint) => import('../../shared/probe/fetch-served-certificate.js').then(({ fetchServedCertificate }) => fetchServedCertificate(endpoint)),
     });
     return { where: { configDir }, place: configDir, rows };
   }

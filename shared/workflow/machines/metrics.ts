@@ -26,6 +26,15 @@ export const DAYS_TO_EXPIRY_MIN = 'DaysToExpiryMin';
 /** How many lineages the same full sweep looked at (for dashboards; not alarmed). */
 export const LINEAGES_CHECKED = 'LineagesChecked';
 
+/** The served-certificate probe's dimension: the lineage (its endpoints are few, and each is named in the log). */
+export const SERVED_METRICS_DIMENSION = 'Lineage';
+
+/** Days left on the certificate a lineage's endpoints serve, the least over its endpoints (`servedStatus`, shared/probe). */
+export const DAYS_TO_EXPIRY_SERVED = 'DaysToExpiryServed';
+
+/** A lineage's endpoints that serve an older version past the deploy delay and grace, expire within 14 days, or cannot be read. */
+export const ENDPOINT_STALE = 'EndpointStale';
+
 /**
  * The EMF document (one JSON line on stdout) that publishes the sweep's expiry metrics.
  *

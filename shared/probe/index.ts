@@ -1,0 +1,2 @@
+export * from './fetch-served-certificate.js';
+export * from './served-status.js';
