@@ -87,3 +87,30 @@ export function unreadableMetricsEmf(input: { bucket: string; unreadable: number
     [LINEAGES_UNREADABLE]: input.unreadable,
   };
 }
+
+/**
+ * The EMF document the served-certificate probe writes per lineage with endpoints: `EndpointStale`
+ * always (0 when all is well, so the alarm sees data), `DaysToExpiryServed` when an endpoint was read.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(`${JSON.stringify(servedMetricsEmf({ lineage: 'www.example.jp', endpointsStale: 1, daysToExpiryServed: 9.5, now: new Date() }))}\n`);
+ * ```
+ */
+export function servedMetricsEmf(input: { lineage: string; endpointsStale: number; daysToExpiryServed?: number; now: Date }): Record<string, unknown> {
+  return {
+    _aws: {
+      Timestamp: input.now.getTime(),
+      CloudWatchMetrics: [
+        {
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [[SERVED_METRICS_DIMENSION]],
+          Metrics: [{ Name: ENDPOINT_STALE, Unit: 'Count' }, ...(input.daysToExpiryServed === undefined ? [] : [{ Name: DAYS_TO_EXPIRY_SERVED, Unit: 'None' }])],
+        },
+      ],
+    },
+    [SERVED_METRICS_DIMENSION]: input.lineage,
+    [ENDPOINT_STALE]: input.endpointsStale,
+    ...(input.daysToExpiryServed === undefined ? {} : { [DAYS_TO_EXPIRY_SERVED]: input.daysToExpiryServed }),
+  };
+}
