@@ -19,6 +19,7 @@ import type { EventDetailType } from '../shared/events/events.js';
 import type { AcmeIssuerProps } from './acme-issuer-props.js';
 import { IssuerAlarms } from './alarms/issuer-alarms.js';
 import { ACM_LIST_WILDCARD_REASON, AcmImportHook } from './deploy-hooks/acm-import-hook.js';
+import { ServedProbe } from './probe/served-probe.js';
 import { acmeflowEventPattern } from './deploy-hooks/event-patterns.js';
 import { SsmDeployHook } from './deploy-hooks/ssm-deploy-hook.js';
 import { keyReaderStatements, restrictCertificateKeys } from './iam/certificate-key-policies.js';
@@ -43,6 +44,7 @@ const EXTRA_ACCESS: Readonly<Record<ExtraHandler, FunctionAccess>> = {
   // Writes renewal/<name>.json (keeping state), deletes removed lineages, keeps deploy/managed-lineages.json.
   syncLineages: { store: 'write' },
   acmImport: { store: 'read', certificateKeys: 'read' },
+  probeEndpoints: { store: 'read' },
 };
 
 const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
@@ -91,6 +93,8 @@ export class AcmeIssuer extends Construct {
   readonly topic: ITopic;
   readonly alarms: IssuerAlarms;
   readonly acmImportHook?: AcmImportHook;
+  /** The served-certificate probe and its alarm; present when a certificate lists endpoints. */
+  readonly servedProbe?: ServedProbe;
   readonly ssmDeployHooks: readonly SsmDeployHook[];
 
   readonly #resolved: ResolvedLineages;
@@ -292,6 +296,12 @@ export class AcmeIssuer extends Construct {
 
     // The hooks must be listening before the deploy-time sweep can emit its first Certificate Deployable.
     this.lineageSync.node.addDependency(notifications, ...(this.acmImportHook ? [this.acmImportHook] : []), ...this.ssmDeployHooks);
+
+    // What servers present, when any certificate lists endpoints.
+    if (this.lineages.some((spec) => spec.endpoints && spec.endpoints.length > 0)) {
+      const probe = makeFunction('ServedProbeFunction', EXTRA_HANDLERS.probeEndpoints, 'probe what the endpoints serve', EXTRA_ACCESS.probeEndpoints, { timeoutSeconds: 300 });
+      this.servedProbe = new ServedProbe(this, 'ServedProbe', { function: probe.function, action: new SnsAction(this.topic) });
+    }
 
     this.alarms = new IssuerAlarms(this, 'Alarms', {
       issuance: this.issuanceStateMachine,

@@ -6,6 +6,8 @@ export const EXTRA_HANDLERS = {
   syncLineages: 'functions/sync-lineages/handler.ts',
   /** The ACM deploy hook (a rule on `Certificate Deployable`). */
   acmImport: 'functions/acm-import/handler.ts',
+  /** The served-certificate probe (a scheduled rule, when a certificate lists endpoints). */
+  probeEndpoints: 'functions/probe-endpoints/handler.ts',
 } as const;
 
 export type ExtraHandler = keyof typeof EXTRA_HANDLERS;
