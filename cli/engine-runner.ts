@@ -1,6 +1,7 @@
 import type { FetchFunction } from '../shared/acme/index.js';
 import type { Logger } from '../shared/workflow/index.js';
 import { LocalEngine, type LocalEngineOptions } from '../engine/index.js';
+import { deployWaitMessage } from './deploy-wait-message.js';
 import type { Output } from './output.js';
 
 /** What every verb gets: the environment, the console, and a logger for the workflow. */
@@ -56,6 +57,8 @@ export function makeEngine(
     ...(options.resolvers && options.resolvers.length > 0 ? { resolvers: options.resolvers } : {}),
     ...(cmd.waitScale === undefined ? {} : { waitScale: cmd.waitScale }),
     ...(cmd.fetch ? { fetch: cmd.fetch } : {}),
+    // Said once the certificate is saved, when a deploy hook waits: the wait has a reason and an end.
+    onDeployWait: (wait) => (json ? cmd.out.error(deployWaitMessage(wait)) : cmd.out.line(deployWaitMessage(wait))),
     onStep: (e) => {
       const phrase = STEP_PHRASES[e.state];
       if (!phrase || e.phase !== 'enter') return;

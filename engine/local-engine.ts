@@ -4,7 +4,7 @@ import type { AcmeContext, HttpTransport, RevocationReason } from '../shared/acm
 import type { AcmeflowEvent, EventPublisher } from '../shared/events/events.js';
 import { deployableEvent, HookFailedError, LocalHooksPublisher, PendingDeploys, type HookFailure } from '../shared/events/local-hooks/index.js';
 import { MemoryEventPublisher } from '../shared/events/memory/index.js';
-import type { Logger, SweepSummary, WorkflowDeps } from '../shared/workflow/index.js';
+import { markAnnounced, type IssuanceInput, type Logger, type SweepSummary, type WorkflowDeps } from '../shared/workflow/index.js';
 import { MemorySweepStore } from '../shared/store/index.js';
 import { loadDefinitions } from './definitions.js';
 import { RevocationFailedError, SweepFailedError, SweepPlanMissingError } from './errors.js';
@@ -58,6 +58,23 @@ export interface LocalEngineOptions {
   readonly waitScale?: number;
   /** Progress of every state of every execution (enter, exit, fail). */
   readonly onStep?: (e: StepProgress) => void;
+  /**
+   * A deploy-hook waits for its lineage's deploy delay: called once per certificate when the wait
+   * starts (after `issue`'s `onStored`), with when it ends. Without a deploy-hook there is no wait:
+   * `Certificate Deployable` is published at once (nothing here acts on it later).
+   */
+  readonly onDeployWait?: (wait: DeployWait) => void;
+}
+
+/** A deploy-hook waiting for the deploy delay of the certificate it deploys. */
+export interface DeployWait {
+  readonly lineage: string;
+  readonly version: number;
+  /** ISO time the delay ends and the hook runs. */
+  readonly dueAt: string;
+  /** The lineage's deploy delay, in seconds. */
+  readonly deployDelaySeconds: number;
+  readonly deployHook: string;
 }
 
 const consoleLogger: Logger = {
@@ -77,6 +94,13 @@ interface Run {
   readonly preHook: (lineage: string) => Promise<void>;
   /** The certificate store the run's steps use. */
   readonly store: WorkflowDeps['store'];
+  /**
+   * Starts the follow-up executions held so far (the deploy delays), and those asked for later at
+   * once; `issue` holds them until the certificate's outcome was handed to `onStored`.
+   */
+  readonly startFollowUps: () => void;
+  /** Waits for every follow-up, then hands the held `Renewal Sweep Completed` events to the hooks (post-hooks run after deploy-hooks, as certbot runs them). */
+  readonly settle: () => Promise<void>;
 }
 
 /**
@@ -152,15 +176,19 @@ export class LocalEngine {
    * does not ask whether the lineage is due (the sweep's PlanRenewals does): this always orders a
    * certificate; to renew only when due, `sweep({ lineages: [name] })`.
    */
-  async issue(input: { lineage: string; force?: boolean; dryRun?: boolean }): Promise<IssuanceOutcome> {
+  async issue(input: { lineage: string; force?: boolean; dryRun?: boolean }, progress: { readonly onStored?: (outcome: IssuanceOutcome) => void } = {}): Promise<IssuanceOutcome> {
     const dryRun = input.dryRun ?? false;
-    const run = await this.#startRun(dryRun);
+    const run = await this.#startRun(dryRun, { holdFollowUps: true });
     run.machines.checkBound('issuance');
     const executionName = this.#executionName();
     this.#lineageOf.set(executionName, input.lineage);
     await run.preHook(input.lineage);
     const issued = await run.machines.runIssuance({ lineage: input.lineage, force: input.force ?? false, dryRun }, executionName);
     const outcome = issuanceOutcome(issued, { configDir: this.#options.configDir, dryRun });
+    // The certificate is stored: said now, before any deploy delay.
+    if (outcome.status === 'succeeded') progress.onStored?.(outcome);
+    run.startFollowUps();
+    await run.settle();
     if (outcome.status !== 'skipped') {
       // certbot certonly runs the post-hook after any attempt (its `finally`); there is no sweep event to carry it.
       await this.#toHooks(run.hooks, run.hookFailures, [
@@ -194,6 +222,7 @@ export class LocalEngine {
       { force: input.force ?? false, dryRun, ...(input.lineages && input.lineages.length > 0 ? { lineages: [...input.lineages] } : {}) },
       executionName,
     );
+    await run.settle();
     await this.#deliverPending(run);
     if (swept.result.status === 'failed') throw new SweepFailedError(executionName, executionFailure(swept.result));
     const summary = swept.result.output as SweepSummary;
@@ -258,8 +287,15 @@ export class LocalEngine {
     for (const record of claimed) {
       const { lineage, version } = record.issued;
       const stored = await run.store.getLineage(lineage).catch(() => undefined);
+      const outbox = stored?.lineage.state.announced;
       if (!stored || stored.lineage.state.currentVersion > version) {
         this.#log.info(`Dropping the deploy-hook owed to ${lineage} version ${version}: ${stored ? `version ${stored.lineage.state.currentVersion} replaced it` : 'the lineage is gone'}.`, { lineage, version });
+        await this.#pending.remove(record.issued);
+        continue;
+      }
+      if (outbox?.version === version && outbox.deployable) {
+        // A sweep's announce-only run published its Certificate Deployable (and ran the hook) already.
+        this.#log.info(`Dropping the deploy-hook owed to ${lineage} version ${version}: its Certificate Deployable was published since.`, { lineage, version });
         await this.#pending.remove(record.issued);
         continue;
       }
@@ -268,15 +304,21 @@ export class LocalEngine {
       this.#log.info(`Running the deploy-hook owed to ${lineage} version ${version} by a run that ended inside its deploy delay.`, { lineage, version });
       const owed = new LocalHooksPublisher({ deployHook: record.deployHook }, { logger: this.#log });
       await this.#toHooks(owed, run.hookFailures, [deployableEvent(record.issued)]);
+      // The outbox then owes nothing: a later sweep does not run the hook again.
+      await markAnnounced({ store: run.store, log: this.#log }, lineage, version, 'deployable');
       await this.#pending.remove(record.issued);
     }
   }
 
-  async #startRun(dryRun: boolean): Promise<Run> {
+  async #startRun(dryRun: boolean, options: { readonly holdFollowUps?: boolean } = {}): Promise<Run> {
     const definitions = await this.#definitionsOnce();
     const log = this.#log;
     const sweeps = new MemorySweepStore();
     const hookFailures: HookFailure[] = [];
+    const heldForHooks: AcmeflowEvent[] = [];
+    const followUps: Promise<void>[] = [];
+    const heldFollowUps: (() => Promise<void>)[] = [];
+    let holding = options.holdFollowUps ?? false;
     // Late-bound: the lineage store is built with the deps below, and the hooks need it only once events flow.
     let store: WorkflowDeps['store'] | undefined;
     const hooks = new LocalHooksPublisher(
@@ -296,7 +338,13 @@ export class LocalEngine {
           const dueAt = new Date(this.#now().getTime() + event.detail.deployDelaySeconds * 1000).toISOString();
           if (deployHook !== undefined) await pending.add({ issued: event.detail, deployHook, dueAt });
         }
-        await this.#toHooks(hooks, hookFailures, published);
+        // The post-hook waits for the deploy-hooks of the follow-ups (settle).
+        heldForHooks.push(...published.filter((event) => event.detailType === 'Renewal Sweep Completed'));
+        await this.#toHooks(
+          hooks,
+          hookFailures,
+          published.filter((event) => event.detailType !== 'Renewal Sweep Completed'),
+        );
         for (const event of published) if (event.detailType === 'Certificate Deployable' && !dryRun) await pending.remove(event.detail);
       },
     };
@@ -337,9 +385,35 @@ export class LocalEngine {
         log.error(err.message, { hook: 'pre-hook' });
       });
     };
-    const machines = new LocalStateMachines({
+    // The issuance's follow-up (the deploy delay, then Certificate Deployable): without a deploy-hook
+    // nothing waits for the event here, so it is published at once (the follow-up's Wait scaled to 0).
+    const followUp = async (input: IssuanceInput, name: string): Promise<void> => {
+      this.#lineageOf.set(name, input.lineage);
+      const stored = await localDeps.store.getLineage(input.lineage).catch(() => undefined);
+      const deployHook = await hooks.deployHookFor(input.lineage);
+      const outbox = stored?.lineage.state.announced;
+      if (deployHook !== undefined && stored && outbox && !outbox.deployable) {
+        this.#options.onDeployWait?.({
+          lineage: input.lineage,
+          version: outbox.version,
+          dueAt: outbox.deployableAt,
+          deployDelaySeconds: stored.lineage.spec.deployDelaySeconds,
+          deployHook,
+        });
+      }
+      const ran = await machines.runIssuance(input, name, deployHook === undefined ? { waitScale: 0 } : {});
+      if (ran.result.status === 'failed')
+        log.error(`The deploy delay's follow-up of ${input.lineage} failed: ${ran.result.error}. The next renew publishes what is owed.`, { lineage: input.lineage });
+    };
+    const startFollowUp = async (input: IssuanceInput, name: string): Promise<void> => {
+      const start = () => followUp(input, name);
+      if (holding) heldFollowUps.push(start);
+      else followUps.push(start());
+    };
+    const machines: LocalStateMachines = new LocalStateMachines({
       definitions,
       steps,
+      startFollowUp,
       readPlan: async (_state, context) => {
         const plan = sweeps.plan(context.executionName);
         if (!plan) throw new SweepPlanMissingError(context.executionName);
@@ -348,11 +422,20 @@ export class LocalEngine {
       waitScale: this.#waitScale,
       onEvent: (entry) => this.#record(entry),
       beforeRenewals: async (items) => {
-        for (const item of items) if (!item.cleanupOnly) await preHook(item.lineage);
+        for (const item of items) if (!item.cleanupOnly && !item.announceOnly) await preHook(item.lineage);
       },
       onIssuanceStart: (item, executionName) => this.#lineageOf.set(executionName, item.lineage),
     });
-    return { machines, hooks, hookFailures, preHook, store: localDeps.store };
+    const startFollowUps = () => {
+      holding = false;
+      for (const start of heldFollowUps.splice(0)) followUps.push(start());
+    };
+    const settle = async () => {
+      startFollowUps();
+      for (let done = 0; done < followUps.length; done++) await followUps[done];
+      await this.#toHooks(hooks, hookFailures, heldForHooks.splice(0));
+    };
+    return { machines, hooks, hookFailures, preHook, store: localDeps.store, startFollowUps, settle };
   }
 
   #record(entry: ExecutionLogEntry): void {

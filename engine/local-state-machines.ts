@@ -1,4 +1,4 @@
-import { ISSUANCE_TASKS, REVOCATION_TASKS, SWEEP_TASKS, type LambdaStep } from '../shared/workflow/machines/index.js';
+import { ISSUANCE_FOLLOW_UP_STATE, ISSUANCE_TASKS, REVOCATION_TASKS, SWEEP_TASKS, type LambdaStep } from '../shared/workflow/machines/index.js';
 import type { IssuanceInput, SweepInput, SweepState } from '../shared/workflow/index.js';
 import type { SweepItem, SweepItemResult } from '../shared/store/index.js';
 import type { AslDefinition, AslDefinitions } from './definitions.js';
@@ -48,6 +48,13 @@ export interface LocalStateMachinesOptions {
   readonly beforeRenewals?: (items: readonly SweepItem[]) => Promise<void>;
   /** Called when a child issuance of a sweep starts, with its execution name (for progress). */
   readonly onIssuanceStart?: (input: SweepItem, executionName: string) => void;
+  /**
+   * Where the issuance's follow-up goes (its `Schedule deployable` Task: an announce-only execution
+   * that waits the rest of the deploy delay and emits `Certificate Deployable`). The parent
+   * execution ends without waiting for it, as in AWS. @default started at once, in the background
+   * (see {@link LocalStateMachines.followUps})
+   */
+  readonly startFollowUp?: (input: IssuanceInput, executionName: string) => Promise<void>;
 }
 
 /** One issuance execution, and what its failure path was given. */
@@ -80,6 +87,7 @@ export async function mapWithConcurrency<T, R>(items: readonly T[], limit: numbe
 
 export class LocalStateMachines {
   readonly #options: LocalStateMachinesOptions;
+  readonly #followUps: Promise<IssuanceRun>[] = [];
 
   constructor(options: LocalStateMachinesOptions) {
     this.#options = options;
@@ -103,7 +111,7 @@ export class LocalStateMachines {
   /** Throws `UnboundTaskError` unless every Task state of `definition` has a handler. */
   checkBound(which: 'issuance' | 'sweep' | 'revocation'): void {
     const { definitions } = this.#options;
-    if (which === 'issuance') bindTaskStates(definitions.issuance, this.#bindings(ISSUANCE_TASKS), 'issuance');
+    if (which === 'issuance') bindTaskStates(definitions.issuance, { ...this.#bindings(ISSUANCE_TASKS), [ISSUANCE_FOLLOW_UP_STATE]: this.#followUp }, 'issuance');
     if (which === 'revocation') bindTaskStates(definitions.revocation, this.#bindings(REVOCATION_TASKS), 'revocation');
     if (which === 'sweep') {
       bindTaskStates(definitions.sweep, { ...this.#bindings(SWEEP_TASKS), [definitions.renewDue.stateName]: async () => null }, 'sweep');
@@ -112,7 +120,7 @@ export class LocalStateMachines {
   }
 
   /** One issuance execution (input: the issuance input, as the Distributed Map passes each plan item). */
-  async runIssuance(input: IssuanceInput, executionName: string): Promise<IssuanceRun> {
+  async runIssuance(input: IssuanceInput, executionName: string, options: { readonly waitScale?: number } = {}): Promise<IssuanceRun> {
     let recordFailureInput: IssuanceRun['recordFailureInput'];
     const handlers = this.#bindings(ISSUANCE_TASKS, (stateName, taskInput) => {
       if (stateName === 'RecordFailure') recordFailureInput = taskInput as IssuanceRun['recordFailureInput'];
@@ -122,12 +130,32 @@ export class LocalStateMachines {
       label: 'issuance',
       input,
       executionName,
-      handlers,
-      ...(this.#options.waitScale === undefined ? {} : { waitScale: this.#options.waitScale }),
+      handlers: { ...handlers, [ISSUANCE_FOLLOW_UP_STATE]: this.#followUp },
+      ...((options.waitScale ?? this.#options.waitScale) === undefined ? {} : { waitScale: options.waitScale ?? this.#options.waitScale }),
       ...(this.#options.onEvent ? { onEvent: this.#options.onEvent } : {}),
     });
     return { lineage: input.lineage, result, ...(recordFailureInput ? { recordFailureInput } : {}) };
   }
+
+  /**
+   * Waits for the follow-up executions started so far by default (no `startFollowUp` option), and
+   * those they start, and returns them in start order.
+   */
+  async followUps(): Promise<IssuanceRun[]> {
+    const done: IssuanceRun[] = [];
+    while (done.length < this.#followUps.length) done.push(await (this.#followUps[done.length] as Promise<IssuanceRun>));
+    return done;
+  }
+
+  /** The `Schedule deployable` Task: `states:startExecution` of this machine, input `{ StateMachineArn, Input }`. */
+  readonly #followUp: TaskHandler = async (task, context) => {
+    const input = (task as { Input?: IssuanceInput }).Input;
+    if (!input || typeof input.lineage !== 'string') throw new TypeError(`The ${ISSUANCE_FOLLOW_UP_STATE} Task got no execution input with a lineage.`);
+    const name = `${context.executionName}-deployable`;
+    if (this.#options.startFollowUp) await this.#options.startFollowUp(input, name);
+    else this.#followUps.push(this.runIssuance(input, name));
+    return { executionArn: `arn:aws:states:local:000000000000:execution:acmeflow-issuance:${name}` };
+  };
 
   /** One sweep execution; its RenewDue stand-in runs the issuances. */
   async runSweep(input: SweepInput, executionName: string): Promise<SweepRun> {
@@ -138,7 +166,7 @@ export class LocalStateMachines {
     const renewDue: TaskHandler = async (state, context) => {
       const items = await this.#options.readPlan(state as SweepState, context);
       // certbot's pre-hook runs before renewals; a cleanup after an abandoned run is none.
-      if (items.some((item) => !item.cleanupOnly)) await this.#options.beforeRenewals?.(items);
+      if (items.some((item) => !item.cleanupOnly && !item.announceOnly)) await this.#options.beforeRenewals?.(items);
       const runs = await mapWithConcurrency(items, limit, (item, index) => {
         const name = `${context.executionName}-${index + 1}`;
         this.#options.onIssuanceStart?.(item, name);
@@ -146,12 +174,14 @@ export class LocalStateMachines {
         return this.runIssuance({ ...item }, name);
       });
       issuances.push(...runs);
-      // As the Map's ResultSelector: a child that ended in its Skipped state (renewed meanwhile, held by
-      // another run) is reported skipped, so CompleteSweep counts it apart from what it renewed.
-      const results: SweepItemResult[] = runs.map((run) => {
-        const skipped = run.result.status === 'succeeded' && (run.result.output as { skipped?: unknown } | undefined)?.skipped === true;
-        return { lineage: run.lineage, failed: run.result.status === 'failed', ...(skipped ? { skipped } : {}) };
-      });
+      // What the Map's ResultSelector keeps of each child: a child that ordered nothing (renewed meanwhile,
+      // held by another run, on hold, cleanup-only, announce-only) is skipped, so CompleteSweep counts it
+      // apart from what it renewed.
+      const results: SweepItemResult[] = runs.map((run) => ({
+        lineage: run.lineage,
+        failed: run.result.status === 'failed',
+        ...(run.result.status === 'succeeded' && (run.result.output as { skipped?: unknown } | null)?.skipped === true ? { skipped: true } : {}),
+      }));
       return { items: results };
     };
     const result = await runExecution({

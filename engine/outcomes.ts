@@ -20,9 +20,12 @@ export interface LivePaths {
 }
 
 export interface IssuanceOutcome {
-  /** `skipped`: nothing done — another run renewed the lineage after the sweep planned it, or the run only cleaned up after an abandoned one (`skipReason`). */
+  /**
+   * `skipped`: nothing ordered — another run renewed the lineage after the sweep planned it, the run
+   * only cleaned up after an abandoned one, or only published the events owed for a stored version (`skipReason`).
+   */
   readonly status: 'succeeded' | 'failed' | 'skipped';
-  readonly skipReason?: 'renewedMeanwhile' | 'cleanupOnly' | 'locked' | 'onHold';
+  readonly skipReason?: 'renewedMeanwhile' | 'cleanupOnly' | 'locked' | 'onHold' | 'announceOnly';
   readonly lineage: string;
   /** The archive version stored (absent on a dry run, which stores nothing). */
   readonly version?: number;

@@ -45,6 +45,8 @@ export interface CertificateProps {
   readonly keyStore?: KeyStoreKind;
   /** CNAME delegation: `example.com` → the name `_acme-challenge.example.com` points at. @default none */
   readonly delegations?: Readonly<Record<string, string>>;
+  /** Where the certificate is served (`'host[:port]'` or `{ host, port, sni }`), for the served-certificate check. @default none */
+  readonly endpoints?: readonly (string | { host: string; port?: number | undefined; sni?: string | undefined })[];
 }
 
 /** An ACME account at one CA, shared by the certificates that name it. */

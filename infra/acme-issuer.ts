@@ -23,6 +23,7 @@ import { IssuerDashboard } from './dashboard/issuer-dashboard.js';
 import { AcmImportHook } from './deploy-hooks/acm-import-hook.js';
 import { CertificateHandles, type CertificateHandleOptions } from './certificate-handles/certificate-handles.js';
 import { acmTargetsEnvironment } from './deploy-hooks/acm-import/acm-import-targets.js';
+import { ServedProbe } from './probe/served-probe.js';
 import { acmeflowEventPattern } from './deploy-hooks/event-patterns.js';
 import { SsmDeployHook } from './deploy-hooks/ssm-deploy-hook.js';
 import { keyReaderStatements, restrictCertificateKeys } from './iam/certificate-key-policies.js';
@@ -54,6 +55,7 @@ const EXTRA_ACCESS: Readonly<Record<ExtraHandler, FunctionAccess>> = {
   certificateHandle: { store: 'read' },
   // Lists and deletes the run-time secrets on stack delete (statements in infra/lifecycle/secret-cleanup.ts).
   deleteSecrets: {},
+  probeEndpoints: { store: 'read' },
 };
 
 const S3_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
@@ -107,6 +109,8 @@ export class AcmeIssuer extends Construct {
   /** Undefined with `dashboard: false`. */
   readonly dashboard?: IssuerDashboard;
   readonly acmImportHook?: AcmImportHook;
+  /** The served-certificate probe and its alarm; present when a certificate lists endpoints. */
+  readonly servedProbe?: ServedProbe;
   readonly ssmDeployHooks: readonly SsmDeployHook[];
   /** With `removalPolicy: DESTROY`: deletes the run-time secrets on stack delete. */
   readonly secretCleanup?: SecretCleanup;
@@ -362,6 +366,12 @@ export class AcmeIssuer extends Construct {
     // The hooks must be listening before the deploy-time sweep can emit its first Certificate Deployable.
     this.lineageSync.node.addDependency(notifications, ...(this.acmImportHook ? [this.acmImportHook] : []), ...this.ssmDeployHooks);
 
+    // What servers present, when any certificate lists endpoints.
+    if (this.lineages.some((spec) => spec.endpoints && spec.endpoints.length > 0)) {
+      const probe = makeFunction('ServedProbeFunction', EXTRA_HANDLERS.probeEndpoints, 'probe what the endpoints serve', EXTRA_ACCESS.probeEndpoints, { timeoutSeconds: 300 });
+      this.servedProbe = new ServedProbe(this, 'ServedProbe', { function: probe.function, action: new SnsAction(this.topic) });
+    }
+
     this.alarms = new IssuerAlarms(this, 'Alarms', {
       issuance: this.issuanceStateMachine,
       sweep: this.sweepStateMachine,
@@ -371,6 +381,7 @@ export class AcmeIssuer extends Construct {
       hookFunctions,
       hookFailureRules: this.ssmDeployHooks.map((hook) => hook.failureRules),
       webhookRules: notifications.webhooks?.rulesByWebhook ?? [],
+      recordFailure: this.functions.RecordFailure,
       action: new SnsAction(this.topic),
     });
     if (props.dashboard !== false) {

@@ -4,6 +4,7 @@ import type { FailureState } from '../../shared/store/index.js';
 import type { UnreadableLineage } from '../../shared/workflow/index.js';
 import type { EngineFailure } from '../../engine/errors.js';
 import type { HookFailure } from '../../shared/events/local-hooks/index.js';
+import type { ServedState } from '../../shared/probe/served-status.js';
 import type { DnsChoice } from '../dns-flags.js';
 
 /**
@@ -33,8 +34,12 @@ export interface Backend {
   dnsFromFlags(values: Record<string, unknown>, warn: (message: string) => void): Promise<DnsChoice>;
   /** certbot's `register`: the account for a CA, registered now or found already there. */
   register(request: RegisterRequest): Promise<RegisterOutcome>;
-  /** certbot's `certonly`: writes the lineage and issues its certificate (unless it is not due). */
-  issue(request: IssueRequest): Promise<IssueOutcome>;
+  /**
+   * certbot's `certonly`: writes the lineage and issues its certificate (unless it is not due).
+   * `progress.stored` gets the outcome as soon as the certificate is stored, before a deploy delay
+   * and its hook (this machine); the returned outcome adds what happened after (hook failures).
+   */
+  issue(request: IssueRequest, progress?: IssueProgress): Promise<IssueOutcome>;
   /** certbot's `renew`: the renewal sweep over every lineage, or the named ones. */
   renew(request: RenewRequest): Promise<RenewOutcome>;
   /** certbot's `revoke` (RFC 8555 §7.6). */
@@ -81,6 +86,12 @@ export interface IssueRequest {
   readonly account: { readonly agreeTos: boolean; readonly email?: string; readonly eab?: ExternalAccountBinding };
   /** `--dns-resolver` for this run's propagation check (the lineage keeps them too). */
   readonly resolvers?: readonly string[];
+}
+
+/** What a verb hears while an issuance runs. */
+export interface IssueProgress {
+  /** The certificate is stored (a `SUCCEEDED` outcome): said before any deploy delay. */
+  readonly stored?: (outcome: IssueOutcome) => void;
 }
 
 /** Where an issued certificate and its key are, as a person reads it and as `--json` gives it. */
@@ -232,8 +243,24 @@ export type CertificateRow =
       readonly privateKeyPath: string;
       readonly failures?: number;
       readonly retryNotBefore?: string;
+      /** What the lineage's endpoints serve (on this machine, when the lineage lists endpoints). */
+      readonly served?: readonly ServedEndpoint[];
     }
   | { readonly name: string; readonly error: string };
+
+/** One endpoint of a lineage and what it serves, compared with the current version (`servedStatus`). */
+export interface ServedEndpoint {
+  /** `host:port`. */
+  readonly endpoint: string;
+  readonly state: ServedState;
+  /** Fewer than 14 days left on what it serves. */
+  readonly expiring: boolean;
+  readonly serialHex?: string;
+  readonly notAfter?: string;
+  readonly daysToExpiry?: number;
+  /** Why nothing was read (`unreachable`). */
+  readonly error?: string;
+}
 
 export interface CertificateListing {
   /** Where the lineages are, for `--json` (`{ configDir }`, or `{ stack, region, bucket }`). */

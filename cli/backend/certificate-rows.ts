@@ -1,6 +1,8 @@
-import type { CertificateStore } from '../../shared/store/index.js';
+import { endpointLabel, type Endpoint } from '../../shared/config/endpoint.js';
+import { servedStatus, type ServedCertificate } from '../../shared/probe/served-status.js';
+import type { CertificateStore, Lineage } from '../../shared/store/index.js';
 import { mapLimit } from '../cloud/map-limit.js';
-import type { CertificateRow } from './backend.js';
+import type { CertificateRow, ServedEndpoint } from './backend.js';
 
 /** Where listed lineages are read from, and how their files are named there. */
 export interface CertificateSource {
@@ -10,6 +12,8 @@ export interface CertificateSource {
   privateKeyPath(name: string): string;
   /** Lineages read at once. */
   readonly concurrency: number;
+  /** Reads what an endpoint serves (a TLS handshake); without it, endpoints are not probed. */
+  readonly probe?: (endpoint: Endpoint) => Promise<ServedCertificate>;
 }
 
 /**
@@ -43,10 +47,29 @@ export async function certificateRows(source: CertificateSource, now = Date.now(
         certificatePath: source.certificatePath(name),
         privateKeyPath: source.privateKeyPath(name),
         ...(state.failures ? { failures: state.failures.count, retryNotBefore: state.failures.retryNotBefore } : {}),
+        ...(source.probe && spec.endpoints ? { served: await servedRows(stored.lineage, source.probe, now) } : {}),
       };
     } catch (err) {
       return { name, error: (err as Error).message };
     }
   });
   return rows.filter((row) => row !== undefined);
+}
+
+/** What each of the lineage's endpoints serves, compared with its current version. */
+async function servedRows(lineage: Lineage, probe: (endpoint: Endpoint) => Promise<ServedCertificate>, now: number): Promise<ServedEndpoint[]> {
+  const { spec, state } = lineage;
+  return Promise.all(
+    (spec.endpoints ?? []).map(async (endpoint): Promise<ServedEndpoint> => {
+      const served = await probe(endpoint);
+      const status = servedStatus({ served, state, deployDelaySeconds: spec.deployDelaySeconds, now: new Date(now) });
+      return {
+        endpoint: endpointLabel(endpoint),
+        state: status.state,
+        expiring: status.expiring,
+        ...('error' in served ? { error: served.error } : { serialHex: served.serialHex, notAfter: served.notAfter }),
+        ...(status.daysToExpiry === undefined ? {} : { daysToExpiry: status.daysToExpiry }),
+      };
+    }),
+  );
 }

@@ -13,6 +13,7 @@ import type {
   Backend,
   CertificateListing,
   IssueOutcome,
+  IssueProgress,
   IssueRequest,
   ListCertificatesRequest,
   RegisterOutcome,
@@ -71,7 +72,7 @@ export class LocalBackend implements Backend {
    * lineage and runs one issuance. As certbot's certonly, a dry run or a failed first issuance
    * leaves no lineage behind.
    */
-  async issue(request: IssueRequest): Promise<IssueOutcome> {
+  async issue(request: IssueRequest, progress: IssueProgress = {}): Promise<IssueOutcome> {
     const { spec, force, dryRun, json } = request;
     const out = this.#cmd.out;
     const directoryUrl = dryRun ? (spec.ca.stagingDirectoryUrl ?? spec.ca.directoryUrl) : spec.ca.directoryUrl;
@@ -108,7 +109,7 @@ export class LocalBackend implements Backend {
     let outcome: IssuanceOutcome | undefined;
     let notes: string[] = [];
     try {
-      outcome = await engine.issue({ lineage: name, force, dryRun });
+      outcome = await engine.issue({ lineage: name, force, dryRun }, { onStored: (stored) => progress.stored?.(issueOutcome(stored)) });
     } finally {
       if (created && (dryRun || outcome?.status !== 'succeeded')) notes = await this.#removeUnissued(name, outcome?.error?.step);
       // Without an outcome (the engine threw) the note goes out before the error is reported.
@@ -244,6 +245,8 @@ export class LocalBackend implements Backend {
       certificatePath: (name) => `${configDir}/live/${name}/fullchain.pem`,
       privateKeyPath: (name) => `${configDir}/live/${name}/privkey.pem`,
       concurrency: 1,
+      // The endpoints in the renewal confs are asked from here, over TLS with their SNI names.
+      probe: (endpoint) => import('../../shared/probe/fetch-served-certificate.js').then(({ fetchServedCertificate }) => fetchServedCertificate(endpoint)),
     });
     return { where: { configDir }, place: configDir, rows };
   }

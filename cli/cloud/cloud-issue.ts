@@ -80,7 +80,7 @@ async function writeAndStart(
   const cannotRemove = (error: Error) => `Warning: could not remove ${renewalUrl} again (${error.message}); remove it, or the next sweep issues it.`;
   let ended: DescribeExecutionCommandOutput;
   try {
-    ended = await waitForExecution(session.clients.sfn, started.executionArn, cmd.poll, onceWaiting(cmd, json, dryRun ? 0 : spec.deployDelaySeconds));
+    ended = await waitForExecution(session.clients.sfn, started.executionArn, cmd.poll, onceWaiting(cmd, json));
   } catch (error) {
     if (created) await removeUnissued(session, name).catch((e: Error) => cmd.out.error(cannotRemove(e)));
     throw error;
@@ -124,14 +124,16 @@ function warnAboutAccount(cmd: CloudCommandContext, spec: LineageSpec): void {
   }
 }
 
-/** On a terminal, one line saying what the wait is for; with -v, each poll. */
-function onceWaiting(cmd: CloudCommandContext, json: boolean, deployDelaySeconds: number) {
+/**
+ * On a terminal, one line saying what the wait is for; with -v, each poll. The execution ends once the
+ * certificate is stored: the deploy delay is waited by its follow-up execution, which this does not follow.
+ */
+function onceWaiting(cmd: CloudCommandContext, json: boolean) {
   let said = false;
   return (answer: DescribeExecutionCommandOutput) => {
     if (!said && !json && cmd.out.stdout.isTTY) {
       said = true;
-      const delay = deployDelaySeconds > 0 ? ` (it ends ${deployDelaySeconds} s after issuance, the lineage's deploy delay)` : '';
-      cmd.out.line(`  Waiting for the execution to end${delay}; Ctrl-C stops waiting, not the execution...`);
+      cmd.out.line('  Waiting for the execution to end; Ctrl-C stops waiting, not the execution...');
     }
     cmd.out.debug(`${new Date().toISOString()} ${answer.status}`);
   };

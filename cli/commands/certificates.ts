@@ -1,4 +1,4 @@
-import type { CertificateListing } from '../backend/backend.js';
+import type { CertificateListing, ServedEndpoint } from '../backend/backend.js';
 import { CLOUD_OPTIONS, LOCAL_ONLY_FIXES } from '../cloud/cloud-flags.js';
 import type { Output } from '../output.js';
 import type { Verb } from './verb.js';
@@ -53,6 +53,16 @@ export function printCertificates(out: Output, listing: CertificateListing, opti
     out.line(`    Certificate Path: ${r.certificatePath}`);
     out.line(`    Private Key Path: ${r.privateKeyPath}`);
     if (r.failures) out.line(`    Last renewal failed ${r.failures} time(s); next try after ${r.retryNotBefore}`);
+    for (const s of r.served ?? []) out.line(`    Served at ${s.endpoint}: ${servedText(s, r.serialHex)}`);
   }
   return 0;
+}
+
+/** `CURRENT (59 days)`, `STALE: serial 04ab…, not the current 05cd… (12 days, EXPIRING)`, `UNREACHABLE (ECONNREFUSED …)`. */
+function servedText(s: ServedEndpoint, currentSerial: string | undefined): string {
+  if (s.state === 'unreachable') return `UNREACHABLE (${s.error ?? 'no certificate read'})`;
+  const days = `${s.daysToExpiry === undefined ? '?' : Math.floor(s.daysToExpiry)} days${s.expiring ? ', EXPIRING' : ''}`;
+  if (s.state === 'current') return `CURRENT (${days})`;
+  const which = `serial ${s.serialHex}, not the current ${currentSerial ?? '(none)'}`;
+  return s.state === 'switching' ? `SWITCHING, within the deploy delay: ${which} (${days})` : `STALE: ${which} (${days})`;
 }

@@ -84,7 +84,13 @@ export const certonly: Verb<typeof OPTIONS> = {
   localOnly: LOCAL_ONLY,
   async run(values, backend, cmd) {
     const request = await issueRequestFromFlags(values, backend, cmd.out);
-    return printIssueOutcome(cmd.out, await backend.issue(request), request);
+    // certbot's "Successfully received certificate." as soon as it is stored, not after the deploy delay; --json prints one document at the end.
+    let early: number | undefined;
+    const stored = (outcome: IssueOutcome) => {
+      early = printIssueResult(cmd.out, outcome, request, () => undefined);
+    };
+    const outcome = await backend.issue(request, request.json ? {} : { stored });
+    return early === undefined ? printIssueOutcome(cmd.out, outcome, request) : Math.max(early, printHookFailures(cmd.out, outcome.hookFailures));
   },
 };
 

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import type { WorkflowDeps } from '../../shared/workflow/deps.js';
 import { emitDeployable } from '../../shared/workflow/emit-events.js';
-import { issuanceStepHandler, type DepsSource, type StepHandler } from '../runtime/make-step-handler.js';
+import { announcementStepHandler } from '../runtime/announcement-step-handler.js';
+import type { DepsSource, StepHandler } from '../runtime/make-step-handler.js';
 
-/** EmitDeployable: "Certificate Deployable", after the deploy delay. Takes the issuance state, returns it updated (extra fields kept). */
+/** EmitDeployable: "Certificate Deployable", after the deploy delay, unless the outbox has it. Takes the issuance state or an announce-only state, returns it updated (extra fields kept). */
 export function makeHandler(deps: DepsSource): StepHandler {
-  return issuanceStepHandler('EmitDeployable', emitDeployable, deps);
+  return announcementStepHandler('EmitDeployable', emitDeployable, deps);
 }
 
 /** What the first invocation does: load this step's AWS adapters (./aws-deps.ts, its STEP_ACCESS only) and build them. */

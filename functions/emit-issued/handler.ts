@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import type { WorkflowDeps } from '../../shared/workflow/deps.js';
 import { emitIssued } from '../../shared/workflow/emit-events.js';
-import { issuanceStepHandler, type DepsSource, type StepHandler } from '../runtime/make-step-handler.js';
+import { announcementStepHandler } from '../runtime/announcement-step-handler.js';
+import type { DepsSource, StepHandler } from '../runtime/make-step-handler.js';
 
-/** EmitIssued: "Certificate Issued"; sets \`deployDelaySeconds\` for the Wait state. Takes the issuance state, returns it updated (extra fields kept). */
+/** EmitIssued: "Certificate Issued" unless the outbox has it; sets \`deployDelaySeconds\` (what is left of the delay). Takes the issuance state or an announce-only input, returns it updated (extra fields kept). */
 export function makeHandler(deps: DepsSource): StepHandler {
-  return issuanceStepHandler('EmitIssued', emitIssued, deps);
+  return announcementStepHandler('EmitIssued', emitIssued, deps);
 }
 
 /** What the first invocation does: load this step's AWS adapters (./aws-deps.ts, its STEP_ACCESS only) and build them. */

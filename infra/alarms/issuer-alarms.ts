@@ -21,13 +21,17 @@ export interface IssuerAlarmsProps {
   readonly hookFailureRules?: readonly (readonly IRule[])[];
   /** Per chat or webhook notification target, its rules (one per event type). @default none */
   readonly webhookRules?: readonly (readonly IRule[])[];
+  /** The RecordFailure step's function: when it fails, a failure goes without its event, so the alarm says it. @default not watched */
+  readonly recordFailure?: IFunction;
   readonly action: IAlarmAction;
 }
 
 /**
  * The issuer's alarms, each notifying the topic:
- * - **IssuanceFailed**: an issuance execution failed or timed out (every failure ends in the Fail
- *   state after `Certificate Issuance Failed`), from the state machine's own metrics;
+ * - **IssuanceFailed**: an issuance failed without its `Certificate Issuance Failed` event: the
+ *   execution timed out or was stopped (RecordFailure never ran), or RecordFailure itself failed.
+ *   A failure that has its event is notified by the event's rule alone, so each failure reaches the
+ *   topic once (an alarm on every failed execution mailed each of them a second time);
  * - **SweepFailed**: a sweep failed or timed out (no lineage was renewed by it);
  * - **SweepNotSucceeding**: no sweep succeeded in a day while the schedule runs twice a day (missing data is breaching);
  * - **CertificateExpiring**: `acmeflow/DaysToExpiryMin` (written by full sweeps, see `metrics.ts`)
@@ -50,16 +54,18 @@ export class IssuerAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: IssuerAlarmsProps) {
     super(scope, id);
-    const failures = (machine: IStateMachine) =>
-      new MathExpression({
-        expression: 'failed + timedOut',
-        usingMetrics: { failed: machine.metricFailed({ statistic: 'Sum' }), timedOut: machine.metricTimedOut({ statistic: 'Sum' }) },
-        period: Duration.minutes(5),
-      });
-
     this.issuanceFailed = new Alarm(this, 'IssuanceFailed', {
-      alarmDescription: 'acmeflow: a certificate issuance failed. The "Certificate Issuance Failed" event (on the topic) has the ACME problem and what to do.',
-      metric: failures(props.issuance),
+      alarmDescription:
+        'acmeflow: a certificate issuance failed without its "Certificate Issuance Failed" event (it timed out, was stopped, or recording the failure failed); see the issuance executions\' history. Failures with an event are notified by the event alone.',
+      metric: new MathExpression({
+        expression: props.recordFailure ? 'timedOut + aborted + unrecorded' : 'timedOut + aborted',
+        usingMetrics: {
+          timedOut: props.issuance.metricTimedOut({ statistic: 'Sum' }),
+          aborted: props.issuance.metricAborted({ statistic: 'Sum' }),
+          ...(props.recordFailure ? { unrecorded: props.recordFailure.metricErrors({ statistic: 'Sum' }) } : {}),
+        },
+        period: Duration.minutes(5),
+      }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -20,7 +20,7 @@ import {
   LINEAGES_SKIPPED,
   LINEAGES_UNREADABLE,
   METRICS_DIMENSION,
-  METRICS_LINEAGE_DIMENSION,
+  SERVED_METRICS_DIMENSION,
   METRICS_NAMESPACE,
 } from '../../shared/workflow/machines/metrics.js';
 
@@ -66,7 +66,7 @@ export class IssuerDashboard extends Construct {
     const storedMin = fleet(DAYS_TO_EXPIRY_MIN, 'Minimum', 'stored: the certificate that expires first');
     // A SEARCH draws one line per lineage the probe has written, without listing lineages at synth time.
     const servedPerLineage: IMetric = new MathExpression({
-      expression: `SEARCH('{${METRICS_NAMESPACE},${METRICS_LINEAGE_DIMENSION}} MetricName="${DAYS_TO_EXPIRY_SERVED}"', 'Minimum', 3600)`,
+      expression: `SEARCH('{${METRICS_NAMESPACE},${SERVED_METRICS_DIMENSION}} MetricName="${DAYS_TO_EXPIRY_SERVED}"', 'Minimum', 3600)`,
       usingMetrics: {},
       label: 'served',
       period: Duration.hours(1),

@@ -10,6 +10,8 @@ export const EXTRA_HANDLERS = {
   certificateHandle: 'functions/certificate-handle/handler.ts',
   /** With `removalPolicy: DESTROY`: the custom resource that deletes the run-time secrets on stack delete. */
   deleteSecrets: 'functions/delete-secrets/handler.ts',
+  /** The served-certificate probe (a scheduled rule, when a certificate lists endpoints). */
+  probeEndpoints: 'functions/probe-endpoints/handler.ts',
 } as const;
 
 export type ExtraHandler = keyof typeof EXTRA_HANDLERS;

@@ -125,6 +125,7 @@ export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'c
         ...(cert.renewBeforeExpiry === undefined ? {} : { renewBeforeExpiry: cert.renewBeforeExpiry }),
         ...(cert.deployDelaySeconds === undefined ? {} : { deployDelay: cert.deployDelaySeconds }),
         ...(cert.reuseKey === undefined ? {} : { reuseKey: cert.reuseKey }),
+        ...(cert.endpoints === undefined ? {} : { endpoints: cert.endpoints }),
         // Resolved here, so the stored spec says where its key is whatever the issuer's default becomes.
         keyStore: cert.keyStore ?? props.keyStore ?? DEFAULT_KEY_STORE,
       });

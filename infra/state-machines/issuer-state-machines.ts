@@ -53,6 +53,8 @@ export interface IssuerStateMachinesProps {
  *   and writes its Distributed Map results under `sweeps/` (KMS), and starts its own child executions
  *   (a Distributed Map runs each item as a child execution of the machine itself); that last grant is
  *   a separate policy, because the machine's ARN in its own default policy would be a dependency cycle;
+ * - the issuance starts its own follow-up execution (the deploy delay, then `Certificate Deployable`):
+ *   `states:StartExecution` on itself, a separate policy for the same reason;
  * - every machine logs ALL events (without execution data) to its own log group and traces with X-Ray.
  */
 export class IssuerStateMachines extends Construct {
@@ -111,6 +113,13 @@ export class IssuerStateMachines extends Construct {
           resources: [executionsOf(this.sweep.stateMachineName, ':'), executionsOf(this.sweep.stateMachineName, '/')],
         }),
       ],
+    });
+
+    // The issuance's follow-up: after a deploy delay, an announce-only execution of the issuance
+    // machine itself emits Certificate Deployable, so the delay holds no Map slot (a separate policy, as above).
+    new Policy(this, 'IssuanceFollowUps', {
+      roles: [this.issuance.role],
+      statements: [new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.issuance.stateMachineArn] })],
     });
 
     NagSuppressions.addResourceSuppressions(

@@ -1,6 +1,7 @@
 export * from './ca-presets.js';
 export * from './domains.js';
 export * from './duration.js';
+export * from './endpoint.js';
 export * from './errors.js';
 export * from './lineage-spec.js';
 export * from './issuer-schema.js';

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { CA_PRESET_NAMES, type CaPresetName } from './ca-presets.js';
 import { durationSchema } from './duration.js';
+import { endpointSchema } from './endpoint.js';
 import {
   accountKeyTypeSchema,
   contactSchema,
@@ -68,6 +69,7 @@ export const certificateSchema = z
     /** Where the certificate key lives: `keys/` in the bucket, or a secret. The issuer's `keyStore` when unset. */
     keyStore: keyStoreSchema.optional(),
     delegations: delegationsSchema.readonly().optional(),
+    endpoints: z.array(endpointSchema).readonly().optional(),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import { normalizeDnsName } from '../dns/dns-name.js';
 import { parseServerAddress } from '../dns/server-address.js';
 import { CA_PRESETS, CA_PRESET_NAMES, isCaPresetName, type CaPreset } from './ca-presets.js';
 import { normalizeDomains } from './domains.js';
+import { endpointSchema, type Endpoint } from './endpoint.js';
 import { durationSchema } from './duration.js';
 import { ConfigError } from './errors.js';
 import { DEFAULT_KEY_STORE, KEY_STORES, type KeyStoreKind } from './key-stores.js';
@@ -164,6 +165,8 @@ export const lineageSpecInputSchema = z
     reuseKey: z.boolean().default(false),
     /** The hook commands renewals run on this machine (certbot's, saved with the lineage). */
     hooks: hooksSchema.optional(),
+    /** Where the certificate is served (`'host[:port]'` or `{ host, port, sni }`): the probe compares what each presents with the current version. */
+    endpoints: z.array(endpointSchema).optional(),
     /** Where the certificate key lives in AWS. @default the issuer's default (ACMEFLOW_KEY_STORE) */
     keyStore: keyStoreSchema.optional(),
   })
@@ -186,6 +189,8 @@ export interface LineageSpec {
   readonly hooks?: LineageHooks;
   /** Where the certificate key lives in AWS; absent: the issuer's default. */
   readonly keyStore?: KeyStoreKind;
+  /** Where the certificate is served; present when at least one is listed. */
+  readonly endpoints?: readonly Endpoint[];
 }
 
 /** CNAME delegations in the DNS layer's spelling (lower-case A-labels, no trailing dot), keys and targets alike. */
@@ -249,5 +254,6 @@ export function resolveLineageSpec(input: unknown): LineageSpec {
     reuseKey: spec.reuseKey,
     ...(Object.keys(hooks).length > 0 ? { hooks } : {}),
     ...(spec.keyStore === undefined ? {} : { keyStore: spec.keyStore }),
+    ...(spec.endpoints && spec.endpoints.length > 0 ? { endpoints: spec.endpoints } : {}),
   };
 }

@@ -33,6 +33,25 @@ export interface LineageState {
   readonly inflight?: InflightIssuance;
   /** Facts kept by deploy targets, by target name (e.g. `acm` → `{ certificateArn }`); never secrets. */
   readonly deployments?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * The outbox of the current version: which of its events were published. StoreCertificate writes it
+   * with both flags false, in the same write that makes the version current; EmitIssued and
+   * EmitDeployable set their flag once their event is out. A version stored and not announced (a step
+   * after StoreCertificate failed, the execution was stopped) is announced by the next sweep. Absent:
+   * nothing owed (lineages stored before the outbox existed).
+   */
+  readonly announced?: Announcement;
+}
+
+/** What was announced of one version (see {@link LineageState.announced}). */
+export interface Announcement {
+  readonly version: number;
+  /** `Certificate Issued` was published. */
+  readonly issued: boolean;
+  /** `Certificate Deployable` was published. */
+  readonly deployable: boolean;
+  /** When the deploy delay of this version ends (ISO): `Certificate Deployable` is not owed before. */
+  readonly deployableAt: string;
 }
 
 export interface InflightIssuance {

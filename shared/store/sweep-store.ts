@@ -1,6 +1,6 @@
 import { LINEAGE_NAME } from '../config/lineage-spec.js';
 import type { RenewalFacts } from '../renewal/index.js';
-import type { AriState, FailureState, InflightIssuance, Lineage } from './index.js';
+import type { Announcement, AriState, FailureState, InflightIssuance, Lineage } from './index.js';
 
 /**
  * Where a sweep keeps its plan and its results: S3 in AWS (read by the Distributed Map and written
@@ -15,6 +15,8 @@ export interface SweepItem {
   readonly cleanupOnly?: boolean;
   /** Due by the CA's renewal window, which the CA explains at this URL (RFC 9773 §4.2): carried to `Certificate Issued`. */
   readonly ariExplanationURL?: string;
+  /** Not due: only publish the events the lineage's outbox owes for its current version (`state.announced`). */
+  readonly announceOnly?: boolean;
 }
 
 /** One child issuance's outcome, as the Distributed Map's item processor reports it. */
@@ -104,6 +106,9 @@ export interface PlanningFacts {
   readonly state: RenewalFacts & {
     readonly current?: NonNullable<RenewalFacts['current']> & { readonly ariCertificateId?: string };
     readonly inflight?: Pick<InflightIssuance, 'owner' | 'orderUrl' | 'startedAt'>;
+    /** The outbox while it owes something, and when the version was stored (the sweep announces what is owed). */
+    readonly announced?: Announcement;
+    readonly issuedAt?: string;
   };
 }
 
@@ -146,6 +151,10 @@ export function planningFactsOf(lineage: Lineage): PlanningFacts {
       ...(state.failures ? { failures: state.failures } : {}),
       ...(state.revoked ? { revoked: state.revoked } : {}),
       ...(inflight ? { inflight: { owner: inflight.owner, orderUrl: inflight.orderUrl, startedAt: inflight.startedAt } } : {}),
+      // Only while something is owed: an announced lineage's entry stays as small as before.
+      ...(state.announced && !(state.announced.issued && state.announced.deployable)
+        ? { announced: state.announced, ...(state.issuedAt ? { issuedAt: state.issuedAt } : {}) }
+        : {}),
     },
   };
 }

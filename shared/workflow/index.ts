@@ -5,6 +5,8 @@ export * from './deps.js';
 export * from './emit-events.js';
 export * from './errors.js';
 export * from './finalize-order.js';
+export * from './mark-announced.js';
+export * from './owed-announcement.js';
 export * from './plan-renewals.js';
 export * from './poll-authorizations.js';
 export * from './poll-order.js';

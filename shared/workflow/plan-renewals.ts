@@ -3,6 +3,7 @@ import type { RenewalInfo } from '../acme/types.js';
 import { decideRenewal, type RenewalReason } from '../renewal/index.js';
 import { LineageUnreadableError, type AriState, type Lineage, type LineageEtagPage } from '../store/index.js';
 import type { WorkflowDeps } from './deps.js';
+import { owedAnnouncement } from './owed-announcement.js';
 import { PLANNING_INDEX_FORMAT, planningFactsOf, type PlanningFacts, type PlanningIndexEntry } from '../store/sweep-store.js';
 
 export interface PlanRenewalsInput {
@@ -47,6 +48,11 @@ export interface RenewalPlan {
   readonly abandonedRuns?: { readonly lineage: string; readonly expectedVersion: number }[];
   /** Lineages that exist but could not be read (a damaged conf or object), with why; skipped, not renewed. Absent when none. */
   readonly unreadable?: UnreadableLineage[];
+  /**
+   * Not-due lineages whose current version was stored and not announced (the outbox,
+   * `owedAnnouncement`): the sweep's announce-only items publish what is owed. Absent when none.
+   */
+  readonly announcementsOwed?: { readonly lineage: string; readonly expectedVersion: number; readonly owed: 'issued' | 'deployable' }[];
 }
 
 /** A lineage planning skipped because its stored form could not be read. */
@@ -247,6 +253,7 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps,
   const due: PlannedRenewal[] = [];
   const notDue: RenewalPlan['notDue'] = [];
   const abandoned: { lineage: string; expectedVersion: number }[] = [];
+  const owedAnnouncements: NonNullable<RenewalPlan['announcementsOwed']>[number][] = [];
   const unreadable: UnreadableLineage[] = [];
   let earliest: number | undefined;
   let checked = 0;
@@ -334,7 +341,10 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps,
       }
       else {
         notDue.push({ lineage: name, reason: decision.reason, ...(decision.renewAt ? { renewAt: decision.renewAt } : {}) });
+        const owed = owedAnnouncement({ state, now: deps.now() });
         if (state.inflight) abandoned.push({ lineage: name, expectedVersion: state.currentVersion });
+        // A cleanup-only run goes first; what is owed then waits for the next sweep.
+        else if (owed) owedAnnouncements.push({ lineage: name, expectedVersion: state.currentVersion, owed });
       }
     }
   };
@@ -342,6 +352,7 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps,
   due.sort((a, b) => a.lineage.localeCompare(b.lineage));
   notDue.sort((a, b) => a.lineage.localeCompare(b.lineage));
   abandoned.sort((a, b) => a.lineage.localeCompare(b.lineage));
+  owedAnnouncements.sort((a, b) => a.lineage.localeCompare(b.lineage));
   unreadable.sort((a, b) => a.lineage.localeCompare(b.lineage));
   return {
     due,
@@ -351,6 +362,7 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps,
     ...(cursor ? { cursor } : {}),
     ...(abandoned.length > 0 ? { abandoned: abandoned.map((a) => a.lineage), abandonedRuns: abandoned } : {}),
     ...(unreadable.length > 0 ? { unreadable } : {}),
+    ...(owedAnnouncements.length > 0 ? { announcementsOwed: owedAnnouncements } : {}),
   };
 }
 

@@ -47,9 +47,10 @@ export const issuanceStateSchema = z.object({
    * Why it was skipped: the command says "renewed meanwhile" only when that is what happened;
    * `locked`: a sweep's item found another run holding the lineage (sweeps that meet are not failures);
    * `onHold`: a sweep's item whose account used up the CA's new-order budget, or is held after the
-   * CA answered `rateLimited`: the next sweep tries again, nothing failed.
+   * CA answered `rateLimited`: the next sweep tries again, nothing failed;
+   * `announceOnly`: the run only published the events of a version already stored.
    */
-  skipReason: z.enum(['renewedMeanwhile', 'cleanupOnly', 'locked', 'onHold']).optional(),
+  skipReason: z.enum(['renewedMeanwhile', 'cleanupOnly', 'locked', 'onHold', 'announceOnly']).optional(),
   /** With `skipReason: 'onHold'`: when the account may order again (its new-order budget, or the CA's Retry-After). */
   retryAt: z.string().optional(),
   directoryUrl: z.string(),
@@ -107,5 +108,12 @@ export const issuanceInputSchema = z.object({
   cleanupOnly: z.boolean().default(false),
   /** The CA's explanation of the renewal window that made the sweep plan this lineage (RFC 9773 §4.2). */
   ariExplanationURL: z.string().max(2048).optional(),
+  /**
+   * Order nothing: publish the events the lineage's outbox (`state.announced`) still owes for its
+   * current version. What the sweep plans for a version stored and not announced, and what the
+   * issuance starts to emit `Certificate Deployable` once the deploy delay ended. The state machine
+   * starts such an execution at EmitIssued.
+   */
+  announceOnly: z.boolean().optional(),
 });
 export type IssuanceInput = z.input<typeof issuanceInputSchema>;

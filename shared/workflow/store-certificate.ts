@@ -101,6 +101,12 @@ export async function storeCertificate(state: IssuanceState, deps: WorkflowDeps)
     issuedAt: now,
     // Cleanup, the next step, still has to remove the records; it clears this marker.
     ...(previous.inflight ? { inflight: previous.inflight } : {}),
+    // The outbox, in the write that makes the version current: nothing stored goes unannounced. A
+    // retry of this step keeps what was announced already.
+    announced:
+      previous.announced?.version === version
+        ? previous.announced
+        : { version, issued: false, deployable: false, deployableAt: new Date(deps.now().getTime() + spec.deployDelaySeconds * 1000).toISOString() },
   };
   let deployments = { ...(previous.deployments ?? {}) };
   for (const target of deps.targets ?? []) {

@@ -110,13 +110,15 @@ export async function planSweep(event: { input: SweepInput; sweepId: string }, d
       items.push({ lineage: due.lineage, expectedVersion: due.expectedVersion, force, dryRun, ...(due.ariExplanationURL ? { ariExplanationURL: due.ariExplanationURL } : {}) });
     }
     // A cleanup-only item's lineage counts as skipped through its result, not here as well.
-    skipped += page.notDue.length - (dryRun ? 0 : (page.abandonedRuns?.length ?? 0));
+    skipped += page.notDue.length - (dryRun ? 0 : (page.abandonedRuns?.length ?? 0) + (page.announcementsOwed?.length ?? 0));
     checked += page.checked;
     abandoned.push(...(page.abandoned ?? []));
     unreadable.push(...(page.unreadable ?? []));
     // Not due, but a dead run's records and pending key are waiting: a cleanup-only issuance removes
     // them now rather than at the lineage's next renewal (PrepareOrder, under the lock). A dry run cleans nothing.
     if (!dryRun) for (const a of page.abandonedRuns ?? []) items.push({ lineage: a.lineage, expectedVersion: a.expectedVersion, force: false, dryRun, cleanupOnly: true });
+    // Not due, but stored and not announced (the outbox): an announce-only issuance publishes what is owed, no order.
+    if (!dryRun) for (const a of page.announcementsOwed ?? []) items.push({ lineage: a.lineage, expectedVersion: a.expectedVersion, force: false, dryRun, announceOnly: true });
     if (page.earliestNotAfter) {
       const at = Date.parse(page.earliestNotAfter);
       if (earliest === undefined || at < earliest) earliest = at;

@@ -288,6 +288,15 @@ describe('state machines', () => {
     expect(invokes(s.issuer.issuanceStateMachine)).toHaveLength(12);
   });
 
+  it('lets the issuance start its own follow-up (the deploy delay outside the Map slot), and nothing else', () => {
+    const issuanceStatements = statementsOfRole(s.template, logicalId(s.issuer.issuanceStateMachine.role as never));
+    const starts = issuanceStatements.filter((st) => st.Action.includes('states:StartExecution')).flatMap((st) => st.Resource);
+    expect(starts).toEqual([`\${${logicalId(s.issuer.issuanceStateMachine)}}`]);
+    const definition = JSON.stringify(s.template.findResources('AWS::StepFunctions::StateMachine')[logicalId(s.issuer.issuanceStateMachine)]?.Properties.DefinitionString);
+    expect(definition).toContain('arn:aws:states:::states:startExecution');
+    expect(definition).not.toContain('startExecution.sync');
+  });
+
   it('gives the sweep what .sync:2 and the Distributed Map need', () => {
     const sweepStatements = statementsOfRole(s.template, logicalId(s.issuer.sweepStateMachine.role as never));
     const grants = (action: string) => sweepStatements.filter((st) => st.Action.includes(action)).flatMap((st) => st.Resource);
@@ -418,8 +427,13 @@ describe('deploy hooks and alarms', () => {
     const alarms = s.template.findResources('AWS::CloudWatch::Alarm');
     const byDescription = (text: string) => Object.values(alarms).find((a) => String(a.Properties.AlarmDescription).includes(text))?.Properties as Record<string, any>;
     const failed = byDescription('issuance failed');
-    expect(JSON.stringify(failed.Metrics)).toContain('ExecutionsFailed');
+    // Each failure is notified once: one with its event by the event's rule, the others (timed out, stopped, RecordFailure failed) by this alarm.
+    expect(JSON.stringify(failed.Metrics)).not.toContain('ExecutionsFailed');
+    expect(failed.Metrics.find((m: { Expression?: string }) => m.Expression)?.Expression).toBe('timedOut + aborted + unrecorded');
+    expect(JSON.stringify(failed.Metrics)).toContain('ExecutionsTimedOut');
+    expect(JSON.stringify(failed.Metrics)).toContain('ExecutionsAborted');
     expect(JSON.stringify(failed.Metrics)).toContain(logicalId(s.issuer.issuanceStateMachine));
+    expect(JSON.stringify(failed.Metrics)).toContain(logicalId(s.issuer.functions.RecordFailure as never));
     expect(failed).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1 });
     const expiring = byDescription('less than 14 days');
     expect(expiring).toMatchObject({

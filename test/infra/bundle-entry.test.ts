@@ -88,7 +88,7 @@ describe('function bundles, built as the construct builds them', () => {
 
   it('holds @peculiar/x509 only where a step parses or creates certificates', () => {
     const withX509 = FUNCTION_ENTRIES.filter((f) => bundles.get(f.folder)!.inputs.some((i) => i.includes('node_modules/@peculiar/x509/'))).map((f) => f.folder);
-    expect(withX509.sort()).toEqual(['acm-import', 'finalize-order', 'revoke-certificate', 'store-certificate']);
+    expect(withX509.sort()).toEqual(['acm-import', 'finalize-order', 'probe-endpoints', 'revoke-certificate', 'store-certificate']);
   });
 
   it('holds no CDK code (functions import STEP_ACCESS and LAMBDA_STEPS from infra/, which must stay plain data)', () => {

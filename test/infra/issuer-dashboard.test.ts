@@ -5,7 +5,7 @@ import {
   LINEAGES_CHECKED,
   LINEAGES_SKIPPED,
   LINEAGES_UNREADABLE,
-  METRICS_LINEAGE_DIMENSION,
+  SERVED_METRICS_DIMENSION,
   METRICS_NAMESPACE,
 } from '../../shared/workflow/machines/metrics.js';
 import { renderIntrinsic, synthIssuer, testIssuerProps, type Synthesized } from './support/synth.js';
@@ -48,7 +48,7 @@ describe('the issuer dashboard', () => {
       expect(widget.properties.metrics?.[0]).toEqual([METRICS_NAMESPACE, DAYS_TO_EXPIRY_MIN, 'Bucket', bucket(), expect.objectContaining({ stat: 'Minimum' })]);
     }
     const [served] = byTitle('Days to expiry, served, per lineage');
-    expect(lines(served!)).toEqual([`SEARCH('{${METRICS_NAMESPACE},${METRICS_LINEAGE_DIMENSION}} MetricName="${DAYS_TO_EXPIRY_SERVED}"', 'Minimum', 3600)`]);
+    expect(lines(served!)).toEqual([`SEARCH('{${METRICS_NAMESPACE},${SERVED_METRICS_DIMENSION}} MetricName="${DAYS_TO_EXPIRY_SERVED}"', 'Minimum', 3600)`]);
     expect(served!.properties.annotations?.horizontal?.[0]?.value).toBe(20);
   });
 

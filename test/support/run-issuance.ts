@@ -49,17 +49,18 @@ export function issuancePath(definition: Record<string, unknown> = issuanceDefin
     if (!state) throw new Error(`the issuance definition names a state "${name}" it does not define`);
     if (state.Type === 'Task' || state.Type === 'Wait') path.push({ name, type: state.Type, pollWait: state.Type === 'Wait' && fromChoice });
     if (state.Type === 'Choice') {
+      // A poll loop's Choice waits by default; a Wait behind one of its choices (the deploy delay's) is a Wait of its own.
       visit(state.Default, true);
-      for (const choice of state.Choices ?? []) visit(choice.Next, true);
+      for (const choice of state.Choices ?? []) visit(choice.Next, false);
     } else visit(state.Next, false);
   };
   visit(definition.StartAt as string, false);
   return path;
 }
 
-/** The Task states on the way to a certificate, in order; each is named after its Lambda step. */
+/** The Lambda Task states on the way to a certificate, in order; each is named after its Lambda step (the follow-up's startExecution is none). */
 export const STEP_NAMES: readonly StepName[] = issuancePath()
-  .filter((s) => s.type === 'Task')
+  .filter((s) => s.type === 'Task' && s.name in ISSUANCE_TASKS)
   .map((s) => {
     if (ISSUANCE_TASKS[s.name] !== s.name) throw new Error(`the issuance Task "${s.name}" runs the step ${ISSUANCE_TASKS[s.name]}; runIssuance knows steps by their state names`);
     return s.name as StepName;

@@ -96,6 +96,7 @@ const ACMEFLOW_KEYS = new Set([
   'dns_resolvers',
   'deploy_delay_seconds',
   'key_store',
+  'endpoints',
   'current_version',
   'current',
   'ari',
@@ -105,6 +106,7 @@ const ACMEFLOW_KEYS = new Set([
   'issued_at',
   'deployments',
   'inflight',
+  'announced',
 ]);
 
 const CURVES: Readonly<Record<string, KeyType>> = { secp256r1: 'ecdsa-p256', prime256v1: 'ecdsa-p256', secp384r1: 'ecdsa-p384' };
@@ -194,6 +196,7 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
     ['deploy_delay_seconds', String(spec.deployDelaySeconds)],
     // Where the key lives when this lineage runs in AWS; local runs keep it in archive/ regardless.
     ['key_store', spec.keyStore],
+    ['endpoints', spec.endpoints && jsonValue(spec.endpoints)],
   ];
   for (const [key, value] of optional) if (value !== undefined) out.push(line(key, value));
   out.push('# State, written by acmeflow after each run', line('current_version', String(state.currentVersion)));
@@ -206,6 +209,7 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
     ['issued_at', state.issuedAt],
     ['deployments', state.deployments && jsonValue(state.deployments)],
     ['inflight', state.inflight && jsonValue(state.inflight)],
+    ['announced', state.announced && jsonValue(state.announced)],
   ];
   for (const [key, value] of stateValues) if (value !== undefined) out.push(line(key, value));
 
@@ -388,6 +392,7 @@ export function lineageFromDocument(document: ConfDocument, name: string, path: 
     reuseKey: params.boolean('reuse_key'),
     hooks: withoutUndefined({ preHook: params.string(HOOK_KEYS.preHook), deployHook: params.string(HOOK_KEYS.deployHook), postHook: params.string(HOOK_KEYS.postHook) }),
     keyStore: own.string('key_store'),
+    endpoints: endpointsOf(own),
   });
   let spec;
   try {
@@ -407,6 +412,24 @@ export function lineageFromDocument(document: ConfDocument, name: string, path: 
     issuedAt: own.string('issued_at'),
     deployments: own.json('deployments', 'object') as LineageState['deployments'],
     inflight: own.json('inflight', 'object') as LineageState['inflight'],
+    announced: own.json('announced', 'object') as LineageState['announced'],
   }) as LineageState;
   return { spec, state };
+}
+
+/**
+ * `endpoints`: the JSON list acmeflow writes, or what an operator writes by hand, a comma list of
+ * `host[:port]` (`endpoints = www.example.jp, api.example.jp:8443`). Checked by the spec's schema.
+ */
+function endpointsOf(own: { list(key: string): string[] | undefined }): unknown {
+  const values = own.list('endpoints');
+  const text = values?.length === 1 ? values[0] : undefined;
+  if (text?.trim().startsWith('[{')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // Not JSON after all: the schema names what is wrong with it as a list.
+    }
+  }
+  return values;
 }

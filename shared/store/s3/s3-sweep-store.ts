@@ -177,7 +177,15 @@ export class S3SweepStore implements SweepStore {
 
   async putPlan(sweepId: string, items: readonly SweepItem[]): Promise<string> {
     const key = this.planKey(sweepId);
-    const plan = items.map((item) => ({ lineage: item.lineage, expectedVersion: item.expectedVersion, force: item.force, dryRun: item.dryRun }));
+    // Each item is an issuance execution's input: its flags travel with it (a cleanup-only or announce-only item orders nothing).
+    const plan = items.map((item) => ({
+      lineage: item.lineage,
+      expectedVersion: item.expectedVersion,
+      force: item.force,
+      dryRun: item.dryRun,
+      ...(item.cleanupOnly ? { cleanupOnly: true } : {}),
+      ...(item.announceOnly ? { announceOnly: true } : {}),
+    }));
     await this.#objects.put(key, `${JSON.stringify(plan)}\n`, 'application/json');
     return key;
   }

@@ -6,13 +6,23 @@ import { ORDER_SLOT_RETRY, TRANSIENT_RETRY } from './retry.js';
  *
  *   PrepareOrder → PublishRecords → [CheckPropagation ─ Wait]* → RespondChallenges
  *   → [PollAuthorizations ─ Wait]* → FinalizeOrder → [PollOrder ─ Wait]* → StoreCertificate
- *   → CleanupRecords → EmitIssued → Wait deployDelay → EmitDeployable
- *   any failure → CleanupAfterFailure → RecordFailure → Fail
+ *   → CleanupRecords → EmitIssued → (deploy delay) → EmitDeployable
+ *   any failure up to StoreCertificate → CleanupAfterFailure → RecordFailure → Fail
  *
  * Every wait is a Wait state driven by the step's `poll.waitSeconds`; each loop's step fails with
  * a typed error past its deadline, so no loop runs forever. Task states carry the whole execution
  * state (public data only) in and out.
+ *
+ * The tail, after the certificate is stored, never fails the execution: the lineage's outbox
+ * (`state.announced`) says which events are out, a failure there ends in `Announcement owed` (a
+ * success: the certificate is stored) and the next sweep announces what is owed. A deploy delay does
+ * not hold this execution (nor the sweep's Map slot it runs in): {@link ISSUANCE_FOLLOW_UP_STATE}
+ * starts an announce-only execution of this machine (`{ lineage, announceOnly: true }`, which begins
+ * at EmitIssued) that waits the rest of the delay and emits `Certificate Deployable`.
  */
+
+/** The Task that starts the follow-up execution emitting `Certificate Deployable` after the deploy delay (the local engine binds it by this name). */
+export const ISSUANCE_FOLLOW_UP_STATE = 'Schedule deployable';
 
 /** Task state name → the Lambda step behind it. */
 export const ISSUANCE_TASKS: Readonly<Record<string, LambdaStep>> = {
@@ -69,7 +79,23 @@ export function issuanceDefinition(resourceFor: ResourceFor): Record<string, unk
     [wait]: { Type: 'Wait', SecondsPath: '$.poll.waitSeconds', Next: check },
   });
 
+  const announcementOwed = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.announceError', Next: 'Announcement owed' }];
+
   const states: Record<string, unknown> = {
+    // An announce-only execution (the sweep's, or this machine's follow-up) orders nothing.
+    'Announce only?': {
+      Type: 'Choice',
+      Choices: [
+        {
+          And: [
+            { Variable: '$.announceOnly', IsPresent: true },
+            { Variable: '$.announceOnly', BooleanEquals: true },
+          ],
+          Next: 'EmitIssued',
+        },
+      ],
+      Default: 'PrepareOrder',
+    },
     PrepareOrder: task('PrepareOrder', 'Skipped?', {
       // The execution's name owns the lineage lock: a retried step of this execution renews it.
       Parameters: { 'input.$': '$', 'owner.$': '$$.Execution.Name' },
@@ -94,12 +120,45 @@ export function issuanceDefinition(resourceFor: ResourceFor): Record<string, unk
     ...pollLoop('PollOrder', 'Issued?', 'Wait for issuance', 'StoreCertificate'),
     PollOrder: task('PollOrder', 'Issued?', { Catch: catchTo('PollOrder') }),
     StoreCertificate: task('StoreCertificate', 'CleanupRecords', { Catch: catchTo('StoreCertificate') }),
-    CleanupRecords: task('CleanupRecords', 'EmitIssued'),
-    EmitIssued: task('EmitIssued', 'Wait deploy delay'),
+    // Stored: whatever fails from here on, the certificate is announced (now, or by the next sweep).
+    CleanupRecords: task('CleanupRecords', 'EmitIssued', { Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.cleanupError', Next: 'EmitIssued' }] }),
+    EmitIssued: task('EmitIssued', 'Deploy delay?', { Catch: announcementOwed }),
+    'Deploy delay?': {
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.deployDelaySeconds', NumericLessThanEquals: 0, Next: 'EmitDeployable' },
+        // The follow-up execution itself waits (it holds no Map slot).
+        {
+          And: [
+            { Variable: '$.announceOnly', IsPresent: true },
+            { Variable: '$.announceOnly', BooleanEquals: true },
+          ],
+          Next: 'Wait deploy delay',
+        },
+      ],
+      Default: ISSUANCE_FOLLOW_UP_STATE,
+    },
+    [ISSUANCE_FOLLOW_UP_STATE]: {
+      Type: 'Task',
+      // Fire and forget (no .sync): this execution ends now; the new one waits what is left of the delay.
+      Resource: 'arn:aws:states:::states:startExecution',
+      Parameters: {
+        'StateMachineArn.$': '$$.StateMachine.Id',
+        Input: { 'lineage.$': '$.lineage', announceOnly: true, 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+      },
+      ResultPath: null,
+      TimeoutSeconds: 60,
+      Retry: [{ ErrorEquals: ['StepFunctions.ExecutionLimitExceeded'], IntervalSeconds: 5, MaxAttempts: 5, BackoffRate: 2, JitterStrategy: 'FULL' }],
+      // Could not start it: wait here instead, late rather than never.
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.followUpError', Next: 'Wait deploy delay' }],
+      Next: 'Done',
+    },
     // The operator manual's CA updates its OCSP responder up to ~10 minutes after issuance.
     'Wait deploy delay': { Type: 'Wait', SecondsPath: '$.deployDelaySeconds', Next: 'EmitDeployable' },
-    EmitDeployable: task('EmitDeployable', 'Done'),
+    EmitDeployable: task('EmitDeployable', 'Done', { Catch: announcementOwed }),
     Done: { Type: 'Succeed' },
+    // The certificate is stored and its outbox says what is missing: the next sweep publishes it.
+    'Announcement owed': { Type: 'Succeed' },
 
     'PrepareOrder failed': failedMarker('PrepareOrder', 'RecordFailure'),
     ...Object.fromEntries(STEPS_WITH_CLEANUP.map((step) => [`${step} failed`, failedMarker(step, 'CleanupAfterFailure')])),
@@ -117,8 +176,9 @@ export function issuanceDefinition(resourceFor: ResourceFor): Record<string, unk
   };
   return {
     Comment: 'acmeflow: issue or renew one certificate lineage with dns-01',
-    StartAt: 'PrepareOrder',
-    TimeoutSeconds: 6 * 60 * 60,
+    StartAt: 'Announce only?',
+    // The longest follow-up waits the longest deploy delay (a day).
+    TimeoutSeconds: 30 * 60 * 60,
     States: states,
   };
 }

@@ -26,6 +26,15 @@ export const DAYS_TO_EXPIRY_MIN = 'DaysToExpiryMin';
 /** How many lineages the same full sweep looked at (for dashboards; not alarmed). */
 export const LINEAGES_CHECKED = 'LineagesChecked';
 
+/** The served-certificate probe's dimension: the lineage (its endpoints are few, and each is named in the log). */
+export const SERVED_METRICS_DIMENSION = 'Lineage';
+
+/** Days left on the certificate a lineage's endpoints serve, the least over its endpoints (`servedStatus`, shared/probe). */
+export const DAYS_TO_EXPIRY_SERVED = 'DaysToExpiryServed';
+
+/** A lineage's endpoints that serve an older version past the deploy delay and grace, expire within 14 days, or cannot be read. */
+export const ENDPOINT_STALE = 'EndpointStale';
+
 /**
  * The EMF document (one JSON line on stdout) that publishes the sweep's expiry metrics.
  *
@@ -79,15 +88,6 @@ export function unreadableMetricsEmf(input: { bucket: string; unreadable: number
   };
 }
 
-/** The dimension of the per-lineage metrics (beside {@link METRICS_DIMENSION}'s fleet-wide ones). */
-export const METRICS_LINEAGE_DIMENSION = 'Lineage';
-
-/**
- * Days left on the certificate an endpoint of the lineage presents (dimension
- * {@link METRICS_LINEAGE_DIMENSION}), written by the served-certificate probe; the dashboard graphs it.
- */
-export const DAYS_TO_EXPIRY_SERVED = 'DaysToExpiryServed';
-
 /**
  * Due lineages a sweep's issuances skipped because another run held them (a sweep that met this one,
  * a command) or had renewed them since planning: sweeps that meet are counted here, never as failures.
@@ -111,5 +111,32 @@ export function skippedMetricsEmf(input: { bucket: string; skipped: number; now:
     },
     [METRICS_DIMENSION]: input.bucket,
     [LINEAGES_SKIPPED]: input.skipped,
+  };
+}
+
+/**
+ * The EMF document the served-certificate probe writes per lineage with endpoints: `EndpointStale`
+ * always (0 when all is well, so the alarm sees data), `DaysToExpiryServed` when an endpoint was read.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(`${JSON.stringify(servedMetricsEmf({ lineage: 'www.example.jp', endpointsStale: 1, daysToExpiryServed: 9.5, now: new Date() }))}\n`);
+ * ```
+ */
+export function servedMetricsEmf(input: { lineage: string; endpointsStale: number; daysToExpiryServed?: number; now: Date }): Record<string, unknown> {
+  return {
+    _aws: {
+      Timestamp: input.now.getTime(),
+      CloudWatchMetrics: [
+        {
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [[SERVED_METRICS_DIMENSION]],
+          Metrics: [{ Name: ENDPOINT_STALE, Unit: 'Count' }, ...(input.daysToExpiryServed === undefined ? [] : [{ Name: DAYS_TO_EXPIRY_SERVED, Unit: 'None' }])],
+        },
+      ],
+    },
+    [SERVED_METRICS_DIMENSION]: input.lineage,
+    [ENDPOINT_STALE]: input.endpointsStale,
+    ...(input.daysToExpiryServed === undefined ? {} : { [DAYS_TO_EXPIRY_SERVED]: input.daysToExpiryServed }),
   };
 }

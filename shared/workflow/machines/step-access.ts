@@ -37,6 +37,7 @@ export interface FunctionAccess {
  * - The ACME steps after it sign with the account key (read only).
  * - FinalizeOrder creates the pending certificate key; StoreCertificate promotes it and writes the version.
  * - CleanupRecords deletes TXT values, discards a pending key, clears `inflight`, releases the lock.
+ * - EmitIssued and EmitDeployable record in the lineage's outbox (`state.announced`) what they published.
  * - PlanRenewals reads lineages and writes the plan and the planning index (which keeps the ARI choice,
  *   so no lineage is written); CompleteSweep reads the results.
  */
@@ -50,8 +51,8 @@ export const STEP_ACCESS: Readonly<Record<LambdaStep, FunctionAccess>> = {
   PollOrder: { store: 'read', accountKeys: 'read' },
   StoreCertificate: { store: 'write', certificateKeys: 'write', accountKeys: 'read' },
   CleanupRecords: { store: 'write', locks: true, certificateKeys: 'write', dns: 'write' },
-  EmitIssued: { store: 'read', events: true },
-  EmitDeployable: { store: 'read', events: true },
+  EmitIssued: { store: 'write', events: true },
+  EmitDeployable: { store: 'write', events: true },
   RecordFailure: { store: 'write', events: true },
   PlanRenewals: { store: 'read', sweeps: 'write' },
   CompleteSweep: { sweeps: 'read', events: true },

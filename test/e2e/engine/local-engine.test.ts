@@ -116,7 +116,14 @@ describe('LocalEngine on Pebble and BIND', () => {
     const entered = progress.filter((p) => p.phase === 'enter').map((p) => p.state);
     expect(entered).toEqual(expect.arrayContaining(['PrepareOrder', 'CheckPropagation', 'StoreCertificate', 'Wait deploy delay', 'EmitDeployable', 'Done']));
     expect(entered.indexOf('Wait deploy delay')).toBeLessThan(entered.indexOf('EmitDeployable'));
-    expect(progress.every((p) => p.lineage === 'alpha' && p.execution === outcome.executionName)).toBe(true);
+    // The deploy delay is waited in a follow-up execution: the issuance itself ends once it started it.
+    const follow = `${outcome.executionName}-deployable`;
+    const statesOf = (execution: string) => progress.filter((p) => p.phase === 'enter' && p.execution === execution).map((p) => p.state);
+    expect(statesOf(outcome.executionName)).toEqual(expect.arrayContaining(['StoreCertificate', 'EmitIssued', 'Schedule deployable', 'Done']));
+    expect(statesOf(outcome.executionName)).not.toContain('Wait deploy delay');
+    expect(statesOf(follow)).toEqual(['Announce only?', 'EmitIssued', 'Deploy delay?', 'Wait deploy delay', 'EmitDeployable', 'Done']);
+    expect(progress.every((p) => p.lineage === 'alpha' && [outcome.executionName, follow].includes(p.execution))).toBe(true);
+    expect((await new FilesystemCertificateStore({ configDir }).getLineage('alpha'))?.lineage.state.announced).toMatchObject({ version: 1, issued: true, deployable: true });
   });
 
   it('a sweep with nothing due attempts nothing and runs no hook', async () => {

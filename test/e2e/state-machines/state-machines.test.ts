@@ -161,8 +161,14 @@ describe('the state machines on the AWS handlers', () => {
   it('issues a new certificate: S3 (its key too), Secrets Manager (the account key) and EventBridge as AWS would hold them', async () => {
     await createLineage('fresh', { deployDelay: 5 });
     const name = executionName('fresh');
-    const run = await machinesWith(steps).runIssuance({ lineage: 'fresh' }, name);
+    const machines = machinesWith(steps);
+    const run = await machines.runIssuance({ lineage: 'fresh' }, name);
     expect(run.result.status).toBe('succeeded');
+    // The deploy delay is a follow-up execution of the issuance machine (announce-only): this one did not wait.
+    expect(eventsOf('Certificate Deployable', 'fresh')).toHaveLength(0);
+    const [followUp, ...more] = await machines.followUps();
+    expect(more).toEqual([]);
+    expect(followUp?.result).toMatchObject({ status: 'succeeded', executionName: `${name}-deployable`, output: { skipped: true, skipReason: 'announceOnly' } });
     const output = (run.result as { output: { result: { version: number; serialHex: string; location: string } } }).output;
     expect(output.result).toMatchObject({ version: 1, location: `s3://${s3.bucket}/live/fresh/` });
     expect(parseCertificate(await readObject('live/fresh/cert.pem')).serialHex).toBe(output.result.serialHex);
@@ -173,8 +179,98 @@ describe('the state machines on the AWS handlers', () => {
     expect(await bind.queryTxt('_acme-challenge.fresh.example.test')).toEqual([]);
     // The lock was owned by the execution's name and is released.
     expect((await store.getLineage('fresh'))?.lineage.state.inflight).toBeUndefined();
-    const states = executionLog.filter((e) => e.execution === name && e.type === 'StateEntered').map((e) => e.state?.name);
-    expect(states).toEqual(expect.arrayContaining(['PrepareOrder', 'StoreCertificate', 'Wait deploy delay', 'EmitDeployable', 'Done']));
+    const statesOf = (execution: string) => executionLog.filter((e) => e.execution === execution && e.type === 'StateEntered').map((e) => e.state?.name);
+    expect(statesOf(name)).toEqual(expect.arrayContaining(['PrepareOrder', 'StoreCertificate', 'EmitIssued', 'Schedule deployable', 'Done']));
+    expect(statesOf(name)).not.toContain('Wait deploy delay');
+    expect(statesOf(`${name}-deployable`)).toEqual(['Announce only?', 'EmitIssued', 'Deploy delay?', 'Wait deploy delay', 'EmitDeployable', 'Done']);
+    expect((await store.getLineage('fresh'))?.lineage.state.announced).toMatchObject({ version: 1, issued: true, deployable: true });
+  });
+
+  describe('the outbox: nothing stored goes unannounced', () => {
+    /** The handlers with `step` failing on its first call (a Lambda error past its retries). */
+    const failingOnce = (step: 'CleanupRecords' | 'EmitIssued' | 'EmitDeployable'): StepHandlers => {
+      let failed = false;
+      const real = steps[step]!;
+      return {
+        ...steps,
+        [step]: async (input: unknown, context: never) => {
+          if (failed) return real(input, context);
+          failed = true;
+          const error = new Error(`${step} injected failure`);
+          error.name = 'InjectedFailure';
+          throw error;
+        },
+      } as StepHandlers;
+    };
+    /** An hour passes: the outbox entry is past its grace, so the sweep takes it as owed. */
+    const anHourLater = async (lineage: string) => {
+      const stored = (await store.getLineage(lineage))!;
+      const hourAgo = (iso: string) => new Date(Date.parse(iso) - 3_600_000).toISOString();
+      const { state } = stored.lineage;
+      await store.putLineage(
+        {
+          spec: stored.lineage.spec,
+          state: { ...state, issuedAt: hourAgo(state.issuedAt!), announced: { ...state.announced!, deployableAt: hourAgo(state.announced!.deployableAt) } },
+        },
+        { expectedEtag: stored.etag },
+      );
+    };
+
+    for (const [step, lineage] of [
+      ['EmitIssued', 'unannounced'],
+      ['EmitDeployable', 'undeployed'],
+    ] as const) {
+      it(`${step} fails after the certificate is stored: the run succeeds, the outbox keeps it, the next sweep announces it exactly once`, async () => {
+        await createLineage(lineage);
+        const machines = machinesWith(failingOnce(step));
+        const name = executionName(lineage);
+        const run = await machines.runIssuance({ lineage }, name);
+        await machines.followUps();
+        // Stored, so not a failure: no failed event, no backoff; the execution ends in `Announcement owed`.
+        expect(run.result).toMatchObject({ status: 'succeeded', output: { announceError: { Error: 'InjectedFailure' } } });
+        expect(executionLog.filter((e) => e.execution === name && e.type === 'StateEntered').map((e) => e.state?.name)).toContain('Announcement owed');
+        expect(eventsOf('Certificate Issuance Failed', lineage)).toEqual([]);
+        const stored = (await store.getLineage(lineage))!.lineage.state;
+        expect(stored).toMatchObject({ currentVersion: 1, announced: { version: 1, issued: step !== 'EmitIssued', deployable: false } });
+        expect(stored.failures).toBeUndefined();
+        expect(eventsOf('Certificate Issued', lineage)).toHaveLength(step === 'EmitIssued' ? 0 : 1);
+        expect(eventsOf('Certificate Deployable', lineage)).toHaveLength(0);
+
+        // Within the grace the sweep leaves it alone (the run may only be slow).
+        const early = await machines.runSweep({ lineages: [lineage] }, executionName('early'));
+        expect(early.issuances).toEqual([]);
+
+        await anHourLater(lineage);
+        const sweepName = executionName('announce');
+        const sweep = await machines.runSweep({ lineages: [lineage] }, sweepName);
+        expect(JSON.parse(await readObject(`sweeps/${sweepName}/plan.json`))).toEqual([{ lineage, expectedVersion: 1, force: false, dryRun: false, announceOnly: true }]);
+        // No new order: the version stays 1; the announce-only run counts as skipped, not renewed.
+        expect(sweep.result).toMatchObject({ status: 'succeeded', output: { attempted: 0, renewed: [], failed: [], skipped: 1 } });
+        expect(sweep.issuances.map((i) => i.result)).toEqual([expect.objectContaining({ status: 'succeeded', output: expect.objectContaining({ skipReason: 'announceOnly' }) })]);
+        await machines.followUps();
+        expect((await store.getLineage(lineage))!.lineage.state).toMatchObject({ currentVersion: 1, announced: { version: 1, issued: true, deployable: true } });
+        expect(eventsOf('Certificate Issued', lineage).map((e) => (e.detail as { version: number }).version)).toEqual([1]);
+        expect(eventsOf('Certificate Deployable', lineage).map((e) => (e.detail as { version: number }).version)).toEqual([1]);
+
+        // Delivered: the sweep after that has nothing to announce.
+        const after = await machines.runSweep({ lineages: [lineage] }, executionName('after'));
+        expect(after.issuances).toEqual([]);
+        expect(eventsOf('Certificate Issued', lineage)).toHaveLength(1);
+        expect(eventsOf('Certificate Deployable', lineage)).toHaveLength(1);
+      });
+    }
+
+    it('CleanupRecords fails after the certificate is stored: the events go out all the same', async () => {
+      await createLineage('uncleaned');
+      const machines = machinesWith(failingOnce('CleanupRecords'));
+      const run = await machines.runIssuance({ lineage: 'uncleaned' }, executionName('uncleaned'));
+      await machines.followUps();
+      expect(run.result).toMatchObject({ status: 'succeeded', output: { cleanupError: { Error: 'InjectedFailure' } } });
+      expect(eventsOf('Certificate Issued', 'uncleaned')).toHaveLength(1);
+      expect(eventsOf('Certificate Deployable', 'uncleaned')).toHaveLength(1);
+      // The in-flight marker stays: the lineage's next run removes what cleanup left (PrepareOrder's recovery).
+      expect((await store.getLineage('uncleaned'))!.lineage.state).toMatchObject({ announced: { issued: true, deployable: true }, inflight: expect.any(Object) });
+    });
   });
 
   it('revokes a certificate, and the next sweep renews the revoked lineage', async () => {
@@ -203,8 +299,10 @@ describe('the state machines on the AWS handlers', () => {
 
   it('a forced sweep renews a lineage that is not due', async () => {
     const before = (await store.getLineage('fresh'))!.lineage.state.currentVersion;
-    const sweep = await machinesWith(steps).runSweep({ lineages: ['fresh'], force: true }, executionName('forced'));
+    const machines = machinesWith(steps);
+    const sweep = await machines.runSweep({ lineages: ['fresh'], force: true }, executionName('forced'));
     expect(sweep.result).toMatchObject({ status: 'succeeded', output: { attempted: 1, renewed: ['fresh'] } });
+    await machines.followUps();
     expect((await store.getLineage('fresh'))!.lineage.state.currentVersion).toBe(before + 1);
     expect(eventsOf('Certificate Deployable', 'fresh').map((e) => (e.detail as { version: number }).version)).toEqual([1, before + 1]);
   });

@@ -15,7 +15,7 @@ import {
   type AslDefinition,
 } from '../../../engine/index.js';
 import { definitionsFromBuilders } from '../../support/definitions-from-builders.js';
-import { LAMBDA_STEPS, SWEEP_MAP_STATE, sweepDefinition } from '../../../shared/workflow/machines/index.js';
+import { ISSUANCE_FOLLOW_UP_STATE, LAMBDA_STEPS, SWEEP_MAP_STATE, sweepDefinition } from '../../../shared/workflow/machines/index.js';
 
 describe('loadDefinitions', () => {
   it('gives the three definitions with a placeholder function ARN on every Lambda Task, matching the task maps', async () => {
@@ -109,7 +109,8 @@ describe('assertRunnableLocally', () => {
 describe('task states and binding', () => {
   it('finds every Task state, the failure path\u2019s included', () => {
     const { issuance } = definitionsFromBuilders();
-    expect(taskStateNames(issuance).sort()).toEqual(Object.keys(TASK_STEPS.issuance).sort());
+    // Every Lambda Task, and the follow-up's startExecution (bound by the engine itself).
+    expect(taskStateNames(issuance).sort()).toEqual([...Object.keys(TASK_STEPS.issuance), ISSUANCE_FOLLOW_UP_STATE].sort());
     expect(taskStateNames(issuance)).toContain('CleanupAfterFailure');
   });
 

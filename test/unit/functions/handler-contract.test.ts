@@ -17,7 +17,7 @@ const FUNCTIONS = fileURLToPath(new URL('../../../functions/', import.meta.url))
  * Lambdas the CDK construct adds besides the workflow (infra/lambda/handler-names.ts EXTRA_HANDLERS).
  * Anything else must be a LAMBDA_STEPS folder, so a misspelled step folder is caught.
  */
-const NOT_STEPS = new Set(['runtime', 'sync-lineages', 'acm-import', 'certificate-handle', 'delete-secrets']);
+const NOT_STEPS = new Set(['runtime', 'sync-lineages', 'acm-import', 'certificate-handle', 'delete-secrets', 'probe-endpoints']);
 
 async function stepFolders(): Promise<string[]> {
   const entries = await readdir(FUNCTIONS, { withFileTypes: true });

@@ -35,6 +35,7 @@ export function fullLineage(overrides: Partial<LineageSpecInput> = {}, state: Pa
       postHook: 'logger -t acmeflow "renewal run done"',
     },
     keyStore: 'secretsManager',
+    endpoints: ['www.example.jp', { host: '192.0.2.10', port: 8443, sni: 'example.jp' }],
     ...overrides,
   });
   return {

@@ -97,6 +97,24 @@ describe('parseRenewalConf', () => {
     expect(atDefault, 'set these in fullLineage() and give them a key in renewal-conf.ts').toEqual([]);
   });
 
+  it('keeps the outbox (what was announced of the current version) across a write and a read', () => {
+    const lineage = minimalLineage();
+    const announced = { version: 2, issued: true, deployable: false, deployableAt: '2026-03-01T10:10:00.000Z' };
+    const text = formatRenewalConf({ spec: lineage.spec, state: { ...lineage.state, currentVersion: 2, announced } }, layout);
+    expect(parseRenewalConf(text, lineage.spec.name, PATH).state.announced).toEqual(announced);
+    expect(parseRenewalConf(formatRenewalConf(lineage, layout), lineage.spec.name, PATH).state.announced).toBeUndefined();
+  });
+
+  it('reads endpoints an operator lists by hand as host[:port], and refuses one that is not', () => {
+    const text = formatRenewalConf(minimalLineage(), layout).replace('[acmeflow]\n', '[acmeflow]\nendpoints = www.example.jp, [2001:db8::1]:8443\n');
+    expect(parseRenewalConf(text, 'example.jp', PATH).spec.endpoints).toEqual([
+      { host: 'www.example.jp', port: 443 },
+      { host: '2001:db8::1', port: 8443 },
+    ]);
+    const bad = formatRenewalConf(minimalLineage(), layout).replace('[acmeflow]\n', '[acmeflow]\nendpoints = www.example.jp:99999\n');
+    expect(caught(() => parseRenewalConf(bad, 'example.jp', PATH)).name).toBe('RenewalConfError');
+  });
+
   it("reads an operator's hand edit of renew_before_expiry, as the operator manual instructs", () => {
     const written = formatRenewalConf(fullLineage(), layout);
     const edited = written.replace('renew_before_expiry = 45 days', 'renew_before_expiry = 91 days');

@@ -1,0 +1,3 @@
+export * from './fetch-served-certificate.js';
+export * from './served-status.js';
+export * from './probe-lineages.js';
