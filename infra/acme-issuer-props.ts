@@ -39,6 +39,17 @@ export interface CertificateProps {
   readonly keyStore?: KeyStoreKind;
   /** CNAME delegation: `example.com` → the name `_acme-challenge.example.com` points at. @default none */
   readonly delegations?: Readonly<Record<string, string>>;
+  /**
+   * The preferred ACME profile (`'tlsserver'`, `'shortlived'`): asked for when the CA's directory
+   * lists it, else the CA's default is issued (the failure event notes it). Synth warns when the
+   * CA preset is known not to list it. @default the CA account's `profile`
+   */
+  readonly profile?: string;
+  /**
+   * The required ACME profile: when the CA's directory does not list it, the issuance fails before
+   * any order, with an explained `AcmeProfileNotOfferedError`. Not with `profile`. @default none
+   */
+  readonly requiredProfile?: string;
 }
 
 /** An ACME account at one CA, shared by the certificates that name it. */
@@ -61,7 +72,7 @@ export interface CaAccountProps {
   readonly termsOfServiceAgreed?: boolean;
   /** @default 'ecdsa-p256' */
   readonly accountKeyType?: NonNullable<LineageSpecInput['ca']['accountKeyType']>;
-  /** An ACME profile the CA lists in its directory. @default none */
+  /** The preferred ACME profile of the certificates at this CA that name none themselves. @default none */
   readonly profile?: string;
   /** Issuer common name of the chain to prefer (certbot's `--preferred-chain`). @default the CA's default chain */
   readonly preferredChain?: string;

@@ -14,7 +14,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { DEFAULT_KEY_STORE, type LineageSpec } from '../shared/config/index.js';
+import { DEFAULT_KEY_STORE, presetProfileProblem, type LineageSpec } from '../shared/config/index.js';
 import type { EventDetailType } from '../shared/events/events.js';
 import type { AcmeIssuerProps } from './acme-issuer-props.js';
 import { IssuerAlarms } from './alarms/issuer-alarms.js';
@@ -110,6 +110,10 @@ export class AcmeIssuer extends Construct {
 
     this.#resolved = resolveLineages(props);
     this.lineages = this.#resolved.specs;
+    for (const spec of this.lineages) {
+      const problem = presetProfileProblem(spec);
+      if (problem) Annotations.of(this).addWarningV2(`acmeflow:profile-not-listed:${spec.name}`, problem);
+    }
     this.secretPrefix = props.secretPrefix ?? DEFAULT_SECRET_PREFIX;
     this.eventBus = props.eventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
 

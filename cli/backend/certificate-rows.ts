@@ -43,6 +43,7 @@ export async function certificateRows(source: CertificateSource, now = Date.now(
         certificatePath: source.certificatePath(name),
         privateKeyPath: source.privateKeyPath(name),
         ...(state.failures ? { failures: state.failures.count, retryNotBefore: state.failures.retryNotBefore } : {}),
+        ...(spec.ca.requiredProfile ? { profile: spec.ca.requiredProfile, profileRequired: true } : spec.ca.profile ? { profile: spec.ca.profile, profileRequired: false } : {}),
       };
     } catch (err) {
       return { name, error: (err as Error).message };

@@ -1,5 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
+import { createAcmeContext, getDirectory } from '../../shared/acme/index.js';
 import { presetForDirectoryUrl } from '../../shared/config/index.js';
 import { parseCertificate } from '../../shared/crypto/index.js';
 import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
@@ -9,6 +10,7 @@ import { dnsFromFlags, type DnsChoice } from '../dns-flags.js';
 import type { CommandContext } from '../engine-runner.js';
 import { UsageError } from '../usage-error.js';
 import { lineageNamed } from '../unreadable-lineages.js';
+import { checkRequiredProfile } from '../required-profile.js';
 import type {
   Backend,
   CertificateListing,
@@ -63,7 +65,10 @@ export class LocalBackend implements Backend {
 
   async register(request: RegisterRequest): Promise<RegisterOutcome> {
     const result = await registerAccount(this.configDir, accountFlags(request.directoryUrl, { agreeTos: true, ...request }), this.#cmd.log, this.#cmd.fetch);
-    return { accountUrl: result.url, created: result.created, directoryUrl: request.directoryUrl };
+    // Fetched once per process: registration read it already.
+    const dir = await getDirectory(createAcmeContext({ directoryUrl: request.directoryUrl, ...(this.#cmd.fetch ? { fetch: this.#cmd.fetch } : {}) }));
+    const profiles = dir.meta?.profiles;
+    return { accountUrl: result.url, created: result.created, directoryUrl: request.directoryUrl, ...(profiles ? { profiles } : {}) };
   }
 
   /**
@@ -86,7 +91,8 @@ export class LocalBackend implements Backend {
     const say = (text: string) => (json ? out.debug(text) : out.line(text));
     if (request.keyTypeDefaulted) say(`Key type: ${spec.keyType} (choose with --key-type rsa|ecdsa).`);
 
-    // Network from here on.
+    // Network from here on; a required profile the CA does not list stops it before anything is written.
+    await checkRequiredProfile(spec, directoryUrl, this.#cmd.fetch);
     if (!accountUrl) {
       const registered = await registerAccount(this.configDir, accountFlags(directoryUrl, request.account), this.#cmd.log, this.#cmd.fetch);
       if (registered.created) say('Account registered.');
@@ -174,7 +180,8 @@ export class LocalBackend implements Backend {
       failed: outcome.failed,
       skipped: outcome.skipped,
       results: outcome.results.flatMap((r): RenewResult[] => {
-        if (r.status === 'succeeded') return [{ lineage: r.lineage, status: 'succeeded', ...(r.version === undefined ? {} : { version: r.version }), ...(r.notAfter ? { notAfter: r.notAfter } : {}) }];
+        if (r.status === 'succeeded')
+          return [{ lineage: r.lineage, status: 'succeeded', ...(r.version === undefined ? {} : { version: r.version }), ...(r.notAfter ? { notAfter: r.notAfter } : {}) }];
         if (r.status === 'failed') return [{ lineage: r.lineage, status: 'failed', ...(r.error ? { error: r.error } : {}) }];
         return meanwhile(r) ? [{ lineage: r.lineage, status: 'skipped' }] : [];
       }),

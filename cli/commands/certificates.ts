@@ -48,6 +48,7 @@ export function printCertificates(out: Output, listing: CertificateListing, opti
     if (r.serialHex) out.line(`    Serial Number: ${r.serialHex}`);
     out.line(`    Key Type: ${r.keyType}`);
     out.line(`    Domains: ${r.domains.join(' ')}`);
+    if (r.profile) out.line(`    Profile: ${r.profile} (${r.profileRequired ? 'required' : 'preferred'})`);
     if (r.notAfter) out.line(`    Expiry Date: ${r.notAfter} (${r.status}: ${r.daysLeft} days)`);
     else out.line(`    Expiry Date: - (${r.status})`);
     out.line(`    Certificate Path: ${r.certificatePath}`);

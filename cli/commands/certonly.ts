@@ -27,7 +27,10 @@ Obtains a certificate with dns-01 and saves it in certbot's layout under the con
   -m EMAIL --agree-tos         account contact and agreement to the CA's terms (to register)
   --eab-kid KID --eab-hmac-key KEY   External Account Binding credentials from the CA's portal
   --preferred-chain CN         prefer the chain whose top certificate is issued by CN
-  --profile NAME               an ACME profile the CA offers
+  --preferred-profile NAME     ask for this ACME profile (e.g. tlsserver, shortlived) when the CA offers it,
+                               else take its default, with a note (--profile is the same)
+  --required-profile NAME      this ACME profile or nothing: exit 2 before any order when the CA does not offer it
+                               (either is kept with the lineage for renewals)
   --renew-before-expiry DUR    renew when less than this is left (e.g. "30 days")
   --pre-hook CMD               run before the certificate is requested
   --deploy-hook CMD            run once the certificate is saved and its deploy delay over (RENEWED_LINEAGE, RENEWED_DOMAINS set)
@@ -54,6 +57,8 @@ const OPTIONS = {
   ...CA_OPTIONS,
   'preferred-chain': { type: 'string' },
   profile: { type: 'string' },
+  'preferred-profile': { type: 'string' },
+  'required-profile': { type: 'string' },
   'renew-before-expiry': { type: 'string' },
   'pre-hook': { type: 'string' },
   'deploy-hook': { type: 'string' },
@@ -123,7 +128,7 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
         termsOfServiceAgreed: values['agree-tos'] ?? false,
         ...(eabRef ? { eabRef } : {}),
         ...(values['preferred-chain'] ? { preferredChain: values['preferred-chain'] } : {}),
-        ...(values.profile ? { profile: values.profile } : {}),
+        ...profileFromFlags(values),
       },
       dns: {
         provider: dns.provider,
@@ -154,6 +159,15 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
     account: { agreeTos: values['agree-tos'] ?? false, ...(values.email ? { email: values.email } : {}), ...(eab ? { eab } : {}) },
     ...(resolvers ? { resolvers } : {}),
   };
+}
+
+/** certbot's `--preferred-profile` (`--profile`) and `--required-profile` as the lineage's `ca` fields; both at once is refused. */
+function profileFromFlags(values: VerbValues<typeof OPTIONS>): { profile?: string; requiredProfile?: string } {
+  const preferred = values['preferred-profile'] ?? values.profile;
+  const required = values['required-profile'];
+  if (preferred !== undefined && required !== undefined) throw new UsageError('Give --preferred-profile or --required-profile, not both.');
+  if (required !== undefined) return { requiredProfile: required };
+  return preferred === undefined ? {} : { profile: preferred };
 }
 
 /** Prints an issuance's outcome in certbot's words, or as one JSON document; returns the exit code. */

@@ -1,4 +1,13 @@
-import { CA_PRESETS, DEFAULT_KEY_STORE, ConfigError, InvalidDomainError, isCaPresetName, parseIssuerLineages, resolveLineageSpec, type LineageSpec } from '../../shared/config/index.js';
+import {
+  CA_PRESETS,
+  DEFAULT_KEY_STORE,
+  ConfigError,
+  InvalidDomainError,
+  isCaPresetName,
+  parseIssuerLineages,
+  resolveLineageSpec,
+  type LineageSpec,
+} from '../../shared/config/index.js';
 import { getProvider, isDnsProviderCode } from '../../shared/dns/providers/registry.js';
 import type { AcmeIssuerProps, DnsProviderProps } from '../acme-issuer-props.js';
 
@@ -97,7 +106,8 @@ export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'c
           ...(ca.eabSecret === undefined ? {} : { eabRef: ca.eabSecret }),
           termsOfServiceAgreed: ca.termsOfServiceAgreed ?? false,
           ...(ca.accountKeyType === undefined ? {} : { accountKeyType: ca.accountKeyType }),
-          ...(ca.profile === undefined ? {} : { profile: ca.profile }),
+          // The certificate's own choice wins; a required profile replaces the account's preferred one.
+          ...profileChoice(cert.profile, cert.requiredProfile, ca.profile),
           ...(ca.preferredChain === undefined ? {} : { preferredChain: ca.preferredChain }),
         },
         dns: {
@@ -168,10 +178,9 @@ export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'c
     }
     const zones = [...new Set([...(dns.hostedZoneIds ?? []), ...(configZone ? [configZone] : [])].map((id) => id.replace(/^\/hostedzone\//, '')))];
     if (zones.length === 0) {
-      throw new ConfigError(
-        `dnsProviders.${providerName}: give config.hostedZoneId or hostedZoneIds, so the functions may change those zones only (never hostedzone/*).`,
-        { field: `dnsProviders.${providerName}.hostedZoneIds` },
-      );
+      throw new ConfigError(`dnsProviders.${providerName}: give config.hostedZoneId or hostedZoneIds, so the functions may change those zones only (never hostedzone/*).`, {
+        field: `dnsProviders.${providerName}.hostedZoneIds`,
+      });
     }
     route53.push({
       provider: providerName,
@@ -188,4 +197,11 @@ export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'c
     route53,
     assumedRoles: [...assumedRoles].sort(),
   };
+}
+
+/** The lineage's profile fields: the certificate's own, else the CA account's preferred profile. */
+function profileChoice(profile: string | undefined, requiredProfile: string | undefined, accountProfile: string | undefined): { profile?: string; requiredProfile?: string } {
+  if (requiredProfile !== undefined) return { requiredProfile, ...(profile === undefined ? {} : { profile }) };
+  const preferred = profile ?? accountProfile;
+  return preferred === undefined ? {} : { profile: preferred };
 }

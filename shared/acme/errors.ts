@@ -54,9 +54,7 @@ export function sanitizeProblem(problem: AcmeProblem): AcmeProblem {
     ...(detail === undefined ? {} : { detail }),
     ...(typeof problem.status === 'number' ? { status: problem.status } : {}),
     ...(instance === undefined ? {} : { instance }),
-    ...(identifier && typeof identifier === 'object'
-      ? { identifier: { type: text(identifier.type, 50) ?? '', value: text(identifier.value, 300) ?? '' } }
-      : {}),
+    ...(identifier && typeof identifier === 'object' ? { identifier: { type: text(identifier.type, 50) ?? '', value: text(identifier.value, 300) ?? '' } } : {}),
     ...(subproblems ? { subproblems: subproblems.filter((s) => s && typeof s === 'object').map((s) => sanitizeProblem(s) as AcmeSubproblem) } : {}),
   };
 }
@@ -129,9 +127,7 @@ export class AcmeProblemError extends AcmeError {
 
 function formatProblem(problem: AcmeProblem, status: number | undefined): string {
   const head = `${shortProblemType(problem.type)}${status === undefined ? '' : ` (HTTP ${status})`}`;
-  const subs = (problem.subproblems ?? [])
-    .map((s) => `${s.identifier?.value ?? '?'}: ${shortProblemType(s.type)}${s.detail ? ` ${s.detail}` : ''}`)
-    .join('; ');
+  const subs = (problem.subproblems ?? []).map((s) => `${s.identifier?.value ?? '?'}: ${shortProblemType(s.type)}${s.detail ? ` ${s.detail}` : ''}`).join('; ');
   return `${head}: ${problem.detail ?? 'no detail'}${subs ? ` [${subs}]` : ''}`;
 }
 
@@ -309,6 +305,27 @@ export class AcmeClientError extends AcmeError {
   constructor(message: string, options: { url?: string; cause?: unknown } = {}) {
     super(message, options);
     this.name = 'AcmeClientError';
+  }
+}
+
+/**
+ * A required profile (draft-ietf-acme-profiles §3) that the CA's directory does not list: refused
+ * before any order, since an order without it would give a certificate of another kind.
+ */
+export class AcmeProfileNotOfferedError extends AcmeError {
+  readonly profile: string;
+  /** The profiles the directory lists (`meta.profiles`), empty when it lists none. */
+  readonly offered: readonly string[];
+  constructor(url: string, profile: string, rawOffered: readonly string[]) {
+    const offered = rawOffered.slice(0, 20).map((name) => sanitizeDisplayText(String(name), 60));
+    super(
+      `The CA at ${url} does not offer the required profile "${profile}"; ${offered.length > 0 ? `it offers: ${offered.join(', ')}` : 'it lists no profiles at all'}. ` +
+        "Require one of those, make the profile preferred instead (it falls back to the CA's default), or use a CA that offers it.",
+      { url },
+    );
+    this.name = 'AcmeProfileNotOfferedError';
+    this.profile = profile;
+    this.offered = offered;
   }
 }
 

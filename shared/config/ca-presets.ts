@@ -13,7 +13,27 @@ export interface CaPreset {
   readonly defaultDeployDelaySeconds?: number;
   /** The CA's renewal threshold, when it differs from one third of the lifetime (seconds before expiry). */
   readonly defaultRenewBeforeExpirySeconds?: number;
+  /** Lifetime of the certificates the CA issues without a profile (its default), in seconds. */
+  readonly lifetimeSeconds?: number;
+  /**
+   * The profiles the CA is known to list in its directory (draft-ietf-acme-profiles), with each one's
+   * certificate lifetime. Absent when not known: no synth warning is then given for a profile name.
+   */
+  readonly profiles?: Readonly<Record<string, { readonly lifetimeSeconds: number }>>;
 }
+
+const DAY = 86_400;
+
+/**
+ * Let's Encrypt's profiles: `classic` (90 days; 64 days from 2027-02-10, 45 in 2028), `tlsserver`
+ * (45 days) and `shortlived` (160 hours). The lifetimes are today's: the schedule errs short as
+ * they shrink, since the issued certificate's own dates decide each renewal.
+ */
+const LE_PROFILES = {
+  classic: { lifetimeSeconds: 90 * DAY },
+  tlsserver: { lifetimeSeconds: 45 * DAY },
+  shortlived: { lifetimeSeconds: 160 * 3_600 },
+} as const;
 
 const LE = 'https://acme-v02.api.letsencrypt.org/directory';
 const LE_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
@@ -21,11 +41,25 @@ const GOOGLE = 'https://dv.acme-v02.api.pki.goog/directory';
 const GOOGLE_STAGING = 'https://dv.acme-v02.test-api.pki.goog/directory';
 
 export const CA_PRESETS = {
-  letsencrypt: { name: 'letsencrypt', directoryUrl: LE, stagingDirectoryUrl: LE_STAGING, externalAccountRequired: false },
-  'letsencrypt-staging': { name: 'letsencrypt-staging', directoryUrl: LE_STAGING, stagingDirectoryUrl: LE_STAGING, externalAccountRequired: false },
-  zerossl: { name: 'zerossl', directoryUrl: 'https://acme.zerossl.com/v2/DV90', externalAccountRequired: true },
-  google: { name: 'google', directoryUrl: GOOGLE, stagingDirectoryUrl: GOOGLE_STAGING, externalAccountRequired: true },
-  'google-staging': { name: 'google-staging', directoryUrl: GOOGLE_STAGING, stagingDirectoryUrl: GOOGLE_STAGING, externalAccountRequired: true },
+  letsencrypt: {
+    name: 'letsencrypt',
+    directoryUrl: LE,
+    stagingDirectoryUrl: LE_STAGING,
+    externalAccountRequired: false,
+    lifetimeSeconds: 90 * DAY,
+    profiles: LE_PROFILES,
+  },
+  'letsencrypt-staging': {
+    name: 'letsencrypt-staging',
+    directoryUrl: LE_STAGING,
+    stagingDirectoryUrl: LE_STAGING,
+    externalAccountRequired: false,
+    lifetimeSeconds: 90 * DAY,
+    profiles: LE_PROFILES,
+  },
+  zerossl: { name: 'zerossl', directoryUrl: 'https://acme.zerossl.com/v2/DV90', externalAccountRequired: true, lifetimeSeconds: 90 * DAY },
+  google: { name: 'google', directoryUrl: GOOGLE, stagingDirectoryUrl: GOOGLE_STAGING, externalAccountRequired: true, lifetimeSeconds: 90 * DAY },
+  'google-staging': { name: 'google-staging', directoryUrl: GOOGLE_STAGING, stagingDirectoryUrl: GOOGLE_STAGING, externalAccountRequired: true, lifetimeSeconds: 90 * DAY },
   /**
    * JPRS (the operator manual's CA): EAB required; the manual insists on RSA keys; its OCSP
    * responder learns of a new certificate up to ~10 minutes after issuance, so deploys wait 600 s;
@@ -39,6 +73,8 @@ export const CA_PRESETS = {
     suggestedKeyType: 'rsa-2048',
     defaultDeployDelaySeconds: 600,
     defaultRenewBeforeExpirySeconds: 30 * 86400,
+    // The CA/Browser Forum's maximum since 2026-03-15 (ballot SC-081): the longest it can be.
+    lifetimeSeconds: 200 * DAY,
   },
 } as const satisfies Record<string, CaPreset>;
 

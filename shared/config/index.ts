@@ -3,5 +3,6 @@ export * from './domains.js';
 export * from './duration.js';
 export * from './errors.js';
 export * from './lineage-spec.js';
+export * from './preset-profile.js';
 export * from './issuer-schema.js';
 export * from './zod-issue.js';

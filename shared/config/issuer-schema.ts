@@ -68,6 +68,10 @@ export const certificateSchema = z
     /** Where the certificate key lives: `keys/` in the bucket, or a secret. The issuer's `keyStore` when unset. */
     keyStore: keyStoreSchema.optional(),
     delegations: delegationsSchema.readonly().optional(),
+    /** The preferred ACME profile; the CA account's `profile` when unset. */
+    profile: profileSchema.optional(),
+    /** The required ACME profile: no order when the CA does not list it. */
+    requiredProfile: profileSchema.optional(),
   })
   .strict();
 

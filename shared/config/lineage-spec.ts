@@ -127,8 +127,13 @@ export const caSpecSchema = z
     termsOfServiceAgreed: z.boolean().default(false),
     /** The account key's type. @default 'ecdsa-p256' */
     accountKeyType: accountKeyTypeSchema.default('ecdsa-p256'),
-    /** An ACME profile the CA lists in its directory. */
+    /**
+     * The preferred ACME profile (draft-ietf-acme-profiles; certbot's `--preferred-profile`): asked
+     * for when the CA's directory lists it, else the order goes without one (the CA's default).
+     */
     profile: profileSchema.optional(),
+    /** The required ACME profile (certbot's `--required-profile`): no order when the CA does not list it. */
+    requiredProfile: profileSchema.optional(),
     /** Issuer common name of the chain to prefer (certbot's `--preferred-chain`). */
     preferredChain: preferredChainSchema.optional(),
   })
@@ -224,6 +229,12 @@ export function resolveLineageSpec(input: unknown): LineageSpec {
       });
     }
     preset = CA_PRESETS[spec.ca.preset];
+  }
+  if (spec.ca.profile !== undefined && spec.ca.requiredProfile !== undefined) {
+    throw new ConfigError(
+      `ca: a preferred profile ("${spec.ca.profile}") and a required one ("${spec.ca.requiredProfile}") were both given; give one (--preferred-profile or --required-profile; profile or requiredProfile).`,
+      { field: 'ca.requiredProfile' },
+    );
   }
   const directoryUrl = spec.ca.directoryUrl ?? preset?.directoryUrl;
   if (!directoryUrl) throw new ConfigError('ca: give a preset (e.g. "letsencrypt", "jprs") or a directoryUrl.', { field: 'ca' });

@@ -9,6 +9,7 @@ import { keyMatchesCertificate } from '../crypto/key-matches-certificate.js';
 import { challengeRecord, groupRecords, type ChallengeRecord } from '../dns/challenge-record.js';
 import { delegateRecords } from '../dns/delegation.js';
 import type { LineageSpec } from '../config/index.js';
+import { profileOf } from '../config/preset-profile.js';
 import { KeyNotFoundError, LineageLockedError, LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
 import { ensureAccount } from './account.js';
 import { DEFAULT_LIMITS, type WorkflowDeps, type WorkflowLimits } from './deps.js';
@@ -45,7 +46,14 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       if (!(input.cleanupOnly && err instanceof LineageLockedError)) throw err;
       deps.log.info('Another run holds the lineage; it removes its own records. Nothing to clean up.', { lineage: input.lineage });
       return skippedState(
-        { lineage: input.lineage, dryRun: input.dryRun, force: input.force, renewal: first.lineage.state.currentVersion > 0, directoryUrl: first.lineage.spec.ca.directoryUrl, startedAt: deps.now().toISOString() },
+        {
+          lineage: input.lineage,
+          dryRun: input.dryRun,
+          force: input.force,
+          renewal: first.lineage.state.currentVersion > 0,
+          directoryUrl: first.lineage.spec.ca.directoryUrl,
+          startedAt: deps.now().toISOString(),
+        },
         'cleanupOnly',
       );
     }
@@ -95,7 +103,12 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       registrationLock: { lock: deps.lock, owner: input.owner },
     });
     const replaces = !input.dryRun && state.currentVersion > 0 && !state.revoked ? state.current?.ariCertificateId : undefined;
-    const created = await createOrder(ctx, account, spec.domains, spec.ca.profile, replaces);
+    const profile = profileOf(spec);
+    const created = await createOrder(ctx, account, spec.domains, profile, replaces);
+    if (profile && created.omitted.includes('profile')) {
+      // draft-ietf-acme-profiles §3: a preferred profile the CA does not list falls back to its default.
+      deps.log.warn(profileFallbackNote(profile.name, created.offeredProfiles ?? []), { lineage: input.lineage, profile: profile.name });
+    }
     if (created.replacesRefused) {
       deps.log.warn('The CA refused the order with "replaces"; ordered without it.', { lineage: input.lineage, replaces, reason: created.replacesRefused });
     }
@@ -153,8 +166,22 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
   }
 }
 
+/**
+ * The note a preferred profile's fallback leaves: which profile, and what the CA offers instead.
+ *
+ * @example
+ * profileFallbackNote('tlsserver', ['classic']) // 'The CA does not offer the preferred profile "tlsserver" (it offers: classic); ordered with its default profile.'
+ */
+export function profileFallbackNote(profile: string, offered: readonly string[]): string {
+  const listed = offered.length > 0 ? `it offers: ${offered.join(', ')}` : 'it lists no profiles';
+  return `The CA does not offer the preferred profile "${profile}" (${listed}); ordered with its default profile.`;
+}
+
 /** The state of an issuance that ends at PrepareOrder without an order (the Choice after it goes to `Skipped`). */
-function skippedState(base: Pick<IssuanceState, 'lineage' | 'dryRun' | 'force' | 'renewal' | 'directoryUrl' | 'startedAt'>, skipReason: NonNullable<IssuanceState['skipReason']>): IssuanceState {
+function skippedState(
+  base: Pick<IssuanceState, 'lineage' | 'dryRun' | 'force' | 'renewal' | 'directoryUrl' | 'startedAt'>,
+  skipReason: NonNullable<IssuanceState['skipReason']>,
+): IssuanceState {
   return {
     ...base,
     skipped: true,
@@ -228,7 +255,10 @@ async function finishStoredVersion(lineage: string, inflight: InflightIssuance, 
       ...(meta.ariCertificateId ? { ariCertificateId: meta.ariCertificateId } : {}),
     };
     const { failures: _cleared, ari: _stale, revoked: _old, ...state } = current.lineage.state;
-    await deps.store.putLineage({ spec: current.lineage.spec, state: { ...state, currentVersion: latest, current: summary, issuedAt: meta.issuedAt } }, { expectedEtag: current.etag });
+    await deps.store.putLineage(
+      { spec: current.lineage.spec, state: { ...state, currentVersion: latest, current: summary, issuedAt: meta.issuedAt } },
+      { expectedEtag: current.etag },
+    );
   }
   deps.log.warn('Finished storing the certificate of an earlier run that stopped while storing it.', { lineage, version: latest, serialHex: stored.meta.serialHex });
 }
@@ -237,10 +267,10 @@ async function createOrder(
   ctx: AcmeContext,
   account: Account,
   domains: readonly string[],
-  profile: string | undefined,
+  profile: { readonly name: string; readonly required: boolean } | undefined,
   replaces: string | undefined,
 ): Promise<NewOrderResult & { sentReplaces?: string; replacesRefused?: string }> {
-  const request = { domains, ...(profile ? { profile } : {}) };
+  const request = { domains, ...(profile ? { profile: profile.name, profileRequired: profile.required } : {}) };
   // newOrder sends `replaces` only when the directory has `renewalInfo` (RFC 9773 §5).
   if (!replaces) return newOrder(ctx, account, request);
   try {

@@ -90,6 +90,7 @@ const ACMEFLOW_KEYS = new Set([
   'account_key_type',
   'agree_tos',
   'profile',
+  'required_profile',
   'dns_config',
   'dns_credentials_ref',
   'dns_delegations',
@@ -115,8 +116,15 @@ function jsonValue(value: unknown): string {
 }
 
 function keyTypeParams(keyType: KeyType): [string, string][] {
-  if (keyType.startsWith('rsa-')) return [['key_type', 'rsa'], ['rsa_key_size', keyType.slice(4)]];
-  return [['key_type', 'ecdsa'], ['elliptic_curve', keyType === 'ecdsa-p384' ? 'secp384r1' : 'secp256r1']];
+  if (keyType.startsWith('rsa-'))
+    return [
+      ['key_type', 'rsa'],
+      ['rsa_key_size', keyType.slice(4)],
+    ];
+  return [
+    ['key_type', 'ecdsa'],
+    ['elliptic_curve', keyType === 'ecdsa-p384' ? 'secp384r1' : 'secp256r1'],
+  ];
 }
 
 function line(key: string, value: ConfValue): string {
@@ -148,8 +156,7 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
   const { spec, state } = lineage;
   const name = spec.name;
   const section = (sectionName: string | null): ConfSection | undefined => previous?.sections.find((s) => s.name === sectionName);
-  const carried = (sectionName: string | null, owned: Set<string>): string[] =>
-    (section(sectionName)?.entries ?? []).filter((e) => !owned.has(e.key)).map((e) => e.text.trim());
+  const carried = (sectionName: string | null, owned: Set<string>): string[] => (section(sectionName)?.entries ?? []).filter((e) => !owned.has(e.key)).map((e) => e.text.trim());
 
   const out: string[] = [];
   if (spec.renewBeforeExpirySeconds === undefined) {
@@ -187,6 +194,7 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
     // certbot's --agree-tos, which certbot itself does not keep (it only matters at registration).
     ['agree_tos', spec.ca.termsOfServiceAgreed ? 'True' : undefined],
     ['profile', spec.ca.profile],
+    ['required_profile', spec.ca.requiredProfile],
     ['dns_config', Object.keys(spec.dns.config).length === 0 ? undefined : jsonValue(spec.dns.config)],
     ['dns_credentials_ref', spec.dns.credentialsRef],
     ['dns_delegations', Object.keys(spec.dns.delegations).length === 0 ? undefined : jsonValue(spec.dns.delegations)],
@@ -374,6 +382,7 @@ export function lineageFromDocument(document: ConfDocument, name: string, path: 
       accountKeyType: own.string('account_key_type'),
       termsOfServiceAgreed: own.boolean('agree_tos'),
       profile: own.string('profile'),
+      requiredProfile: own.string('required_profile'),
       preferredChain: params.string('preferred_chain'),
     }),
     dns: withoutUndefined({
