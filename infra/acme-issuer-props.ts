@@ -96,11 +96,22 @@ export interface DnsProviderProps {
   readonly resolvers?: readonly string[];
 }
 
-/** When the renewal sweep runs. */
+/**
+ * When the renewal sweep runs. By default the schedule follows the shortest certificate lifetime in
+ * the issuer (from each certificate's CA preset and profile; 90 days for a CA without a preset), so
+ * that three sweeps fall inside the CA's suggested renewal window (about 2 % of the lifetime):
+ * twice a day for 90 days and longer, every 8 hours for 64 days, every 6 hours for 45 days, every
+ * 30 minutes for six-day certificates.
+ */
 export interface RenewalScheduleProps {
-  /** @default cron `0 0,12 * * ? *` in UTC: 00:00 and 12:00, as the operator manual's cron line */
+  /** Overrides the computed schedule. @default computed from the shortest lifetime: `cron(0 0,12 * * ? *)` UTC for 90-day certificates */
   readonly expression?: ScheduleExpression;
-  /** The scheduler starts the sweep at a random moment inside this window (jitter, so fleets do not hit the CA at once). @default 60 minutes */
+  /**
+   * The shortest certificate lifetime the issuer will see, when the presets do not tell it (a CA
+   * given by `directoryUrl` that issues six-day certificates, say). @default from the CA presets and profiles
+   */
+  readonly shortestLifetime?: Duration;
+  /** The scheduler starts the sweep at a random moment inside this window (jitter, so fleets do not hit the CA at once). @default a quarter of the interval, at most 60 minutes */
   readonly flexibleWindow?: Duration;
   /** @default true */
   readonly enabled?: boolean;
