@@ -2,7 +2,7 @@ import { ConfigError, lineageNameProblem, resolveLineageSpec, type LineageSpec }
 import type { Backend, IssueOutcome, IssueRequest } from '../backend/backend.js';
 import { CA_OPTIONS, caFromFlags, eabFromFlags, KEY_OPTIONS, keyTypeFromFlags } from '../ca-flags.js';
 import { CLOUD_HELP, CLOUD_OPTIONS, CLOUD_SECRET_OPTIONS, EAB_SECRET_FIX, LOCAL_ONLY_FIXES, secretRefFromFlag } from '../cloud/cloud-flags.js';
-import { DNS_OPTIONS, resolversFromFlags } from '../dns-flags.js';
+import { DNS_OPTIONS, propagationTimeoutFromFlags, resolversFromFlags } from '../dns-flags.js';
 import type { Output } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { printIssuanceFailure } from './print-failure.js';
@@ -21,8 +21,10 @@ Obtains a certificate with dns-01 and saves it in certbot's layout under the con
   --elliptic-curve secp256r1|secp384r1
   --dns PROVIDER               route53, rfc2136, cloudflare or acme-dns (or --dns-<provider>)
   --dns-<provider>-credentials FILE   the provider's certbot-format credentials file
-  --dns-resolver HOST:PORT     ask this server in the propagation check instead of the zone's nameservers
-                               (repeatable; kept with the lineage for renewals)
+  --dns-resolver HOST:PORT     ask this server in the propagation check and for CNAMEs at _acme-challenge
+                               instead of the zone's nameservers (repeatable; kept with the lineage for renewals)
+  --dns-propagation-timeout SECONDS   how long to wait for the records to reach every server (default 900;
+                               kept with the lineage); a cause that waiting cannot fix ends the wait at once
   --server URL | --ca PRESET   the CA (default: letsencrypt); presets: letsencrypt, letsencrypt-staging, zerossl, google, google-staging, jprs
   -m EMAIL --agree-tos         account contact and agreement to the CA's terms (to register)
   --eab-kid KID --eab-hmac-key KEY   External Account Binding credentials from the CA's portal
@@ -106,6 +108,7 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
   const nameProblem = certName === undefined ? undefined : lineageNameProblem(certName);
   if (nameProblem) throw new UsageError(`--cert-name ${certName}: ${nameProblem}.`);
   const resolvers = resolversFromFlags(values);
+  const propagationTimeout = propagationTimeoutFromFlags(values);
   const ca = caFromFlags(values);
   const { keyType, defaulted } = keyTypeFromFlags(values, ca.preset);
   const dns = await backend.dnsFromFlags(values, (message) => out.error(`Warning: ${message}`));
@@ -136,6 +139,7 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
         ...(dns.credentialsRef ? { credentialsRef: dns.credentialsRef } : {}),
         // Kept with the lineage, like the rest of the DNS choice, so `renew` checks the same servers.
         ...(resolvers ? { resolvers } : {}),
+        ...(propagationTimeout === undefined ? {} : { propagationTimeoutSeconds: propagationTimeout }),
       },
       ...(values['renew-before-expiry'] ? { renewBeforeExpiry: values['renew-before-expiry'] } : {}),
       ...(deployDelay === undefined ? {} : { deployDelay }),

@@ -69,6 +69,8 @@ export const deployDelaySchema = z.number().int().min(0).max(86_400);
 export const profileSchema = z.string().min(1);
 /** Issuer common name of the chain to prefer (certbot's `--preferred-chain`). */
 export const preferredChainSchema = z.string().min(1);
+/** How long the propagation check may wait, in whole seconds: at least 10, at most a day. */
+export const propagationTimeoutSchema = z.number().int().min(10).max(86_400);
 /** Provider settings that are not secret (zone id, server address, ...). */
 export const dnsConfigSchema = z.record(z.string(), z.unknown());
 /** Per-name CNAME delegation targets. */
@@ -151,6 +153,11 @@ export const dnsSpecSchema = z
     delegations: delegationsSchema.default({}),
     /** Nameservers the propagation check asks instead of the zone's authoritative servers (`host:port`). */
     resolvers: resolversSchema.default([]),
+    /**
+     * Seconds the issuance waits for the records to reach every server before it fails
+     * (`--dns-propagation-timeout`). @default 900
+     */
+    propagationTimeoutSeconds: propagationTimeoutSchema.optional(),
   })
   .strict();
 

@@ -8,6 +8,7 @@ import { newOrder, type NewOrderResult } from '../acme/order.js';
 import { keyMatchesCertificate } from '../crypto/key-matches-certificate.js';
 import { challengeRecord, groupRecords, type ChallengeRecord } from '../dns/challenge-record.js';
 import { delegateRecords } from '../dns/delegation.js';
+import { nodeResolver } from '../dns/node-resolver.js';
 import type { LineageSpec } from '../config/index.js';
 import { profileOf } from '../config/preset-profile.js';
 import { KeyNotFoundError, LineageLockedError, LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
@@ -131,11 +132,12 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       authorizations.push({ url, identifier, status: authz.status, challengeUrl: challenge.url, recordName: record.name, value: record.value });
     }
     const overrides = Object.fromEntries(Object.entries(spec.dns.delegations).map(([domain, target]) => [domain, { delegateTo: target }]));
-    const delegated = await delegateRecords(challengeRecords, {
-      overrides,
-      ...(deps.cnameResolver ? { resolver: deps.cnameResolver } : {}),
-    });
+    // CNAMEs are looked up where the propagation check looks (the lineage's resolvers), not through
+    // the system's resolver, which may not see a private or lab zone at all.
+    const resolver = deps.cnameResolver ?? (spec.dns.resolvers.length > 0 ? nodeResolver({ servers: spec.dns.resolvers }) : undefined);
+    const delegated = await delegateRecords(challengeRecords, { overrides, ...(resolver ? { resolver } : {}) });
     const effectiveByName = new Map(delegated.map((r) => [r.name, r.effectiveName]));
+    const chainByName = new Map(delegated.filter((r) => r.chain.length > 0).map((r) => [r.name, [...r.chain]]));
     const records = groupRecords(delegated, { ttl: CHALLENGE_TTL }).map((r) => ({ ...r, values: [...r.values] }));
     const keyToken = keyTokenFor(order.url);
     if (lock) {
@@ -152,7 +154,11 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       accountId: account.id,
       accountUrl: account.url,
       order: { url: order.url, finalize: order.finalize, status: order.status, ...(order.certificate ? { certificate: order.certificate } : {}) },
-      authorizations: authorizations.map((a) => (a.recordName ? { ...a, effectiveName: effectiveByName.get(a.recordName) ?? a.recordName } : a)),
+      authorizations: authorizations.map((a) => {
+        if (!a.recordName) return a;
+        const chain = chainByName.get(a.recordName);
+        return { ...a, effectiveName: effectiveByName.get(a.recordName) ?? a.recordName, ...(chain ? { cnameChain: chain } : {}) };
+      }),
       records,
       changes: [],
       keyToken,

@@ -20,6 +20,8 @@ export const authorizationStateSchema = z.object({
   recordName: z.string().optional(),
   /** Where the value is published (after CNAME delegation). */
   effectiveName: z.string().optional(),
+  /** The CNAME targets followed from `recordName` to `effectiveName`, when delegated: errors name the chain. */
+  cnameChain: z.array(z.string()).optional(),
   /** base64url(SHA-256(key authorization)), RFC 8555 §8.4: public by design, it is published in DNS. */
   value: z.string().optional(),
 });

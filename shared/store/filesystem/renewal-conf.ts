@@ -95,6 +95,7 @@ const ACMEFLOW_KEYS = new Set([
   'dns_credentials_ref',
   'dns_delegations',
   'dns_resolvers',
+  'dns_propagation_timeout_seconds',
   'deploy_delay_seconds',
   'key_store',
   'current_version',
@@ -199,6 +200,7 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
     ['dns_credentials_ref', spec.dns.credentialsRef],
     ['dns_delegations', Object.keys(spec.dns.delegations).length === 0 ? undefined : jsonValue(spec.dns.delegations)],
     ['dns_resolvers', spec.dns.resolvers.length === 0 ? undefined : spec.dns.resolvers.length === 1 ? (spec.dns.resolvers[0] as string) : spec.dns.resolvers],
+    ['dns_propagation_timeout_seconds', spec.dns.propagationTimeoutSeconds === undefined ? undefined : String(spec.dns.propagationTimeoutSeconds)],
     ['deploy_delay_seconds', String(spec.deployDelaySeconds)],
     // Where the key lives when this lineage runs in AWS; local runs keep it in archive/ regardless.
     ['key_store', spec.keyStore],
@@ -391,6 +393,7 @@ export function lineageFromDocument(document: ConfDocument, name: string, path: 
       credentialsRef: own.string('dns_credentials_ref'),
       delegations: own.json('dns_delegations', 'object'),
       resolvers: own.list('dns_resolvers'),
+      propagationTimeoutSeconds: own.integer('dns_propagation_timeout_seconds'),
     }),
     renewBeforeExpiry,
     deployDelay: own.integer('deploy_delay_seconds'),
