@@ -19,20 +19,22 @@ export interface CaPreset {
    * The profiles the CA is known to list in its directory (draft-ietf-acme-profiles), with each one's
    * certificate lifetime. Absent when not known: no synth warning is then given for a profile name.
    */
-  readonly profiles?: Readonly<Record<string, { readonly lifetimeSeconds: number }>>;
+  readonly profiles?: Readonly<Record<string, { readonly lifetimeSeconds: number; readonly authorizationSeconds?: number }>>;
 }
 
 const DAY = 86_400;
 
 /**
  * Let's Encrypt's profiles: `classic` (90 days; 64 days from 2027-02-10, 45 in 2028), `tlsserver`
- * (45 days) and `shortlived` (160 hours). The lifetimes are today's: the schedule errs short as
+ * (45 days) and `shortlived` (160 hours), the last two with one hour to complete a pending
+ * authorization (`authorizationSeconds`). The lifetimes are today's: the schedule errs short as
  * they shrink, since the issued certificate's own dates decide each renewal.
  */
 const LE_PROFILES = {
   classic: { lifetimeSeconds: 90 * DAY },
-  tlsserver: { lifetimeSeconds: 45 * DAY },
-  shortlived: { lifetimeSeconds: 160 * 3_600 },
+  // With these two a pending authorization must be completed within one hour of the order.
+  tlsserver: { lifetimeSeconds: 45 * DAY, authorizationSeconds: 3_600 },
+  shortlived: { lifetimeSeconds: 160 * 3_600, authorizationSeconds: 3_600 },
 } as const;
 
 const LE = 'https://acme-v02.api.letsencrypt.org/directory';

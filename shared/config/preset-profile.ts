@@ -43,3 +43,15 @@ export function expectedLifetimeSeconds(spec: Pick<LineageSpec, 'ca'>): number |
   const listed = profile && preset?.profiles && Object.hasOwn(preset.profiles, profile.name) ? preset.profiles[profile.name] : undefined;
   return listed?.lifetimeSeconds ?? preset?.lifetimeSeconds;
 }
+
+/**
+ * Seconds a pending authorization of this lineage's orders stays usable, when its CA preset says so
+ * for the profile asked (Let's Encrypt's `tlsserver` and `shortlived`: one hour). Undefined otherwise:
+ * the authorization's own `expires` (RFC 8555 §7.1.4) is then the only deadline.
+ */
+export function knownAuthorizationSeconds(spec: Pick<LineageSpec, 'ca'>): number | undefined {
+  const preset = presetOf(spec);
+  const profile = profileOf(spec);
+  if (!profile || !preset?.profiles || !Object.hasOwn(preset.profiles, profile.name)) return undefined;
+  return preset.profiles[profile.name]?.authorizationSeconds;
+}

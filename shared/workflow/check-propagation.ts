@@ -2,9 +2,13 @@ import { DnsPropagationTimeoutError, type CnameChains } from '../dns/errors.js';
 import type { PropagationMiss } from '../dns/propagation.js';
 import { certainPropagationFailure, describeMissing } from '../dns/propagation-verdict.js';
 import { DEFAULT_LIMITS, type WorkflowDeps, type WorkflowLimits } from './deps.js';
+import { AuthorizationWindowClosingError } from './errors.js';
 import { nextPoll, pollElapsedSeconds } from './poll.js';
 import { requireLineage } from './require-lineage.js';
 import type { IssuanceState } from './state.js';
+
+/** Time the CA needs after the records are visible: responding, validating, polling the authorizations. */
+export const AUTHORIZATION_MARGIN_SECONDS = 120;
 
 /** The CNAME chain of each delegated record, keyed by the name the value is published at. */
 function chainsOf(state: IssuanceState): CnameChains {
@@ -24,7 +28,9 @@ function chainsOf(state: IssuanceState): CnameChains {
  * authoritative (`DnsNotAuthoritativeError`), or none has answered for a minute
  * (`DnsServersUnreachableError`). Past the lineage's `dns.propagationTimeoutSeconds` (else the
  * limit's) it fails with `DnsPropagationTimeoutError` naming what is still missing where. Errors
- * name the CNAME chain of a delegated record. Each round that is not ready logs what it still
+ * name the CNAME chain of a delegated record. When the order's authorizations would expire before
+ * the CA could validate (`authorizationDeadline` less {@link AUTHORIZATION_MARGIN_SECONDS}), it
+ * stops with `AuthorizationWindowClosingError` instead of waiting past them. Each round that is not ready logs what it still
  * waits for (`fields.propagation`), which the command shows as progress.
  */
 export async function checkPropagation(state: IssuanceState, deps: WorkflowDeps, limits: WorkflowLimits = DEFAULT_LIMITS): Promise<IssuanceState> {
@@ -53,6 +59,12 @@ export async function checkPropagation(state: IssuanceState, deps: WorkflowDeps,
   }
   const timeoutSeconds = spec.dns.propagationTimeoutSeconds ?? limits.propagationTimeoutSeconds;
   if (!ready && elapsed >= timeoutSeconds) throw new DnsPropagationTimeoutError(missing, { timeoutSeconds, chains });
+  const deadline = state.authorizationDeadline === undefined ? Number.NaN : Date.parse(state.authorizationDeadline);
+  if (!ready && now.getTime() + AUTHORIZATION_MARGIN_SECONDS * 1000 >= deadline) {
+    // Validation still needs its own time after the records are visible: stop while the
+    // authorizations are pending, not after they expired unanswered.
+    throw new AuthorizationWindowClosingError(state.authorizationDeadline as string, (now.getTime() - Date.parse(state.startedAt)) / 1000, describeMissing(missing, chains));
+  }
   if (!ready) {
     deps.log.info(`Waiting for DNS: ${describeMissing(missing, chains)}`, {
       lineage: state.lineage,

@@ -10,7 +10,7 @@ import { challengeRecord, groupRecords, type ChallengeRecord } from '../dns/chal
 import { delegateRecords } from '../dns/delegation.js';
 import { nodeResolver } from '../dns/node-resolver.js';
 import type { LineageSpec } from '../config/index.js';
-import { profileOf } from '../config/preset-profile.js';
+import { knownAuthorizationSeconds, profileOf } from '../config/preset-profile.js';
 import { KeyNotFoundError, LineageLockedError, LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
 import { ensureAccount } from './account.js';
 import { DEFAULT_LIMITS, type WorkflowDeps, type WorkflowLimits } from './deps.js';
@@ -118,6 +118,9 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
 
     const authorizations: AuthorizationState[] = [];
     const challengeRecords: ChallengeRecord[] = [];
+    // The order was just created: a profile known to give one hour counts from now.
+    const knownWindow = knownAuthorizationSeconds(spec);
+    const deadlines: number[] = knownWindow === undefined ? [] : [deps.now().getTime() + knownWindow * 1000];
     for (const url of order.authorizations) {
       const authz = (await getAuthorization(ctx, account, url)).resource;
       const identifier = authz.wildcard ? `*.${authz.identifier.value}` : authz.identifier.value;
@@ -126,6 +129,8 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
         continue;
       }
       if (authz.status !== 'pending') throw new AcmeOrderInvalidError(order.url, order.error);
+      const expires = authz.expires === undefined ? Number.NaN : Date.parse(authz.expires);
+      if (Number.isFinite(expires)) deadlines.push(expires);
       const challenge = findChallenge(authz, 'dns-01');
       const record = challengeRecord(identifier, await keyAuthorization(challenge.token ?? '', account.key));
       challengeRecords.push(record);
@@ -162,6 +167,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       records,
       changes: [],
       keyToken,
+      ...(challengeRecords.length > 0 && deadlines.length > 0 ? { authorizationDeadline: new Date(Math.min(...deadlines)).toISOString() } : {}),
       ...(created.sentReplaces ? { replaces: created.sentReplaces } : {}),
       ...(created.replacesRefused ? { replacesRefused: created.replacesRefused } : {}),
     };

@@ -62,6 +62,12 @@ export const issuanceStateSchema = z.object({
   /** Why the CA refused the order with `replaces` and it was placed without (the problem type and the CA's detail, sanitised). */
   replacesRefused: z.string().optional(),
   poll: pollStateSchema.optional(),
+  /**
+   * When the order's pending authorizations stop being usable (ISO): the earliest `expires` of them
+   * (RFC 8555 §7.1.4), or sooner when the profile is known to allow less (one hour). CheckPropagation
+   * stops before it rather than let the authorizations expire unused.
+   */
+  authorizationDeadline: z.string().optional(),
   /** Filled by storeCertificate. */
   result: z
     .object({

@@ -1,7 +1,9 @@
 /**
  * The CheckPropagation step against real BIND 9 servers: a cause waiting cannot fix ends the wait
  * at once (servers that are not authoritative; servers that never answer, after a minute), the
- * lineage's own timeout applies, and every error and progress line names the CNAME chain.
+ * lineage's own timeout applies, and every error and progress line names the CNAME chain; the
+ * order's authorization window is never waited past; on Route 53 it waits for INSYNC, then for the
+ * authoritative servers, each round a Wait state and never a sleep.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { createSocket } from 'node:dgram';
@@ -11,8 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveLineageSpec } from '../../../shared/config/index.js';
 import { checkPropagation as checkOnServers } from '../../../shared/dns/propagation.js';
 import { DnsNotAuthoritativeError, DnsPropagationTimeoutError, DnsServersUnreachableError } from '../../../shared/dns/errors.js';
-import { checkPropagation, type IssuanceState, type WorkflowDeps } from '../../../shared/workflow/index.js';
+import { createProvider } from '../../../shared/dns/providers/index.js';
+import { AuthorizationWindowClosingError, checkPropagation, type IssuanceState, type WorkflowDeps } from '../../../shared/workflow/index.js';
 import { startBind, type BindHandle } from '../../../harness/bind.js';
+import { startRoute53Fake } from '../../../harness/route53-fake.js';
 import { prepareOrderDeps } from '../../support/prepare-order-deps.js';
 
 let served: BindHandle;
@@ -120,5 +124,64 @@ describe('CheckPropagation ends the wait when waiting cannot help', () => {
     expect((err as Error).message).toBe(
       `TXT values still missing on ${served.server} after 30 s (record ${CHAIN}). Fix: check that the provider publishes to the zone the nameservers serve (delegation, split-horizon), or wait longer: --dns-propagation-timeout SECONDS (dns.propagationTimeoutSeconds of the lineage)`,
     );
+  });
+});
+
+describe('the authorization window (one hour with some profiles)', () => {
+  const withDeadline = (secondsAgo: number, deadlineInSeconds: number): IssuanceState => ({
+    ...state(secondsAgo),
+    startedAt: new Date(T0 - secondsAgo * 1000).toISOString(),
+    authorizationDeadline: new Date(T0 + deadlineInSeconds * 1000).toISOString(),
+  });
+
+  it('waits while the CA still has time to validate after the records appear', async () => {
+    const next = await checkPropagation(withDeadline(300, 600), await depsFor([served.server], T0, 3600));
+    expect(next.poll).toMatchObject({ done: false });
+  });
+
+  it('stops before the authorizations expire unanswered, saying when and what is missing', async () => {
+    const err = await checkPropagation(withDeadline(3_500, 100), await depsFor([served.server], T0, 7200)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthorizationWindowClosingError);
+    expect((err as Error).message).toContain(`expire at ${new Date(T0 + 100_000).toISOString()}, 3500 s after the order was created`);
+    expect((err as Error).message).toContain(`${CHAIN} on ${served.server}`);
+  });
+});
+
+describe('the Route 53 path', () => {
+  it('waits for INSYNC, then asks the authoritative servers; each round returns at once with a Wait', async () => {
+    const fake = await startRoute53Fake({ zones: [{ name: 'validation.test' }], pendingPolls: 2 });
+    try {
+      const provider = createProvider(
+        'route53',
+        {},
+        {
+          clientConfig: { endpoint: fake.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'not-a-secret' } },
+        },
+      );
+      const change = await provider.upsertTxt({ name: 'cname.validation.test', values: ['v1'], ttl: 60 });
+      const asked: string[][] = [];
+      const base = await depsFor([fake.dnsServer], T0);
+      const deps: WorkflowDeps = {
+        ...base,
+        dnsProvider: async () => provider,
+        checkPropagation: (records, options) => {
+          asked.push([...(options.resolvers ?? [])]);
+          return checkOnServers(records, { ...options, timeoutMs: 1000 });
+        },
+      };
+      let current: IssuanceState = { ...state(), changes: [change] };
+      const rounds: boolean[] = [];
+      for (let round = 0; round < 5 && !current.poll?.done; round++) {
+        current = await checkPropagation(current, deps);
+        rounds.push(current.poll!.done);
+        if (!current.poll!.done) expect(current.poll!.waitSeconds).toBeGreaterThanOrEqual(1);
+      }
+      // Two PENDING answers (the servers not asked meanwhile), then INSYNC and the servers asked once.
+      expect(rounds).toEqual([false, false, true]);
+      expect(asked).toEqual([[fake.dnsServer]]);
+      expect(fake.calls.filter((c) => c.operation === 'GetChange')).toHaveLength(3);
+    } finally {
+      await fake.stop();
+    }
   });
 });

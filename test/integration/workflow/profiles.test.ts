@@ -7,9 +7,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AcmeProfileNotOfferedError, clearDirectoryCache, explainFailure } from '../../../shared/acme/index.js';
+import { AcmeProfileNotOfferedError, clearDirectoryCache, createAcmeContext, explainFailure, getAuthorization } from '../../../shared/acme/index.js';
 import { resolveLineageSpec } from '../../../shared/config/index.js';
-import { prepareOrder, toStepError, type WorkflowDeps } from '../../../shared/workflow/index.js';
+import { accountIdFor, loadAccount, prepareOrder, toStepError, type WorkflowDeps } from '../../../shared/workflow/index.js';
 import { startProfiledPebble, type PebbleProxyHandle } from '../../../harness/pebble-proxy.js';
 import { prepareOrderDeps } from '../../support/prepare-order-deps.js';
 
@@ -39,12 +39,22 @@ async function lineage(name: string, ca2: Record<string, unknown>): Promise<void
   await deps.store.putLineage({ spec, state: { currentVersion: 0 } }, { expectedEtag: null });
 }
 
+/** The `expires` of an authorization, read through the ACME layer with the account the step registered. */
+async function fetchAuthzExpires(url: string, accountUrl: string): Promise<string> {
+  const account = await loadAccount(deps, accountIdFor(ca.directoryUrl), accountUrl);
+  const authz = await getAuthorization(createAcmeContext({ directoryUrl: ca.directoryUrl, transport: ca.transport }), account, url);
+  return authz.resource.expires!;
+}
+
 describe('prepareOrder with profiles', () => {
   it('orders with a required profile the CA lists', async () => {
     await lineage('listed', { requiredProfile: 'tlsserver' });
     const state = await prepareOrder({ lineage: 'listed', owner: 'x' }, deps);
     expect(ca.orderProfiles()[state.order.url]).toBe('tlsserver');
     expect(warnings).toEqual([]);
+    // The authorization's own `expires` (RFC 8555 §7.1.4) is the deadline CheckPropagation keeps to.
+    const authz = await fetchAuthzExpires(state.authorizations[0]!.url, state.accountUrl);
+    expect(state.authorizationDeadline).toBe(new Date(Date.parse(authz)).toISOString());
   });
 
   it('fails before any order when a required profile is not listed, with an explained error that crosses the Task boundary by name', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, expectedLifetimeSeconds, presetProfileProblem, profileOf, resolveLineageSpec } from '../../../shared/config/index.js';
+import { ConfigError, expectedLifetimeSeconds, knownAuthorizationSeconds, presetProfileProblem, profileOf, resolveLineageSpec } from '../../../shared/config/index.js';
 
 const DAY = 86_400;
 const spec = (ca: Record<string, unknown>) => resolveLineageSpec({ domains: ['example.net'], keyType: 'ecdsa-p256', ca, dns: { provider: 'route53' } });
@@ -32,5 +32,13 @@ describe('profiles of a lineage', () => {
     expect(expectedLifetimeSeconds(spec({ preset: 'letsencrypt', profile: 'unknown' }))).toBe(90 * DAY);
     expect(expectedLifetimeSeconds(spec({ preset: 'jprs', eabRef: 'x' }))).toBe(200 * DAY);
     expect(expectedLifetimeSeconds(spec({ directoryUrl: 'https://ca.example/dir' }))).toBeUndefined();
+  });
+
+  it('knows the one-hour authorization window of the profiles that have one', () => {
+    expect(knownAuthorizationSeconds(spec({ preset: 'letsencrypt', requiredProfile: 'shortlived' }))).toBe(3600);
+    expect(knownAuthorizationSeconds(spec({ preset: 'letsencrypt', profile: 'tlsserver' }))).toBe(3600);
+    expect(knownAuthorizationSeconds(spec({ preset: 'letsencrypt', profile: 'classic' }))).toBeUndefined();
+    expect(knownAuthorizationSeconds(spec({ preset: 'letsencrypt' }))).toBeUndefined();
+    expect(knownAuthorizationSeconds(spec({ directoryUrl: 'https://ca.example/dir', profile: 'shortlived' }))).toBeUndefined();
   });
 });
