@@ -152,6 +152,8 @@ export type RenewResult =
       readonly error?: EngineFailure;
       /** The failure the lineage recorded (in the stack), with where the lineage is. */
       readonly recorded?: FailureState & { readonly lineageUrl: string };
+      /** When the certificate still served expires (ISO), if it has one: a near expiry is warned about. */
+      readonly notAfter?: string;
     };
 
 /** A lineage the sweep did not attempt: not due. */
@@ -237,6 +239,10 @@ export type CertificateRow =
       readonly privateKeyPath: string;
       readonly failures?: number;
       readonly retryNotBefore?: string;
+      /** The certificate is within its renewal threshold (or ARI window): `renew` would renew it now. */
+      readonly renewalDue?: boolean;
+      /** When it comes due, when not due yet (ISO). */
+      readonly renewAt?: string;
       /** The lineage's ACME profile, and whether it is required rather than preferred. */
       readonly profile?: string;
       readonly profileRequired?: boolean;

@@ -166,6 +166,13 @@ export class LocalBackend implements Backend {
     const skippedNames = new Set(skipped.map((r) => r.lineage));
     const attempted = new Set(outcome.results.filter((r) => r.status !== 'skipped' || meanwhile(r)).map((r) => r.lineage));
     const all = names.length > 0 ? names : (await this.#store.listLineages({ limit: 10_000 })).names;
+    // The certificate a failed lineage still serves: its expiry is warned about when near.
+    const stillServed = new Map<string, string>();
+    for (const r of outcome.results) {
+      if (r.status !== 'failed') continue;
+      const notAfter = (await this.#store.getLineage(r.lineage).catch(() => undefined))?.lineage.state.current?.notAfter;
+      if (notAfter) stillServed.set(r.lineage, notAfter);
+    }
     const notDueNames = all.filter((n) => !attempted.has(n) && !outcome.unreadable.some((u) => u.lineage === n));
     const notDue = [];
     for (const name of notDueNames) {
@@ -182,7 +189,10 @@ export class LocalBackend implements Backend {
       results: outcome.results.flatMap((r): RenewResult[] => {
         if (r.status === 'succeeded')
           return [{ lineage: r.lineage, status: 'succeeded', ...(r.version === undefined ? {} : { version: r.version }), ...(r.notAfter ? { notAfter: r.notAfter } : {}) }];
-        if (r.status === 'failed') return [{ lineage: r.lineage, status: 'failed', ...(r.error ? { error: r.error } : {}) }];
+        if (r.status === 'failed') {
+          const notAfter = stillServed.get(r.lineage);
+          return [{ lineage: r.lineage, status: 'failed', ...(r.error ? { error: r.error } : {}), ...(notAfter ? { notAfter } : {}) }];
+        }
         return meanwhile(r) ? [{ lineage: r.lineage, status: 'skipped' }] : [];
       }),
       notDue,

@@ -51,6 +51,7 @@ export function printCertificates(out: Output, listing: CertificateListing, opti
     if (r.profile) out.line(`    Profile: ${r.profile} (${r.profileRequired ? 'required' : 'preferred'})`);
     if (r.notAfter) out.line(`    Expiry Date: ${r.notAfter} (${r.status}: ${r.daysLeft} days)`);
     else out.line(`    Expiry Date: - (${r.status})`);
+    if (r.renewalDue) out.line('    Renewal: DUE (within its renewal threshold; "acmeflow renew" renews it)');
     out.line(`    Certificate Path: ${r.certificatePath}`);
     out.line(`    Private Key Path: ${r.privateKeyPath}`);
     if (r.failures) out.line(`    Last renewal failed ${r.failures} time(s); next try after ${r.retryNotBefore}`);

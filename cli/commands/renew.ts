@@ -6,6 +6,7 @@ import type { Output } from '../output.js';
 import { printUnreadable } from '../unreadable-lineages.js';
 import { printFailure, printIssuanceFailure } from './print-failure.js';
 import { hookFailuresJson, printHookFailures } from './print-hook-failures.js';
+import { expiryWarnings } from './expiry-warnings.js';
 import type { Verb, VerbValues } from './verb.js';
 
 export const RENEW_HELP = `Usage: acmeflow renew [--cert-name NAME] [--force-renewal] [--dry-run] [--pre-hook CMD] [--deploy-hook CMD] [--post-hook CMD]
@@ -81,7 +82,9 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
     const { execution, error } = outcome;
     if (options.json) out.json({ ...execution, error });
     else {
-      out.error(`The renewal sweep ${execution.executionName} ${execution.status === 'FAILED' ? 'failed' : `ended ${execution.status}`}: ${error.name}${error.step ? ` in ${error.step}` : ''}.`);
+      out.error(
+        `The renewal sweep ${execution.executionName} ${execution.status === 'FAILED' ? 'failed' : `ended ${execution.status}`}: ${error.name}${error.step ? ` in ${error.step}` : ''}.`,
+      );
       printFailure(out, error);
     }
     return 1;
@@ -92,12 +95,14 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
   const exitCode = outcome.failed.length > 0 || unreadable.length > 0 || (outcome.hookFailures?.length ?? 0) > 0 ? 1 : 0;
   if (options.json) {
     out.json({ ...(outcome.json as object), ...hookFailuresJson(outcome.hookFailures) });
+    for (const warning of expiryWarnings(outcome.results, Date.now())) out.error(warning);
     printHookFailures(out, outcome.hookFailures);
     return exitCode;
   }
   const { dryRun } = outcome;
   for (const result of outcome.results) {
-    if (result.status === 'succeeded') out.line(`Renewed ${result.lineage}: ${dryRun ? 'the dry run was successful' : `version ${result.version}, expires ${result.notAfter?.slice(0, 10)}`}.`);
+    if (result.status === 'succeeded')
+      out.line(`Renewed ${result.lineage}: ${dryRun ? 'the dry run was successful' : `version ${result.version}, expires ${result.notAfter?.slice(0, 10)}`}.`);
     else if (result.status === 'skipped') out.line(`${result.lineage}: another run renewed it meanwhile; nothing to do.`);
   }
   const notDue = outcome.notDue ?? [];
@@ -114,6 +119,7 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
   printHookFailures(out, outcome.hookFailures);
   // The summary comes first and each failure after it, so the output ends, as every failure does, with an explanation.
   if (outcome.failed.length > 0) out.error(`${outcome.failed.length} renewal(s) failed: ${outcome.failed.join(', ')}`);
+  for (const warning of expiryWarnings(outcome.results, Date.now())) out.error(warning);
   for (const result of outcome.results) {
     if (result.status !== 'failed') continue;
     if (result.recorded) printRecordedFailure(out, result.lineage, result.recorded);

@@ -63,7 +63,8 @@ beforeAll(async () => {
     startBind({ zones: ['example.test'], records: { 'example.test': ['_acme-challenge.cname CNAME validation-for-cname.example.test.'] } }),
     startBind({ zones: ['other.test'] }),
   ]);
-  pebble = await startPebble({ dnsServer: bind.server });
+  // Six-day certificates: a failed renewal of one is within `renew`'s 7-day expiry warning.
+  pebble = await startPebble({ dnsServer: bind.server, certificateValidityPeriod: 6 * 86_400 });
   work = await mkdtemp(join(tmpdir(), 'acmeflow-cli-dns-'));
   configDir = join(work, 'config');
   await writeRfc2136Credentials(join(work, 'rfc2136.ini'), bind);
@@ -98,5 +99,12 @@ describe('DNS from the command', () => {
     expect(r.err).toContain(`no server asked is authoritative for the challenge record: ${stranger.server} (REFUSED)`);
     expect(r.err).toContain('_acme-challenge.plain.example.test');
     expect(r.err.trimEnd().split('\n').at(-1)).toBe('  More: acmeflow explain DnsNotAuthoritativeError');
+  }, 60_000);
+
+  it('renew warns that a lineage it could not renew expires within 7 days', async () => {
+    const r = await run(['renew', '--force-renewal', '--cert-name', 'cname.example.test', '--dns-resolver', stranger.server, '--config-dir', configDir]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/Warning: cname\.example\.test could not be renewed and its certificate expires on \d{4}-\d\d-\d\d \(in [56] days\)\./);
+    expect(r.err).toContain('DnsNotAuthoritativeError');
   }, 60_000);
 });
