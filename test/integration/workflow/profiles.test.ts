@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AcmeProfileNotOfferedError, clearDirectoryCache, createAcmeContext, explainFailure, getAuthorization } from '../../../shared/acme/index.js';
 import { resolveLineageSpec } from '../../../shared/config/index.js';
 import { accountIdFor, loadAccount, prepareOrder, toStepError, type WorkflowDeps } from '../../../shared/workflow/index.js';
+import { startFakeAcmeServer } from '../../../harness/fake-acme-server.js';
 import { startProfiledPebble, type PebbleProxyHandle } from '../../../harness/pebble-proxy.js';
 import { prepareOrderDeps } from '../../support/prepare-order-deps.js';
 
@@ -76,5 +77,36 @@ describe('prepareOrder with profiles', () => {
     expect(state.order.status).toBe('pending');
     expect(ca.orderProfiles()[state.order.url]).toBeUndefined();
     expect(warnings).toEqual(['The CA does not offer the preferred profile "shortlived" (it offers: classic, tlsserver); ordered with its default profile.']);
+  });
+
+  it('keeps a deadline of one hour from the order for a profile known to give one hour (Let\u2019s Encrypt shortlived), none without', async () => {
+    // The fake CA's authorizations carry no `expires`: only the profile's known window sets a deadline.
+    const fake = await startFakeAcmeServer({ profiles: { classic: 'the default', shortlived: 'six days' } });
+    try {
+      deps = prepareOrderDeps(await mkdtemp(join(tmpdir(), 'acmeflow-profiles-')), fake.transport, { info: () => {}, warn: () => {}, error: () => {} });
+      for (const [name, profile] of [
+        ['hour', { requiredProfile: 'shortlived' }],
+        ['classic', { profile: 'classic' }],
+      ] as const) {
+        // The letsencrypt preset's knowledge of its profiles, at this CA's URL.
+        const spec = resolveLineageSpec({
+          name,
+          domains: [`${name}.example.test`],
+          keyType: 'ecdsa-p256',
+          ca: { preset: 'letsencrypt', directoryUrl: fake.directoryUrl, ...profile },
+          dns: { provider: 'route53' },
+        });
+        await deps.store.putLineage({ spec, state: { currentVersion: 0 } }, { expectedEtag: null });
+      }
+      const before = Date.now();
+      const hour = await prepareOrder({ lineage: 'hour', owner: 'x' }, deps);
+      const deadline = Date.parse(hour.authorizationDeadline!);
+      expect(deadline).toBeGreaterThanOrEqual(before + 3_600_000);
+      expect(deadline).toBeLessThanOrEqual(Date.now() + 3_600_000);
+      const classic = await prepareOrder({ lineage: 'classic', owner: 'x' }, deps);
+      expect(classic.authorizationDeadline).toBeUndefined();
+    } finally {
+      await fake.stop();
+    }
   });
 });
