@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  LINEAGES_PER_SWEEP,
-  makeHandler,
-  parseSpecsFile,
-  type SweepStart,
-  type SyncLineagesDeps,
-  type SyncLineagesEvent,
-} from '../../functions/sync-lineages/handler.js';
+import { LINEAGES_PER_SWEEP, makeHandler, parseSpecsFile, type SweepStart, type SyncLineagesDeps, type SyncLineagesEvent } from '../../functions/sync-lineages/handler.js';
 import { specsFileContent } from '../../infra/lineages/lineage-sync.js';
 import { resolveLineageSpec, type LineageSpec } from '../../shared/config/index.js';
 import { LineageConflictError, type Lineage, type StoredLineage } from '../../shared/store/index.js';
@@ -109,6 +102,17 @@ describe('sync-lineages custom resource', () => {
     ]);
     expect(h.store.lineages.get('a.example')?.lineage).toMatchObject({ spec: { deployDelaySeconds: 300 }, state: { currentVersion: 3, issuedAt: '2026-01-01T00:00:00.000Z' } });
     expect(h.store.lineages.get('b.example')?.lineage.spec.domains).toEqual(['b.example', 'www.b.example']);
+  });
+
+  it('renews at once a lineage whose preferred or required profile changed: its certificate is of another kind', async () => {
+    const h = harness();
+    await h.deploy([spec('p.example'), spec('r.example', { ca: { preset: 'letsencrypt', profile: 'tlsserver' } })], 'Create');
+    h.sweeps.length = 0;
+    await h.deploy([
+      spec('p.example', { ca: { preset: 'letsencrypt', profile: 'shortlived' } }),
+      spec('r.example', { ca: { preset: 'letsencrypt', requiredProfile: 'tlsserver' } }),
+    ]);
+    expect(h.sweeps).toEqual([{ name: 'deploy-req-2-force-0', input: { lineages: ['p.example', 'r.example'], force: true } }]);
   });
 
   it('deletes the lineages a previous deploy wrote and this one dropped, and only those', async () => {
