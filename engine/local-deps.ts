@@ -1,14 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  createAcmeContext,
-  EabCredentialsError,
-  parseEabCredentials,
-  type AcmeContext,
-  type ExternalAccountBinding,
-  type FetchFunction,
-  type HttpTransport,
-} from '../shared/acme/index.js';
+import { createAcmeContext, EabCredentialsError, parseEabCredentials, type AcmeContext, type ExternalAccountBinding, type FetchFunction, type HttpTransport } from '../shared/acme/index.js';
 import type { LineageSpec } from '../shared/config/index.js';
 import { nodeResolver } from '../shared/dns/node-resolver.js';
 import { checkPropagation } from '../shared/dns/propagation.js';

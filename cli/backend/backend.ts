@@ -98,35 +98,34 @@ export interface SavedCertificate {
  */
 export type HookFailures = { readonly hookFailures?: readonly HookFailure[] };
 
-export type IssueOutcome = HookFailures &
+export type IssueOutcome = HookFailures & (
   /** certbot's "not yet due": the lineage has this certificate already. */
-  (
-    | { readonly status: 'NOT_DUE'; readonly lineage: string; readonly notAfter: string }
-    /** Started in the stack, not followed (no `--wait`). */
-    | { readonly status: 'RUNNING'; readonly lineage: string; readonly execution: StackExecution & { readonly lineageUrl: string } }
-    | {
-        readonly status: 'SUCCEEDED';
-        readonly lineage: string;
-        readonly dryRun: boolean;
-        readonly version?: number;
-        readonly serialHex?: string;
-        readonly notAfter?: string;
-        /** Absent on a dry run, which stores nothing. */
-        readonly saved?: SavedCertificate;
-        readonly execution?: StackExecution & { readonly lineageUrl: string };
-      }
-    /** Another run renewed the lineage meanwhile. */
-    | { readonly status: 'SKIPPED'; readonly lineage: string; readonly execution?: StackExecution & { readonly lineageUrl: string } }
-    | {
-        readonly status: 'FAILED';
-        readonly lineage: string;
-        readonly dryRun: boolean;
-        readonly error?: EngineFailure;
-        readonly execution?: EndedExecution & { readonly lineageUrl: string };
-        /** Said after the failure: what the failed run left behind, and how the next run deals with it. */
-        readonly notes?: readonly string[];
-      }
-  );
+  | { readonly status: 'NOT_DUE'; readonly lineage: string; readonly notAfter: string }
+  /** Started in the stack, not followed (no `--wait`). */
+  | { readonly status: 'RUNNING'; readonly lineage: string; readonly execution: StackExecution & { readonly lineageUrl: string } }
+  | {
+      readonly status: 'SUCCEEDED';
+      readonly lineage: string;
+      readonly dryRun: boolean;
+      readonly version?: number;
+      readonly serialHex?: string;
+      readonly notAfter?: string;
+      /** Absent on a dry run, which stores nothing. */
+      readonly saved?: SavedCertificate;
+      readonly execution?: StackExecution & { readonly lineageUrl: string };
+    }
+  /** Another run renewed the lineage meanwhile. */
+  | { readonly status: 'SKIPPED'; readonly lineage: string; readonly execution?: StackExecution & { readonly lineageUrl: string } }
+  | {
+      readonly status: 'FAILED';
+      readonly lineage: string;
+      readonly dryRun: boolean;
+      readonly error?: EngineFailure;
+      readonly execution?: EndedExecution & { readonly lineageUrl: string };
+      /** Said after the failure: what the failed run left behind, and how the next run deals with it. */
+      readonly notes?: readonly string[];
+    }
+);
 
 export interface RenewRequest {
   /** `--cert-name`s; none: every lineage. */
@@ -163,34 +162,33 @@ export interface NotDueLineage {
   readonly notAfter?: string;
 }
 
-export type RenewOutcome = HookFailures &
-  (
-    | { readonly status: 'RUNNING'; readonly execution: StackExecution }
-    /** The sweep itself failed (a failed lineage does not fail it). */
-    | { readonly status: 'FAILED'; readonly execution: EndedExecution; readonly error: EngineFailure }
-    | {
-        readonly status: 'SUCCEEDED';
-        readonly dryRun: boolean;
-        readonly attempted: number;
-        readonly renewed: readonly string[];
-        readonly failed: readonly string[];
-        readonly results: readonly RenewResult[];
-        /** Lineages the sweep could not read (a damaged renewal conf), each with its error; not renewed. */
-        readonly unreadable?: readonly UnreadableLineage[];
-        /** The lineages not due, each named (on this machine)... */
-        readonly notDue?: readonly NotDueLineage[];
-        /** ...or only counted, with the command that lists them (in the stack). */
-        readonly skipped: number;
-        readonly listCommand?: string;
-        readonly execution?: StackExecution;
-        /**
-         * The document `--json` prints. The sweep's own record differs between the engine (every
-         * issuance outcome, hook failures) and the stack (its execution, the bucket's URLs), and
-         * scripts read both as they are, so each backend gives its own.
-         */
-        readonly json: unknown;
-      }
-  );
+export type RenewOutcome = HookFailures & (
+  | { readonly status: 'RUNNING'; readonly execution: StackExecution }
+  /** The sweep itself failed (a failed lineage does not fail it). */
+  | { readonly status: 'FAILED'; readonly execution: EndedExecution; readonly error: EngineFailure }
+  | {
+      readonly status: 'SUCCEEDED';
+      readonly dryRun: boolean;
+      readonly attempted: number;
+      readonly renewed: readonly string[];
+      readonly failed: readonly string[];
+      readonly results: readonly RenewResult[];
+      /** Lineages the sweep could not read (a damaged renewal conf), each with its error; not renewed. */
+      readonly unreadable?: readonly UnreadableLineage[];
+      /** The lineages not due, each named (on this machine)... */
+      readonly notDue?: readonly NotDueLineage[];
+      /** ...or only counted, with the command that lists them (in the stack). */
+      readonly skipped: number;
+      readonly listCommand?: string;
+      readonly execution?: StackExecution;
+      /**
+       * The document `--json` prints. The sweep's own record differs between the engine (every
+       * issuance outcome, hook failures) and the stack (its execution, the bucket's URLs), and
+       * scripts read both as they are, so each backend gives its own.
+       */
+      readonly json: unknown;
+    }
+);
 
 export interface RevokeRequest {
   /** `--cert-name`. */
@@ -203,20 +201,19 @@ export interface RevokeRequest {
   readonly json: boolean;
 }
 
-export type RevokeOutcome = HookFailures &
-  (
-    | { readonly status: 'RUNNING'; readonly lineage: string; readonly location: string; readonly execution: StackExecution }
-    | {
-        readonly status: 'SUCCEEDED';
-        readonly lineage: string;
-        /** Where the revoked certificate is (the file given, or the lineage's cert.pem). */
-        readonly location: string;
-        readonly serialHex?: string;
-        readonly reason: string;
-        readonly execution?: StackExecution;
-      }
-    | { readonly status: 'FAILED'; readonly lineage: string; readonly error: EngineFailure; readonly execution: EndedExecution }
-  );
+export type RevokeOutcome = HookFailures & (
+  | { readonly status: 'RUNNING'; readonly lineage: string; readonly location: string; readonly execution: StackExecution }
+  | {
+      readonly status: 'SUCCEEDED';
+      readonly lineage: string;
+      /** Where the revoked certificate is (the file given, or the lineage's cert.pem). */
+      readonly location: string;
+      readonly serialHex?: string;
+      readonly reason: string;
+      readonly execution?: StackExecution;
+    }
+  | { readonly status: 'FAILED'; readonly lineage: string; readonly error: EngineFailure; readonly execution: EndedExecution }
+);
 
 export interface ListCertificatesRequest {
   /** `--cert-name`; absent: every lineage. */

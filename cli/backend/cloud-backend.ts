@@ -55,9 +55,7 @@ export class CloudBackend implements Backend {
 
   /** The stack registers its own account (from the lineage's `ca` and its `eabRef` secret) when it first issues. */
   async register(): Promise<RegisterOutcome> {
-    throw new UsageError(
-      'acmeflow register works on this machine; the stack registers its account when it first issues (see "acmeflow certonly --stack ... --agree-tos --eab-secret NAME").',
-    );
+    throw new UsageError('acmeflow register works on this machine; the stack registers its account when it first issues (see "acmeflow certonly --stack ... --agree-tos --eab-secret NAME").');
   }
 
   issue(request: IssueRequest): Promise<IssueOutcome> {

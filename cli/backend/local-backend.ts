@@ -187,8 +187,7 @@ export class LocalBackend implements Backend {
       failed: outcome.failed,
       skipped: outcome.skipped,
       results: outcome.results.flatMap((r): RenewResult[] => {
-        if (r.status === 'succeeded')
-          return [{ lineage: r.lineage, status: 'succeeded', ...(r.version === undefined ? {} : { version: r.version }), ...(r.notAfter ? { notAfter: r.notAfter } : {}) }];
+        if (r.status === 'succeeded') return [{ lineage: r.lineage, status: 'succeeded', ...(r.version === undefined ? {} : { version: r.version }), ...(r.notAfter ? { notAfter: r.notAfter } : {}) }];
         if (r.status === 'failed') {
           const notAfter = stillServed.get(r.lineage);
           return [{ lineage: r.lineage, status: 'failed', ...(r.error ? { error: r.error } : {}), ...(notAfter ? { notAfter } : {}) }];

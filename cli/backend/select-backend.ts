@@ -15,7 +15,12 @@ import type { Backend } from './backend.js';
  * const backend = await selectBackend('renew', { stack: 'Acmeflow', wait: true }, { 'pre-hook': LOCAL_ONLY_FIXES['pre-hook'] }, cmd);
  * ```
  */
-export async function selectBackend(verb: string, values: Record<string, unknown>, localOnly: Readonly<Record<string, string>>, cmd: CloudCommandContext): Promise<Backend> {
+export async function selectBackend(
+  verb: string,
+  values: Record<string, unknown>,
+  localOnly: Readonly<Record<string, string>>,
+  cmd: CloudCommandContext,
+): Promise<Backend> {
   const target = cloudTargetFromFlags(verb, values);
   if (!target) {
     // Loaded on use like the cloud side: `--help` of a verb and the flag checks before it need neither.

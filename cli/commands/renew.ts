@@ -5,8 +5,8 @@ import { resolversFromFlags } from '../dns-flags.js';
 import type { Output } from '../output.js';
 import { printUnreadable } from '../unreadable-lineages.js';
 import { printFailure, printIssuanceFailure } from './print-failure.js';
-import { hookFailuresJson, printHookFailures } from './print-hook-failures.js';
 import { expiryWarnings } from './expiry-warnings.js';
+import { hookFailuresJson, printHookFailures } from './print-hook-failures.js';
 import type { Verb, VerbValues } from './verb.js';
 
 export const RENEW_HELP = `Usage: acmeflow renew [--cert-name NAME] [--force-renewal] [--dry-run] [--pre-hook CMD] [--deploy-hook CMD] [--post-hook CMD]
@@ -82,9 +82,7 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
     const { execution, error } = outcome;
     if (options.json) out.json({ ...execution, error });
     else {
-      out.error(
-        `The renewal sweep ${execution.executionName} ${execution.status === 'FAILED' ? 'failed' : `ended ${execution.status}`}: ${error.name}${error.step ? ` in ${error.step}` : ''}.`,
-      );
+      out.error(`The renewal sweep ${execution.executionName} ${execution.status === 'FAILED' ? 'failed' : `ended ${execution.status}`}: ${error.name}${error.step ? ` in ${error.step}` : ''}.`);
       printFailure(out, error);
     }
     return 1;
@@ -101,8 +99,7 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
   }
   const { dryRun } = outcome;
   for (const result of outcome.results) {
-    if (result.status === 'succeeded')
-      out.line(`Renewed ${result.lineage}: ${dryRun ? 'the dry run was successful' : `version ${result.version}, expires ${result.notAfter?.slice(0, 10)}`}.`);
+    if (result.status === 'succeeded') out.line(`Renewed ${result.lineage}: ${dryRun ? 'the dry run was successful' : `version ${result.version}, expires ${result.notAfter?.slice(0, 10)}`}.`);
     else if (result.status === 'skipped') out.line(`${result.lineage}: another run renewed it meanwhile; nothing to do.`);
   }
   const notDue = outcome.notDue ?? [];

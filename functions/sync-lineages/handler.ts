@@ -179,18 +179,11 @@ export function makeHandler(depsSource: () => Promise<SyncLineagesDeps>): (event
     for (const name of removed) await deps.store.deleteLineage?.(name);
     await deps.writeManagedNames([...current].sort());
 
-    const named = (...kinds: Outcome[]) =>
-      [...outcomes]
-        .filter(([, o]) => kinds.includes(o))
-        .map(([name]) => name)
-        .sort();
+    const named = (...kinds: Outcome[]) => [...outcomes].filter(([, o]) => kinds.includes(o)).map(([name]) => name).sort();
     const forced = named('created', 'reissue');
     const changed = named('changed');
     const started: string[] = [];
-    for (const [kind, lineages, force] of [
-      ['force', forced, true],
-      ['changed', changed, false],
-    ] as const) {
+    for (const [kind, lineages, force] of [['force', forced, true], ['changed', changed, false]] as const) {
       for (const [i, group] of chunks(lineages, LINEAGES_PER_SWEEP).entries()) {
         const name = executionName(event.RequestId, kind, i);
         await deps.startSweep(name, { lineages: group, force });

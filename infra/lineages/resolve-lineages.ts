@@ -1,13 +1,4 @@
-import {
-  CA_PRESETS,
-  DEFAULT_KEY_STORE,
-  ConfigError,
-  InvalidDomainError,
-  isCaPresetName,
-  parseIssuerLineages,
-  resolveLineageSpec,
-  type LineageSpec,
-} from '../../shared/config/index.js';
+import { CA_PRESETS, DEFAULT_KEY_STORE, ConfigError, InvalidDomainError, isCaPresetName, parseIssuerLineages, resolveLineageSpec, type LineageSpec } from '../../shared/config/index.js';
 import { getProvider, isDnsProviderCode } from '../../shared/dns/providers/registry.js';
 import type { AcmeIssuerProps, DnsProviderProps } from '../acme-issuer-props.js';
 
@@ -178,9 +169,10 @@ export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'c
     }
     const zones = [...new Set([...(dns.hostedZoneIds ?? []), ...(configZone ? [configZone] : [])].map((id) => id.replace(/^\/hostedzone\//, '')))];
     if (zones.length === 0) {
-      throw new ConfigError(`dnsProviders.${providerName}: give config.hostedZoneId or hostedZoneIds, so the functions may change those zones only (never hostedzone/*).`, {
-        field: `dnsProviders.${providerName}.hostedZoneIds`,
-      });
+      throw new ConfigError(
+        `dnsProviders.${providerName}: give config.hostedZoneId or hostedZoneIds, so the functions may change those zones only (never hostedzone/*).`,
+        { field: `dnsProviders.${providerName}.hostedZoneIds` },
+      );
     }
     route53.push({
       provider: providerName,

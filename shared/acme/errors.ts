@@ -54,7 +54,9 @@ export function sanitizeProblem(problem: AcmeProblem): AcmeProblem {
     ...(detail === undefined ? {} : { detail }),
     ...(typeof problem.status === 'number' ? { status: problem.status } : {}),
     ...(instance === undefined ? {} : { instance }),
-    ...(identifier && typeof identifier === 'object' ? { identifier: { type: text(identifier.type, 50) ?? '', value: text(identifier.value, 300) ?? '' } } : {}),
+    ...(identifier && typeof identifier === 'object'
+      ? { identifier: { type: text(identifier.type, 50) ?? '', value: text(identifier.value, 300) ?? '' } }
+      : {}),
     ...(subproblems ? { subproblems: subproblems.filter((s) => s && typeof s === 'object').map((s) => sanitizeProblem(s) as AcmeSubproblem) } : {}),
   };
 }
@@ -127,7 +129,9 @@ export class AcmeProblemError extends AcmeError {
 
 function formatProblem(problem: AcmeProblem, status: number | undefined): string {
   const head = `${shortProblemType(problem.type)}${status === undefined ? '' : ` (HTTP ${status})`}`;
-  const subs = (problem.subproblems ?? []).map((s) => `${s.identifier?.value ?? '?'}: ${shortProblemType(s.type)}${s.detail ? ` ${s.detail}` : ''}`).join('; ');
+  const subs = (problem.subproblems ?? [])
+    .map((s) => `${s.identifier?.value ?? '?'}: ${shortProblemType(s.type)}${s.detail ? ` ${s.detail}` : ''}`)
+    .join('; ');
   return `${head}: ${problem.detail ?? 'no detail'}${subs ? ` [${subs}]` : ''}`;
 }
 

@@ -91,7 +91,7 @@ export class DnsDelegationLookupError extends DnsError {
     super(`looking up a CNAME at ${record} failed${options.code === undefined ? '' : ` (${options.code})`}`, {
       cause: options.cause,
       record,
-      fix: "check that the resolver can reach the zone's nameservers, or set delegateTo for this name to skip the lookup",
+      fix: 'check that the resolver can reach the zone\'s nameservers, or set delegateTo for this name to skip the lookup',
     });
     this.name = 'DnsDelegationLookupError';
   }
@@ -228,7 +228,7 @@ export class DnsNameserverLookupError extends DnsError {
       cause: options.cause,
       record: options.record ?? name,
       ...(options.zone === undefined ? {} : { zone: options.zone }),
-      fix: "check that the resolver used for discovery can reach the zone's parents, or pass the servers to ask explicitly",
+      fix: 'check that the resolver used for discovery can reach the zone\'s parents, or pass the servers to ask explicitly',
     });
     this.name = 'DnsNameserverLookupError';
     if (options.code !== undefined) this.code = options.code;

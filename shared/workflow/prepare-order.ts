@@ -47,14 +47,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       if (!(input.cleanupOnly && err instanceof LineageLockedError)) throw err;
       deps.log.info('Another run holds the lineage; it removes its own records. Nothing to clean up.', { lineage: input.lineage });
       return skippedState(
-        {
-          lineage: input.lineage,
-          dryRun: input.dryRun,
-          force: input.force,
-          renewal: first.lineage.state.currentVersion > 0,
-          directoryUrl: first.lineage.spec.ca.directoryUrl,
-          startedAt: deps.now().toISOString(),
-        },
+        { lineage: input.lineage, dryRun: input.dryRun, force: input.force, renewal: first.lineage.state.currentVersion > 0, directoryUrl: first.lineage.spec.ca.directoryUrl, startedAt: deps.now().toISOString() },
         'cleanupOnly',
       );
     }
@@ -190,10 +183,7 @@ export function profileFallbackNote(profile: string, offered: readonly string[])
 }
 
 /** The state of an issuance that ends at PrepareOrder without an order (the Choice after it goes to `Skipped`). */
-function skippedState(
-  base: Pick<IssuanceState, 'lineage' | 'dryRun' | 'force' | 'renewal' | 'directoryUrl' | 'startedAt'>,
-  skipReason: NonNullable<IssuanceState['skipReason']>,
-): IssuanceState {
+function skippedState(base: Pick<IssuanceState, 'lineage' | 'dryRun' | 'force' | 'renewal' | 'directoryUrl' | 'startedAt'>, skipReason: NonNullable<IssuanceState['skipReason']>): IssuanceState {
   return {
     ...base,
     skipped: true,
@@ -267,10 +257,7 @@ async function finishStoredVersion(lineage: string, inflight: InflightIssuance, 
       ...(meta.ariCertificateId ? { ariCertificateId: meta.ariCertificateId } : {}),
     };
     const { failures: _cleared, ari: _stale, revoked: _old, ...state } = current.lineage.state;
-    await deps.store.putLineage(
-      { spec: current.lineage.spec, state: { ...state, currentVersion: latest, current: summary, issuedAt: meta.issuedAt } },
-      { expectedEtag: current.etag },
-    );
+    await deps.store.putLineage({ spec: current.lineage.spec, state: { ...state, currentVersion: latest, current: summary, issuedAt: meta.issuedAt } }, { expectedEtag: current.etag });
   }
   deps.log.warn('Finished storing the certificate of an earlier run that stopped while storing it.', { lineage, version: latest, serialHex: stored.meta.serialHex });
 }

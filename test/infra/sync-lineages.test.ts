@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LINEAGES_PER_SWEEP, makeHandler, parseSpecsFile, type SweepStart, type SyncLineagesDeps, type SyncLineagesEvent } from '../../functions/sync-lineages/handler.js';
+import {
+  LINEAGES_PER_SWEEP,
+  makeHandler,
+  parseSpecsFile,
+  type SweepStart,
+  type SyncLineagesDeps,
+  type SyncLineagesEvent,
+} from '../../functions/sync-lineages/handler.js';
 import { specsFileContent } from '../../infra/lineages/lineage-sync.js';
 import { resolveLineageSpec, type LineageSpec } from '../../shared/config/index.js';
 import { LineageConflictError, type Lineage, type StoredLineage } from '../../shared/store/index.js';
@@ -108,10 +115,7 @@ describe('sync-lineages custom resource', () => {
     const h = harness();
     await h.deploy([spec('p.example'), spec('r.example', { ca: { preset: 'letsencrypt', profile: 'tlsserver' } })], 'Create');
     h.sweeps.length = 0;
-    await h.deploy([
-      spec('p.example', { ca: { preset: 'letsencrypt', profile: 'shortlived' } }),
-      spec('r.example', { ca: { preset: 'letsencrypt', requiredProfile: 'tlsserver' } }),
-    ]);
+    await h.deploy([spec('p.example', { ca: { preset: 'letsencrypt', profile: 'shortlived' } }), spec('r.example', { ca: { preset: 'letsencrypt', requiredProfile: 'tlsserver' } })]);
     expect(h.sweeps).toEqual([{ name: 'deploy-req-2-force-0', input: { lineages: ['p.example', 'r.example'], force: true } }]);
   });
 

@@ -117,15 +117,8 @@ function jsonValue(value: unknown): string {
 }
 
 function keyTypeParams(keyType: KeyType): [string, string][] {
-  if (keyType.startsWith('rsa-'))
-    return [
-      ['key_type', 'rsa'],
-      ['rsa_key_size', keyType.slice(4)],
-    ];
-  return [
-    ['key_type', 'ecdsa'],
-    ['elliptic_curve', keyType === 'ecdsa-p384' ? 'secp384r1' : 'secp256r1'],
-  ];
+  if (keyType.startsWith('rsa-')) return [['key_type', 'rsa'], ['rsa_key_size', keyType.slice(4)]];
+  return [['key_type', 'ecdsa'], ['elliptic_curve', keyType === 'ecdsa-p384' ? 'secp384r1' : 'secp256r1']];
 }
 
 function line(key: string, value: ConfValue): string {
@@ -157,7 +150,8 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
   const { spec, state } = lineage;
   const name = spec.name;
   const section = (sectionName: string | null): ConfSection | undefined => previous?.sections.find((s) => s.name === sectionName);
-  const carried = (sectionName: string | null, owned: Set<string>): string[] => (section(sectionName)?.entries ?? []).filter((e) => !owned.has(e.key)).map((e) => e.text.trim());
+  const carried = (sectionName: string | null, owned: Set<string>): string[] =>
+    (section(sectionName)?.entries ?? []).filter((e) => !owned.has(e.key)).map((e) => e.text.trim());
 
   const out: string[] = [];
   if (spec.renewBeforeExpirySeconds === undefined) {

@@ -74,26 +74,8 @@ describe('parseRenewalConf', () => {
   it.each([
     ['every field set', fullLineage()],
     ['nothing optional', minimalLineage()],
-    [
-      'ECDSA P-384, one contact, one resolver, terms agreed',
-      fullLineage(
-        { keyType: 'ecdsa-p384', ca: { preset: 'letsencrypt', contact: ['a@example.jp'], termsOfServiceAgreed: true }, dns: { provider: 'route53', resolvers: ['192.0.2.1:53'] } },
-        { current: undefined, ari: undefined, failures: undefined, revoked: undefined },
-      ),
-    ],
-    [
-      'a custom CA URL and no preset',
-      {
-        spec: resolveLineageSpec({
-          domains: ['a.example'],
-          keyType: 'rsa-4096',
-          ca: { directoryUrl: 'https://ca.internal:14000/dir' },
-          dns: { provider: 'cloudflare' },
-          renewBeforeExpiry: '12h',
-        }),
-        state: { currentVersion: 7 },
-      },
-    ],
+    ['ECDSA P-384, one contact, one resolver, terms agreed', fullLineage({ keyType: 'ecdsa-p384', ca: { preset: 'letsencrypt', contact: ['a@example.jp'], termsOfServiceAgreed: true }, dns: { provider: 'route53', resolvers: ['192.0.2.1:53'] } }, { current: undefined, ari: undefined, failures: undefined, revoked: undefined })],
+    ['a custom CA URL and no preset', { spec: resolveLineageSpec({ domains: ['a.example'], keyType: 'rsa-4096', ca: { directoryUrl: 'https://ca.internal:14000/dir' }, dns: { provider: 'cloudflare' }, renewBeforeExpiry: '12h' }), state: { currentVersion: 7 } }],
   ])('reads back the lineage it wrote (%s)', (_, lineage) => {
     const name = lineage.spec.name;
     expect(parseRenewalConf(formatRenewalConf(lineage, layout), name, `/etc/letsencrypt/renewal/${name}.conf`)).toEqual(lineage);
@@ -104,9 +86,7 @@ describe('parseRenewalConf', () => {
     const defaults = resolveLineageSpec({ domains: ['example.jp'], keyType: 'ecdsa-p256', ca: { directoryUrl: 'https://ca.example/dir' }, dns: { provider: 'route53' } });
     // name is the file's name; renewBeforeExpiry and deployDelay are stored resolved, as seconds.
     const fields = [
-      ...Object.keys(lineageSpecInputSchema.shape)
-        .filter((k) => !['name', 'ca', 'dns', 'renewBeforeExpiry', 'deployDelay'].includes(k))
-        .map((k) => [k]),
+      ...Object.keys(lineageSpecInputSchema.shape).filter((k) => !['name', 'ca', 'dns', 'renewBeforeExpiry', 'deployDelay'].includes(k)).map((k) => [k]),
       ['renewBeforeExpirySeconds'],
       ['deployDelaySeconds'],
       // A lineage has a preferred or a required profile, never both: requiredProfile has its own round trip below.
@@ -165,10 +145,7 @@ describe('parseRenewalConf', () => {
     expect(params).toContain(`renew_hook = """cp "$RENEWED_LINEAGE/fullchain.pem" '/srv/tls/' && systemctl reload nginx"""`);
     expect(params).toContain(`post_hook = 'logger -t acmeflow "renewal run done"'`);
     // As certbot writes them (bare words), and edited by hand: read as the lineage's hooks.
-    const edited = formatRenewalConf(minimalLineage(), layout).replace(
-      '[renewalparams]\n',
-      '[renewalparams]\nrenew_hook = systemctl reload nginx\npost_hook = /usr/local/bin/notify\n',
-    );
+    const edited = formatRenewalConf(minimalLineage(), layout).replace('[renewalparams]\n', '[renewalparams]\nrenew_hook = systemctl reload nginx\npost_hook = /usr/local/bin/notify\n');
     expect(parseRenewalConf(edited, 'example.com', PATH).spec.hooks).toEqual({ deployHook: 'systemctl reload nginx', postHook: '/usr/local/bin/notify' });
     expect(parseRenewalConf(formatRenewalConf(minimalLineage(), layout), 'example.com', PATH).spec.hooks).toBeUndefined();
   });
@@ -177,7 +154,7 @@ describe('parseRenewalConf', () => {
     expect(parseRenewalConf(formatRenewalConf(minimalLineage(), layout), 'renamed.example', PATH).spec.name).toBe('renamed.example');
   });
 
-  it("turns the previous conf's keys acmeflow does not own into the new one, once", () => {
+  it('turns the previous conf\'s keys acmeflow does not own into the new one, once', () => {
     const first = formatRenewalConf(minimalLineage(), layout);
     const edited = first
       .replace('version = 2.0.0\n', 'version = 2.0.0\nmy_note = kept\n')
