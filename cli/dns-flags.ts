@@ -18,7 +18,22 @@ export const DNS_OPTIONS = {
   dns: { type: 'string' },
   'dns-resolver': { type: 'string', multiple: true },
   'dns-route53-hosted-zone-id': { type: 'string' },
+  'dns-propagation-timeout': { type: 'string' },
 } as const;
+
+/**
+ * `--dns-propagation-timeout SECONDS`: how long the issuance waits for the records to reach every
+ * server (kept with the lineage). Whole seconds from 10 to 86400, checked before anything is sent.
+ */
+export function propagationTimeoutFromFlags(values: { 'dns-propagation-timeout'?: string | undefined }): number | undefined {
+  const given = values['dns-propagation-timeout'];
+  if (given === undefined) return undefined;
+  const seconds = Number(given);
+  if (!/^\d+$/.test(given.trim()) || seconds < 10 || seconds > 86_400) {
+    throw new UsageError(`--dns-propagation-timeout ${given}: give whole seconds from 10 to 86400 (default 900).`);
+  }
+  return seconds;
+}
 
 /** The one DNS provider the flags choose (`--dns CODE` or certbot's `--dns-<code>`), or a usage error. */
 export function chooseDnsProvider(values: Record<string, unknown>): DnsProviderCode {

@@ -3,6 +3,7 @@ import type { Logger } from '../shared/workflow/index.js';
 import { LocalEngine, type LocalEngineOptions } from '../engine/index.js';
 import { deployWaitMessage } from './deploy-wait-message.js';
 import type { Output } from './output.js';
+import { propagationProgress, type PropagationProgressFields } from './propagation-progress.js';
 
 /** What every verb gets: the environment, the console, and a logger for the workflow. */
 export interface CommandContext {
@@ -41,8 +42,13 @@ export function makeEngine(
   const seen = new Set<string>();
   const json = options.json ?? false;
   // Hook commands and their output are shown as certbot shows them; other log lines follow -v.
+  const progress = propagationProgress(cmd.out, { json });
   const log: Logger = {
-    info: (message, fields) => (fields && 'hook' in fields ? (json ? cmd.out.error(message) : cmd.out.line(message)) : cmd.log.info(message, fields)),
+    info: (message, fields) => {
+      if (fields && 'hook' in fields) return json ? cmd.out.error(message) : cmd.out.line(message);
+      if (fields && typeof fields.propagation === 'object' && fields.propagation !== null) return progress(message, fields.propagation as PropagationProgressFields);
+      return cmd.log.info(message, fields);
+    },
     warn: (message, fields) => cmd.log.warn(message, fields),
     error: (message, fields) => (fields && 'hook' in fields ? cmd.out.error(message) : cmd.log.error(message, fields)),
   };

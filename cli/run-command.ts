@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import * as z from 'zod';
 // The modules themselves, not the barrels: `explain` and the error report need no ACME client, no schemas.
-import { AcmeError, AcmeProblemError } from '../shared/acme/errors.js';
+import { AcmeError, AcmeProblemError, AcmeProfileNotOfferedError } from '../shared/acme/errors.js';
 import { explainClientError, explainFailure, explainProblem, languageFromEnv } from '../shared/acme/explain.js';
 import { ConfigError } from '../shared/config/errors.js';
 import type { Logger } from '../shared/workflow/index.js';
@@ -93,6 +93,12 @@ function reportError(err: unknown, out: Output): number {
     out.error(err.message);
     // Bad usage is its message; one the catalog explains (StackNotFoundError, ...) ends like a failure.
     if (explainClientError(err.name)) out.explained(err.name);
+    return EXIT_USAGE;
+  }
+  if (err instanceof AcmeProfileNotOfferedError) {
+    // Found before any order (the directory does not list the required profile): bad input, explained.
+    out.error(err.message);
+    out.explained(err.name);
     return EXIT_USAGE;
   }
   if (err instanceof RevocationFailedError || err instanceof SweepFailedError) {

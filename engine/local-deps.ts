@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAcmeContext, EabCredentialsError, parseEabCredentials, type AcmeContext, type ExternalAccountBinding, type FetchFunction, type HttpTransport } from '../shared/acme/index.js';
 import type { LineageSpec } from '../shared/config/index.js';
+import { nodeResolver } from '../shared/dns/node-resolver.js';
 import { checkPropagation } from '../shared/dns/propagation.js';
 import { findZoneSigning } from '../shared/dns/zone-signing.js';
 import type { DnsProvider } from '../shared/dns/provider.js';
@@ -162,8 +163,9 @@ export function localWorkflowDeps(options: LocalDepsOptions): WorkflowDeps {
     acme,
     dnsProvider: (dns) => localDnsProvider(dns, { log, random, ...(options.env ? { env: options.env } : {}) }),
     resolveEab: async (ref) => (options.eab ? { ...options.eab } : readEabFile(ref, log)),
-    // --dns-resolver overrides the lineage's resolvers for the propagation check only.
+    // --dns-resolver overrides the lineage's resolvers for the propagation check and the CNAME lookups.
     checkPropagation: (records, checkOptions) => checkPropagation(records, resolvers ? { ...checkOptions, resolvers } : checkOptions),
+    ...(resolvers ? { cnameResolver: nodeResolver({ servers: resolvers }) } : {}),
     zoneSigning: (name, lineageResolvers) => findZoneSigning(name, { resolvers: resolvers ?? lineageResolvers }),
     locate: (lineage) => ({ location: join(configDir, 'live', lineage), keyLocation: join(configDir, 'live', lineage, 'privkey.pem') }),
     log,

@@ -47,6 +47,17 @@ export interface CertificateProps {
   readonly delegations?: Readonly<Record<string, string>>;
   /** Where the certificate is served (`'host[:port]'` or `{ host, port, sni }`), for the served-certificate check. @default none */
   readonly endpoints?: readonly (string | { host: string; port?: number | undefined; sni?: string | undefined })[];
+  /**
+   * The preferred ACME profile (`'tlsserver'`, `'shortlived'`): asked for when the CA's directory
+   * lists it, else the CA's default is issued (the failure event notes it). Synth warns when the
+   * CA preset is known not to list it. @default the CA account's `profile`
+   */
+  readonly profile?: string;
+  /**
+   * The required ACME profile: when the CA's directory does not list it, the issuance fails before
+   * any order, with an explained `AcmeProfileNotOfferedError`. Not with `profile`. @default none
+   */
+  readonly requiredProfile?: string;
 }
 
 /** An ACME account at one CA, shared by the certificates that name it. */
@@ -71,7 +82,7 @@ export interface CaAccountProps {
   readonly termsOfServiceAgreed?: boolean;
   /** @default 'ecdsa-p256' */
   readonly accountKeyType?: NonNullable<LineageSpecInput['ca']['accountKeyType']>;
-  /** An ACME profile the CA lists in its directory. @default none */
+  /** The preferred ACME profile of the certificates at this CA that name none themselves. @default none */
   readonly profile?: string;
   /** Issuer common name of the chain to prefer (certbot's `--preferred-chain`). @default the CA's default chain */
   readonly preferredChain?: string;
@@ -100,11 +111,22 @@ export interface DnsProviderProps {
   readonly resolvers?: readonly string[];
 }
 
-/** When the renewal sweep runs. */
+/**
+ * When the renewal sweep runs. By default the schedule follows the shortest certificate lifetime in
+ * the issuer (from each certificate's CA preset and profile; 90 days for a CA without a preset), so
+ * that three sweeps fall inside the CA's suggested renewal window (about 2 % of the lifetime):
+ * twice a day for 90 days and longer, every 8 hours for 64 days, every 6 hours for 45 days, every
+ * 30 minutes for six-day certificates.
+ */
 export interface RenewalScheduleProps {
-  /** @default cron `0 0,12 * * ? *` in UTC: 00:00 and 12:00, as the operator manual's cron line */
+  /** Overrides the computed schedule. @default computed from the shortest lifetime: `cron(0 0,12 * * ? *)` UTC for 90-day certificates */
   readonly expression?: ScheduleExpression;
-  /** The scheduler starts the sweep at a random moment inside this window (jitter, so fleets do not hit the CA at once). @default 60 minutes */
+  /**
+   * The shortest certificate lifetime the issuer will see, when the presets do not tell it (a CA
+   * given by `directoryUrl` that issues six-day certificates, say). @default from the CA presets and profiles
+   */
+  readonly shortestLifetime?: Duration;
+  /** The scheduler starts the sweep at a random moment inside this window (jitter, so fleets do not hit the CA at once). @default a quarter of the interval, at most 60 minutes */
   readonly flexibleWindow?: Duration;
   /** @default true */
   readonly enabled?: boolean;

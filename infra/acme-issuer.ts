@@ -15,7 +15,8 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { NagSuppressions } from './iam/nag-suppressions.js';
 import { Construct } from 'constructs';
-import { DEFAULT_KEY_STORE, type LineageSpec } from '../shared/config/index.js';
+import { DEFAULT_KEY_STORE, expectedLifetimeSeconds, presetProfileProblem, type LineageSpec } from '../shared/config/index.js';
+import { sweepSchedule } from '../shared/renewal/sweep-schedule.js';
 import type { EventDetailType } from '../shared/events/events.js';
 import type { AcmeIssuerProps } from './acme-issuer-props.js';
 import { IssuerAlarms } from './alarms/issuer-alarms.js';
@@ -41,7 +42,7 @@ import { IssuerNotifications } from './notifications/issuer-notifications.js';
 import { LAMBDA_STEPS, type HandlerFolder, type LambdaStep } from '../shared/workflow/machines/index.js';
 import { IssuerStateMachines } from './state-machines/issuer-state-machines.js';
 
-/** The default renewal schedule: the operator manual's cron line, `0 0,12 * * *`, in UTC. */
+/** The schedule of an issuer of 90-day (or longer) certificates: the operator manual's cron line, `0 0,12 * * *`, in UTC. Shorter lifetimes sweep more often (`sweepSchedule`). */
 export const DEFAULT_RENEWAL_CRON = { minute: '0', hour: '0,12' } as const;
 export const DEFAULT_FLEXIBLE_WINDOW = Duration.minutes(60);
 /** The secret prefix of stacks deployed before prefixes were scoped to the stack; give it as `secretPrefix` to keep their secrets. */
@@ -137,6 +138,10 @@ export class AcmeIssuer extends Construct {
     this.#resolved = resolveLineages(props);
     this.lineages = this.#resolved.specs;
     const destroy = removalPolicy === RemovalPolicy.DESTROY;
+    for (const spec of this.lineages) {
+      const problem = presetProfileProblem(spec);
+      if (problem) Annotations.of(this).addWarningV2(`acmeflow:profile-not-listed:${spec.name}`, problem);
+    }
     this.eventBus = props.eventBus ?? EventBus.fromEventBusName(this, 'DefaultBus', 'default');
 
     // Storage -------------------------------------------------------------------------------------
@@ -295,10 +300,14 @@ export class AcmeIssuer extends Construct {
 
     // Renewal schedule ----------------------------------------------------------------------------
     const schedule = props.renewalSchedule ?? {};
+    // The shortest lifetime in the issuer sets the interval (shared/renewal/sweep-schedule.ts).
+    const computed = sweepSchedule(this.lineages.map(expectedLifetimeSeconds), {
+      ...(schedule.shortestLifetime ? { shortestLifetimeSeconds: schedule.shortestLifetime.toSeconds() } : {}),
+    });
     this.schedule = new Schedule(this, 'RenewalSchedule', {
-      description: 'acmeflow: renewal sweep (certbot renew), twice a day with jitter',
-      schedule: schedule.expression ?? ScheduleExpression.cron({ ...DEFAULT_RENEWAL_CRON }),
-      timeWindow: TimeWindow.flexible(schedule.flexibleWindow ?? DEFAULT_FLEXIBLE_WINDOW),
+      description: `acmeflow: renewal sweep (certbot renew), ${schedule.expression ? 'on the given schedule' : computed.description}, with jitter`.slice(0, 512),
+      schedule: schedule.expression ?? ScheduleExpression.cron({ ...computed.cron }),
+      timeWindow: TimeWindow.flexible(schedule.flexibleWindow ?? Duration.minutes(computed.flexibleWindowMinutes)),
       enabled: schedule.enabled ?? true,
       target: new StepFunctionsStartExecution(this.sweepStateMachine, { input: ScheduleTargetInput.fromObject({}) }),
     });

@@ -72,6 +72,8 @@ export interface RegisterOutcome {
   /** false: an account with this CA was there already (certbot refuses a duplicate). */
   readonly created: boolean;
   readonly directoryUrl: string;
+  /** The profiles the CA's directory lists (draft-ietf-acme-profiles `meta.profiles`): name → description. */
+  readonly profiles?: Readonly<Record<string, string>>;
 }
 
 export interface IssueRequest {
@@ -160,6 +162,8 @@ export type RenewResult =
       readonly error?: EngineFailure;
       /** The failure the lineage recorded (in the stack), with where the lineage is. */
       readonly recorded?: FailureState & { readonly lineageUrl: string };
+      /** When the certificate still served expires (ISO), if it has one: a near expiry is warned about. */
+      readonly notAfter?: string;
     };
 
 /** A lineage the sweep did not attempt: not due. */
@@ -245,6 +249,13 @@ export type CertificateRow =
       readonly retryNotBefore?: string;
       /** What the lineage's endpoints serve (on this machine, when the lineage lists endpoints). */
       readonly served?: readonly ServedEndpoint[];
+      /** The certificate is within its renewal threshold (or ARI window): `renew` would renew it now. */
+      readonly renewalDue?: boolean;
+      /** When it comes due, when not due yet (ISO). */
+      readonly renewAt?: string;
+      /** The lineage's ACME profile, and whether it is required rather than preferred. */
+      readonly profile?: string;
+      readonly profileRequired?: boolean;
     }
   | { readonly name: string; readonly error: string };
 

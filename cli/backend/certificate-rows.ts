@@ -1,5 +1,6 @@
 import { endpointLabel, type Endpoint } from '../../shared/config/endpoint.js';
 import { servedStatus, type ServedCertificate } from '../../shared/probe/served-status.js';
+import { decideRenewal } from '../../shared/renewal/decide-renewal.js';
 import type { CertificateStore, Lineage } from '../../shared/store/index.js';
 import { mapLimit } from '../cloud/map-limit.js';
 import type { CertificateRow, ServedEndpoint } from './backend.js';
@@ -34,6 +35,8 @@ export async function certificateRows(source: CertificateSource, now = Date.now(
       const current = state.current;
       const daysLeft = current ? Math.floor((Date.parse(current.notAfter) - now) / 86_400_000) : undefined;
       const status = !current ? 'NOT ISSUED' : state.revoked?.serialHex === current.serialHex ? 'REVOKED' : daysLeft! < 0 ? 'EXPIRED' : 'VALID';
+      // The renewal policy's own answer, from what is stored (the ARI moment chosen earlier included).
+      const decision = current && status === 'VALID' ? decideRenewal({ spec, state, now: new Date(now), random: () => 0.5 }) : undefined;
       return {
         name,
         domains: [...spec.domains],
@@ -48,6 +51,10 @@ export async function certificateRows(source: CertificateSource, now = Date.now(
         privateKeyPath: source.privateKeyPath(name),
         ...(state.failures ? { failures: state.failures.count, retryNotBefore: state.failures.retryNotBefore } : {}),
         ...(source.probe && spec.endpoints ? { served: await servedRows(stored.lineage, source.probe, now) } : {}),
+        ...(decision
+          ? { renewalDue: decision.due || decision.reason === 'backoff', ...(decision.renewAt && decision.reason === 'not-due' ? { renewAt: decision.renewAt } : {}) }
+          : {}),
+        ...(spec.ca.requiredProfile ? { profile: spec.ca.requiredProfile, profileRequired: true } : spec.ca.profile ? { profile: spec.ca.profile, profileRequired: false } : {}),
       };
     } catch (err) {
       return { name, error: (err as Error).message };

@@ -1,5 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
+import { createAcmeContext, getDirectory } from '../../shared/acme/index.js';
 import { presetForDirectoryUrl } from '../../shared/config/index.js';
 import { parseCertificate } from '../../shared/crypto/index.js';
 import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
@@ -9,6 +10,7 @@ import { dnsFromFlags, type DnsChoice } from '../dns-flags.js';
 import type { CommandContext } from '../engine-runner.js';
 import { UsageError } from '../usage-error.js';
 import { lineageNamed } from '../unreadable-lineages.js';
+import { checkRequiredProfile } from '../required-profile.js';
 import type {
   Backend,
   CertificateListing,
@@ -64,7 +66,10 @@ export class LocalBackend implements Backend {
 
   async register(request: RegisterRequest): Promise<RegisterOutcome> {
     const result = await registerAccount(this.configDir, accountFlags(request.directoryUrl, { agreeTos: true, ...request }), this.#cmd.log, this.#cmd.fetch);
-    return { accountUrl: result.url, created: result.created, directoryUrl: request.directoryUrl };
+    // Fetched once per process: registration read it already.
+    const dir = await getDirectory(createAcmeContext({ directoryUrl: request.directoryUrl, ...(this.#cmd.fetch ? { fetch: this.#cmd.fetch } : {}) }));
+    const profiles = dir.meta?.profiles;
+    return { accountUrl: result.url, created: result.created, directoryUrl: request.directoryUrl, ...(profiles ? { profiles } : {}) };
   }
 
   /**
@@ -87,7 +92,8 @@ export class LocalBackend implements Backend {
     const say = (text: string) => (json ? out.debug(text) : out.line(text));
     if (request.keyTypeDefaulted) say(`Key type: ${spec.keyType} (choose with --key-type rsa|ecdsa).`);
 
-    // Network from here on.
+    // Network from here on; a required profile the CA does not list stops it before anything is written.
+    await checkRequiredProfile(spec, directoryUrl, this.#cmd.fetch);
     if (!accountUrl) {
       const registered = await registerAccount(this.configDir, accountFlags(directoryUrl, request.account), this.#cmd.log, this.#cmd.fetch);
       if (registered.created) say('Account registered.');
@@ -163,6 +169,13 @@ export class LocalBackend implements Backend {
     const skippedNames = new Set(skipped.map((r) => r.lineage));
     const attempted = new Set(outcome.results.filter((r) => r.status !== 'skipped' || meanwhile(r)).map((r) => r.lineage));
     const all = names.length > 0 ? names : (await this.#store.listLineages({ limit: 10_000 })).names;
+    // The certificate a failed lineage still serves: its expiry is warned about when near.
+    const stillServed = new Map<string, string>();
+    for (const r of outcome.results) {
+      if (r.status !== 'failed') continue;
+      const notAfter = (await this.#store.getLineage(r.lineage).catch(() => undefined))?.lineage.state.current?.notAfter;
+      if (notAfter) stillServed.set(r.lineage, notAfter);
+    }
     const notDueNames = all.filter((n) => !attempted.has(n) && !outcome.unreadable.some((u) => u.lineage === n));
     const notDue = [];
     for (const name of notDueNames) {
@@ -188,7 +201,10 @@ export class LocalBackend implements Backend {
             },
           ];
         }
-        if (r.status === 'failed') return [{ lineage: r.lineage, status: 'failed', ...(r.error ? { error: r.error } : {}) }];
+        if (r.status === 'failed') {
+          const notAfter = stillServed.get(r.lineage);
+          return [{ lineage: r.lineage, status: 'failed', ...(r.error ? { error: r.error } : {}), ...(notAfter ? { notAfter } : {}) }];
+        }
         if (!meanwhile(r)) return [];
         return [{ lineage: r.lineage, status: 'skipped', ...(r.skipReason === 'locked' || r.skipReason === 'onHold' ? { skipReason: r.skipReason } : {}) }];
       }),

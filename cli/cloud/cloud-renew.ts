@@ -67,9 +67,16 @@ export async function renewInCloud(cmd: CloudCommandContext, target: CloudTarget
     });
     const failures = failed.map((lineage, i) => {
       const recorded = stored[renewed.length + i]?.failures;
+      // The certificate still served: `renew` warns when it expires within 7 days.
+      const notAfter = stored[renewed.length + i]?.current?.notAfter;
       // A dry run records no failure on the lineage, and an older record is not this sweep's.
       const fresh = !dryRun && recorded && Date.parse(recorded.lastFailureAt) >= startedAt.getTime() - CLOCK_SKEW_MS ? recorded : undefined;
-      return { lineage, status: 'failed' as const, ...(fresh ? { recorded: { ...fresh, lineageUrl: session.s3Url(s3ObjectKeys.renewal(lineage)) } } : { error: UNRECORDED }) };
+      return {
+        lineage,
+        status: 'failed' as const,
+        ...(fresh ? { recorded: { ...fresh, lineageUrl: session.s3Url(s3ObjectKeys.renewal(lineage)) } } : { error: UNRECORDED }),
+        ...(notAfter ? { notAfter } : {}),
+      };
     });
     const results = [
       ...succeeded.map((r) => ({ ...r, ...(dryRun ? {} : { certificateUrl: session.s3Url(s3ObjectKeys.live(r.lineage).fullchain) }) })),

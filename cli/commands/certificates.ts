@@ -48,8 +48,10 @@ export function printCertificates(out: Output, listing: CertificateListing, opti
     if (r.serialHex) out.line(`    Serial Number: ${r.serialHex}`);
     out.line(`    Key Type: ${r.keyType}`);
     out.line(`    Domains: ${r.domains.join(' ')}`);
+    if (r.profile) out.line(`    Profile: ${r.profile} (${r.profileRequired ? 'required' : 'preferred'})`);
     if (r.notAfter) out.line(`    Expiry Date: ${r.notAfter} (${r.status}: ${r.daysLeft} days)`);
     else out.line(`    Expiry Date: - (${r.status})`);
+    if (r.renewalDue) out.line('    Renewal: DUE (within its renewal threshold; "acmeflow renew" renews it)');
     out.line(`    Certificate Path: ${r.certificatePath}`);
     out.line(`    Private Key Path: ${r.privateKeyPath}`);
     if (r.failures) out.line(`    Last renewal failed ${r.failures} time(s); next try after ${r.retryNotBefore}`);

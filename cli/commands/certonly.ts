@@ -2,7 +2,7 @@ import { ConfigError, lineageNameProblem, resolveLineageSpec, type LineageSpec }
 import type { Backend, IssueOutcome, IssueRequest } from '../backend/backend.js';
 import { CA_OPTIONS, caFromFlags, eabFromFlags, KEY_OPTIONS, keyTypeFromFlags } from '../ca-flags.js';
 import { CLOUD_HELP, CLOUD_OPTIONS, CLOUD_SECRET_OPTIONS, EAB_SECRET_FIX, LOCAL_ONLY_FIXES, secretRefFromFlag } from '../cloud/cloud-flags.js';
-import { DNS_OPTIONS, resolversFromFlags } from '../dns-flags.js';
+import { DNS_OPTIONS, propagationTimeoutFromFlags, resolversFromFlags } from '../dns-flags.js';
 import type { Output } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import { printIssuanceFailure } from './print-failure.js';
@@ -21,13 +21,18 @@ Obtains a certificate with dns-01 and saves it in certbot's layout under the con
   --elliptic-curve secp256r1|secp384r1
   --dns PROVIDER               route53, rfc2136, cloudflare or acme-dns (or --dns-<provider>)
   --dns-<provider>-credentials FILE   the provider's certbot-format credentials file
-  --dns-resolver HOST:PORT     ask this server in the propagation check instead of the zone's nameservers
-                               (repeatable; kept with the lineage for renewals)
+  --dns-resolver HOST:PORT     ask this server in the propagation check and for CNAMEs at _acme-challenge
+                               instead of the zone's nameservers (repeatable; kept with the lineage for renewals)
+  --dns-propagation-timeout SECONDS   how long to wait for the records to reach every server (default 900;
+                               kept with the lineage); a cause that waiting cannot fix ends the wait at once
   --server URL | --ca PRESET   the CA (default: letsencrypt); presets: letsencrypt, letsencrypt-staging, zerossl, google, google-staging, jprs
   -m EMAIL --agree-tos         account contact and agreement to the CA's terms (to register)
   --eab-kid KID --eab-hmac-key KEY   External Account Binding credentials from the CA's portal
   --preferred-chain CN         prefer the chain whose top certificate is issued by CN
-  --profile NAME               an ACME profile the CA offers
+  --preferred-profile NAME     ask for this ACME profile (e.g. tlsserver, shortlived) when the CA offers it,
+                               else take its default, with a note (--profile is the same)
+  --required-profile NAME      this ACME profile or nothing: exit 2 before any order when the CA does not offer it
+                               (either is kept with the lineage for renewals)
   --renew-before-expiry DUR    renew when less than this is left (e.g. "30 days")
   --pre-hook CMD               run before the certificate is requested
   --deploy-hook CMD            run once the certificate is saved and its deploy delay over (RENEWED_LINEAGE, RENEWED_DOMAINS set)
@@ -54,6 +59,8 @@ const OPTIONS = {
   ...CA_OPTIONS,
   'preferred-chain': { type: 'string' },
   profile: { type: 'string' },
+  'preferred-profile': { type: 'string' },
+  'required-profile': { type: 'string' },
   'renew-before-expiry': { type: 'string' },
   'pre-hook': { type: 'string' },
   'deploy-hook': { type: 'string' },
@@ -107,6 +114,7 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
   const nameProblem = certName === undefined ? undefined : lineageNameProblem(certName);
   if (nameProblem) throw new UsageError(`--cert-name ${certName}: ${nameProblem}.`);
   const resolvers = resolversFromFlags(values);
+  const propagationTimeout = propagationTimeoutFromFlags(values);
   const ca = caFromFlags(values);
   const { keyType, defaulted } = keyTypeFromFlags(values, ca.preset);
   const dns = await backend.dnsFromFlags(values, (message) => out.error(`Warning: ${message}`));
@@ -129,7 +137,7 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
         termsOfServiceAgreed: values['agree-tos'] ?? false,
         ...(eabRef ? { eabRef } : {}),
         ...(values['preferred-chain'] ? { preferredChain: values['preferred-chain'] } : {}),
-        ...(values.profile ? { profile: values.profile } : {}),
+        ...profileFromFlags(values),
       },
       dns: {
         provider: dns.provider,
@@ -137,6 +145,7 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
         ...(dns.credentialsRef ? { credentialsRef: dns.credentialsRef } : {}),
         // Kept with the lineage, like the rest of the DNS choice, so `renew` checks the same servers.
         ...(resolvers ? { resolvers } : {}),
+        ...(propagationTimeout === undefined ? {} : { propagationTimeoutSeconds: propagationTimeout }),
       },
       ...(values['renew-before-expiry'] ? { renewBeforeExpiry: values['renew-before-expiry'] } : {}),
       ...(deployDelay === undefined ? {} : { deployDelay }),
@@ -160,6 +169,15 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
     account: { agreeTos: values['agree-tos'] ?? false, ...(values.email ? { email: values.email } : {}), ...(eab ? { eab } : {}) },
     ...(resolvers ? { resolvers } : {}),
   };
+}
+
+/** certbot's `--preferred-profile` (`--profile`) and `--required-profile` as the lineage's `ca` fields; both at once is refused. */
+function profileFromFlags(values: VerbValues<typeof OPTIONS>): { profile?: string; requiredProfile?: string } {
+  const preferred = values['preferred-profile'] ?? values.profile;
+  const required = values['required-profile'];
+  if (preferred !== undefined && required !== undefined) throw new UsageError('Give --preferred-profile or --required-profile, not both.');
+  if (required !== undefined) return { requiredProfile: required };
+  return preferred === undefined ? {} : { profile: preferred };
 }
 
 /** Prints an issuance's outcome in certbot's words, or as one JSON document; returns the exit code. */

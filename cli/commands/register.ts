@@ -2,6 +2,7 @@ import { emailContacts } from '../account.js';
 import type { RegisterOutcome } from '../backend/backend.js';
 import { CA_OPTIONS, caFromFlags, eabFromFlags } from '../ca-flags.js';
 import type { Output } from '../output.js';
+import { sanitizeDisplayText } from '../../shared/text/index.js';
 import { UsageError } from '../usage-error.js';
 import type { Verb } from './verb.js';
 
@@ -32,11 +33,22 @@ export const register: Verb<typeof CA_OPTIONS> = {
 /** certbot refuses a second account with the same CA (exit 1). */
 export function printRegisterOutcome(out: Output, outcome: RegisterOutcome, options: { readonly json: boolean }): number {
   if (!outcome.created) {
-    if (options.json) out.json({ registered: false, accountUrl: outcome.accountUrl, directoryUrl: outcome.directoryUrl });
+    if (options.json) out.json({ registered: false, accountUrl: outcome.accountUrl, directoryUrl: outcome.directoryUrl, profiles: outcome.profiles ?? {} });
     out.error(`There is an existing account with ${outcome.directoryUrl} (${outcome.accountUrl}); registration of a duplicate account is not allowed.`);
     return 1;
   }
-  if (options.json) out.json({ registered: true, accountUrl: outcome.accountUrl, directoryUrl: outcome.directoryUrl });
-  else out.line('Account registered.');
+  if (options.json) out.json({ registered: true, accountUrl: outcome.accountUrl, directoryUrl: outcome.directoryUrl, profiles: outcome.profiles ?? {} });
+  else {
+    out.line('Account registered.');
+    printOfferedProfiles(out, outcome.profiles);
+  }
   return 0;
+}
+
+/** The CA's profiles (draft-ietf-acme-profiles `meta.profiles`), for `--preferred-profile` / `--required-profile`. */
+function printOfferedProfiles(out: Output, profiles: Readonly<Record<string, string>> | undefined): void {
+  const names = Object.keys(profiles ?? {});
+  if (names.length === 0) return;
+  out.line('The CA offers these certificate profiles (--preferred-profile NAME or --required-profile NAME):');
+  for (const name of names) out.line(`  ${name}: ${sanitizeDisplayText(String(profiles?.[name] ?? ''), 200)}`);
 }

@@ -6,6 +6,7 @@ import { resolversFromFlags } from '../dns-flags.js';
 import type { Output } from '../output.js';
 import { printUnreadable } from '../unreadable-lineages.js';
 import { printFailure, printIssuanceFailure } from './print-failure.js';
+import { expiryWarnings } from './expiry-warnings.js';
 import { hookFailuresJson, printHookFailures } from './print-hook-failures.js';
 import type { Verb, VerbValues } from './verb.js';
 
@@ -93,6 +94,7 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
   const exitCode = outcome.failed.length > 0 || unreadable.length > 0 || (outcome.hookFailures?.length ?? 0) > 0 ? 1 : 0;
   if (options.json) {
     out.json({ ...(outcome.json as object), ...hookFailuresJson(outcome.hookFailures) });
+    for (const warning of expiryWarnings(outcome.results, Date.now())) out.error(warning);
     printHookFailures(out, outcome.hookFailures);
     return exitCode;
   }
@@ -123,6 +125,7 @@ export function printRenewOutcome(out: Output, outcome: RenewOutcome, options: {
   printHookFailures(out, outcome.hookFailures);
   // The summary comes first and each failure after it, so the output ends, as every failure does, with an explanation.
   if (outcome.failed.length > 0) out.error(`${outcome.failed.length} renewal(s) failed: ${outcome.failed.join(', ')}`);
+  for (const warning of expiryWarnings(outcome.results, Date.now())) out.error(warning);
   for (const result of outcome.results) {
     if (result.status !== 'failed') continue;
     if (result.recorded) printRecordedFailure(out, result.lineage, result.recorded);

@@ -127,7 +127,8 @@ export function needsNewCertificate(before: LineageSpec, after: LineageSpec): bo
     names(before) !== names(after) ||
     before.keyType !== after.keyType ||
     before.ca.directoryUrl !== after.ca.directoryUrl ||
-    (before.ca.profile ?? '') !== (after.ca.profile ?? '')
+    (before.ca.profile ?? '') !== (after.ca.profile ?? '') ||
+    (before.ca.requiredProfile ?? '') !== (after.ca.requiredProfile ?? '')
   );
 }
 

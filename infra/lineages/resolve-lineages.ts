@@ -112,7 +112,8 @@ export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'c
           ...(ca.eabSecret === undefined ? {} : { eabRef: ca.eabSecret }),
           termsOfServiceAgreed: ca.termsOfServiceAgreed ?? false,
           ...(ca.accountKeyType === undefined ? {} : { accountKeyType: ca.accountKeyType }),
-          ...(ca.profile === undefined ? {} : { profile: ca.profile }),
+          // The certificate's own choice wins; a required profile replaces the account's preferred one.
+          ...profileChoice(cert.profile, cert.requiredProfile, ca.profile),
           ...(ca.preferredChain === undefined ? {} : { preferredChain: ca.preferredChain }),
         },
         dns: {
@@ -205,4 +206,11 @@ export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'c
     assumedRoles: [...assumedRoles].sort(),
     secrets: serialisable.secrets,
   };
+}
+
+/** The lineage's profile fields: the certificate's own, else the CA account's preferred profile. */
+function profileChoice(profile: string | undefined, requiredProfile: string | undefined, accountProfile: string | undefined): { profile?: string; requiredProfile?: string } {
+  if (requiredProfile !== undefined) return { requiredProfile, ...(profile === undefined ? {} : { profile }) };
+  const preferred = profile ?? accountProfile;
+  return preferred === undefined ? {} : { profile: preferred };
 }

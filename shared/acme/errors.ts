@@ -312,6 +312,27 @@ export class AcmeClientError extends AcmeError {
   }
 }
 
+/**
+ * A required profile (draft-ietf-acme-profiles §3) that the CA's directory does not list: refused
+ * before any order, since an order without it would give a certificate of another kind.
+ */
+export class AcmeProfileNotOfferedError extends AcmeError {
+  readonly profile: string;
+  /** The profiles the directory lists (`meta.profiles`), empty when it lists none. */
+  readonly offered: readonly string[];
+  constructor(url: string, profile: string, rawOffered: readonly string[]) {
+    const offered = rawOffered.slice(0, 20).map((name) => sanitizeDisplayText(String(name), 60));
+    super(
+      `The CA at ${url} does not offer the required profile "${profile}"; ${offered.length > 0 ? `it offers: ${offered.join(', ')}` : 'it lists no profiles at all'}. ` +
+        "Require one of those, make the profile preferred instead (it falls back to the CA's default), or use a CA that offers it.",
+      { url },
+    );
+    this.name = 'AcmeProfileNotOfferedError';
+    this.profile = profile;
+    this.offered = offered;
+  }
+}
+
 /** RFC 8555 §7.4: the order the CA created does not cover exactly the identifiers we asked for. */
 export class AcmeIdentifierMismatchError extends AcmeError {
   readonly requested: readonly string[];

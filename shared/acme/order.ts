@@ -1,6 +1,6 @@
 import type { Account } from './account.js';
 import type { AcmeContext } from './context.js';
-import { AcmeClientError, AcmeIdentifierMismatchError, AcmeInvalidResponseError, AcmeOrderNotReadyError, sanitizeProblem } from './errors.js';
+import { AcmeClientError, AcmeIdentifierMismatchError, AcmeProfileNotOfferedError, AcmeInvalidResponseError, AcmeOrderNotReadyError, sanitizeProblem } from './errors.js';
 import { jsonBody, type AcmeHttpResponse } from './http.js';
 import { getDirectory, postAsGet, signedRequest } from './transport.js';
 import type { Identifier, Order, Polled } from './types.js';
@@ -10,8 +10,13 @@ export interface NewOrderRequest {
   readonly domains: readonly string[];
   readonly notBefore?: string;
   readonly notAfter?: string;
-  /** A profile name; sent only when the directory lists profiles (ACME profiles draft). */
+  /**
+   * A profile name (draft-ietf-acme-profiles §3); sent only when the directory lists it. A preferred
+   * profile the CA does not list is left out (`omitted` says so); a required one is refused first.
+   */
   readonly profile?: string;
+  /** The profile is required: {@link AcmeProfileNotOfferedError} when the directory does not list it, before any order. */
+  readonly profileRequired?: boolean;
   /** RFC 9773 §5: the ARI certificate id of the certificate this order replaces; sent only when the CA has `renewalInfo`. */
   readonly replaces?: string;
 }
@@ -20,6 +25,8 @@ export interface NewOrderRequest {
 export interface NewOrderResult {
   readonly order: Order;
   readonly omitted: readonly ('profile' | 'replaces')[];
+  /** The profiles the directory lists (`meta.profiles`), when a profile was asked for: what a fallback note names. */
+  readonly offeredProfiles?: readonly string[];
 }
 
 function orderFromResponse(url: string, res: AcmeHttpResponse): Order {
@@ -50,15 +57,11 @@ export async function newOrder(ctx: AcmeContext, account: Account, request: NewO
   if (request.notBefore) payload.notBefore = request.notBefore;
   if (request.notAfter) payload.notAfter = request.notAfter;
   const omitted: ('profile' | 'replaces')[] = [];
+  const offeredProfiles = Object.keys(dir.meta?.profiles ?? {});
   if (request.profile) {
-    const profiles = dir.meta?.profiles;
-    if (!profiles) omitted.push('profile');
-    else if (!(request.profile in profiles)) {
-      throw new AcmeClientError(
-        `The CA offers no profile "${request.profile}"; it offers: ${Object.keys(profiles).join(', ') || 'none'}. Choose one of those or leave the profile out.`,
-        { url: ctx.directoryUrl },
-      );
-    } else payload.profile = request.profile;
+    if (offeredProfiles.includes(request.profile)) payload.profile = request.profile;
+    else if (request.profileRequired) throw new AcmeProfileNotOfferedError(ctx.directoryUrl, request.profile, offeredProfiles);
+    else omitted.push('profile');
   }
   if (request.replaces) {
     if (dir.renewalInfo) payload.replaces = request.replaces;
@@ -72,7 +75,7 @@ export async function newOrder(ctx: AcmeContext, account: Account, request: NewO
   if (asked.length !== got.length || asked.some((k, i) => k !== got[i])) {
     throw new AcmeIdentifierMismatchError(order.url, asked, got);
   }
-  return { order, omitted };
+  return { order, omitted, ...(request.profile ? { offeredProfiles } : {}) };
 }
 
 /**

@@ -15,6 +15,13 @@ export interface CaPreset {
   readonly defaultRenewBeforeExpirySeconds?: number;
   /** New orders one ACME account may place per window, kept across every sweep of an issuer (see {@link NewOrderLimit}). */
   readonly newOrderLimit?: NewOrderLimit;
+  /** Lifetime of the certificates the CA issues without a profile (its default), in seconds. */
+  readonly lifetimeSeconds?: number;
+  /**
+   * The profiles the CA is known to list in its directory (draft-ietf-acme-profiles), with each one's
+   * certificate lifetime. Absent when not known: no synth warning is then given for a profile name.
+   */
+  readonly profiles?: Readonly<Record<string, { readonly lifetimeSeconds: number; readonly authorizationSeconds?: number }>>;
 }
 
 /**
@@ -37,17 +44,55 @@ const LE_NEW_ORDERS: NewOrderLimit = { orders: 300, windowSeconds: 3 * 3600, ari
  */
 const UNPUBLISHED_NEW_ORDERS: NewOrderLimit = { orders: 100, windowSeconds: 3600, ariRenewalsExempt: false };
 
+const DAY = 86_400;
+
+/**
+ * Let's Encrypt's profiles: `classic` (90 days; 64 days from 2027-02-10, 45 in 2028), `tlsserver`
+ * (45 days) and `shortlived` (160 hours), the last two with one hour to complete a pending
+ * authorization (`authorizationSeconds`). The lifetimes are today's: the schedule errs short as
+ * they shrink, since the issued certificate's own dates decide each renewal.
+ */
+const LE_PROFILES = {
+  classic: { lifetimeSeconds: 90 * DAY },
+  // With these two a pending authorization must be completed within one hour of the order.
+  tlsserver: { lifetimeSeconds: 45 * DAY, authorizationSeconds: 3_600 },
+  shortlived: { lifetimeSeconds: 160 * 3_600, authorizationSeconds: 3_600 },
+} as const;
+
 const LE = 'https://acme-v02.api.letsencrypt.org/directory';
 const LE_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
 const GOOGLE = 'https://dv.acme-v02.api.pki.goog/directory';
 const GOOGLE_STAGING = 'https://dv.acme-v02.test-api.pki.goog/directory';
 
 export const CA_PRESETS = {
-  letsencrypt: { name: 'letsencrypt', directoryUrl: LE, stagingDirectoryUrl: LE_STAGING, externalAccountRequired: false, newOrderLimit: LE_NEW_ORDERS },
-  'letsencrypt-staging': { name: 'letsencrypt-staging', directoryUrl: LE_STAGING, stagingDirectoryUrl: LE_STAGING, externalAccountRequired: false, newOrderLimit: LE_NEW_ORDERS },
-  zerossl: { name: 'zerossl', directoryUrl: 'https://acme.zerossl.com/v2/DV90', externalAccountRequired: true, newOrderLimit: UNPUBLISHED_NEW_ORDERS },
-  google: { name: 'google', directoryUrl: GOOGLE, stagingDirectoryUrl: GOOGLE_STAGING, externalAccountRequired: true, newOrderLimit: UNPUBLISHED_NEW_ORDERS },
-  'google-staging': { name: 'google-staging', directoryUrl: GOOGLE_STAGING, stagingDirectoryUrl: GOOGLE_STAGING, externalAccountRequired: true, newOrderLimit: UNPUBLISHED_NEW_ORDERS },
+  letsencrypt: {
+    name: 'letsencrypt',
+    directoryUrl: LE,
+    stagingDirectoryUrl: LE_STAGING,
+    externalAccountRequired: false,
+    lifetimeSeconds: 90 * DAY,
+    profiles: LE_PROFILES,
+    newOrderLimit: LE_NEW_ORDERS,
+  },
+  'letsencrypt-staging': {
+    name: 'letsencrypt-staging',
+    directoryUrl: LE_STAGING,
+    stagingDirectoryUrl: LE_STAGING,
+    externalAccountRequired: false,
+    lifetimeSeconds: 90 * DAY,
+    profiles: LE_PROFILES,
+    newOrderLimit: LE_NEW_ORDERS,
+  },
+  zerossl: { name: 'zerossl', directoryUrl: 'https://acme.zerossl.com/v2/DV90', externalAccountRequired: true, lifetimeSeconds: 90 * DAY, newOrderLimit: UNPUBLISHED_NEW_ORDERS },
+  google: { name: 'google', directoryUrl: GOOGLE, stagingDirectoryUrl: GOOGLE_STAGING, externalAccountRequired: true, lifetimeSeconds: 90 * DAY, newOrderLimit: UNPUBLISHED_NEW_ORDERS },
+  'google-staging': {
+    name: 'google-staging',
+    directoryUrl: GOOGLE_STAGING,
+    stagingDirectoryUrl: GOOGLE_STAGING,
+    externalAccountRequired: true,
+    lifetimeSeconds: 90 * DAY,
+    newOrderLimit: UNPUBLISHED_NEW_ORDERS,
+  },
   /**
    * JPRS (the operator manual's CA): EAB required; the manual insists on RSA keys; its OCSP
    * responder learns of a new certificate up to ~10 minutes after issuance, so deploys wait 600 s;
@@ -62,6 +107,8 @@ export const CA_PRESETS = {
     defaultDeployDelaySeconds: 600,
     defaultRenewBeforeExpirySeconds: 30 * 86400,
     newOrderLimit: UNPUBLISHED_NEW_ORDERS,
+    // The CA/Browser Forum's maximum since 2026-03-15 (ballot SC-081): the longest it can be.
+    lifetimeSeconds: 200 * DAY,
   },
 } as const satisfies Record<string, CaPreset>;
 

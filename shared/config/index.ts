@@ -4,5 +4,6 @@ export * from './duration.js';
 export * from './endpoint.js';
 export * from './errors.js';
 export * from './lineage-spec.js';
+export * from './preset-profile.js';
 export * from './issuer-schema.js';
 export * from './zod-issue.js';

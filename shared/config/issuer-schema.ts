@@ -70,6 +70,10 @@ export const certificateSchema = z
     keyStore: keyStoreSchema.optional(),
     delegations: delegationsSchema.readonly().optional(),
     endpoints: z.array(endpointSchema).readonly().optional(),
+    /** The preferred ACME profile; the CA account's `profile` when unset. */
+    profile: profileSchema.optional(),
+    /** The required ACME profile: no order when the CA does not list it. */
+    requiredProfile: profileSchema.optional(),
   })
   .strict();
 

@@ -70,6 +70,8 @@ export const deployDelaySchema = z.number().int().min(0).max(86_400);
 export const profileSchema = z.string().min(1);
 /** Issuer common name of the chain to prefer (certbot's `--preferred-chain`). */
 export const preferredChainSchema = z.string().min(1);
+/** How long the propagation check may wait, in whole seconds: at least 10, at most a day. */
+export const propagationTimeoutSchema = z.number().int().min(10).max(86_400);
 /** Provider settings that are not secret (zone id, server address, ...). */
 export const dnsConfigSchema = z.record(z.string(), z.unknown());
 /** Per-name CNAME delegation targets. */
@@ -128,8 +130,13 @@ export const caSpecSchema = z
     termsOfServiceAgreed: z.boolean().default(false),
     /** The account key's type. @default 'ecdsa-p256' */
     accountKeyType: accountKeyTypeSchema.default('ecdsa-p256'),
-    /** An ACME profile the CA lists in its directory. */
+    /**
+     * The preferred ACME profile (draft-ietf-acme-profiles; certbot's `--preferred-profile`): asked
+     * for when the CA's directory lists it, else the order goes without one (the CA's default).
+     */
     profile: profileSchema.optional(),
+    /** The required ACME profile (certbot's `--required-profile`): no order when the CA does not list it. */
+    requiredProfile: profileSchema.optional(),
     /** Issuer common name of the chain to prefer (certbot's `--preferred-chain`). */
     preferredChain: preferredChainSchema.optional(),
   })
@@ -147,6 +154,11 @@ export const dnsSpecSchema = z
     delegations: delegationsSchema.default({}),
     /** Nameservers the propagation check asks instead of the zone's authoritative servers (`host:port`). */
     resolvers: resolversSchema.default([]),
+    /**
+     * Seconds the issuance waits for the records to reach every server before it fails
+     * (`--dns-propagation-timeout`). @default 900
+     */
+    propagationTimeoutSeconds: propagationTimeoutSchema.optional(),
   })
   .strict();
 
@@ -229,6 +241,12 @@ export function resolveLineageSpec(input: unknown): LineageSpec {
       });
     }
     preset = CA_PRESETS[spec.ca.preset];
+  }
+  if (spec.ca.profile !== undefined && spec.ca.requiredProfile !== undefined) {
+    throw new ConfigError(
+      `ca: a preferred profile ("${spec.ca.profile}") and a required one ("${spec.ca.requiredProfile}") were both given; give one (--preferred-profile or --required-profile; profile or requiredProfile).`,
+      { field: 'ca.requiredProfile' },
+    );
   }
   const directoryUrl = spec.ca.directoryUrl ?? preset?.directoryUrl;
   if (!directoryUrl) throw new ConfigError('ca: give a preset (e.g. "letsencrypt", "jprs") or a directoryUrl.', { field: 'ca' });

@@ -41,7 +41,10 @@ export interface Delegation {
   readonly chain: readonly string[];
 }
 
-const NO_CNAME_CODES = new Set(['ENODATA', 'ENOTFOUND']);
+// A server that refuses the question (an authoritative server given as a resolver, asked about a
+// name outside its zones) knows no CNAME there; the propagation check then says, at once, that it
+// is not authoritative, which names the real problem better than a failed CNAME lookup.
+const NO_CNAME_CODES = new Set(['ENODATA', 'ENOTFOUND', 'EREFUSED']);
 
 /**
  * Resolve CNAME delegation of a domain's `_acme-challenge` name. RFC 8555 §8.4 has the CA follow
@@ -85,7 +88,8 @@ export async function resolveDelegation(identifier: DnsIdentifier, options: Reso
 }
 
 /**
- * Fill `effectiveName` of challenge records from their delegation, resolving each distinct name once.
+ * Fill `effectiveName` of challenge records from their delegation, resolving each distinct name once;
+ * `chain` is the CNAME targets followed (for messages that name the chain).
  *
  * @example
  * ```ts
@@ -95,7 +99,7 @@ export async function resolveDelegation(identifier: DnsIdentifier, options: Reso
 export async function delegateRecords(
   records: readonly ChallengeRecord[],
   options: ResolveDelegationOptions = {},
-): Promise<ChallengeRecord[]> {
+): Promise<(ChallengeRecord & { readonly chain: readonly string[] })[]> {
   const byName = new Map<string, Promise<Delegation>>();
   for (const record of records) {
     if (!byName.has(record.name)) {
@@ -103,7 +107,10 @@ export async function delegateRecords(
     }
   }
   return Promise.all(
-    records.map(async (record) => ({ ...record, effectiveName: (await byName.get(record.name)!).effectiveName })),
+    records.map(async (record) => {
+      const delegation = await byName.get(record.name)!;
+      return { ...record, effectiveName: delegation.effectiveName, chain: delegation.chain };
+    }),
   );
 }
 

@@ -132,6 +132,19 @@ export class DnsTransportError extends DnsError {
 }
 
 /**
+ * The CNAME chains followed from `_acme-challenge` names, keyed by the name the value is published
+ * at (the chain's end): an error about that name names the chain, since the operator set up the
+ * name the CA asks, not the end of it.
+ */
+export type CnameChains = Readonly<Record<string, readonly string[]>>;
+
+/** `_acme-challenge.a.test (CNAME -> x.b.test)` for a delegated name; the name alone otherwise. */
+export function describeRecordName(name: string, chains: CnameChains = {}): string {
+  const chain = chains[name];
+  return chain && chain.length > 1 ? `${chain[0]} (CNAME -> ${chain.slice(1).join(' -> ')})` : name;
+}
+
+/**
  * The challenge records did not reach every authoritative server in the allowed time. Thrown by the
  * workflow once its propagation attempts are used up; the checker itself only reports.
  */
@@ -139,15 +152,56 @@ export class DnsPropagationTimeoutError extends DnsError {
   /** What was still missing at the last check, per server (plain JSON). */
   readonly missing: readonly PropagationMiss[];
 
-  constructor(missing: readonly PropagationMiss[], options: { zone?: string; cause?: unknown } = {}) {
+  constructor(missing: readonly PropagationMiss[], options: { zone?: string; cause?: unknown; timeoutSeconds?: number; chains?: CnameChains } = {}) {
     const names = [...new Set(missing.map((entry) => entry.name))];
     const servers = [...new Set(missing.map((entry) => entry.server))];
-    super(`TXT values still missing on ${servers.join(', ') || 'the authoritative servers'}`, {
-      ...options,
-      record: names.join(', '),
-      fix: 'check that the provider publishes to the zone the nameservers serve (delegation, split-horizon), or raise the propagation timeout',
+    const after = options.timeoutSeconds === undefined ? '' : ` after ${options.timeoutSeconds} s`;
+    super(`TXT values still missing on ${servers.join(', ') || 'the authoritative servers'}${after}`, {
+      ...(options.zone === undefined ? {} : { zone: options.zone }),
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+      record: names.map((name) => describeRecordName(name, options.chains)).join(', '),
+      fix:
+        'check that the provider publishes to the zone the nameservers serve (delegation, split-horizon), or wait longer: ' +
+        '--dns-propagation-timeout SECONDS (dns.propagationTimeoutSeconds of the lineage)',
     });
     this.name = 'DnsPropagationTimeoutError';
+    this.missing = missing;
+  }
+}
+
+/**
+ * The servers asked for a challenge record are not authoritative for it: they refuse the query, or
+ * refer elsewhere, or no zone holds the name. Certain at the first check; waiting cannot fix it.
+ */
+export class DnsNotAuthoritativeError extends DnsError {
+  readonly missing: readonly PropagationMiss[];
+
+  constructor(missing: readonly PropagationMiss[], options: { chains?: CnameChains } = {}) {
+    const names = [...new Set(missing.map((entry) => entry.name))];
+    const servers = [...new Set(missing.map((entry) => `${entry.server} (${entry.detail ?? entry.reason})`))];
+    super(`no server asked is authoritative for the challenge record: ${servers.join(', ')}`, {
+      record: names.map((name) => describeRecordName(name, options.chains)).join(', '),
+      fix:
+        'publish the record in a zone these servers serve (with a CNAME at _acme-challenge, the zone of its target), ' +
+        "or check the servers: --dns-resolver / dns.resolvers, else the zone's NS records",
+    });
+    this.name = 'DnsNotAuthoritativeError';
+    this.missing = missing;
+  }
+}
+
+/** No server asked for a challenge record has answered at all for a while: unreachable, or not a DNS server. */
+export class DnsServersUnreachableError extends DnsError {
+  readonly missing: readonly PropagationMiss[];
+
+  constructor(missing: readonly PropagationMiss[], seconds: number, options: { chains?: CnameChains } = {}) {
+    const names = [...new Set(missing.map((entry) => entry.name))];
+    const servers = [...new Set(missing.map((entry) => entry.server))];
+    super(`no answer from any server asked (${servers.join(', ')}) for ${Math.round(seconds)} s`, {
+      record: names.map((name) => describeRecordName(name, options.chains)).join(', '),
+      fix: "check that the zone's nameservers (or --dns-resolver / dns.resolvers) are up and reachable from here on port 53, UDP and TCP",
+    });
+    this.name = 'DnsServersUnreachableError';
     this.missing = missing;
   }
 }

@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './nameservers.js';
 export * from './node-resolver.js';
 export * from './propagation.js';
+export * from './propagation-verdict.js';
 export * from './provider.js';
 export * from './query-message.js';
 export * from './server-address.js';

@@ -80,3 +80,26 @@ export class OrderSlotsBusyError extends Error {
     this.capacity = capacity;
   }
 }
+
+/**
+ * The records could not be seen everywhere in time for the CA to validate before its pending
+ * authorizations expire (RFC 8555 §7.1.4 `expires`; one hour with some profiles). Stopping here
+ * leaves the authorizations unanswered rather than failed, so a new order can start at once
+ * with a fresh window and no failed validation counted against the name.
+ */
+export class AuthorizationWindowClosingError extends Error {
+  /** When the authorizations expire (ISO). */
+  readonly deadline: string;
+  /** Seconds since the order was created. */
+  readonly elapsedSeconds: number;
+  constructor(deadline: string, elapsedSeconds: number, missing: string, options: { cause?: unknown } = {}) {
+    super(
+      `The CA's authorizations expire at ${deadline}, ${Math.round(elapsedSeconds)} s after the order was created, and the records are still not on every server (${missing}); ` +
+        'stopped before they expire unanswered. Check why the DNS provider is slow to publish (the message above names what is missing where), then run again: a new order gets a new window.',
+      options,
+    );
+    this.name = 'AuthorizationWindowClosingError';
+    this.deadline = deadline;
+    this.elapsedSeconds = elapsedSeconds;
+  }
+}

@@ -8,8 +8,10 @@ import { newOrder, type NewOrderResult } from '../acme/order.js';
 import { keyMatchesCertificate } from '../crypto/key-matches-certificate.js';
 import { challengeRecord, groupRecords, type ChallengeRecord } from '../dns/challenge-record.js';
 import { delegateRecords } from '../dns/delegation.js';
+import { nodeResolver } from '../dns/node-resolver.js';
 import type { LineageSpec } from '../config/index.js';
 import { newOrderLimitFor } from '../config/ca-presets.js';
+import { knownAuthorizationSeconds, profileOf } from '../config/preset-profile.js';
 import { KeyNotFoundError, LineageLockedError, LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
 import { ensureAccount } from './account.js';
 import { DEFAULT_LIMITS, type WorkflowDeps, type WorkflowLimits } from './deps.js';
@@ -130,9 +132,10 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       const { lock: _released, ...rest } = base;
       return { ...skippedState(rest, 'onHold'), retryAt: budget.retryAt };
     }
+    const profile = profileOf(spec);
     let created: Awaited<ReturnType<typeof createOrder>>;
     try {
-      created = await createOrder(ctx, account, spec.domains, spec.ca.profile, replaces);
+      created = await createOrder(ctx, account, spec.domains, profile, replaces);
     } catch (err) {
       // The CA's limit reached: the account waits until its Retry-After, so the sweep's other items
       // skip quietly instead of each failing the same way; this lineage records the one failure.
@@ -142,6 +145,10 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       }
       throw err;
     }
+    if (profile && created.omitted.includes('profile')) {
+      // draft-ietf-acme-profiles §3: a preferred profile the CA does not list falls back to its default.
+      deps.log.warn(profileFallbackNote(profile.name, created.offeredProfiles ?? []), { lineage: input.lineage, profile: profile.name });
+    }
     if (created.replacesRefused) {
       deps.log.warn('The CA refused the order with "replaces"; ordered without it.', { lineage: input.lineage, replaces, reason: created.replacesRefused });
     }
@@ -150,6 +157,9 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
 
     const authorizations: AuthorizationState[] = [];
     const challengeRecords: ChallengeRecord[] = [];
+    // The order was just created: a profile known to give one hour counts from now.
+    const knownWindow = knownAuthorizationSeconds(spec);
+    const deadlines: number[] = knownWindow === undefined ? [] : [deps.now().getTime() + knownWindow * 1000];
     for (const url of order.authorizations) {
       const authz = (await getAuthorization(ctx, account, url)).resource;
       const identifier = authz.wildcard ? `*.${authz.identifier.value}` : authz.identifier.value;
@@ -158,17 +168,20 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
         continue;
       }
       if (authz.status !== 'pending') throw new AcmeOrderInvalidError(order.url, order.error);
+      const expires = authz.expires === undefined ? Number.NaN : Date.parse(authz.expires);
+      if (Number.isFinite(expires)) deadlines.push(expires);
       const challenge = findChallenge(authz, 'dns-01');
       const record = challengeRecord(identifier, await keyAuthorization(challenge.token ?? '', account.key));
       challengeRecords.push(record);
       authorizations.push({ url, identifier, status: authz.status, challengeUrl: challenge.url, recordName: record.name, value: record.value });
     }
     const overrides = Object.fromEntries(Object.entries(spec.dns.delegations).map(([domain, target]) => [domain, { delegateTo: target }]));
-    const delegated = await delegateRecords(challengeRecords, {
-      overrides,
-      ...(deps.cnameResolver ? { resolver: deps.cnameResolver } : {}),
-    });
+    // CNAMEs are looked up where the propagation check looks (the lineage's resolvers), not through
+    // the system's resolver, which may not see a private or lab zone at all.
+    const resolver = deps.cnameResolver ?? (spec.dns.resolvers.length > 0 ? nodeResolver({ servers: spec.dns.resolvers }) : undefined);
+    const delegated = await delegateRecords(challengeRecords, { overrides, ...(resolver ? { resolver } : {}) });
     const effectiveByName = new Map(delegated.map((r) => [r.name, r.effectiveName]));
+    const chainByName = new Map(delegated.filter((r) => r.chain.length > 0).map((r) => [r.name, [...r.chain]]));
     const records = groupRecords(delegated, { ttl: CHALLENGE_TTL }).map((r) => ({ ...r, values: [...r.values] }));
     const keyToken = keyTokenFor(order.url);
     if (lock) {
@@ -186,10 +199,15 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       accountId: account.id,
       accountUrl: account.url,
       order: { url: order.url, finalize: order.finalize, status: order.status, ...(order.certificate ? { certificate: order.certificate } : {}) },
-      authorizations: authorizations.map((a) => (a.recordName ? { ...a, effectiveName: effectiveByName.get(a.recordName) ?? a.recordName } : a)),
+      authorizations: authorizations.map((a) => {
+        if (!a.recordName) return a;
+        const chain = chainByName.get(a.recordName);
+        return { ...a, effectiveName: effectiveByName.get(a.recordName) ?? a.recordName, ...(chain ? { cnameChain: chain } : {}) };
+      }),
       records,
       changes: [],
       keyToken,
+      ...(challengeRecords.length > 0 && deadlines.length > 0 ? { authorizationDeadline: new Date(Math.min(...deadlines)).toISOString() } : {}),
       ...(created.sentReplaces ? { replaces: created.sentReplaces } : {}),
       ...(created.replacesRefused ? { replacesRefused: created.replacesRefused } : {}),
     };
@@ -223,6 +241,17 @@ async function takeNewOrder(
   const exempt = limit === undefined || (replaces !== undefined && limit.ariRenewalsExempt);
   const answer = await deps.orderBudget.take(account, exempt ? undefined : limit);
   return answer.granted ? undefined : { reason: answer.reason, retryAt: answer.retryAt };
+}
+
+/**
+ * The note a preferred profile's fallback leaves: which profile, and what the CA offers instead.
+ *
+ * @example
+ * profileFallbackNote('tlsserver', ['classic']) // 'The CA does not offer the preferred profile "tlsserver" (it offers: classic); ordered with its default profile.'
+ */
+export function profileFallbackNote(profile: string, offered: readonly string[]): string {
+  const listed = offered.length > 0 ? `it offers: ${offered.join(', ')}` : 'it lists no profiles';
+  return `The CA does not offer the preferred profile "${profile}" (${listed}); ordered with its default profile.`;
 }
 
 /** The state of an issuance that ends at PrepareOrder without an order (the Choice after it goes to `Skipped`). */
@@ -309,10 +338,10 @@ async function createOrder(
   ctx: AcmeContext,
   account: Account,
   domains: readonly string[],
-  profile: string | undefined,
+  profile: { readonly name: string; readonly required: boolean } | undefined,
   replaces: string | undefined,
 ): Promise<NewOrderResult & { sentReplaces?: string; replacesRefused?: string }> {
-  const request = { domains, ...(profile ? { profile } : {}) };
+  const request = { domains, ...(profile ? { profile: profile.name, profileRequired: profile.required } : {}) };
   // newOrder sends `replaces` only when the directory has `renewalInfo` (RFC 9773 §5).
   if (!replaces) return newOrder(ctx, account, request);
   try {

@@ -20,6 +20,8 @@ export const authorizationStateSchema = z.object({
   recordName: z.string().optional(),
   /** Where the value is published (after CNAME delegation). */
   effectiveName: z.string().optional(),
+  /** The CNAME targets followed from `recordName` to `effectiveName`, when delegated: errors name the chain. */
+  cnameChain: z.array(z.string()).optional(),
   /** base64url(SHA-256(key authorization)), RFC 8555 §8.4: public by design, it is published in DNS. */
   value: z.string().optional(),
 });
@@ -72,6 +74,12 @@ export const issuanceStateSchema = z.object({
   /** Why the CA refused the order with `replaces` and it was placed without (the problem type and the CA's detail, sanitised). */
   replacesRefused: z.string().optional(),
   poll: pollStateSchema.optional(),
+  /**
+   * When the order's pending authorizations stop being usable (ISO): the earliest `expires` of them
+   * (RFC 8555 §7.1.4), or sooner when the profile is known to allow less (one hour). CheckPropagation
+   * stops before it rather than let the authorizations expire unused.
+   */
+  authorizationDeadline: z.string().optional(),
   /** Filled by storeCertificate. */
   result: z
     .object({

@@ -126,6 +126,14 @@ describe('sync-lineages custom resource', () => {
     expect(h.store.lineages.get('b.example')?.lineage.spec.domains).toEqual(['b.example', 'www.b.example']);
   });
 
+  it('renews at once a lineage whose preferred or required profile changed: its certificate is of another kind', async () => {
+    const h = harness();
+    await h.deploy([spec('p.example'), spec('r.example', { ca: { preset: 'letsencrypt', profile: 'tlsserver' } })], 'Create');
+    h.sweeps.length = 0;
+    await h.deploy([spec('p.example', { ca: { preset: 'letsencrypt', profile: 'shortlived' } }), spec('r.example', { ca: { preset: 'letsencrypt', requiredProfile: 'tlsserver' } })]);
+    expect(h.sweeps).toEqual([{ name: 'deploy-req-2-force-0', input: { lineages: ['p.example', 'r.example'], force: true } }]);
+  });
+
   it('deletes the lineages a previous deploy wrote and this one dropped, and only those', async () => {
     const h = harness();
     await h.store.putLineage({ spec: spec('cli.example'), state: { currentVersion: 1 } }, { expectedEtag: null });

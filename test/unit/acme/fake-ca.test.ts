@@ -159,13 +159,21 @@ describe('typed failures', () => {
 });
 
 describe('profiles and replaces', () => {
-  it('sends a profile the directory lists and refuses one it does not', async () => {
+  it('sends a profile the directory lists; falls back from a preferred one it does not list; refuses a required one before ordering', async () => {
     await newOrder(ctx, account, { domains: ['a.example'], profile: 'shortlived' });
     expect(newOrderPayloads()[0]).toMatchObject({ profile: 'shortlived' });
-    await expect(newOrder(ctx, account, { domains: ['a.example'], profile: 'tlsserver' })).rejects.toMatchObject({
-      name: 'AcmeClientError',
-      message: expect.stringContaining('classic, shortlived'),
+    const preferred = await newOrder(ctx, account, { domains: ['a.example'], profile: 'tlsserver' });
+    expect(preferred.omitted).toEqual(['profile']);
+    expect(preferred.offeredProfiles).toEqual(['classic', 'shortlived']);
+    expect(newOrderPayloads()[1]).not.toHaveProperty('profile');
+    await expect(newOrder(ctx, account, { domains: ['a.example'], profile: 'tlsserver', profileRequired: true })).rejects.toMatchObject({
+      name: 'AcmeProfileNotOfferedError',
+      profile: 'tlsserver',
+      offered: ['classic', 'shortlived'],
+      message: expect.stringContaining('it offers: classic, shortlived'),
     });
+    // No third order reached the CA.
+    expect(newOrderPayloads()).toHaveLength(2);
   });
 
   it('sends replaces when the CA has renewalInfo', async () => {
@@ -182,6 +190,10 @@ describe('profiles and replaces', () => {
       const acct = { url: (await newAccount(c, key, {})).url, key };
       const { omitted } = await newOrder(c, acct, { domains: ['a.example'], profile: 'classic', replaces: 'x.y' });
       expect(omitted).toEqual(['profile', 'replaces']);
+      await expect(newOrder(c, acct, { domains: ['a.example'], profile: 'classic', profileRequired: true })).rejects.toMatchObject({
+        name: 'AcmeProfileNotOfferedError',
+        message: expect.stringContaining('lists no profiles at all'),
+      });
       const payload = plain.requests.find((r) => r.path === '/new-order')?.payload as Record<string, unknown>;
       expect(payload).not.toHaveProperty('profile');
       expect(payload).not.toHaveProperty('replaces');

@@ -37,6 +37,11 @@ describe('resolveDelegation', () => {
     await expect(resolveDelegation('example.com', { resolver })).resolves.toMatchObject({ chain: [] });
   });
 
+  it('treats a refusal (EREFUSED: a server asked about a name outside its zones) as no CNAME', async () => {
+    const resolver: CnameResolver = { resolveCname: async () => Promise.reject(dnsError('EREFUSED')) };
+    await expect(resolveDelegation('example.com', { resolver })).resolves.toMatchObject({ effectiveName: '_acme-challenge.example.com', chain: [] });
+  });
+
   it('follows a chain of CNAMEs to its end, for wildcards too', async () => {
     const resolver = fakeResolver({
       '_acme-challenge.example.com': 'example.com.validation.example.net.',

@@ -247,6 +247,6 @@ describe('failed hooks: exit 1, each said with its command and exit code, in tex
   it('register: a duplicate account is still one JSON document with --json', async () => {
     const r = await runOn(register, ['--server', 'https://acme.test/directory', '--agree-tos', '--json'], { register: { accountUrl: 'https://acme.test/acct/1', created: false, directoryUrl: 'https://acme.test/directory' } });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.out)).toEqual({ registered: false, accountUrl: 'https://acme.test/acct/1', directoryUrl: 'https://acme.test/directory' });
+    expect(JSON.parse(r.out)).toEqual({ registered: false, accountUrl: 'https://acme.test/acct/1', directoryUrl: 'https://acme.test/directory', profiles: {} });
   });
 });

@@ -25,6 +25,7 @@ export function fullLineage(overrides: Partial<LineageSpecInput> = {}, state: Pa
       credentialsRef: '/etc/letsencrypt/rfc2136.ini',
       delegations: { 'example.jp': '_acme-challenge.example.jp.validation.example.net' },
       resolvers: ['127.0.0.1:53', '[::1]:5353'],
+      propagationTimeoutSeconds: 1200,
     },
     renewBeforeExpiry: '45 days',
     deployDelay: 900,

@@ -89,7 +89,10 @@ describe('parseRenewalConf', () => {
       ...Object.keys(lineageSpecInputSchema.shape).filter((k) => !['name', 'ca', 'dns', 'renewBeforeExpiry', 'deployDelay'].includes(k)).map((k) => [k]),
       ['renewBeforeExpirySeconds'],
       ['deployDelaySeconds'],
-      ...Object.keys(caSpecSchema.shape).map((k) => ['ca', k]),
+      // A lineage has a preferred or a required profile, never both: requiredProfile has its own round trip below.
+      ...Object.keys(caSpecSchema.shape)
+        .filter((k) => k !== 'requiredProfile')
+        .map((k) => ['ca', k]),
       ...Object.keys(dnsSpecSchema.shape).map((k) => ['dns', k]),
     ];
     const at = (object: unknown, path: string[]) => path.reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], object);
@@ -113,6 +116,14 @@ describe('parseRenewalConf', () => {
     ]);
     const bad = formatRenewalConf(minimalLineage(), layout).replace('[acmeflow]\n', '[acmeflow]\nendpoints = www.example.jp:99999\n');
     expect(caught(() => parseRenewalConf(bad, 'example.jp', PATH)).name).toBe('RenewalConfError');
+  });
+
+  it("keeps a required profile (certbot's --required-profile) as required_profile", () => {
+    const lineage = fullLineage({ ca: { preset: 'letsencrypt', requiredProfile: 'shortlived' } });
+    const written = formatRenewalConf(lineage, layout);
+    expect(written).toContain('required_profile = shortlived');
+    expect(parseRenewalConf(written, 'example.jp', PATH).spec.ca).toMatchObject({ requiredProfile: 'shortlived' });
+    expect(parseRenewalConf(written, 'example.jp', PATH).spec.ca).not.toHaveProperty('profile');
   });
 
   it("reads an operator's hand edit of renew_before_expiry, as the operator manual instructs", () => {
