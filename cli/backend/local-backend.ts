@@ -10,7 +10,10 @@ import type { CommandContext } from '../engine-runner.js';
 import { UsageError } from '../usage-error.js';
 import { lineageNamed } from '../unreadable-lineages.js';
 import type {
+  AccountOutcome,
+  AccountRequest,
   Backend,
+  ReconfigureRequest,
   CertificateListing,
   IssueOutcome,
   IssueRequest,
@@ -152,7 +155,14 @@ export class LocalBackend implements Backend {
       ...(request.resolvers ? { resolvers: [...request.resolvers] } : {}),
       json: request.json,
     });
-    const outcome = await engine.sweep({ ...(names.length > 0 ? { lineages: [...names] } : {}), force: request.force, dryRun });
+    if (request.randomDelayMaxSeconds !== undefined) {
+      const seconds = Math.random() * request.randomDelayMaxSeconds;
+      this.#cmd.out.debug(`Non-interactive renewal: random delay of ${seconds.toFixed(1)} seconds`);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    }
+    // certbot's --dry-run simulates every lineage, due or not: a simulation that skipped the lineages
+    // not due would not show that their next renewal can work.
+    const outcome = await engine.sweep({ ...(names.length > 0 ? { lineages: [...names] } : {}), force: request.force || dryRun, dryRun });
     // A lineage that another run renewed meanwhile is said so, once, and not counted as renewed; one
     // whose run only cleaned up after an abandoned run was not due, and is listed as such.
     const meanwhile = (r: (typeof outcome.results)[number]) => r.status === 'skipped' && r.skipReason === 'renewedMeanwhile';
@@ -221,6 +231,34 @@ export class LocalBackend implements Backend {
       if (lineage?.lineage.state.current?.serialHex === serial) return name;
     }
     return undefined;
+  }
+
+  async deleteLineage(name: string): Promise<void> {
+    if (!(await lineageNamed(this.#store, name))) throw new UsageError(`--cert-name ${name}: no such certificate in ${this.configDir}. See "acmeflow certificates".`);
+    await this.#store.deleteLineage(name);
+  }
+
+  /** New renewal settings, written through the store's round-trip check (a conf certbot wrote keeps certbot's keys). */
+  async reconfigure(request: ReconfigureRequest): Promise<void> {
+    const stored = await this.#store.getLineage(request.name);
+    if (!stored) throw new UsageError(`--cert-name ${request.name}: no such certificate in ${this.configDir}. See "acmeflow certificates".`);
+    const { spec, state } = stored.lineage;
+    const hooks = { ...spec.hooks, ...request.hooks };
+    const next = {
+      ...spec,
+      ...(request.dns
+        ? { dns: { ...spec.dns, provider: request.dns.provider, config: request.dns.config, ...(request.dns.credentialsRef ? { credentialsRef: request.dns.credentialsRef } : { credentialsRef: undefined }) } }
+        : {}),
+      ...(request.reuseKey === undefined ? {} : { reuseKey: request.reuseKey }),
+      ...(Object.keys(hooks).length > 0 ? { hooks } : {}),
+    };
+    if (next.dns.credentialsRef === undefined) delete (next.dns as { credentialsRef?: string }).credentialsRef;
+    await this.#store.putLineage({ spec: next, state }, { expectedEtag: stored.etag });
+  }
+
+  async account(request: AccountRequest): Promise<AccountOutcome> {
+    const { accountAction } = await import('../account-actions.js');
+    return accountAction(this.configDir, request, this.#cmd.fetch);
   }
 
   async listCertificates(request: ListCertificatesRequest): Promise<CertificateListing> {

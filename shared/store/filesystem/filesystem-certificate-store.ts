@@ -7,9 +7,10 @@ import type { CertificateVersion, Lineage, VersionMeta } from '../lineage.js';
 import { errorCode, pathExists, readTextIfExists, removeIfExists, writeFileAtomic } from './atomic-files.js';
 import { CERTBOT_KINDS, CertbotLayout, checkLineageName, versionOfArchiveFile } from './certbot-layout.js';
 import { parseConfigObj, type ConfDocument } from './configobj.js';
-import { ArchiveCorruptError, VersionNotFoundError } from './errors.js';
+import { ArchiveCorruptError, RenewalConfError, VersionNotFoundError } from './errors.js';
 import { withGuardFile } from './guard-file.js';
 import { checkLineageDirectories, ensureArchiveDir, ensureLiveDir, ensurePrivateDirs, liveLinkVersion } from './lineage-directories.js';
+import { readLiveCertificateFacts, type LiveCertificateFacts } from './live-certificate-facts.js';
 import { switchLiveLinks } from './live-link-switch.js';
 import { lineageFromDocument, renderRenewalConf } from './renewal-conf.js';
 
@@ -77,6 +78,8 @@ export class FilesystemCertificateStore implements CertificateStore {
    * different etag (another process wrote the file, or an operator edited it) means read it again.
    */
   readonly #known = new Map<string, StoredLineage>();
+  /** The version live/ served when {@link #known} was read. */
+  readonly #knownLive = new Map<string, number | undefined>();
 
   constructor(options: FilesystemCertificateStoreOptions) {
     this.layout = new CertbotLayout(options.configDir);
@@ -97,11 +100,24 @@ export class FilesystemCertificateStore implements CertificateStore {
     // every read, as a directory can be swapped for a link while the conf stays the same.
     await checkLineageDirectories(this.layout, name);
     const etag = etagOf(bytes);
+    // certbot renews without touching [acmeflow]: the version live/ serves is part of what was read.
+    const liveVersion = await liveLinkVersion(this.layout, name, 'cert');
     const known = this.#known.get(name);
-    if (known?.etag === etag) return structuredClone(known);
-    const lineage = lineageFromDocument(parseConfigObj(bytes.toString('utf8'), path), name, path);
+    if (known?.etag === etag && this.#knownLive.get(name) === liveVersion) return structuredClone(known);
+    const live = await this.#liveFacts(name, path);
+    const lineage = lineageFromDocument(parseConfigObj(bytes.toString('utf8'), path), name, path, live);
     this.#known.set(name, { lineage, etag });
+    this.#knownLive.set(name, liveVersion);
     return structuredClone({ lineage, etag });
+  }
+
+  /** The certificate live/ serves, for a conf certbot wrote or renewed; a broken one makes the lineage unreadable, not the run. */
+  async #liveFacts(name: string, path: string): Promise<LiveCertificateFacts | undefined> {
+    try {
+      return await readLiveCertificateFacts(this.layout, name);
+    } catch (error) {
+      throw new RenewalConfError(path, `live/${name}/cert.pem cannot be read as a certificate: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   async putLineage(lineage: Lineage, options: { expectedEtag?: string | null } = {}): Promise<{ etag: string }> {
@@ -136,6 +152,7 @@ export class FilesystemCertificateStore implements CertificateStore {
         });
         const etag = etagOf(text);
         this.#known.set(name, { lineage: written, etag });
+        this.#knownLive.set(name, await liveLinkVersion(this.layout, name, 'cert'));
         return { etag };
       },
       guardOptions,
