@@ -73,7 +73,8 @@ export function printCertificates(out: Output, listing: CertificateListing, opti
       out.line(`    Error: ${r.error}`);
       continue;
     }
-    if (r.serialHex) out.line(`    Serial Number: ${r.serialHex}`);
+    // certbot prints the serial as a number in hex (`format(serial, 'x')`): no leading zeros.
+    if (r.serialHex) out.line(`    Serial Number: ${r.serialHex.replace(/^0+(?=.)/, '')}`);
     out.line(`    Key Type: ${certbotKeyType(r.keyType)}`);
     out.line(`    Domains: ${r.domains.join(' ')}`);
     if (r.notAfter) out.line(`    Expiry Date: ${certbotExpiry(r.notAfter, r.status, now)}`);

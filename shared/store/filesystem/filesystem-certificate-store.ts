@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { normalizePem } from '../../crypto/normalize-pem.js';
+import { parseCertificate } from '../../crypto/parse-certificate.js';
 import type { CertificateStore, StoredLineage } from '../certificate-store.js';
 import { KeyNotFoundError, LineageConflictError, VersionConflictError } from '../errors.js';
 import type { CertificateVersion, Lineage, VersionMeta } from '../lineage.js';
@@ -48,7 +49,8 @@ function sameCertificate(a: string, b: string): boolean {
  * renewal/<name>.conf                      the lineage, certbot's INI plus an [acmeflow] section
  * archive/<name>/cert<N>.pem chain<N>.pem fullchain<N>.pem   (privkey<N>.pem: FilesystemKeyStore)
  * archive/<name>/meta<N>.json              VersionMeta; certbot ignores it. Written last: a version
- *                                          is complete exactly when its meta exists
+ *                                          is complete exactly when its meta exists (a version
+ *                                          certbot wrote has none: complete when cert and key are there)
  * live/<name>/{cert,chain,fullchain,privkey}.pem -> ../../archive/<name>/<kind><N>.pem
  * live/<name>/previous_<kind>.pem          certbot's journal, only while the links switch
  * live/<name>/README, live/README           certbot's text
@@ -200,7 +202,7 @@ export class FilesystemCertificateStore implements CertificateStore {
     const name = checkLineageName(version.lineage);
     const n = version.version;
     const metaPath = this.layout.archiveFile(name, 'meta', n);
-    if (await pathExists(metaPath)) return this.#checkSameCertificate(version);
+    if ((await pathExists(metaPath)) || (await this.#isCertbotVersion(name, n))) return this.#checkSameCertificate(version);
     await ensureArchiveDir(this.layout, name);
     // Not complete, so not visible: whatever a crashed attempt left of these files is replaced.
     const contents: Record<(typeof VERSION_FILES)[number], string> = { cert: version.certPem, chain: version.chainPem, fullchain: version.fullchainPem };
@@ -217,16 +219,25 @@ export class FilesystemCertificateStore implements CertificateStore {
     if (stored === undefined || !sameCertificate(stored, version.certPem)) throw new VersionConflictError(version.lineage, version.version);
   }
 
+  /**
+   * A version certbot wrote: no `meta<N>.json` (acmeflow's own marker), but the certificate and its
+   * key, which certbot writes together. acmeflow's own unfinished version never has its key without
+   * its meta (the key is promoted after the version is complete), so the two cannot be confused.
+   */
+  async #isCertbotVersion(name: string, version: number): Promise<boolean> {
+    return (await pathExists(this.layout.archiveFile(name, 'cert', version))) && (await pathExists(this.layout.archiveFile(name, 'privkey', version)));
+  }
+
   async getVersion(name: string, version: number): Promise<CertificateVersion | undefined> {
     checkLineageName(name);
     await checkLineageDirectories(this.layout, name);
     const metaText = await readTextIfExists(this.layout.archiveFile(name, 'meta', version));
-    if (metaText === undefined) return undefined;
+    if (metaText === undefined && !(await this.#isCertbotVersion(name, version))) return undefined;
     let meta: VersionMeta;
     try {
-      meta = JSON.parse(metaText) as VersionMeta;
+      meta = metaText === undefined ? await this.#certbotVersionMeta(name, version) : (JSON.parse(metaText) as VersionMeta);
     } catch (error) {
-      throw new ArchiveCorruptError(name, version, `meta${version}.json is not JSON`, { cause: error });
+      throw new ArchiveCorruptError(name, version, metaText === undefined ? `cert${version}.pem is not a certificate` : `meta${version}.json is not JSON`, { cause: error });
     }
     const files: Partial<Record<(typeof VERSION_FILES)[number], string>> = {};
     for (const kind of VERSION_FILES) {
@@ -235,6 +246,22 @@ export class FilesystemCertificateStore implements CertificateStore {
       files[kind] = text;
     }
     return { lineage: name, version, certPem: files.cert as string, chainPem: files.chain as string, fullchainPem: files.fullchain as string, meta };
+  }
+
+  /** What acmeflow keeps in `meta<N>.json`, read from certbot's certificate (certbot keeps no order URL). */
+  async #certbotVersionMeta(name: string, version: number): Promise<VersionMeta> {
+    const pem = (await readTextIfExists(this.layout.archiveFile(name, 'cert', version))) ?? '';
+    const info = parseCertificate(pem);
+    return {
+      serialHex: info.serialHex,
+      notBefore: info.notBefore,
+      notAfter: info.notAfter,
+      domains: [...info.domains],
+      orderUrl: '',
+      issuedAt: info.notBefore,
+      keyType: info.keyType ?? 'unknown',
+      ...(info.issuerCommonName ? { issuerCommonName: info.issuerCommonName } : {}),
+    };
   }
 
   async latestVersion(name: string): Promise<number> {
@@ -271,7 +298,7 @@ export class FilesystemCertificateStore implements CertificateStore {
   async promoteVersion(name: string, version: number): Promise<void> {
     checkLineageName(name);
     await checkLineageDirectories(this.layout, name);
-    if (!(await pathExists(this.layout.archiveFile(name, 'meta', version)))) throw new VersionNotFoundError(name, version);
+    if (!(await pathExists(this.layout.archiveFile(name, 'meta', version))) && !(await this.#isCertbotVersion(name, version))) throw new VersionNotFoundError(name, version);
     await ensureLiveDir(this.layout, name);
     const hasKey = await pathExists(this.layout.archiveFile(name, 'privkey', version));
     if (!hasKey && (await pathExists(this.layout.liveFile(name, 'privkey')))) {

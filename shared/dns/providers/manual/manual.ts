@@ -24,6 +24,13 @@ const shellRunner: ManualHookRunner = (command, env) =>
     });
   });
 
+/**
+ * The auth hook's output per `command name value`, for the cleanup hook's `CERTBOT_AUTH_OUTPUT`.
+ * Kept for the process, not the instance: the publish and cleanup steps each build their provider,
+ * and this provider runs only in the command's own process (the hooks are this machine's commands).
+ */
+const authOutputs = new Map<string, string>();
+
 interface Queued {
   readonly record: TxtRecord;
   resolve(): void;
@@ -57,8 +64,6 @@ export class ManualDnsProvider implements DnsProvider {
   readonly #config: ManualConfig;
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #run: ManualHookRunner;
-  /** The auth hook's output per `name value`, for the cleanup hook's `CERTBOT_AUTH_OUTPUT`. */
-  readonly #authOutput = new Map<string, string>();
   readonly #batches: Record<'auth' | 'cleanup', Queued[] | undefined> = { auth: undefined, cleanup: undefined };
 
   constructor(config: ManualConfig, deps: ManualDnsProviderDeps = {}) {
@@ -100,14 +105,14 @@ export class ManualDnsProvider implements DnsProvider {
     const failed = new Map<Queued, unknown>();
     for (const [index, { queued, value }] of challenges.entries()) {
       if (failed.has(queued)) continue;
-      const key = `${queued.record.name} ${value}`;
+      const key = `${this.#config.authHook}\n${queued.record.name}\n${value}`;
       const env: NodeJS.ProcessEnv = {
         ...this.#env,
         CERTBOT_DOMAIN: domainOf(queued.record.name),
         CERTBOT_VALIDATION: value,
         CERTBOT_REMAINING_CHALLENGES: String(challenges.length - index - 1),
         CERTBOT_ALL_DOMAINS: allDomains,
-        ...(hook === 'cleanup' ? { CERTBOT_AUTH_OUTPUT: this.#authOutput.get(key) ?? '' } : {}),
+        ...(hook === 'cleanup' ? { CERTBOT_AUTH_OUTPUT: authOutputs.get(key) ?? '' } : {}),
       };
       try {
         const result = await this.#run(command, env);
@@ -115,8 +120,8 @@ export class ManualDnsProvider implements DnsProvider {
           failed.set(queued, new ManualHookError(hook, queued.record.name, result.exitCode, result.stderr.trim().split('\n').slice(-5).join('\n')));
           // certbot stops at the first failed auth hook; the cleanup hooks all run.
           if (hook === 'auth') for (const rest of challenges.slice(index + 1)) if (!failed.has(rest.queued)) failed.set(rest.queued, failed.get(queued));
-        } else if (hook === 'auth') this.#authOutput.set(key, result.stdout.trim());
-        else this.#authOutput.delete(key);
+        } else if (hook === 'auth') authOutputs.set(key, result.stdout.trim());
+        else authOutputs.delete(key);
       } catch (error) {
         failed.set(queued, new ManualHookError(hook, queued.record.name, null, '', { cause: error }));
       }
