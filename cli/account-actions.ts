@@ -1,4 +1,4 @@
-import { accountKeyThumbprint, createAcmeContext, deactivateAccount, getAccount, importAccountKey, updateAccount, type FetchFunction } from '../shared/acme/index.js';
+import { accountKeyThumbprint, createAcmeContext, deactivateAccount, findAccount, importAccountKey, updateAccount, type FetchFunction } from '../shared/acme/index.js';
 import { FilesystemKeyStore } from '../shared/store/filesystem/index.js';
 import { accountIdFor } from '../shared/workflow/index.js';
 import type { AccountOutcome, AccountRequest } from './backend/backend.js';
@@ -6,7 +6,7 @@ import { UsageError } from './usage-error.js';
 
 /**
  * certbot's account verbs on the account stored for a CA (acmeflow's, else certbot's): show it
- * (POST-as-GET, RFC 8555 §7.3), replace its contacts (§7.3.2), or deactivate it (§7.3.6).
+ * (RFC 8555 §7.3.1), replace its contacts (§7.3.2), or deactivate it (§7.3.6).
  *
  * @example
  * ```ts
@@ -24,7 +24,8 @@ export async function accountAction(configDir: string, request: AccountRequest, 
       ? await updateAccount(ctx, account, { contact: request.contact ?? [] })
       : request.action === 'deactivate'
         ? await deactivateAccount(ctx, account)
-        : await getAccount(ctx, account);
+        : // RFC 8555 §7.3.1: the account object for this key, which every CA answers.
+          await findAccount(ctx, key);
   return {
     directoryUrl: request.directoryUrl,
     accountUrl: stored.accountUrl,

@@ -2,7 +2,8 @@ import { realpath } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { presetForDirectoryUrl } from '../../shared/config/index.js';
 import { parseCertificate } from '../../shared/crypto/index.js';
-import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
+import { existsSync } from 'node:fs';
+import { FilesystemCertificateStore, RenewalConfError } from '../../shared/store/filesystem/index.js';
 import type { IssuanceOutcome } from '../../engine/index.js';
 import { hasAccount, registerAccount, type AccountFlags } from '../account.js';
 import { dnsFromFlags, type DnsChoice } from '../dns-flags.js';
@@ -240,6 +241,20 @@ export class LocalBackend implements Backend {
 
   /** New renewal settings, written through the store's round-trip check (a conf certbot wrote keeps certbot's keys). */
   async reconfigure(request: ReconfigureRequest): Promise<void> {
+    if (request.dns) {
+      // The plugin first, in the conf as it is: a lineage certbot made for webroot or apache cannot be read before.
+      const { provider, config } = request.dns;
+      const manual = provider === 'manual';
+      await this.#store
+        .setRenewalParams(request.name, {
+          authenticator: manual ? 'manual' : `dns-${provider}`,
+          ...(manual ? { pref_challs: ['dns-01'], manual_auth_hook: String(config.authHook) } : {}),
+        })
+        .catch((err: unknown) => {
+          if (err instanceof RenewalConfError && !existsSync(this.#store.layout.renewalConf(request.name))) return;
+          throw err;
+        });
+    }
     const stored = await this.#store.getLineage(request.name);
     if (!stored) throw new UsageError(`--cert-name ${request.name}: no such certificate in ${this.configDir}. See "acmeflow certificates".`);
     const { spec, state } = stored.lineage;

@@ -7,7 +7,7 @@ import { KeyNotFoundError, LineageConflictError, VersionConflictError } from '..
 import type { CertificateVersion, Lineage, VersionMeta } from '../lineage.js';
 import { errorCode, pathExists, readTextIfExists, removeIfExists, writeFileAtomic } from './atomic-files.js';
 import { CERTBOT_KINDS, CertbotLayout, checkLineageName, versionOfArchiveFile } from './certbot-layout.js';
-import { parseConfigObj, type ConfDocument } from './configobj.js';
+import { formatConfValue, parseConfigObj, type ConfDocument, type ConfValue } from './configobj.js';
 import { ArchiveCorruptError, RenewalConfError, VersionNotFoundError } from './errors.js';
 import { withGuardFile } from './guard-file.js';
 import { checkLineageDirectories, ensureArchiveDir, ensureLiveDir, ensurePrivateDirs, liveLinkVersion } from './lineage-directories.js';
@@ -159,6 +159,39 @@ export class FilesystemCertificateStore implements CertificateStore {
       },
       guardOptions,
     );
+  }
+
+  /**
+   * Sets keys of `[renewalparams]` in a conf as it is, even one no lineage can be read from (certbot's
+   * `webroot` or `apache` lineage): how `reconfigure` moves such a lineage to dns-01 before it is
+   * read. Every other line stays as written; an installer is set to `none` (the lineage's servers
+   * read `live/` and are reloaded by a deploy hook).
+   */
+  async setRenewalParams(name: string, values: Readonly<Record<string, ConfValue>>): Promise<void> {
+    const path = this.layout.renewalConf(name);
+    await withGuardFile(this.layout.guardFile(name, 'conf'), async () => {
+      const text = await readTextIfExists(path);
+      if (text === undefined) throw new RenewalConfError(path, 'there is no such conf');
+      const document = parseConfigObj(text, path);
+      const params = document.sections.find((section) => section.name === 'renewalparams');
+      const wanted: Record<string, ConfValue> = { ...values };
+      if (params?.entries.some((e) => e.key === 'installer')) wanted.installer = 'none';
+      const rewrite = (section: (typeof document.sections)[number]): string => {
+        if (section !== params) return section.text;
+        let out = section.text;
+        for (const entry of section.entries) {
+          const value = wanted[entry.key];
+          if (value !== undefined) out = out.replace(entry.text, `${entry.key} = ${formatConfValue(value)}`);
+        }
+        const added = Object.entries(wanted).filter(([key]) => !section.entries.some((e) => e.key === key));
+        return [out.trimEnd(), ...added.map(([key, value]) => `${key} = ${formatConfValue(value)}`)].join('\n');
+      };
+      const sections = params ? document.sections : [...document.sections, { name: 'renewalparams', entries: [], text: '[renewalparams]', line: 0 }];
+      const next = `${sections.map((section) => rewrite(section as (typeof document.sections)[number])).join('\n').trimEnd()}\n`;
+      const mode = (await stat(path)).mode & 0o777;
+      await writeFileAtomic(path, next, { mode, prepare: async (handle) => handle.chmod(mode) });
+      this.#known.delete(name);
+    });
   }
 
   /** Removes the conf first (the lineage is gone from then on), then `live/<name>/` and `archive/<name>/`, like `certbot delete`. */

@@ -198,9 +198,17 @@ describe.skipIf(!hasCertbot)(`certbot's lineages and accounts (needs ${CERTBOT} 
     expect(r.err).toContain('Could not read the lineage web.example.test');
     expect(r.err).toContain('authenticator = webroot');
     expect(r.err).toContain('acmeflow reconfigure --cert-name web.example.test --dns-<provider>');
-    await rm(join(configDir, 'renewal', 'web.example.test.conf'));
-    await rm(join(configDir, 'live', 'web.example.test'), { recursive: true });
-    await rm(join(configDir, 'archive', 'web.example.test'), { recursive: true });
+    // The command it names converts the lineage; the next renew renews it with dns-01.
+    const converted = await acmeflow(['reconfigure', '--cert-name', 'web.example.test', '-a', 'dns-rfc2136', '--dns-rfc2136-credentials', credentials, '--config-dir', configDir]);
+    expect(converted.code).toBe(0);
+    expect(await readFile(join(configDir, 'renewal', 'web.example.test.conf'), 'utf8')).toContain('\nauthenticator = dns-rfc2136\n');
+    const renewed = await acmeflow(['renew', '--config-dir', configDir, '--cert-name', 'web.example.test', '--force-renewal', '--dns-resolver', bind.server]);
+    expect(renewed.err).toBe('');
+    expect(renewed.code).toBe(0);
+    expect(await liveVersion('web.example.test')).toBe(4);
+    expect((await acmeflow(['delete', '--cert-name', 'web.example.test', '--config-dir', configDir])).out).toBe('Deleted all files relating to certificate web.example.test.\n');
+    expect(await readdir(join(configDir, 'renewal'))).not.toContain('web.example.test.conf');
+    expect(await readdir(join(configDir, 'live'))).not.toContain('web.example.test');
   }, 120_000);
 
   it('runs the operator manual\u2019s cron line with acmeflow in certbot\u2019s place, options before or after the verb', async () => {
@@ -219,4 +227,40 @@ describe.skipIf(!hasCertbot)(`certbot's lineages and accounts (needs ${CERTBOT} 
     for (const name of LINEAGES) expect(dry.out).toContain(name);
     for (const name of LINEAGES) expect(await liveVersion(name)).toBe(name === 'rfc.example.test' ? 4 : 3);
   }, 180_000);
+
+  it('acmeflow certonly with certbot\u2019s flags (-a dns-rfc2136, --manual hooks, a Unicode --cert-name) on certbot\u2019s account; certbot renews what it made', async () => {
+    const accountsBefore = await readdir(join(configDir, 'accounts'));
+    const plugin = await acmeflow(['certonly', '-a', 'dns-rfc2136', '--dns-rfc2136-credentials', credentials, '-d', 'bücher.example.test', '--server', pebble.directoryUrl, '--dns-resolver', bind.server, '--config-dir', configDir]);
+    expect(plugin.err).toBe('');
+    expect(plugin.code).toBe(0);
+    expect(await liveVersion('xn--bcher-kva.example.test')).toBe(1);
+    await writeFile(hookLog, '');
+    const manual = await acmeflow(['certonly', '--manual', '--preferred-challenges', 'dns', '--manual-auth-hook', manualHook('add'), '--manual-cleanup-hook', manualHook('del'), '-d', 'hand.example.test', '--server', pebble.directoryUrl, '--dns-resolver', bind.server, '--config-dir', configDir]);
+    expect(manual.err).toBe('');
+    expect(manual.code).toBe(0);
+    expect((await readFile(hookLog, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action)).toEqual(['add', 'del']);
+    // No registration: --agree-tos was never given, and certbot's account is the only one.
+    expect(await readdir(join(configDir, 'accounts'))).toEqual(accountsBefore);
+    // Saved for renew, where certbot reads them too.
+    const output = await certbot('renew', '--cert-name', 'hand.example.test', '--force-renewal', '--no-random-sleep-on-renew');
+    expect(output).toContain('Congratulations, all renewals succeeded');
+    expect(await liveVersion('hand.example.test')).toBe(2);
+    const unicode = await acmeflow(['renew', '--cert-name', 'bücher.example.test', '--force-renewal', '--config-dir', configDir, '--dns-resolver', bind.server]);
+    expect(unicode.code).toBe(0);
+    expect(await liveVersion('xn--bcher-kva.example.test')).toBe(2);
+  }, 180_000);
+
+  it('shows and updates certbot\u2019s account, and unregisters it', async () => {
+    const regr = JSON.parse(await readFile(join(configDir, 'accounts', `127.0.0.1:${new URL(pebble.directoryUrl).port}`, 'dir', (await readdir(join(configDir, 'accounts', `127.0.0.1:${new URL(pebble.directoryUrl).port}`, 'dir')))[0] as string, 'regr.json'), 'utf8')) as { uri: string };
+    const shown = await acmeflow(['show_account', '--server', pebble.directoryUrl, '--config-dir', configDir]);
+    expect(shown.code, JSON.stringify(shown.err)).toBe(0);
+    expect(shown.out).toContain(`Account details for server ${pebble.directoryUrl}:\n  Account URL: ${regr.uri}\n`);
+    expect(shown.out).toContain('  Email contact: ops@example.test');
+    const updated = await acmeflow(['update_account', '-m', 'new@example.test', '--server', pebble.directoryUrl, '--config-dir', configDir]);
+    expect(updated.out, JSON.stringify(updated.err)).toBe('Your e-mail address was updated to new@example.test.\n');
+    expect((await acmeflow(['show_account', '--server', pebble.directoryUrl, '--config-dir', configDir])).out).toContain('  Email contact: new@example.test');
+    expect((await acmeflow(['unregister', '--server', pebble.directoryUrl, '--config-dir', configDir])).out).toBe('Account deactivated.\n');
+    const after = await acmeflow(['show_account', '--server', pebble.directoryUrl, '--config-dir', configDir]);
+    expect(after.code).toBe(1);
+  }, 60_000);
 });
