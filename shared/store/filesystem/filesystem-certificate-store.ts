@@ -197,6 +197,7 @@ export class FilesystemCertificateStore implements CertificateStore {
   /** Removes the conf first (the lineage is gone from then on), then `live/<name>/` and `archive/<name>/`, like `certbot delete`. */
   async deleteLineage(name: string): Promise<void> {
     this.#known.delete(name);
+    this.#knownLive.delete(name);
     await removeIfExists(this.layout.renewalConf(name));
     await rm(this.layout.liveDir(name), { recursive: true, force: true });
     await rm(this.layout.archiveDir(name), { recursive: true, force: true });

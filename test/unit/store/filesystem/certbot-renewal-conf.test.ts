@@ -103,6 +103,17 @@ describe('a renewal conf certbot wrote', () => {
   });
 
   it.each([
+    ['dns-cloudflare', 'dns_cloudflare_credentials = /etc/letsencrypt/cloudflare.ini', { provider: 'cloudflare', credentialsRef: '/etc/letsencrypt/cloudflare.ini' }],
+    ['dns-route53', '', { provider: 'route53' }],
+  ])('reads certbot\u2019s %s plugin with its own credentials key', (plugin, credentials, dns) => {
+    const conf = RFC2136.replace('authenticator = dns-rfc2136', `authenticator = ${plugin}`).replace('dns_rfc2136_credentials = /etc/letsencrypt/rfc2136.ini', credentials);
+    const lineage = parseRenewalConf(conf, 'cb.example.test', PATH, live);
+    expect(lineage.spec.dns).toMatchObject(dns);
+    if (plugin === 'dns-route53') expect(lineage.spec.dns.credentialsRef).toBeUndefined();
+    expect(formatRenewalConf(lineage, layout, parseConfigObj(conf, PATH))).toContain(`\nauthenticator = ${plugin}\n`);
+  });
+
+  it.each([
     ['authenticator = webroot', 'authenticator = webroot'],
     ['authenticator = manual', 'authenticator = manual without pref_challs = dns-01'],
     ['authenticator = dns-rfc2136\ninstaller = apache', 'installer = apache'],
