@@ -50,6 +50,7 @@ Verbs:
   reconfigure    change a lineage's renewal settings without renewing it (--cert-name NAME)
   show_account   show the account with a CA; update_account -m EMAIL changes its contact;
   unregister     deactivates it
+  import         move certbot's lineages into a deployed stack (--from /etc/letsencrypt --stack S [--dry-run])
   explain TYPE   explain an ACME error type (English; Japanese when LANG asks for ja)
 
 Common options, before or after the verb: --config-dir DIR (default /etc/acmeflow as root, else
@@ -58,7 +59,7 @@ Cloud mode: --stack NAME [--region R] [--wait] acts on a deployed acmeflow stack
 `;
 
 /** The verbs, as certbot names them (`show_account`, ...), and the two acmeflow adds. */
-const VERB_NAMES = new Set(['register', 'certonly', 'renew', 'revoke', 'certificates', 'delete', 'show_account', 'update_account', 'unregister', 'reconfigure', 'explain', 'help', 'version']);
+const VERB_NAMES = new Set(['register', 'certonly', 'renew', 'revoke', 'certificates', 'delete', 'show_account', 'update_account', 'unregister', 'reconfigure', 'import', 'explain', 'help', 'version']);
 
 /**
  * certbot takes its options before or after the verb (`certbot --config-dir D -q renew`, as many

@@ -36,6 +36,7 @@ const VERBS: Readonly<Record<string, () => Promise<Verb<OptionSpec>>>> = {
   show_account: async () => (await import('./commands/account-verbs.js')).showAccount,
   update_account: async () => (await import('./commands/account-verbs.js')).updateAccount,
   unregister: async () => (await import('./commands/account-verbs.js')).unregister,
+  import: async () => (await import('./commands/import.js')).importVerb,
 };
 
 export const EXPLAIN_HELP = `Usage: acmeflow explain TYPE [--json]

@@ -5,6 +5,7 @@ import type { UnreadableLineage } from '../../shared/workflow/index.js';
 import type { EngineFailure } from '../../engine/errors.js';
 import type { HookFailure } from '../../shared/events/local-hooks/index.js';
 import type { DnsChoice } from '../dns-flags.js';
+import type { ImportPlan } from '../import-plan.js';
 
 /**
  * Where the verbs act: this machine's config directory and the local engine ({@link LocalBackend}),
@@ -47,6 +48,15 @@ export interface Backend {
   reconfigure?(request: ReconfigureRequest): Promise<void>;
   /** certbot's `show_account`, `update_account`, `unregister` (this machine only). */
   account?(request: AccountRequest): Promise<AccountOutcome>;
+  /** `import --from DIR`: a certbot directory's lineages moved into the stack (cloud only). */
+  importLineages?(plan: ImportPlan): Promise<ImportOutcome>;
+}
+
+export interface ImportOutcome {
+  readonly imported: readonly string[];
+  /** Already in the stack: left as they are. */
+  readonly skipped: readonly string[];
+  readonly refused: ImportPlan['refused'];
 }
 
 /** What `reconfigure` changes; absent fields stay as they are. */

@@ -15,7 +15,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { CloudClientsFactory } from '../../../cli/cloud/index.js';
 import { main } from '../../../cli/main.js';
+import { startS3rver } from '../../../harness/s3rver.js';
+import { startSecretsManagerFake } from '../../../harness/secrets-manager-fake.js';
+import { S3CertificateStore, S3KeyStore } from '../../../shared/store/s3/index.js';
+import { SecretsManagerKeyStore } from '../../../shared/store/secrets-manager/index.js';
+import { accountIdFor } from '../../../shared/workflow/index.js';
+import { describeStacksAnswer, REGION, STACK, stackOutputs } from '../../unit/cli/cloud/cloud-fixtures.js';
 import { startBind, type BindHandle } from '../../../harness/bind.js';
 import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
 import { writeRfc2136Credentials } from '../../../harness/workflow-deps.js';
@@ -42,10 +54,11 @@ interface Run {
 }
 
 /** `acmeflow ARGS`, in this process (the same `main` bin/acmeflow.mjs runs), trusting Pebble. */
-async function acmeflow(args: string[], env: Record<string, string> = {}): Promise<Run> {
+async function acmeflow(args: string[], env: Record<string, string> = {}, cloudClients?: CloudClientsFactory): Promise<Run> {
   let out = '';
   let err = '';
   const code = await main(args, {
+    ...(cloudClients ? { cloudClients } : {}),
     env: { LANG: 'C', HOME: work, ...env },
     stdout: { write: (s: string) => (out += s) },
     stderr: { write: (s: string) => (err += s) },
@@ -249,6 +262,64 @@ describe.skipIf(!hasCertbot)(`certbot's lineages and accounts (needs ${CERTBOT} 
     expect(unicode.code).toBe(0);
     expect(await liveVersion('xn--bcher-kva.example.test')).toBe(2);
   }, 180_000);
+
+  it('import --from moves certbot\u2019s lineages into a stack: versions, keys, account and DNS credentials; --dry-run only plans', async () => {
+    const s3 = await startS3rver();
+    const secrets = await startSecretsManagerFake({ region: REGION });
+    const cfn = mockClient(CloudFormationClient);
+    cfn.on(DescribeStacksCommand).resolves(describeStacksAnswer(stackOutputs({ bucket: s3.bucket, kms: false })));
+    const cloudClients = () => ({
+      cloudFormation: new CloudFormationClient({ region: REGION }),
+      s3: new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED', maxAttempts: 1 }),
+      sfn: new SFNClient({ region: REGION }),
+      secretsManager: new SecretsManagerClient({ endpoint: secrets.endpoint, region: REGION, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' }, maxAttempts: 1 }),
+    });
+    const objects = async () => ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? []).map((o) => o.Key as string);
+    try {
+      const stack = ['--stack', STACK, '--region', REGION];
+      const dry = await acmeflow(['import', '--from', configDir, ...stack, '--dry-run'], {}, cloudClients);
+      // The manual-hook lineages stay: their hooks are this machine's commands.
+      expect(dry.code).toBe(1);
+      expect(dry.out).toContain('Would move from');
+      expect(dry.out).toMatch(/ {2}rfc\.example\.test: rfc\.example\.test; versions 1, 2, 3, 4 \(current 4\); dns-rfc2136, credentials moved to Secrets Manager; account https:/);
+      expect(dry.out).toContain('deployHook "echo');
+      expect(dry.err).toContain('Cannot move man.example.test: the manual DNS provider runs on this machine only');
+      expect(await objects()).toEqual([]);
+      expect(secrets.calls).toHaveLength(0);
+
+      const moved = await acmeflow(['import', '--from', configDir, '--cert-name', 'rfc.example.test', '--cert-name', 'hook.example.test', ...stack], {}, cloudClients);
+      expect(moved.err).toBe('');
+      expect(moved.code).toBe(0);
+      const store = new S3CertificateStore({ bucket: s3.bucket, client: s3.client });
+      const lineage = (await store.getLineage('rfc.example.test'))?.lineage;
+      expect(lineage?.state.currentVersion).toBe(4);
+      expect(lineage?.spec.dns).toMatchObject({ provider: 'rfc2136', credentialsRef: 'acmeflow/dns/rfc.example.test' });
+      expect((await store.getLineage('hook.example.test'))?.lineage.spec.hooks).toBeUndefined();
+      expect((await store.getLive('rfc.example.test'))?.certPem).toBe(await readFile(join(configDir, 'live', 'rfc.example.test', 'cert.pem'), 'utf8'));
+      const keys = new S3KeyStore({ bucket: s3.bucket, client: s3.client });
+      expect(await keys.getCurrentCertificateKey('rfc.example.test')).toBe(await readFile(join(configDir, 'live', 'rfc.example.test', 'privkey.pem'), 'utf8'));
+      const dnsSecret = JSON.parse(secrets.secret('acmeflow/dns/rfc.example.test')?.versions.at(-1)?.secretString ?? '{}') as { tsig?: { name: string; secret: string } };
+      expect(dnsSecret.tsig).toEqual({ name: bind.tsig.name, secret: bind.tsig.secret, algorithm: bind.tsig.algorithm });
+      // certbot's account at the same CA, as it is: the stack orders with it, no registration.
+      const account = new SecretsManagerKeyStore({ client: cloudClients().secretsManager });
+      const accountDir = join(configDir, 'accounts', `127.0.0.1:${new URL(pebble.directoryUrl).port}`, 'dir');
+      const regr = JSON.parse(await readFile(join(accountDir, (await readdir(accountDir))[0] as string, 'regr.json'), 'utf8')) as { uri: string };
+      expect((await account.getAccountKey(accountIdFor(pebble.directoryUrl)))?.accountUrl).toBe(regr.uri);
+      // Keys only under keys/; no secret anywhere else in the bucket.
+      for (const key of await objects()) {
+        if (key.startsWith('keys/')) continue;
+        const body = await (await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))).Body?.transformToString();
+        expect(body, key).not.toContain('PRIVATE KEY');
+        expect(body, key).not.toContain(bind.tsig.secret);
+      }
+      const again = await acmeflow(['import', '--from', configDir, '--cert-name', 'rfc.example.test', ...stack], {}, cloudClients);
+      expect(again.out).toContain('rfc.example.test is in the stack already; left as it is.');
+    } finally {
+      cfn.restore();
+      await secrets.stop();
+      await s3.stop();
+    }
+  }, 120_000);
 
   it('shows and updates certbot\u2019s account, and unregisters it', async () => {
     const regr = JSON.parse(await readFile(join(configDir, 'accounts', `127.0.0.1:${new URL(pebble.directoryUrl).port}`, 'dir', (await readdir(join(configDir, 'accounts', `127.0.0.1:${new URL(pebble.directoryUrl).port}`, 'dir')))[0] as string, 'regr.json'), 'utf8')) as { uri: string };
