@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { presetForDirectoryUrl } from '../../shared/config/index.js';
+import { decideRenewal } from '../../shared/renewal/index.js';
 import { parseCertificate } from '../../shared/crypto/index.js';
 import { existsSync } from 'node:fs';
 import { FilesystemCertificateStore, RenewalConfError } from '../../shared/store/filesystem/index.js';
@@ -156,7 +157,8 @@ export class LocalBackend implements Backend {
       ...(request.resolvers ? { resolvers: [...request.resolvers] } : {}),
       json: request.json,
     });
-    if (request.randomDelayMaxSeconds !== undefined) {
+    // certbot sleeps before the first renewal that is due, and not at all when none is.
+    if (request.randomDelayMaxSeconds !== undefined && (await this.#anyDue(names, request.force || dryRun))) {
       const seconds = Math.random() * request.randomDelayMaxSeconds;
       this.#cmd.out.debug(`Non-interactive renewal: random delay of ${seconds.toFixed(1)} seconds`);
       await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
@@ -194,6 +196,17 @@ export class LocalBackend implements Backend {
       json: { ...outcome, notDue: notDueNames },
       ...(outcome.hookFailures ? { hookFailures: outcome.hookFailures } : {}),
     };
+  }
+
+  /** Whether the sweep will renew anything: the named lineages or all, forced or due by their own policy. */
+  async #anyDue(names: readonly string[], force: boolean): Promise<boolean> {
+    const all = names.length > 0 ? names : (await this.#store.listLineages({ limit: 10_000 })).names;
+    if (force) return all.length > 0;
+    for (const name of all) {
+      const stored = await this.#store.getLineage(name).catch(() => undefined);
+      if (stored && decideRenewal({ spec: stored.lineage.spec, state: stored.lineage.state, now: new Date(), random: Math.random }).due) return true;
+    }
+    return false;
   }
 
   async revoke(request: RevokeRequest): Promise<RevokeOutcome> {

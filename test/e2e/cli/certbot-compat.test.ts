@@ -54,10 +54,11 @@ interface Run {
 }
 
 /** `acmeflow ARGS`, in this process (the same `main` bin/acmeflow.mjs runs), trusting Pebble. */
-async function acmeflow(args: string[], env: Record<string, string> = {}, cloudClients?: CloudClientsFactory): Promise<Run> {
+async function acmeflow(args: string[], env: Record<string, string> = {}, cloudClients?: CloudClientsFactory, interactive?: boolean): Promise<Run> {
   let out = '';
   let err = '';
   const code = await main(args, {
+    ...(interactive === undefined ? {} : { interactive }),
     ...(cloudClients ? { cloudClients } : {}),
     env: { LANG: 'C', HOME: work, ...env },
     stdout: { write: (s: string) => (out += s) },
@@ -233,8 +234,10 @@ describe.skipIf(!hasCertbot)(`certbot's lineages and accounts (needs ${CERTBOT} 
     expect(before).toEqual({ code: 0, out: '', err: '' });
     // Nothing was due, so no deploy hook ran.
     expect(await readFile(deployLog, 'utf8')).toBe('');
-    const dry = await acmeflow(['renew', '--dry-run', '--config-dir', configDir, '--no-random-sleep-on-renew', '--dns-resolver', bind.server]);
+    // As cron runs it (no terminal): certbot's random delay first, here at most 0.2 s.
+    const dry = await acmeflow(['renew', '--dry-run', '--config-dir', configDir, '-v', '--dns-resolver', bind.server], { ACMEFLOW_RANDOM_SLEEP_MAX_SECONDS: '0.2' }, undefined, false);
     expect(dry.code).toBe(0);
+    expect(dry.err).toMatch(/^Non-interactive renewal: random delay of 0\.\d seconds$/m);
     // certbot's --dry-run simulates every lineage, due or not.
     expect(dry.out).toContain('Congratulations, all simulated renewals succeeded');
     for (const name of LINEAGES) expect(dry.out).toContain(name);
