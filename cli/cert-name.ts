@@ -12,7 +12,7 @@ import { UsageError } from './usage-error.js';
  * ```
  */
 export function certNameFromFlag(name: string): string {
-  // eslint-style ASCII check: names already in A-label form pass unchanged (case kept, as certbot keeps it).
+  // A name in ASCII (A-labels included) is the lineage's name as given, case kept, as certbot keeps it.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is the ASCII test itself
   if (/^[\x00-\x7f]*$/.test(name)) return name;
   const ascii = domainToASCII(name);

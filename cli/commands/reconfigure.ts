@@ -1,3 +1,4 @@
+import { dnsProviderCodes } from '../../shared/dns/index.js';
 import { certNameFromFlag } from '../cert-name.js';
 import { DNS_OPTIONS } from '../dns-flags.js';
 import { UsageError } from '../usage-error.js';
@@ -20,9 +21,10 @@ const OPTIONS = {
   'new-key': { type: 'boolean' },
 } as const;
 
-/** Whether any DNS choice is among the flags (else the lineage keeps its provider). */
+/** Whether the flags choose a DNS plugin (else the lineage keeps its provider). */
 function choosesDns(values: Record<string, unknown>): boolean {
-  return Object.entries(values).some(([flag, value]) => (flag === 'dns' || flag === 'authenticator' || flag === 'manual' || /^dns-[a-z0-9-]+$/.test(flag)) && value !== undefined && !flag.endsWith('-credentials') && flag !== 'dns-resolver' && !flag.endsWith('-seconds') && !flag.endsWith('-zone-id'));
+  if (values.dns !== undefined || values.authenticator !== undefined || values.manual === true) return true;
+  return dnsProviderCodes.some((code) => values[`dns-${code}`] === true);
 }
 
 /** `acmeflow reconfigure`: certbot's verb for changing a lineage's renewal settings. */
