@@ -6,8 +6,12 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 /** Options every verb takes (certbot's names). */
 export const COMMON_OPTIONS = {
   'config-dir': { type: 'string' },
-  'non-interactive': { type: 'boolean' },
+  // certbot's directories for its working files and logs: acmeflow keeps neither, so they are accepted and unused.
+  'work-dir': { type: 'string' },
+  'logs-dir': { type: 'string' },
+  'non-interactive': { type: 'boolean', short: 'n' },
   'no-random-sleep-on-renew': { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
   verbose: { type: 'boolean', short: 'v' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

@@ -6,4 +6,4 @@
  */
 import { main } from './main.js';
 
-process.exitCode = await main(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr });
+process.exitCode = await main(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr, interactive: process.stdin.isTTY === true });

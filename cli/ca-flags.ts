@@ -11,6 +11,9 @@ export const CA_OPTIONS = {
   'eab-kid': { type: 'string' },
   'eab-hmac-key': { type: 'string' },
   'eab-hmac-alg': { type: 'string' },
+  // certbot's two names for Let's Encrypt's staging directory (or the preset's own staging one).
+  staging: { type: 'boolean' },
+  'test-cert': { type: 'boolean' },
 } as const;
 
 /**
@@ -37,9 +40,25 @@ export function eabFromFlags(values: {
   }
 }
 
-/** `--server URL` or `--ca PRESET` (certbot's default is Let's Encrypt). */
-export function caFromFlags(values: { server?: string | undefined; ca?: string | undefined }): { directoryUrl: string; preset?: CaPreset } {
+/** `--server URL` or `--ca PRESET` (certbot's default is Let's Encrypt); `--staging`/`--test-cert` for the preset's staging directory. */
+export function caFromFlags(values: {
+  server?: string | undefined;
+  ca?: string | undefined;
+  staging?: boolean | undefined;
+  'test-cert'?: boolean | undefined;
+}): { directoryUrl: string; preset?: CaPreset } {
   if (values.server && values.ca) throw new UsageError('Give --server URL or --ca PRESET, not both.');
+  if (values.staging || values['test-cert']) {
+    const flag = values.staging ? '--staging' : '--test-cert';
+    if (values.server) throw new UsageError(`${flag} chooses the CA's staging directory; give it or --server URL, not both.`);
+    const base: CaPreset = values.ca && isCaPresetName(values.ca) ? CA_PRESETS[values.ca] : CA_PRESETS.letsencrypt;
+    if (!base.stagingDirectoryUrl || base.stagingDirectoryUrl === base.directoryUrl) {
+      if (base.name !== 'letsencrypt-staging' && base.name !== 'google-staging') throw new UsageError(`${flag}: ${base.name} has no staging directory.`);
+    }
+    const stagingUrl = base.stagingDirectoryUrl ?? base.directoryUrl;
+    const preset = presetForDirectoryUrl(stagingUrl);
+    return { directoryUrl: stagingUrl, ...(preset ? { preset } : {}) };
+  }
   if (values.ca) {
     if (!isCaPresetName(values.ca)) throw new UsageError(`--ca ${values.ca}: unknown CA. Known: ${CA_PRESET_NAMES.join(', ')}; or give --server URL.`);
     const preset: CaPreset = CA_PRESETS[values.ca];

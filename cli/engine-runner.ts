@@ -14,6 +14,8 @@ export interface CommandContext {
   readonly waitScale?: number;
   /** The ACME fetch. @default the ACME layer's node:http/https transport (shared/http) */
   readonly fetch?: FetchFunction;
+  /** A person is at the keyboard (see CliIo.interactive). @default true */
+  readonly interactive?: boolean;
 }
 
 /** Progress phrases per state, for a person at a terminal. */

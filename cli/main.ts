@@ -22,6 +22,12 @@ export interface CliIo {
   readonly fetch?: FetchFunction;
   /** AWS clients for `--stack` (tests point them at fakes). @default the SDK's, from the environment */
   readonly cloudClients?: CloudClientsFactory;
+  /**
+   * Whether a person is at the keyboard (stdin is a terminal): certbot delays a `renew` started by
+   * cron or a timer by a random time, so that a fleet does not reach the CA at the same second.
+   * @default true (no delay)
+   */
+  readonly interactive?: boolean;
 }
 
 export const EXIT_OK = 0;
@@ -40,16 +46,39 @@ Verbs:
   renew          renew the certificates that are due (--force-renewal: all), running hooks as certbot does
   revoke         revoke a certificate (--cert-path PATH or --cert-name NAME)
   certificates   list the certificates in the config directory
+  delete         delete a certificate's lineage (--cert-name NAME)
+  reconfigure    change a lineage's renewal settings without renewing it (--cert-name NAME)
+  show_account   show the account with a CA; update_account -m EMAIL changes its contact;
+  unregister     deactivates it
+  import         move certbot's lineages into a deployed stack (--from /etc/letsencrypt --stack S [--dry-run])
   explain TYPE   explain an ACME error type (English; Japanese when LANG asks for ja)
 
-Common options: --config-dir DIR (default /etc/acmeflow as root, else ~/.config/acmeflow),
-  --non-interactive, -v/--verbose, --json, --help. "acmeflow <verb> --help" for a verb's options.
+Common options, before or after the verb: --config-dir DIR (default /etc/acmeflow as root, else
+  ~/.config/acmeflow), -n/--non-interactive, -q/--quiet, -v/--verbose, --json, --help. "acmeflow <verb> --help" for a verb's options.
 Cloud mode: --stack NAME [--region R] [--wait] acts on a deployed acmeflow stack instead.
 `;
 
+/** The verbs, as certbot names them (`show_account`, ...), and the two acmeflow adds. */
+const VERB_NAMES = new Set(['register', 'certonly', 'renew', 'revoke', 'certificates', 'delete', 'show_account', 'update_account', 'unregister', 'reconfigure', 'import', 'explain', 'help', 'version']);
+
+/**
+ * certbot takes its options before or after the verb (`certbot --config-dir D -q renew`, as many
+ * cron lines are written): the verb is the first argument that names one, and every other argument
+ * keeps its order behind it. Without a verb, the first argument is taken as one (and refused by name).
+ */
+export function verbFirst(argv: readonly string[]): { verb: string | undefined; rest: string[] } {
+  const at = argv.findIndex((arg) => VERB_NAMES.has(arg));
+  if (at < 0) {
+    const help = argv.find((arg) => arg === '--help' || arg === '-h' || arg === '--version');
+    if (help) return { verb: help, rest: [] };
+    return { verb: argv[0], rest: argv.slice(1) };
+  }
+  return { verb: argv[at], rest: [...argv.slice(0, at), ...argv.slice(at + 1)] };
+}
+
 /** Runs one command line; returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const [verb, ...rest] = argv;
+  const { verb, rest } = verbFirst(argv);
   if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
     io.stdout.write(`${USAGE}\n`);
     return verb === undefined ? EXIT_USAGE : EXIT_OK;

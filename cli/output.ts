@@ -14,12 +14,14 @@ export class Output {
     readonly stderr: Writer,
     env: Record<string, string | undefined>,
     readonly verbose = false,
+    /** certbot's `-q`: errors only (cron mails whatever a job prints). A JSON document is still printed: it was asked for. */
+    readonly quiet = false,
   ) {
     this.lang = languageFromEnv(env);
   }
 
   line(text = ''): void {
-    this.stdout.write(`${text}\n`);
+    if (!this.quiet) this.stdout.write(`${text}\n`);
   }
 
   error(text: string): void {

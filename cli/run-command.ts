@@ -31,6 +31,12 @@ const VERBS: Readonly<Record<string, () => Promise<Verb<OptionSpec>>>> = {
   renew: async () => (await import('./commands/renew.js')).renew,
   revoke: async () => (await import('./commands/revoke.js')).revoke,
   certificates: async () => (await import('./commands/certificates.js')).certificates,
+  delete: async () => (await import('./commands/delete.js')).deleteVerb,
+  reconfigure: async () => (await import('./commands/reconfigure.js')).reconfigure,
+  show_account: async () => (await import('./commands/account-verbs.js')).showAccount,
+  update_account: async () => (await import('./commands/account-verbs.js')).updateAccount,
+  unregister: async () => (await import('./commands/account-verbs.js')).unregister,
+  import: async () => (await import('./commands/import.js')).importVerb,
 };
 
 export const EXPLAIN_HELP = `Usage: acmeflow explain TYPE [--json]
@@ -42,7 +48,8 @@ names when it stops (Rfc2136TsigError, ...), in English, or Japanese when LANG a
 /** Runs `acmeflow <verb> <rest>` for any verb but the version and the usage; returns the exit code. */
 export async function runCommand(verb: string, rest: readonly string[], io: CliIo): Promise<number> {
   const verbose = rest.includes('-v') || rest.includes('--verbose');
-  const out = new Output(io.stdout, io.stderr, io.env, verbose);
+  const quiet = rest.includes('-q') || rest.includes('--quiet');
+  const out = new Output(io.stdout, io.stderr, io.env, verbose && !quiet, quiet);
   if (verb === 'explain') return explain(rest, out, io.env);
   const load = VERBS[verb];
   if (!load) {
@@ -56,6 +63,7 @@ export async function runCommand(verb: string, rest: readonly string[], io: CliI
     ...(io.waitScale === undefined ? {} : { waitScale: io.waitScale }),
     ...(io.fetch ? { fetch: io.fetch } : {}),
     ...(io.cloudClients ? { cloudClients: io.cloudClients } : {}),
+    interactive: io.interactive ?? true,
   };
   try {
     const [command, { runVerb }] = await Promise.all([load(), import('./commands/verb.js')]);

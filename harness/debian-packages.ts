@@ -7,7 +7,7 @@ export interface NeededProgram {
   readonly pkg: string;
 }
 
-/** What the tests start: Pebble and its challenge server, BIND 9 and its tools, and certbot (the filesystem layout is checked against it). */
+/** What the tests start: Pebble and its challenge server, BIND 9 and its tools, and certbot with its rfc2136 plugin (the filesystem layout and the drop-in are checked against it). */
 export const TEST_PROGRAMS: readonly NeededProgram[] = [
   { path: '/usr/bin/pebble', pkg: 'pebble' },
   { path: '/usr/bin/pebble-challtestsrv', pkg: 'pebble' },
@@ -15,6 +15,8 @@ export const TEST_PROGRAMS: readonly NeededProgram[] = [
   { path: '/usr/bin/named-checkconf', pkg: 'bind9-utils' },
   { path: '/usr/bin/dnssec-signzone', pkg: 'bind9-utils' },
   { path: '/usr/bin/certbot', pkg: 'certbot' },
+  // certbot's rfc2136 plugin: certbot makes dns-01 lineages against BIND for the drop-in tests.
+  { path: '/usr/lib/python3/dist-packages/certbot_dns_rfc2136/__init__.py', pkg: 'python3-certbot-dns-rfc2136' },
 ];
 
 /** What the demo starts. */

@@ -89,7 +89,7 @@ export function acmeflowClient(site: BenchSite, options: { label: string; entry:
         site.pebble.directoryUrl,
         ...common,
       ]),
-    renewAll: () => run('renew', ['renew', '--force-renewal', ...common]),
+    renewAll: () => run('renew', ['renew', '--force-renewal', '--no-random-sleep-on-renew', ...common]),
     startOnly: () => run('--version', ['--version']),
   };
 }

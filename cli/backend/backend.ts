@@ -6,6 +6,7 @@ import type { EngineFailure } from '../../engine/errors.js';
 import type { HookFailure } from '../../shared/events/local-hooks/index.js';
 import type { ServedState } from '../../shared/probe/served-status.js';
 import type { DnsChoice } from '../dns-flags.js';
+import type { ImportPlan } from '../import-plan.js';
 
 /**
  * Where the verbs act: this machine's config directory and the local engine ({@link LocalBackend}),
@@ -46,6 +47,44 @@ export interface Backend {
   revoke(request: RevokeRequest): Promise<RevokeOutcome>;
   /** certbot's `certificates`. */
   listCertificates(request: ListCertificatesRequest): Promise<CertificateListing>;
+  /** certbot's `delete`: the lineage's conf, `live/` and `archive/` (this machine only). */
+  deleteLineage?(name: string): Promise<void>;
+  /** certbot's `reconfigure`: new renewal settings for a lineage, nothing issued (this machine only). */
+  reconfigure?(request: ReconfigureRequest): Promise<void>;
+  /** certbot's `show_account`, `update_account`, `unregister` (this machine only). */
+  account?(request: AccountRequest): Promise<AccountOutcome>;
+  /** `import --from DIR`: a certbot directory's lineages moved into the stack (cloud only). */
+  importLineages?(plan: ImportPlan): Promise<ImportOutcome>;
+}
+
+export interface ImportOutcome {
+  readonly imported: readonly string[];
+  /** Already in the stack: left as they are. */
+  readonly skipped: readonly string[];
+  readonly refused: ImportPlan['refused'];
+}
+
+/** What `reconfigure` changes; absent fields stay as they are. */
+export interface ReconfigureRequest {
+  readonly name: string;
+  readonly dns?: DnsChoice;
+  readonly hooks?: { readonly preHook?: string; readonly deployHook?: string; readonly postHook?: string };
+  readonly reuseKey?: boolean;
+}
+
+export interface AccountRequest {
+  readonly action: 'show' | 'update' | 'deactivate';
+  readonly directoryUrl: string;
+  /** update: the new contacts (`-m a@x,b@y`). */
+  readonly contact?: readonly string[];
+}
+
+export interface AccountOutcome {
+  readonly directoryUrl: string;
+  readonly accountUrl: string;
+  readonly thumbprint: string;
+  readonly contact: readonly string[];
+  readonly status?: string;
 }
 
 /** A Step Functions execution the stack runs for the command (cloud mode). */
@@ -148,6 +187,12 @@ export interface RenewRequest {
   readonly hooks: { readonly preHook?: string; readonly deployHook?: string; readonly postHook?: string };
   /** `--dns-resolver` for this run's propagation checks, overriding each lineage's. */
   readonly resolvers?: readonly string[];
+  /**
+   * certbot's random delay before a renewal started by cron or a timer (no terminal, no
+   * `--no-random-sleep-on-renew`): at most this many seconds, so a fleet does not reach the CA at once.
+   * Absent: no delay. The stack's sweep has its own schedule and ignores it.
+   */
+  readonly randomDelayMaxSeconds?: number;
 }
 
 /** One lineage the sweep attempted. */

@@ -3,16 +3,19 @@ import type { CloudCommandContext } from '../cloud/cloud-context.js';
 import { cloudDnsFromFlags } from '../cloud/cloud-dns.js';
 import type { CloudTarget } from '../cloud/cloud-flags.js';
 import { CloudAccessError, isAwsSdkError } from '../cloud/errors.js';
+import { importInCloud } from '../cloud/cloud-import.js';
 import { issueInCloud } from '../cloud/cloud-issue.js';
 import { renewInCloud } from '../cloud/cloud-renew.js';
 import { revokeInCloud } from '../cloud/cloud-revoke.js';
 import { openCloudSession } from '../cloud/cloud-session.js';
 import { allLineageNames } from '../cloud/lineage-names.js';
 import type { DnsChoice } from '../dns-flags.js';
+import type { ImportPlan } from '../import-plan.js';
 import { UsageError } from '../usage-error.js';
 import type {
   Backend,
   CertificateListing,
+  ImportOutcome,
   IssueOutcome,
   IssueRequest,
   ListCertificatesRequest,
@@ -68,6 +71,10 @@ export class CloudBackend implements Backend {
 
   revoke(request: RevokeRequest): Promise<RevokeOutcome> {
     return this.#aws(() => revokeInCloud(this.#cmd, this.target, request));
+  }
+
+  importLineages(plan: ImportPlan): Promise<ImportOutcome> {
+    return this.#aws(() => importInCloud(this.#cmd, this.target, plan));
   }
 
   /** Paths are S3 objects and Secrets Manager secrets. */

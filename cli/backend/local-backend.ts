@@ -2,8 +2,10 @@ import { realpath } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { createAcmeContext, getDirectory } from '../../shared/acme/index.js';
 import { presetForDirectoryUrl } from '../../shared/config/index.js';
+import { decideRenewal } from '../../shared/renewal/index.js';
 import { parseCertificate } from '../../shared/crypto/index.js';
-import { FilesystemCertificateStore } from '../../shared/store/filesystem/index.js';
+import { existsSync } from 'node:fs';
+import { FilesystemCertificateStore, RenewalConfError } from '../../shared/store/filesystem/index.js';
 import type { IssuanceOutcome } from '../../engine/index.js';
 import { hasAccount, registerAccount, type AccountFlags } from '../account.js';
 import { dnsFromFlags, type DnsChoice } from '../dns-flags.js';
@@ -12,7 +14,10 @@ import { UsageError } from '../usage-error.js';
 import { lineageNamed } from '../unreadable-lineages.js';
 import { checkRequiredProfile } from '../required-profile.js';
 import type {
+  AccountOutcome,
+  AccountRequest,
   Backend,
+  ReconfigureRequest,
   CertificateListing,
   IssueOutcome,
   IssueProgress,
@@ -159,7 +164,15 @@ export class LocalBackend implements Backend {
       ...(request.resolvers ? { resolvers: [...request.resolvers] } : {}),
       json: request.json,
     });
-    const outcome = await engine.sweep({ ...(names.length > 0 ? { lineages: [...names] } : {}), force: request.force, dryRun });
+    // certbot sleeps before the first renewal that is due, and not at all when none is.
+    if (request.randomDelayMaxSeconds !== undefined && (await this.#anyDue(names, request.force || dryRun))) {
+      const seconds = Math.random() * request.randomDelayMaxSeconds;
+      this.#cmd.out.debug(`Non-interactive renewal: random delay of ${seconds.toFixed(1)} seconds`);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    }
+    // certbot's --dry-run simulates every lineage, due or not: a simulation that skipped the lineages
+    // not due would not show that their next renewal can work.
+    const outcome = await engine.sweep({ ...(names.length > 0 ? { lineages: [...names] } : {}), force: request.force || dryRun, dryRun });
     // A lineage that another run renewed meanwhile is said so, once, and not counted as renewed; one
     // whose run only cleaned up after an abandoned run was not due, and is listed as such.
     // So is one another run holds right now (a second `renew`, say), or whose account is at the CA's limit.
@@ -215,6 +228,17 @@ export class LocalBackend implements Backend {
     };
   }
 
+  /** Whether the sweep will renew anything: the named lineages or all, forced or due by their own policy. */
+  async #anyDue(names: readonly string[], force: boolean): Promise<boolean> {
+    const all = names.length > 0 ? names : (await this.#store.listLineages({ limit: 10_000 })).names;
+    if (force) return all.length > 0;
+    for (const name of all) {
+      const stored = await this.#store.getLineage(name).catch(() => undefined);
+      if (stored && decideRenewal({ spec: stored.lineage.spec, state: stored.lineage.state, now: new Date(), random: Math.random }).due) return true;
+    }
+    return false;
+  }
+
   async revoke(request: RevokeRequest): Promise<RevokeOutcome> {
     const { certificate } = request;
     if (!certificate === !request.lineage) throw new UsageError('Name the certificate with --cert-path PATH or --cert-name NAME (one of them).');
@@ -251,6 +275,48 @@ export class LocalBackend implements Backend {
       if (lineage?.lineage.state.current?.serialHex === serial) return name;
     }
     return undefined;
+  }
+
+  async deleteLineage(name: string): Promise<void> {
+    if (!(await lineageNamed(this.#store, name))) throw new UsageError(`--cert-name ${name}: no such certificate in ${this.configDir}. See "acmeflow certificates".`);
+    await this.#store.deleteLineage(name);
+  }
+
+  /** New renewal settings, written through the store's round-trip check (a conf certbot wrote keeps certbot's keys). */
+  async reconfigure(request: ReconfigureRequest): Promise<void> {
+    if (request.dns) {
+      // The plugin first, in the conf as it is: a lineage certbot made for webroot or apache cannot be read before.
+      const { provider, config } = request.dns;
+      const manual = provider === 'manual';
+      await this.#store
+        .setRenewalParams(request.name, {
+          authenticator: manual ? 'manual' : `dns-${provider}`,
+          ...(manual ? { pref_challs: ['dns-01'], manual_auth_hook: String(config.authHook) } : {}),
+        })
+        .catch((err: unknown) => {
+          if (err instanceof RenewalConfError && !existsSync(this.#store.layout.renewalConf(request.name))) return;
+          throw err;
+        });
+    }
+    const stored = await this.#store.getLineage(request.name);
+    if (!stored) throw new UsageError(`--cert-name ${request.name}: no such certificate in ${this.configDir}. See "acmeflow certificates".`);
+    const { spec, state } = stored.lineage;
+    const hooks = { ...spec.hooks, ...request.hooks };
+    const next = {
+      ...spec,
+      ...(request.dns
+        ? { dns: { ...spec.dns, provider: request.dns.provider, config: request.dns.config, ...(request.dns.credentialsRef ? { credentialsRef: request.dns.credentialsRef } : { credentialsRef: undefined }) } }
+        : {}),
+      ...(request.reuseKey === undefined ? {} : { reuseKey: request.reuseKey }),
+      ...(Object.keys(hooks).length > 0 ? { hooks } : {}),
+    };
+    if (next.dns.credentialsRef === undefined) delete (next.dns as { credentialsRef?: string }).credentialsRef;
+    await this.#store.putLineage({ spec: next, state }, { expectedEtag: stored.etag });
+  }
+
+  async account(request: AccountRequest): Promise<AccountOutcome> {
+    const { accountAction } = await import('../account-actions.js');
+    return accountAction(this.configDir, request, this.#cmd.fetch);
   }
 
   async listCertificates(request: ListCertificatesRequest): Promise<CertificateListing> {

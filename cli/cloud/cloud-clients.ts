@@ -1,5 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 
 /** The AWS clients cloud mode talks to: the stack's outputs, its bucket, its state machines. */
@@ -7,6 +8,8 @@ export interface CloudClients {
   readonly cloudFormation: CloudFormationClient;
   readonly s3: S3Client;
   readonly sfn: SFNClient;
+  /** The stack's secrets (`import` writes the account and DNS credentials there). */
+  readonly secretsManager?: SecretsManagerClient;
 }
 
 /**
@@ -26,5 +29,5 @@ export type CloudClientsFactory = (options: { readonly region?: string }) => Clo
  */
 export const awsCloudClients: CloudClientsFactory = ({ region }) => {
   const config = region === undefined ? {} : { region };
-  return { cloudFormation: new CloudFormationClient(config), s3: new S3Client(config), sfn: new SFNClient(config) };
+  return { cloudFormation: new CloudFormationClient(config), s3: new S3Client(config), sfn: new SFNClient(config), secretsManager: new SecretsManagerClient(config) };
 };

@@ -38,6 +38,9 @@ function secretFix(provider: string): string {
  */
 export function cloudDnsFromFlags(values: Record<string, unknown>): DnsChoice {
   const provider = chooseDnsProvider(values);
+  if (provider === 'manual') {
+    throw new UsageError('--manual: not in cloud mode (--stack); the hooks are commands of this machine, which the stack cannot run. Choose a DNS provider the stack calls itself (--dns route53, rfc2136, cloudflare or acme-dns).');
+  }
   for (const code of dnsProviderCodes) {
     const file = values[`dns-${code}-credentials`];
     if (typeof file === 'string') {

@@ -39,6 +39,7 @@ export async function openCloudSession<K extends RequiredStackOutput>(
     clients.cloudFormation.destroy();
     clients.s3.destroy();
     clients.sfn.destroy();
+    clients.secretsManager?.destroy();
   };
   try {
     const stack = await resolveStack(clients.cloudFormation, target, ['bucketName', ...required]);

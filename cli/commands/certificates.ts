@@ -1,6 +1,7 @@
 import type { CertificateListing, ServedEndpoint } from '../backend/backend.js';
 import { CLOUD_OPTIONS, LOCAL_ONLY_FIXES } from '../cloud/cloud-flags.js';
 import type { Output } from '../output.js';
+import { certNameFromFlag } from '../cert-name.js';
 import type { Verb } from './verb.js';
 
 export const CERTIFICATES_HELP = `Usage: acmeflow certificates [--json] [--config-dir DIR]
@@ -22,13 +23,40 @@ export const certificates: Verb<typeof OPTIONS> = {
   options: OPTIONS,
   localOnly: { 'config-dir': LOCAL_ONLY_FIXES['config-dir'] },
   async run(values, backend, cmd) {
-    const listing = await backend.listCertificates(values['cert-name'] ? { name: values['cert-name'] } : {});
+    const listing = await backend.listCertificates(values['cert-name'] ? { name: certNameFromFlag(values['cert-name']) } : {});
     return printCertificates(cmd.out, listing, { json: values.json ?? false });
   },
 };
 
+/** certbot's `Key Type:` (its `private_key_type`): `RSA` or `ECDSA`, whatever the size or curve. */
+export function certbotKeyType(keyType: string): string {
+  return keyType.startsWith('rsa') ? 'RSA' : keyType.startsWith('ecdsa') ? 'ECDSA' : keyType;
+}
+
+/**
+ * certbot's `Expiry Date:` value (certbot/_internal/cert_manager.py `human_readable_cert_info`):
+ * Python's `str(datetime)` in UTC, then the status: `VALID: 89 days`, `VALID: 1 day`, under a day
+ * `VALID: 5 hour(s)`, or `INVALID: EXPIRED` / `INVALID: REVOKED`.
+ *
+ * @example
+ * certbotExpiry('2027-03-07T10:11:12.000Z', 'VALID', Date.parse('2026-12-08T00:00:00Z')) // → '2027-03-07 10:11:12+00:00 (VALID: 89 days)'
+ */
+export function certbotExpiry(notAfter: string, status: string, now: number): string {
+  const date = `${new Date(notAfter).toISOString().slice(0, 19).replace('T', ' ')}+00:00`;
+  const left = Date.parse(notAfter) - now;
+  let state: string;
+  if (status === 'REVOKED') state = 'INVALID: REVOKED';
+  else if (left <= 0) state = 'INVALID: EXPIRED';
+  else {
+    const days = Math.floor(left / 86_400_000);
+    state = days === 1 ? 'VALID: 1 day' : days < 1 ? `VALID: ${Math.floor((left % 86_400_000) / 3_600_000)} hour(s)` : `VALID: ${days} days`;
+  }
+  return `${date} (${state})`;
+}
+
 /** certbot's listing, or JSON `{ <where>, certificates }`. */
-export function printCertificates(out: Output, listing: CertificateListing, options: { readonly json: boolean }): number {
+export function printCertificates(out: Output, listing: CertificateListing, options: { readonly json: boolean; readonly now?: number }): number {
+  const now = options.now ?? Date.now();
   const { rows } = listing;
   if (options.json) {
     out.json({ ...listing.where, certificates: rows });
@@ -45,11 +73,12 @@ export function printCertificates(out: Output, listing: CertificateListing, opti
       out.line(`    Error: ${r.error}`);
       continue;
     }
-    if (r.serialHex) out.line(`    Serial Number: ${r.serialHex}`);
-    out.line(`    Key Type: ${r.keyType}`);
+    // certbot prints the serial as a number in hex (`format(serial, 'x')`): no leading zeros.
+    if (r.serialHex) out.line(`    Serial Number: ${r.serialHex.replace(/^0+(?=.)/, '')}`);
+    out.line(`    Key Type: ${certbotKeyType(r.keyType)}`);
     out.line(`    Domains: ${r.domains.join(' ')}`);
     if (r.profile) out.line(`    Profile: ${r.profile} (${r.profileRequired ? 'required' : 'preferred'})`);
-    if (r.notAfter) out.line(`    Expiry Date: ${r.notAfter} (${r.status}: ${r.daysLeft} days)`);
+    if (r.notAfter) out.line(`    Expiry Date: ${certbotExpiry(r.notAfter, r.status, now)}`);
     else out.line(`    Expiry Date: - (${r.status})`);
     if (r.renewalDue) out.line('    Renewal: DUE (within its renewal threshold; "acmeflow renew" renews it)');
     out.line(`    Certificate Path: ${r.certificatePath}`);

@@ -4,6 +4,7 @@ import { CA_OPTIONS, caFromFlags, eabFromFlags, KEY_OPTIONS, keyTypeFromFlags } 
 import { CLOUD_HELP, CLOUD_OPTIONS, CLOUD_SECRET_OPTIONS, EAB_SECRET_FIX, LOCAL_ONLY_FIXES, secretRefFromFlag } from '../cloud/cloud-flags.js';
 import { DNS_OPTIONS, propagationTimeoutFromFlags, resolversFromFlags } from '../dns-flags.js';
 import type { Output } from '../output.js';
+import { certNameFromFlag } from '../cert-name.js';
 import { UsageError } from '../usage-error.js';
 import { printIssuanceFailure } from './print-failure.js';
 import { hookFailuresJson, printHookFailures } from './print-hook-failures.js';
@@ -39,6 +40,12 @@ Obtains a certificate with dns-01 and saves it in certbot's layout under the con
   --post-hook CMD              run after the attempt, whatever its result
                                (the three are kept in renewal/<name>.conf, as certbot keeps them, and run by later renews;
                                a hook that fails makes the command exit 1)
+  -a, --authenticator dns-PROVIDER   certbot's plugin choice; --manual --preferred-challenges dns
+                               --manual-auth-hook CMD [--manual-cleanup-hook CMD] runs your commands (certbot's
+                               CERTBOT_DOMAIN, CERTBOT_VALIDATION, ... set), then acmeflow checks propagation
+  --reuse-key | --new-key      keep the lineage's key on renewal (kept for later renews) or make a new one
+  --staging, --test-cert       the CA's staging directory (Let's Encrypt's by default)
+  --expand, --keep-until-expiring   accepted, as certbot's non-interactive answers are acmeflow's behaviour
   --deploy-delay SECONDS       wait this long after issuance before the deploy hook (default: the CA's, 600 for jprs)
   --force-renewal              issue even if the lineage's certificate is not due
   --dry-run                    go through the whole issuance against the CA's staging directory, saving nothing
@@ -68,6 +75,13 @@ const OPTIONS = {
   'deploy-delay': { type: 'string' },
   'force-renewal': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  // certbot's choices for an existing lineage: acmeflow's answers are certbot's non-interactive ones
+  // (keep a certificate that is not due; replace the lineage's names with -d's), so both are accepted.
+  expand: { type: 'boolean' },
+  'keep-until-expiring': { type: 'boolean' },
+  keep: { type: 'boolean' },
+  'reuse-key': { type: 'boolean' },
+  'new-key': { type: 'boolean' },
   ...CLOUD_OPTIONS,
   ...CLOUD_SECRET_OPTIONS,
 } as const;
@@ -110,8 +124,9 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
   // The names are normalised once, by resolveLineageSpec below; the spec is trusted from then on.
   const domains = values.domains ?? [];
   if (domains.length === 0) throw new UsageError('Name the certificate\u2019s domains with -d, e.g. -d example.com,www.example.com.');
-  const certName = values['cert-name'];
+  const certName = values['cert-name'] === undefined ? undefined : certNameFromFlag(values['cert-name']);
   const nameProblem = certName === undefined ? undefined : lineageNameProblem(certName);
+  if (values['reuse-key'] && values['new-key']) throw new UsageError('Give --reuse-key or --new-key, not both.');
   if (nameProblem) throw new UsageError(`--cert-name ${certName}: ${nameProblem}.`);
   const resolvers = resolversFromFlags(values);
   const propagationTimeout = propagationTimeoutFromFlags(values);
@@ -149,6 +164,7 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
       },
       ...(values['renew-before-expiry'] ? { renewBeforeExpiry: values['renew-before-expiry'] } : {}),
       ...(deployDelay === undefined ? {} : { deployDelay }),
+      ...(values['reuse-key'] ? { reuseKey: true } : {}),
       // Kept with the lineage, as certbot keeps them in the renewal conf, so a later renew runs them.
       hooks: {
         ...(values['pre-hook'] ? { preHook: values['pre-hook'] } : {}),

@@ -2,7 +2,9 @@ import { explainProblem, shortProblemType } from '../../shared/acme/index.js';
 import { sanitizeDisplayText } from '../../shared/text/index.js';
 import type { RenewOutcome, RenewRequest, RenewResult } from '../backend/backend.js';
 import { CLOUD_HELP, CLOUD_OPTIONS, LOCAL_ONLY_FIXES } from '../cloud/cloud-flags.js';
+import { certNameFromFlag } from '../cert-name.js';
 import { resolversFromFlags } from '../dns-flags.js';
+import type { CommandContext } from '../engine-runner.js';
 import type { Output } from '../output.js';
 import { printUnreadable } from '../unreadable-lineages.js';
 import { printFailure, printIssuanceFailure } from './print-failure.js';
@@ -13,7 +15,9 @@ import type { Verb, VerbValues } from './verb.js';
 export const RENEW_HELP = `Usage: acmeflow renew [--cert-name NAME] [--force-renewal] [--dry-run] [--pre-hook CMD] [--deploy-hook CMD] [--post-hook CMD]
 
 Renews every certificate in the config directory that is due (or only NAME), each with the
-settings stored in its lineage. Hooks follow certbot: --pre-hook once before the first renewal,
+settings stored in its lineage (certbot's own lineages and accounts included). --dry-run simulates
+every lineage, due or not, as certbot does. Run without a terminal (cron, a timer), it first waits
+a random time of up to 8 minutes, as certbot does, unless --no-random-sleep-on-renew is given. Hooks follow certbot: --pre-hook once before the first renewal,
 --deploy-hook once per renewed certificate, --post-hook once after a run that attempted anything.
 
 ${CLOUD_HELP}
@@ -29,8 +33,15 @@ const OPTIONS = {
   'deploy-hook': { type: 'string' },
   'post-hook': { type: 'string' },
   'dns-resolver': { type: 'string', multiple: true },
+  // certbot's renew takes them; a renewal here keeps each lineage's own settings, as certbot's does.
+  'keep-until-expiring': { type: 'boolean' },
+  keep: { type: 'boolean' },
+  'preferred-challenges': { type: 'string' },
   ...CLOUD_OPTIONS,
 } as const;
+
+/** certbot's longest random delay before a non-interactive renew (`random.uniform(1, 60 * 8)`). */
+const RANDOM_DELAY_MAX_SECONDS = 480;
 
 /** Flags that only mean something on this machine, and what to do instead with --stack. */
 const LOCAL_ONLY = {
@@ -48,14 +59,17 @@ export const renew: Verb<typeof OPTIONS> = {
   options: OPTIONS,
   localOnly: LOCAL_ONLY,
   async run(values, backend, cmd) {
-    const request = renewRequestFromFlags(values);
+    const request = renewRequestFromFlags(values, cmd);
     return printRenewOutcome(cmd.out, await backend.renew(request), request);
   },
 };
 
-function renewRequestFromFlags(values: VerbValues<typeof OPTIONS>): RenewRequest {
+function renewRequestFromFlags(values: VerbValues<typeof OPTIONS>, cmd: CommandContext): RenewRequest {
+  const randomDelay = cmd.interactive === false && !values['no-random-sleep-on-renew'];
+  // ACMEFLOW_RANDOM_SLEEP_MAX_SECONDS: a shorter ceiling (0: none) where the fleet is small or a test runs the command.
+  const ceiling = Number(cmd.env.ACMEFLOW_RANDOM_SLEEP_MAX_SECONDS ?? RANDOM_DELAY_MAX_SECONDS);
   return {
-    names: values['cert-name'] ?? [],
+    names: (values['cert-name'] ?? []).map(certNameFromFlag),
     force: values['force-renewal'] ?? false,
     dryRun: values['dry-run'] ?? false,
     json: values.json ?? false,
@@ -65,6 +79,7 @@ function renewRequestFromFlags(values: VerbValues<typeof OPTIONS>): RenewRequest
       ...(values['post-hook'] ? { postHook: values['post-hook'] } : {}),
     },
     ...(values['dns-resolver'] ? { resolvers: resolversFromFlags(values) } : {}),
+    ...(randomDelay && Number.isFinite(ceiling) && ceiling > 0 ? { randomDelayMaxSeconds: ceiling } : {}),
   };
 }
 

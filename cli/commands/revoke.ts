@@ -8,6 +8,7 @@ import { UsageError } from '../usage-error.js';
 import { hookFailuresJson, printHookFailures } from './print-hook-failures.js';
 import { printFailure } from './print-failure.js';
 import type { Verb, VerbValues } from './verb.js';
+import { certNameFromFlag } from '../cert-name.js';
 
 export const REVOKE_HELP = `Usage: acmeflow revoke (--cert-path PATH | --cert-name NAME) [--reason REASON] [--server URL]
 
@@ -63,7 +64,7 @@ async function revokeRequestFromFlags(values: VerbValues<typeof OPTIONS>): Promi
     }
   }
   return {
-    ...(values['cert-name'] ? { lineage: values['cert-name'] } : {}),
+    ...(values['cert-name'] ? { lineage: certNameFromFlag(values['cert-name']) } : {}),
     ...(path && pem ? { certificate: { path, pem } } : {}),
     reason,
     ...(values.server ? { server: values.server } : {}),

@@ -1,7 +1,7 @@
 import type { LineageSpec } from '../../../shared/config/lineage-spec.js';
 import { checkPropagation } from '../../../shared/dns/propagation.js';
 import type { DnsProvider } from '../../../shared/dns/provider.js';
-import { createProvider, type DnsProviderDeps } from '../../../shared/dns/providers/registry.js';
+import { createProvider, DnsProviderConfigError, type DnsProviderDeps } from '../../../shared/dns/providers/registry.js';
 import { DnsCredentialsError } from '../errors.js';
 import type { AdapterBuilder } from './adapter.js';
 import { readSecretJson, secretsManagerClient } from './secrets-manager.js';
@@ -41,6 +41,10 @@ export const dnsProviders: AdapterBuilder = {
     };
     const plainProviders = new Map<string, DnsProvider>();
     const dnsProvider = async (dns: LineageSpec['dns']): Promise<DnsProvider> => {
+      // certbot's manual hooks are commands of the machine that runs acmeflow; a Lambda must not run them.
+      if (dns.provider === 'manual') {
+        throw new DnsProviderConfigError('manual', ['the manual provider runs commands of the machine running the acmeflow command; in the stack, use route53, rfc2136, cloudflare or acme-dns']);
+      }
       if (!dns.credentialsRef) {
         const key = JSON.stringify([dns.provider, dns.config]);
         let provider = plainProviders.get(key);

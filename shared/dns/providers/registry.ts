@@ -6,6 +6,7 @@ import { DnsError } from '../errors.js';
 import type { DnsProvider } from '../provider.js';
 import { acmeDnsManifest } from './acme-dns/manifest.js';
 import { cloudflareManifest } from './cloudflare/manifest.js';
+import { manualManifest } from './manual/manifest.js';
 import type { ProviderManifest } from './manifest.js';
 import { rfc2136Manifest } from './rfc2136/manifest.js';
 import { route53Manifest } from './route53/manifest.js';
@@ -21,11 +22,12 @@ import { route53Manifest } from './route53/manifest.js';
 export const dnsProviderManifests = {
   'acme-dns': acmeDnsManifest,
   cloudflare: cloudflareManifest,
+  manual: manualManifest,
   rfc2136: rfc2136Manifest,
   route53: route53Manifest,
 } as const satisfies Readonly<Record<string, ProviderManifest>>;
 
-/** A registered provider code: `acme-dns`, `cloudflare`, `rfc2136`, `route53`. */
+/** A registered provider code: `acme-dns`, `cloudflare`, `manual`, `rfc2136`, `route53`. */
 export type DnsProviderCode = keyof typeof dnsProviderManifests;
 
 /** Every registered code, sorted. */

@@ -122,10 +122,14 @@ export function parseConfigObj(source: string, path: string): ConfDocument {
     const triple = /^('''|""")/.exec(valueText)?.[1];
     if (triple !== undefined) {
       const rest = valueText.slice(3);
+      // configobj's single-line pattern is anchored (`^'''(.*?)'''\s*(#.*)?$`), so a value may end
+      // with the quote character itself: certbot writes `'''echo "$X" >> '/log''''` for `echo "$X" >> '/log'`.
+      const single = new RegExp(`^([\\s\\S]*?)${triple}\\s*(#.*)?$`).exec(rest);
       const close = rest.indexOf(triple);
-      if (close >= 0) {
-        if (!/^\s*(#.*)?$/.test(rest.slice(close + 3))) throw new RenewalConfError(path, 'text after a closing triple quote', { line: lineNo });
-        value = rest.slice(0, close);
+      if (single) {
+        value = single[1] as string;
+      } else if (close >= 0) {
+        throw new RenewalConfError(path, 'text after a closing triple quote', { line: lineNo });
       } else {
         const parts = [rest];
         for (;;) {

@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { normalizePem } from '../../crypto/normalize-pem.js';
+import { parseCertificate } from '../../crypto/parse-certificate.js';
 import type { CertificateStore, StoredLineage } from '../certificate-store.js';
 import { KeyNotFoundError, LineageConflictError, VersionConflictError } from '../errors.js';
 import type { CertificateVersion, Lineage, VersionMeta } from '../lineage.js';
 import { errorCode, pathExists, readTextIfExists, removeIfExists, writeFileAtomic } from './atomic-files.js';
 import { CERTBOT_KINDS, CertbotLayout, checkLineageName, versionOfArchiveFile } from './certbot-layout.js';
-import { parseConfigObj, type ConfDocument } from './configobj.js';
-import { ArchiveCorruptError, VersionNotFoundError } from './errors.js';
+import { formatConfValue, parseConfigObj, type ConfDocument, type ConfValue } from './configobj.js';
+import { ArchiveCorruptError, RenewalConfError, VersionNotFoundError } from './errors.js';
 import { withGuardFile } from './guard-file.js';
 import { checkLineageDirectories, ensureArchiveDir, ensureLiveDir, ensurePrivateDirs, liveLinkVersion } from './lineage-directories.js';
+import { readLiveCertificateFacts, type LiveCertificateFacts } from './live-certificate-facts.js';
 import { switchLiveLinks } from './live-link-switch.js';
 import { lineageFromDocument, renderRenewalConf } from './renewal-conf.js';
 
@@ -47,7 +49,8 @@ function sameCertificate(a: string, b: string): boolean {
  * renewal/<name>.conf                      the lineage, certbot's INI plus an [acmeflow] section
  * archive/<name>/cert<N>.pem chain<N>.pem fullchain<N>.pem   (privkey<N>.pem: FilesystemKeyStore)
  * archive/<name>/meta<N>.json              VersionMeta; certbot ignores it. Written last: a version
- *                                          is complete exactly when its meta exists
+ *                                          is complete exactly when its meta exists (a version
+ *                                          certbot wrote has none: complete when cert and key are there)
  * live/<name>/{cert,chain,fullchain,privkey}.pem -> ../../archive/<name>/<kind><N>.pem
  * live/<name>/previous_<kind>.pem          certbot's journal, only while the links switch
  * live/<name>/README, live/README           certbot's text
@@ -77,6 +80,8 @@ export class FilesystemCertificateStore implements CertificateStore {
    * different etag (another process wrote the file, or an operator edited it) means read it again.
    */
   readonly #known = new Map<string, StoredLineage>();
+  /** The version live/ served when {@link #known} was read. */
+  readonly #knownLive = new Map<string, number | undefined>();
 
   constructor(options: FilesystemCertificateStoreOptions) {
     this.layout = new CertbotLayout(options.configDir);
@@ -97,11 +102,24 @@ export class FilesystemCertificateStore implements CertificateStore {
     // every read, as a directory can be swapped for a link while the conf stays the same.
     await checkLineageDirectories(this.layout, name);
     const etag = etagOf(bytes);
+    // certbot renews without touching [acmeflow]: the version live/ serves is part of what was read.
+    const liveVersion = await liveLinkVersion(this.layout, name, 'cert');
     const known = this.#known.get(name);
-    if (known?.etag === etag) return structuredClone(known);
-    const lineage = lineageFromDocument(parseConfigObj(bytes.toString('utf8'), path), name, path);
+    if (known?.etag === etag && this.#knownLive.get(name) === liveVersion) return structuredClone(known);
+    const live = await this.#liveFacts(name, path);
+    const lineage = lineageFromDocument(parseConfigObj(bytes.toString('utf8'), path), name, path, live);
     this.#known.set(name, { lineage, etag });
+    this.#knownLive.set(name, liveVersion);
     return structuredClone({ lineage, etag });
+  }
+
+  /** The certificate live/ serves, for a conf certbot wrote or renewed; a broken one makes the lineage unreadable, not the run. */
+  async #liveFacts(name: string, path: string): Promise<LiveCertificateFacts | undefined> {
+    try {
+      return await readLiveCertificateFacts(this.layout, name);
+    } catch (error) {
+      throw new RenewalConfError(path, `live/${name}/cert.pem cannot be read as a certificate: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   async putLineage(lineage: Lineage, options: { expectedEtag?: string | null } = {}): Promise<{ etag: string }> {
@@ -136,15 +154,50 @@ export class FilesystemCertificateStore implements CertificateStore {
         });
         const etag = etagOf(text);
         this.#known.set(name, { lineage: written, etag });
+        this.#knownLive.set(name, await liveLinkVersion(this.layout, name, 'cert'));
         return { etag };
       },
       guardOptions,
     );
   }
 
+  /**
+   * Sets keys of `[renewalparams]` in a conf as it is, even one no lineage can be read from (certbot's
+   * `webroot` or `apache` lineage): how `reconfigure` moves such a lineage to dns-01 before it is
+   * read. Every other line stays as written; an installer is set to `none` (the lineage's servers
+   * read `live/` and are reloaded by a deploy hook).
+   */
+  async setRenewalParams(name: string, values: Readonly<Record<string, ConfValue>>): Promise<void> {
+    const path = this.layout.renewalConf(name);
+    await withGuardFile(this.layout.guardFile(name, 'conf'), async () => {
+      const text = await readTextIfExists(path);
+      if (text === undefined) throw new RenewalConfError(path, 'there is no such conf');
+      const document = parseConfigObj(text, path);
+      const params = document.sections.find((section) => section.name === 'renewalparams');
+      const wanted: Record<string, ConfValue> = { ...values };
+      if (params?.entries.some((e) => e.key === 'installer')) wanted.installer = 'none';
+      const rewrite = (section: (typeof document.sections)[number]): string => {
+        if (section !== params) return section.text;
+        let out = section.text;
+        for (const entry of section.entries) {
+          const value = wanted[entry.key];
+          if (value !== undefined) out = out.replace(entry.text, `${entry.key} = ${formatConfValue(value)}`);
+        }
+        const added = Object.entries(wanted).filter(([key]) => !section.entries.some((e) => e.key === key));
+        return [out.trimEnd(), ...added.map(([key, value]) => `${key} = ${formatConfValue(value)}`)].join('\n');
+      };
+      const sections = params ? document.sections : [...document.sections, { name: 'renewalparams', entries: [], text: '[renewalparams]', line: 0 }];
+      const next = `${sections.map((section) => rewrite(section as (typeof document.sections)[number])).join('\n').trimEnd()}\n`;
+      const mode = (await stat(path)).mode & 0o777;
+      await writeFileAtomic(path, next, { mode, prepare: async (handle) => handle.chmod(mode) });
+      this.#known.delete(name);
+    });
+  }
+
   /** Removes the conf first (the lineage is gone from then on), then `live/<name>/` and `archive/<name>/`, like `certbot delete`. */
   async deleteLineage(name: string): Promise<void> {
     this.#known.delete(name);
+    this.#knownLive.delete(name);
     await removeIfExists(this.layout.renewalConf(name));
     await rm(this.layout.liveDir(name), { recursive: true, force: true });
     await rm(this.layout.archiveDir(name), { recursive: true, force: true });
@@ -183,7 +236,7 @@ export class FilesystemCertificateStore implements CertificateStore {
     const name = checkLineageName(version.lineage);
     const n = version.version;
     const metaPath = this.layout.archiveFile(name, 'meta', n);
-    if (await pathExists(metaPath)) return this.#checkSameCertificate(version);
+    if ((await pathExists(metaPath)) || (await this.#isCertbotVersion(name, n))) return this.#checkSameCertificate(version);
     await ensureArchiveDir(this.layout, name);
     // Not complete, so not visible: whatever a crashed attempt left of these files is replaced.
     const contents: Record<(typeof VERSION_FILES)[number], string> = { cert: version.certPem, chain: version.chainPem, fullchain: version.fullchainPem };
@@ -200,16 +253,25 @@ export class FilesystemCertificateStore implements CertificateStore {
     if (stored === undefined || !sameCertificate(stored, version.certPem)) throw new VersionConflictError(version.lineage, version.version);
   }
 
+  /**
+   * A version certbot wrote: no `meta<N>.json` (acmeflow's own marker), but the certificate and its
+   * key, which certbot writes together. acmeflow's own unfinished version never has its key without
+   * its meta (the key is promoted after the version is complete), so the two cannot be confused.
+   */
+  async #isCertbotVersion(name: string, version: number): Promise<boolean> {
+    return (await pathExists(this.layout.archiveFile(name, 'cert', version))) && (await pathExists(this.layout.archiveFile(name, 'privkey', version)));
+  }
+
   async getVersion(name: string, version: number): Promise<CertificateVersion | undefined> {
     checkLineageName(name);
     await checkLineageDirectories(this.layout, name);
     const metaText = await readTextIfExists(this.layout.archiveFile(name, 'meta', version));
-    if (metaText === undefined) return undefined;
+    if (metaText === undefined && !(await this.#isCertbotVersion(name, version))) return undefined;
     let meta: VersionMeta;
     try {
-      meta = JSON.parse(metaText) as VersionMeta;
+      meta = metaText === undefined ? await this.#certbotVersionMeta(name, version) : (JSON.parse(metaText) as VersionMeta);
     } catch (error) {
-      throw new ArchiveCorruptError(name, version, `meta${version}.json is not JSON`, { cause: error });
+      throw new ArchiveCorruptError(name, version, metaText === undefined ? `cert${version}.pem is not a certificate` : `meta${version}.json is not JSON`, { cause: error });
     }
     const files: Partial<Record<(typeof VERSION_FILES)[number], string>> = {};
     for (const kind of VERSION_FILES) {
@@ -218,6 +280,22 @@ export class FilesystemCertificateStore implements CertificateStore {
       files[kind] = text;
     }
     return { lineage: name, version, certPem: files.cert as string, chainPem: files.chain as string, fullchainPem: files.fullchain as string, meta };
+  }
+
+  /** What acmeflow keeps in `meta<N>.json`, read from certbot's certificate (certbot keeps no order URL). */
+  async #certbotVersionMeta(name: string, version: number): Promise<VersionMeta> {
+    const pem = (await readTextIfExists(this.layout.archiveFile(name, 'cert', version))) ?? '';
+    const info = parseCertificate(pem);
+    return {
+      serialHex: info.serialHex,
+      notBefore: info.notBefore,
+      notAfter: info.notAfter,
+      domains: [...info.domains],
+      orderUrl: '',
+      issuedAt: info.notBefore,
+      keyType: info.keyType ?? 'unknown',
+      ...(info.issuerCommonName ? { issuerCommonName: info.issuerCommonName } : {}),
+    };
   }
 
   async latestVersion(name: string): Promise<number> {
@@ -254,7 +332,7 @@ export class FilesystemCertificateStore implements CertificateStore {
   async promoteVersion(name: string, version: number): Promise<void> {
     checkLineageName(name);
     await checkLineageDirectories(this.layout, name);
-    if (!(await pathExists(this.layout.archiveFile(name, 'meta', version)))) throw new VersionNotFoundError(name, version);
+    if (!(await pathExists(this.layout.archiveFile(name, 'meta', version))) && !(await this.#isCertbotVersion(name, version))) throw new VersionNotFoundError(name, version);
     await ensureLiveDir(this.layout, name);
     const hasKey = await pathExists(this.layout.archiveFile(name, 'privkey', version));
     if (!hasKey && (await pathExists(this.layout.liveFile(name, 'privkey')))) {

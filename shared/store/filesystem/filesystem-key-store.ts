@@ -5,6 +5,7 @@ import { normalizePem } from '../../crypto/normalize-pem.js';
 import { KeyNotFoundError, StoreError, VersionConflictError } from '../errors.js';
 import type { KeyStore, StoredAccountKey } from '../key-store.js';
 import { errorCode, pathExists, readTextIfExists, removeIfExists, removeTempLeftovers, writeFileAtomic } from './atomic-files.js';
+import { findCertbotAccounts } from './certbot-accounts.js';
 import { CertbotLayout, checkLineageName } from './certbot-layout.js';
 import { checkLineageDirectories, ensureArchiveDir, ensurePrivateDirs, liveLinkVersion } from './lineage-directories.js';
 import { servedLink, switchLiveLinks } from './live-link-switch.js';
@@ -43,7 +44,8 @@ function samePem(a: string, b: string): boolean {
  * Account keys use this simple layout, not certbot's `accounts/<server>/directory/<md5>/` with a
  * JWK `private_key.json`: the port looks accounts up by acmeflow's account id alone, and certbot's
  * id is a hash of the key. The two never collide: certbot's first level is a host name with a
- * `directory/` below it, acmeflow's holds `account.json` directly.
+ * `directory/` below it, acmeflow's holds `account.json` directly. Where acmeflow has no account
+ * for a CA and certbot has one, certbot's is read and used as it is (`certbot-accounts.ts`).
  *
  * Tokens are hashed into file names, so any string is a valid token and none can name a path.
  * Every file appears whole (temporary file, fsync, rename or hard link); keys are created mode
@@ -167,7 +169,17 @@ export class FilesystemKeyStore implements KeyStore {
     const dir = this.layout.accountDir(accountId);
     const text = await readTextIfExists(join(dir, ACCOUNT_FILE));
     if (text !== undefined) return parseAccountFile(accountId, ACCOUNT_FILE, text);
-    return this.#getSplitAccountKey(accountId);
+    return (await this.#getSplitAccountKey(accountId)) ?? (await this.#getCertbotAccountKey(accountId));
+  }
+
+  /**
+   * certbot's account at the same CA (`accounts/<server>/directory/<id>/`), used as it is: a second
+   * registration would need a second EAB credential, which is often single-use. With several, the
+   * oldest, as certbot's own accounts list starts with it.
+   */
+  async #getCertbotAccountKey(accountId: string): Promise<StoredAccountKey | undefined> {
+    const [account] = await findCertbotAccounts(this.layout, accountId);
+    return account?.key;
   }
 
   /** The two-file layout: resolves undefined unless both files are there (`meta.json` was written last). */

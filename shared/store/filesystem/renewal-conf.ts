@@ -54,6 +54,7 @@ import { CERTBOT_KINDS, type CertbotLayout } from './certbot-layout.js';
 import { formatConfValue, parseConfigObj, type ConfDocument, type ConfEntry, type ConfSection, type ConfValue } from './configobj.js';
 import { RenewalConfError } from './errors.js';
 import { firstDifference } from './first-difference.js';
+import type { LiveCertificateFacts } from './live-certificate-facts.js';
 
 /**
  * The certbot version acmeflow's confs claim to be written by. certbot only logs a notice when a
@@ -69,8 +70,29 @@ export const ACMEFLOW_CONF_FORMAT = '1';
 const HOOK_KEYS = { preHook: 'pre_hook', deployHook: 'renew_hook', postHook: 'post_hook' } as const;
 
 const TOP_OWNED = new Set(['version', 'archive_dir', ...CERTBOT_KINDS, 'renew_before_expiry']);
+/** certbot's manual plugin keys, written for a lineage on the `manual` provider. */
+const MANUAL_KEYS = { authHook: 'manual_auth_hook', cleanupHook: 'manual_cleanup_hook' } as const;
+
+/**
+ * Providers whose certbot plugin keeps its credentials file in `[renewalparams]`
+ * (`dns_rfc2136_credentials = /etc/letsencrypt/rfc2136.ini`): the file stays named there, where
+ * certbot reads it, so certbot can still renew the lineage.
+ */
+const CERTBOT_CREDENTIALS_KEYS: Readonly<Record<string, string>> = { rfc2136: 'dns_rfc2136_credentials', cloudflare: 'dns_cloudflare_credentials' };
+
+/**
+ * certbot's authenticators acmeflow cannot run: each reported for its lineage alone, with the
+ * command that moves the lineage to dns-01 (the other lineages renew).
+ */
+function convertCommand(name: string): string {
+  return `acmeflow reconfigure --cert-name ${name} --dns-<provider> [--dns-<provider>-credentials FILE] (or -a dns-<provider>, or --manual --preferred-challenges dns --manual-auth-hook CMD)`;
+}
+
 const RENEWALPARAMS_OWNED = new Set([
   'authenticator',
+  ...Object.values(MANUAL_KEYS),
+  'pref_challs',
+  ...Object.values(CERTBOT_CREDENTIALS_KEYS),
   'server',
   'key_type',
   'rsa_key_size',
@@ -123,6 +145,12 @@ function keyTypeParams(keyType: KeyType): [string, string][] {
   return [['key_type', 'ecdsa'], ['elliptic_curve', keyType === 'ecdsa-p384' ? 'secp384r1' : 'secp256r1']];
 }
 
+/** The DNS config `[acmeflow] dns_config` holds: what certbot's own keys (the manual hooks) do not. */
+function ownDnsConfig(spec: Lineage['spec']): Record<string, unknown> {
+  if (spec.dns.provider !== 'manual') return spec.dns.config;
+  return Object.fromEntries(Object.entries(spec.dns.config).filter(([field]) => !(field in MANUAL_KEYS)));
+}
+
 function line(key: string, value: ConfValue): string {
   return `${key} = ${formatConfValue(value)}`;
 }
@@ -167,7 +195,18 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
   out.push(...carried(null, TOP_OWNED));
 
   out.push('', '# Options used in the renewal process', '[renewalparams]');
-  out.push(line('authenticator', `dns-${spec.dns.provider}`), line('server', spec.ca.directoryUrl));
+  const manual = spec.dns.provider === 'manual';
+  out.push(line('authenticator', manual ? 'manual' : `dns-${spec.dns.provider}`), line('server', spec.ca.directoryUrl));
+  const credentialsKey = CERTBOT_CREDENTIALS_KEYS[spec.dns.provider];
+  if (credentialsKey !== undefined && spec.dns.credentialsRef !== undefined) out.push(line(credentialsKey, spec.dns.credentialsRef));
+  if (manual) {
+    // certbot's manual plugin reads these to renew; acmeflow's manual provider runs the same commands.
+    for (const [field, key] of Object.entries(MANUAL_KEYS)) {
+      const command = spec.dns.config[field];
+      if (typeof command === 'string') out.push(line(key, command));
+    }
+    out.push(line('pref_challs', ['dns-01']));
+  }
   for (const [key, value] of keyTypeParams(spec.keyType)) out.push(line(key, value));
   if (spec.reuseKey) out.push(line('reuse_key', 'True'));
   if (spec.ca.preferredChain !== undefined) out.push(line('preferred_chain', spec.ca.preferredChain));
@@ -177,7 +216,8 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
   }
   // acmeflow renews this lineage: a `certbot renew` (Debian's certbot.timer) must not issue a second
   // certificate for it. Written once; the operator's own value is carried over after that.
-  if (!section('renewalparams')?.entries.some((e) => e.key === 'autorenew')) out.push(line('autorenew', 'False'));
+  // A conf certbot wrote is certbot's lineage too: certbot keeps renewing it as before.
+  if (previous === undefined) out.push(line('autorenew', 'False'));
   out.push(...carried('renewalparams', RENEWALPARAMS_OWNED));
 
   out.push('', "# acmeflow's settings for this certificate (certbot ignores this section)", '[acmeflow]');
@@ -192,8 +232,8 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
     ['agree_tos', spec.ca.termsOfServiceAgreed ? 'True' : undefined],
     ['profile', spec.ca.profile],
     ['required_profile', spec.ca.requiredProfile],
-    ['dns_config', Object.keys(spec.dns.config).length === 0 ? undefined : jsonValue(spec.dns.config)],
-    ['dns_credentials_ref', spec.dns.credentialsRef],
+    ['dns_config', Object.keys(ownDnsConfig(spec)).length === 0 ? undefined : jsonValue(ownDnsConfig(spec))],
+    ['dns_credentials_ref', credentialsKey === undefined ? spec.dns.credentialsRef : undefined],
     ['dns_delegations', Object.keys(spec.dns.delegations).length === 0 ? undefined : jsonValue(spec.dns.delegations)],
     ['dns_resolvers', spec.dns.resolvers.length === 0 ? undefined : spec.dns.resolvers.length === 1 ? (spec.dns.resolvers[0] as string) : spec.dns.resolvers],
     ['dns_propagation_timeout_seconds', spec.dns.propagationTimeoutSeconds === undefined ? undefined : String(spec.dns.propagationTimeoutSeconds)],
@@ -293,6 +333,34 @@ class SectionReader {
   }
 }
 
+/**
+ * The provider a conf's authenticator names: `dns-<code>`, or certbot's `manual` plugin with dns-01
+ * (`pref_challs` holding `dns-01`). An installer (`installer = apache`) or an HTTP-01 authenticator
+ * (`webroot`, `standalone`, `nginx`, `apache`, `manual` without dns-01) is refused for this lineage,
+ * naming the command that converts it.
+ */
+function providerOf(params: SectionReader, path: string, name: string): string {
+  const installer = params.string('installer')?.trim();
+  if (installer !== undefined && installer !== '' && installer.toLowerCase() !== 'none') {
+    throw new RenewalConfError(
+      path,
+      `installer = ${installer}: acmeflow installs no certificate into a web server's configuration; servers read live/${name}/ (reload them from a --deploy-hook). Convert the lineage with: ${convertCommand(name)}`,
+      { line: params.entry('installer')?.line },
+    );
+  }
+  const authenticator = params.string('authenticator')?.trim();
+  if (authenticator !== undefined && /^dns-[a-z0-9][a-z0-9-]*$/.test(authenticator)) return authenticator.slice('dns-'.length);
+  if (authenticator === 'manual') {
+    const challenges = params.list('pref_challs') ?? [];
+    if (challenges.some((c) => c.trim() === 'dns-01' || c.trim() === 'dns')) return 'manual';
+  }
+  throw new RenewalConfError(
+    path,
+    `authenticator = ${authenticator ?? '(missing)'}${authenticator === 'manual' ? ' without pref_challs = dns-01' : ''}: acmeflow validates with dns-01 only. Convert the lineage with: ${convertCommand(name)}`,
+    { line: params.entry('authenticator')?.line },
+  );
+}
+
 function withoutUndefined<T extends Record<string, unknown>>(object: T): Partial<T> {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -323,35 +391,37 @@ function keyTypeOf(params: SectionReader, path: string): KeyType {
  * @throws RenewalConfError for syntax, for a conf without `[acmeflow]` (a certificate certbot
  *   manages), and for values acmeflow cannot use; the message names the line.
  */
-export function parseRenewalConf(text: string, name: string, path: string): Lineage {
-  return lineageFromDocument(parseConfigObj(text, path), name, path);
+export function parseRenewalConf(text: string, name: string, path: string, live?: LiveCertificateFacts): Lineage {
+  return lineageFromDocument(parseConfigObj(text, path), name, path, live);
 }
 
-/** {@link parseRenewalConf} for a document parsed already. */
-export function lineageFromDocument(document: ConfDocument, name: string, path: string): Lineage {
+/**
+ * {@link parseRenewalConf} for a document parsed already. `live` is what `live/<name>/cert.pem`
+ * serves: a conf certbot wrote (no `[acmeflow]` section) takes its names and state from it, as
+ * certbot does; and when certbot renewed a lineage after acmeflow last wrote it, the state follows
+ * the certificate `live/` serves.
+ */
+export function lineageFromDocument(document: ConfDocument, name: string, path: string, live?: LiveCertificateFacts): Lineage {
   const find = (sectionName: string | null) => document.sections.find((s) => s.name === sectionName);
   const top = new SectionReader(path, find(null));
   const params = new SectionReader(path, find('renewalparams'));
-  const ownSection = find('acmeflow');
+  const ownSection = find('acmeflow') ?? (live ? { name: 'acmeflow', entries: [], text: '', line: 0 } : undefined);
   if (ownSection === undefined) {
-    throw new RenewalConfError(path, 'there is no [acmeflow] section: certbot manages this certificate, not acmeflow. Issue it with acmeflow to manage it here');
+    throw new RenewalConfError(path, 'certbot wrote this conf and live/ serves no certificate to read its names from. Issue it again with acmeflow certonly (or certbot) to renew it here');
   }
+  const certbotMade = find('acmeflow') === undefined;
   const own = new SectionReader(path, ownSection);
   const unknown = ownSection.entries.find((e) => !ACMEFLOW_KEYS.has(e.key));
   if (unknown) throw new RenewalConfError(path, `[acmeflow] has no setting "${unknown.key}"`, { line: unknown.line });
-  const format = own.string('format');
+  const format = certbotMade ? ACMEFLOW_CONF_FORMAT : own.string('format');
   if (format !== ACMEFLOW_CONF_FORMAT) {
     throw new RenewalConfError(path, `[acmeflow] format = ${format ?? '(missing)'}; this acmeflow reads format ${ACMEFLOW_CONF_FORMAT}. Upgrade acmeflow`, {
       line: own.entry('format')?.line ?? ownSection.line,
     });
   }
 
-  const authenticator = params.string('authenticator');
-  if (authenticator === undefined || !/^dns-[a-z0-9][a-z0-9-]*$/.test(authenticator.trim())) {
-    throw new RenewalConfError(path, `authenticator = ${authenticator ?? '(missing)'}: acmeflow validates with dns-01 only; write dns-<provider>, e.g. dns-route53`, {
-      line: params.entry('authenticator')?.line,
-    });
-  }
+  const provider = providerOf(params, path, name);
+  const credentialsKey = CERTBOT_CREDENTIALS_KEYS[provider];
   const server = params.string('server');
   if (server === undefined) throw new RenewalConfError(path, '[renewalparams] has no "server" (the CA\'s ACME directory URL)');
 
@@ -367,8 +437,10 @@ export function lineageFromDocument(document: ConfDocument, name: string, path: 
     }
   }
 
-  const domains = own.list('domains');
+  const domains = own.list('domains') ?? (certbotMade ? live?.current.domains.slice() : undefined);
   if (domains === undefined) throw new RenewalConfError(path, '[acmeflow] has no "domains"', { line: ownSection.line });
+  const manualHooks =
+    provider === 'manual' ? withoutUndefined({ authHook: params.string(MANUAL_KEYS.authHook), cleanupHook: params.string(MANUAL_KEYS.cleanupHook) }) : {};
   const input = withoutUndefined({
     name,
     domains,
@@ -386,9 +458,9 @@ export function lineageFromDocument(document: ConfDocument, name: string, path: 
       preferredChain: params.string('preferred_chain'),
     }),
     dns: withoutUndefined({
-      provider: authenticator.trim().slice('dns-'.length),
-      config: own.json('dns_config', 'object'),
-      credentialsRef: own.string('dns_credentials_ref'),
+      provider,
+      config: provider === 'manual' ? { ...own.json('dns_config', 'object'), ...manualHooks } : own.json('dns_config', 'object'),
+      credentialsRef: own.string('dns_credentials_ref') ?? (credentialsKey === undefined ? undefined : params.string(credentialsKey)),
       delegations: own.json('dns_delegations', 'object'),
       resolvers: own.list('dns_resolvers'),
       propagationTimeoutSeconds: own.integer('dns_propagation_timeout_seconds'),
@@ -408,8 +480,25 @@ export function lineageFromDocument(document: ConfDocument, name: string, path: 
     throw new RenewalConfError(path, error.message, { cause: error });
   }
 
+  const recorded = own.integer('current_version') ?? 0;
+  // certbot renewed the lineage since acmeflow last wrote it (or it never did): live/ is the truth,
+  // and what acmeflow kept about the older certificate (its ARI window, failures) no longer applies.
+  if (live !== undefined && live.version > recorded) {
+    return {
+      spec,
+      state: withoutUndefined({
+        currentVersion: live.version,
+        current: live.current,
+        revoked: undefined,
+        accountUrl: own.string('account_url'),
+        issuedAt: own.string('issued_at'),
+        deployments: own.json('deployments', 'object') as LineageState['deployments'],
+        inflight: own.json('inflight', 'object') as LineageState['inflight'],
+      }) as LineageState,
+    };
+  }
   const state: LineageState = withoutUndefined({
-    currentVersion: own.integer('current_version') ?? 0,
+    currentVersion: recorded,
     current: own.json('current', 'object') as LineageState['current'],
     ari: own.json('ari', 'object') as LineageState['ari'],
     failures: own.json('failures', 'object') as LineageState['failures'],

@@ -112,7 +112,7 @@ describe('acmeflow certonly', () => {
   it('rejects an unknown provider, an unreadable credentials file and a missing --agree-tos with exit 2', async () => {
     const unknown = await run(['certonly', '-d', 'a.example.test', '--dns', 'nosuchdns', '--server', pebble.directoryUrl, ...common()]);
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain('Known providers: acme-dns, cloudflare, rfc2136, route53');
+    expect(unknown.err).toContain('Known providers: acme-dns, cloudflare, manual, rfc2136, route53');
     const missing = await run(['certonly', '-d', 'a.example.test', '--dns', 'rfc2136', '--dns-rfc2136-credentials', join(work, 'nope.ini'), '--server', pebble.directoryUrl, ...common()]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('nope.ini');

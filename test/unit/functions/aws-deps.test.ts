@@ -245,6 +245,11 @@ describe('dnsProvider', () => {
     expect(err.message).not.toContain('!!SECRET');
   });
 
+  it('refuses certbot\u2019s manual hooks: a Lambda runs no command of the operator\u2019s machine', async () => {
+    const deps = await build();
+    await expect(deps.dnsProvider(dns('manual', { authHook: '/usr/local/bin/dns-add' }))).rejects.toMatchObject({ name: 'DnsProviderConfigError', providerCode: 'manual' });
+  });
+
   it('a missing credentials secret is a DnsCredentialsError', async () => {
     sm.on(GetSecretValueCommand).rejects(notFound());
     const deps = await build();

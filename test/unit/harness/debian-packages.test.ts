@@ -30,6 +30,6 @@ describe('ensureDebianPackages', () => {
   });
 
   it('covers every server and tool the tests start', () => {
-    expect(new Set(TEST_PROGRAMS.map((p) => p.pkg))).toEqual(new Set(['pebble', 'bind9', 'bind9-utils', 'certbot']));
+    expect(new Set(TEST_PROGRAMS.map((p) => p.pkg))).toEqual(new Set(['pebble', 'bind9', 'bind9-utils', 'certbot', 'python3-certbot-dns-rfc2136']));
   });
 });

@@ -63,6 +63,7 @@ describe('DNS provider registry', () => {
   it('parses the config with the provider schema and builds a provider with the same code', () => {
     const samples: Record<string, unknown> = {
       'acme-dns': { apiUrl: 'https://auth.acme-dns.io', registrations: {} },
+      manual: { authHook: '/usr/local/bin/dns-add', cleanupHook: '/usr/local/bin/dns-del' },
       cloudflare: {},
       rfc2136: { server: '192.0.2.53' },
       route53: { hostedZoneId: 'Z0123456789' },

@@ -57,6 +57,13 @@ describe('parseConfigObj', () => {
     expect(value('"""both \' and " here"""')).toBe('both \' and " here');
   });
 
+  it("reads a triple-quoted value that ends with its own quote character, as certbot writes a hook quoting a path", () => {
+    // configobj's single-line pattern is anchored, so the closing quotes are the last three.
+    const doc = parseConfigObj(`renew_hook = '''echo "$RENEWED_LINEAGE" >> '/var/log/x.log''''\n`, 'test.conf');
+    expect(doc.sections[0]?.entries[0]?.value).toBe(`echo "$RENEWED_LINEAGE" >> '/var/log/x.log'`);
+    expect(() => parseConfigObj("k = '''a''' b\n", 'test.conf')).toThrow(/text after a closing triple quote/);
+  });
+
   it('reads a multi-line triple-quoted value and keeps its lines for a rewrite', () => {
     const doc = parseConfigObj("[s]\nk = '''one\ntwo\nthree'''  # end\nnext = 1\n", 'test.conf');
     const [k, next] = doc.sections[1]?.entries ?? [];

@@ -34,6 +34,8 @@ describe('formatRenewalConf', () => {
       '[renewalparams]',
       'authenticator = dns-rfc2136',
       'server = https://acme.amecert.jprs.jp/DV/getDirectory',
+      // certbot's own key for its rfc2136 plugin's credentials file, so certbot can renew the lineage too.
+      'dns_rfc2136_credentials = /etc/letsencrypt/rfc2136.ini',
       'key_type = rsa',
       'rsa_key_size = 3072',
       'reuse_key = True',
@@ -46,6 +48,7 @@ describe('formatRenewalConf', () => {
     expect(text).toContain('\n[acmeflow]\nformat = 1\ndomains = example.jp, www.example.jp, *.app.example.jp\n');
     expect(text).toContain('\ndeploy_delay_seconds = 900\n');
     expect(text).toContain('\ncurrent_version = 2\n');
+    expect(text).not.toContain('dns_credentials_ref');
   });
 
   it("writes an ECDSA key as certbot does, and certbot's commented threshold when none is set", () => {
@@ -199,21 +202,21 @@ describe('parseRenewalConf', () => {
     expect(formatRenewalConf(minimalLineage(), layout, parseConfigObj(operator, PATH))).toMatch(/^autorenew = True$/m);
   });
 
-  it("refuses certbot's own confs (no [acmeflow]) and says why", () => {
-    const conf = `version = 2.1.0\ncert = /etc/letsencrypt/live/x/cert.pem\n[renewalparams]\nauthenticator = nginx\n`;
+  it("refuses a conf certbot wrote when live/ serves no certificate to take its names from", () => {
+    const conf = `version = 2.1.0\ncert = /etc/letsencrypt/live/x/cert.pem\n[renewalparams]\nauthenticator = dns-route53\nserver = https://acme-v02.api.letsencrypt.org/directory\n`;
     const error = caught(() => parseRenewalConf(conf, 'x', PATH));
     expect(error.name).toBe('RenewalConfError');
-    expect(error.message).toContain('certbot manages this certificate');
+    expect(error.message).toContain('live/ serves no certificate');
   });
 
   it.each([
     ['renew_before_expiry = 45 days', 'renew_before_expiry = soon', 1, 'not a duration'],
     ['authenticator = dns-rfc2136', 'authenticator = webroot', 11, 'dns-01 only'],
-    ['rsa_key_size = 3072', 'rsa_key_size = 1024', 14, '2048, 3072 or 4096'],
-    ['format = 1', 'format = 2', 24, 'Upgrade acmeflow'],
+    ['rsa_key_size = 3072', 'rsa_key_size = 1024', 15, '2048, 3072 or 4096'],
+    ['format = 1', 'format = 2', 25, 'Upgrade acmeflow'],
     ['deploy_delay_seconds = 900', 'deploy_delay_seconds = 10 minutes', undefined, 'whole number'],
     ['deploy_delay_seconds = 900', 'deploy_delay_seconds = 900\ndeploy_dealy = 60', undefined, 'no setting "deploy_dealy"'],
-    ['reuse_key = True', 'reuse_key = maybe', 15, 'True or False'],
+    ['reuse_key = True', 'reuse_key = maybe', 16, 'True or False'],
     ['ca_preset = jprs', 'ca_preset = nosuchca', undefined, 'unknown CA'],
     ['account_key_type = ecdsa-p384', 'account_key_type = dsa', undefined, 'accountKeyType'],
   ])('rejects a bad hand edit (%s → %s) with a typed error naming the line', (from, to, line, problem) => {

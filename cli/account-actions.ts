@@ -1,0 +1,36 @@
+import { accountKeyThumbprint, createAcmeContext, deactivateAccount, findAccount, importAccountKey, updateAccount, type FetchFunction } from '../shared/acme/index.js';
+import { FilesystemKeyStore } from '../shared/store/filesystem/index.js';
+import { accountIdFor } from '../shared/workflow/index.js';
+import type { AccountOutcome, AccountRequest } from './backend/backend.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * certbot's account verbs on the account stored for a CA (acmeflow's, else certbot's): show it
+ * (RFC 8555 §7.3.1), replace its contacts (§7.3.2), or deactivate it (§7.3.6).
+ *
+ * @example
+ * ```ts
+ * const shown = await accountAction('/etc/letsencrypt', { action: 'show', directoryUrl });
+ * ```
+ */
+export async function accountAction(configDir: string, request: AccountRequest, fetch?: FetchFunction): Promise<AccountOutcome> {
+  const stored = await new FilesystemKeyStore({ configDir }).getAccountKey(accountIdFor(request.directoryUrl));
+  if (!stored?.accountUrl) throw new UsageError(`No account is registered with ${request.directoryUrl} in ${configDir}. Register one with "acmeflow register".`);
+  const key = importAccountKey(stored.privateKeyPem);
+  const account = { url: stored.accountUrl, key };
+  const ctx = createAcmeContext({ directoryUrl: request.directoryUrl, ...(fetch ? { fetch } : {}) });
+  const resource =
+    request.action === 'update'
+      ? await updateAccount(ctx, account, { contact: request.contact ?? [] })
+      : request.action === 'deactivate'
+        ? await deactivateAccount(ctx, account)
+        : // RFC 8555 §7.3.1: the account object for this key, which every CA answers.
+          await findAccount(ctx, key);
+  return {
+    directoryUrl: request.directoryUrl,
+    accountUrl: stored.accountUrl,
+    thumbprint: await accountKeyThumbprint(key),
+    contact: [...(resource.contact ?? [])],
+    ...(resource.status ? { status: resource.status } : {}),
+  };
+}
