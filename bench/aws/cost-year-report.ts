@@ -54,7 +54,7 @@ export function costYearSection(input: { issuance?: IssuanceCounts; sweep?: Swee
   say();
   say(
     `A model (bench/aws/cost-year.ts) fed by the counts measured above: one issuance on the committed definitions (${input.issuance ? 'section 3 of this run' : 'section 3 as recorded at c4344a1'}: ${issuance.transitions} transitions, ${issuance.invocations.length} invocations, ${issuance.secretsCalls} Secrets Manager calls) and one sweep's planning (${input.sweep ? 'section 4 of this run' : 'section 4 as recorded'}: ${(sweep.planMsPer10k / 1000).toFixed(1)} s at 512 MB per 10,000 lineages with every ARI answer stale), ` +
-      `times what a year holds: renewals at one third of the lifetime left (at half under 10 days), sweeps twice a day (every 3 hours for 6-day certificates). Default key store (S3, SSE-KMS). List prices, us-east-1, no free tier.`,
+      `times what a year holds: renewals at one third of the lifetime left (at half under 10 days), sweeps as the construct schedules them for the lifetime (\`sweepSchedule\`: twice a day at 90 days, every 8 hours at 64, every 6 hours at 45, every 30 minutes at 6 days). Default key store (S3, SSE-KMS). List prices, us-east-1, no free tier.`,
   );
   say();
   say('What the model adds to the measured issuance, and why:');

@@ -17,6 +17,7 @@
  *
  * Prices: us-east-1 list prices, on demand, no free tier (each cited at its constant).
  */
+import { sweepSchedule } from '../../shared/renewal/sweep-schedule.js';
 import { nextPoll } from '../../shared/workflow/poll.js';
 import { PRICES, s3Cost, type S3Counts } from './pricing.js';
 
@@ -149,9 +150,12 @@ export function renewalsPerYear(lifetimeDays: number): number {
   return 365 / interval;
 }
 
-/** Sweeps a day: twice (Let's Encrypt asks for ARI checks at least twice a day); every 3 hours for certificates under 10 days, so several sweeps fall in a 2 % window. */
+/**
+ * Sweeps a day: what the construct schedules for a fleet of this lifetime (`sweepSchedule`, the
+ * one rule: several sweeps inside the CA's suggested renewal window, at least twice a day).
+ */
 export function sweepsPerDay(lifetimeDays: number): number {
-  return lifetimeDays < 10 ? 8 : 2;
+  return 1440 / sweepSchedule([lifetimeDays * 86_400]).intervalMinutes;
 }
 
 /** Poll rounds of CheckPropagation until a change is INSYNC after `seconds`, with the real backoff. */
