@@ -292,7 +292,12 @@ export interface AcmeIssuerProps {
   readonly dnsProviders: Readonly<Record<string, DnsProviderProps>>;
   /** @default twice a day (00:00 and 12:00 UTC) with a 60-minute flexible window */
   readonly renewalSchedule?: RenewalScheduleProps;
-  /** Issuances one sweep runs at once (the Distributed Map's MaxConcurrency). @default 10 */
+  /**
+   * Issuances one sweep runs at once (the Distributed Map's MaxConcurrency), and the cap on orders in
+   * flight across every sweep of the issuer. The default lets the ARI drill renew 10,000 lineages
+   * within 12 hours (`DEFAULT_SWEEP_CONCURRENCY`).
+   * @default 50
+   */
   readonly sweepConcurrency?: number;
   /** @default a new topic, no subscriptions */
   readonly notifications?: NotificationProps;

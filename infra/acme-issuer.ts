@@ -39,7 +39,7 @@ import { LineageSync } from './lineages/lineage-sync.js';
 import { SECRET_REF_PLACEHOLDER } from './lineages/native-props.js';
 import { resolveLineages, type ResolvedLineages } from './lineages/resolve-lineages.js';
 import { IssuerNotifications } from './notifications/issuer-notifications.js';
-import { LAMBDA_STEPS, type HandlerFolder, type LambdaStep } from '../shared/workflow/machines/index.js';
+import { DEFAULT_SWEEP_CONCURRENCY, LAMBDA_STEPS, type HandlerFolder, type LambdaStep } from '../shared/workflow/machines/index.js';
 import { IssuerStateMachines } from './state-machines/issuer-state-machines.js';
 
 /** The schedule of an issuer of 90-day (or longer) certificates: the operator manual's cron line, `0 0,12 * * *`, in UTC. Shorter lifetimes sweep more often (`sweepSchedule`). */
@@ -134,6 +134,7 @@ export class AcmeIssuer extends Construct {
     if (props.sweepConcurrency !== undefined && (!Number.isInteger(props.sweepConcurrency) || props.sweepConcurrency < 1 || props.sweepConcurrency > 10_000)) {
       throw new Error(`sweepConcurrency must be an integer from 1 to 10000 (the Distributed Map's MaxConcurrency), not ${props.sweepConcurrency}.`);
     }
+    const sweepConcurrency = props.sweepConcurrency ?? DEFAULT_SWEEP_CONCURRENCY;
 
     this.#resolved = resolveLineages(props);
     this.lineages = this.#resolved.specs;
@@ -223,7 +224,7 @@ export class AcmeIssuer extends Construct {
       ACMEFLOW_KEY_STORE: props.keyStore ?? DEFAULT_KEY_STORE,
       ACMEFLOW_EVENT_BUS: this.eventBus.eventBusName,
       // One cap on orders in flight across every sweep (scheduled and deploy-time), not per sweep.
-      ACMEFLOW_ORDER_SLOTS: String(props.sweepConcurrency ?? 10),
+      ACMEFLOW_ORDER_SLOTS: String(sweepConcurrency),
     };
     if (props.bundling === 'shared') {
       Annotations.of(this).addWarningV2(
@@ -277,7 +278,7 @@ export class AcmeIssuer extends Construct {
       functions,
       bucket: this.bucket,
       key: this.key,
-      sweepConcurrency: props.sweepConcurrency ?? 10,
+      sweepConcurrency,
       logRetention,
       removalPolicy,
       tracing,
