@@ -305,10 +305,13 @@ export class AcmeIssuer extends Construct {
     const computed = sweepSchedule(this.lineages.map(expectedLifetimeSeconds), {
       ...(schedule.shortestLifetime ? { shortestLifetimeSeconds: schedule.shortestLifetime.toSeconds() } : {}),
     });
+    // One expression for the sweep and the served-certificate probe.
+    const sweepExpression = schedule.expression ?? ScheduleExpression.cron({ ...computed.cron });
+    const sweepWindow = schedule.flexibleWindow ?? Duration.minutes(computed.flexibleWindowMinutes);
     this.schedule = new Schedule(this, 'RenewalSchedule', {
       description: `acmeflow: renewal sweep (certbot renew), ${schedule.expression ? 'on the given schedule' : computed.description}, with jitter`.slice(0, 512),
-      schedule: schedule.expression ?? ScheduleExpression.cron({ ...computed.cron }),
-      timeWindow: TimeWindow.flexible(schedule.flexibleWindow ?? Duration.minutes(computed.flexibleWindowMinutes)),
+      schedule: sweepExpression,
+      timeWindow: TimeWindow.flexible(sweepWindow),
       enabled: schedule.enabled ?? true,
       target: new StepFunctionsStartExecution(this.sweepStateMachine, { input: ScheduleTargetInput.fromObject({}) }),
     });
@@ -379,7 +382,12 @@ export class AcmeIssuer extends Construct {
     // What servers present, when any certificate lists endpoints.
     if (this.lineages.some((spec) => spec.endpoints && spec.endpoints.length > 0)) {
       const probe = makeFunction('ServedProbeFunction', EXTRA_HANDLERS.probeEndpoints, 'probe what the endpoints serve', EXTRA_ACCESS.probeEndpoints, { timeoutSeconds: 300 });
-      this.servedProbe = new ServedProbe(this, 'ServedProbe', { function: probe.function, action: new SnsAction(this.topic) });
+      this.servedProbe = new ServedProbe(this, 'ServedProbe', {
+        function: probe.function,
+        action: new SnsAction(this.topic),
+        schedule: sweepExpression,
+        flexibleWindow: sweepWindow,
+      });
     }
 
     this.alarms = new IssuerAlarms(this, 'Alarms', {
