@@ -86,6 +86,14 @@ export interface CaAccountProps {
   readonly profile?: string;
   /** Issuer common name of the chain to prefer (certbot's `--preferred-chain`). @default the CA's default chain */
   readonly preferredChain?: string;
+  /**
+   * New orders this account may place per window, counted across every sweep of the issuer (under
+   * `locks/order-budget/`); past it, due lineages wait for a later sweep, skipped and not failed.
+   * `ariRenewalsExempt`: renewals that replace a certificate through ARI are not counted.
+   * @example { orders: 100, windowSeconds: 10800 }
+   * @default the preset's (Let's Encrypt: 300 per 3 hours, ARI renewals exempt); none for a CA without a preset
+   */
+  readonly newOrderLimit?: Readonly<{ orders: number; windowSeconds: number; ariRenewalsExempt?: boolean | undefined }>;
 }
 
 /** A DNS provider configuration, shared by the certificates that name it. */
