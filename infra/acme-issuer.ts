@@ -7,7 +7,7 @@ import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type ILogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -263,13 +263,16 @@ export class AcmeIssuer extends Construct {
     };
 
     const functions = {} as Record<LambdaStep, IFunction>;
+    const logGroups = {} as Record<LambdaStep, ILogGroup>;
     for (const [step, folder] of Object.entries(LAMBDA_STEPS) as [LambdaStep, HandlerFolder][]) {
-      functions[step] = makeFunction(`${step}Function`, stepEntry(folder), `workflow step ${step}`, STEP_ACCESS[step], {
+      const made = makeFunction(`${step}Function`, stepEntry(folder), `workflow step ${step}`, STEP_ACCESS[step], {
         timeoutSeconds: STEP_TIMEOUT_SECONDS[step],
         ...(STEP_MEMORY_MB[step] ? { memoryMb: STEP_MEMORY_MB[step] } : {}),
         // ACM import runs as the Certificate Deployable hook (after the deploy delay), never inside StoreCertificate.
         environment: { ACMEFLOW_ACM_IMPORT: 'false' },
-      }).function;
+      });
+      functions[step] = made.function;
+      logGroups[step] = made.logGroup;
     }
     this.functions = functions;
 
@@ -409,6 +412,7 @@ export class AcmeIssuer extends Construct {
         bucketName: this.bucket.bucketName,
         expiryAlarmDays: props.expiryAlarmDays ?? 14,
         alarms: this.alarms.all(),
+        planningLogGroup: logGroups.PlanRenewals,
         ...(typeof props.dashboard === 'object' && props.dashboard.dashboardName ? { dashboardName: props.dashboard.dashboardName } : {}),
       });
     }
