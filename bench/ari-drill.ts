@@ -18,7 +18,8 @@
  * Prints exactly one line a script reads:
  *   ari drill: 10000 lineages renewed in H hours, N sweeps, at most M new orders per 3 hours per account
  * and writes its details into bench/AWS-RESULTS.md (section "ARI drill"), with the same drill on the
- * construct's defaults (sweeps every 12 hours, 10 slots) beside it.
+ * construct's defaults beside it: 45-day certificates (Let's Encrypt's `tlsserver`), the sweep schedule
+ * `sweepSchedule` gives them, and `DEFAULT_SWEEP_CONCURRENCY` slots.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,7 +28,9 @@ import { createAcmeContext } from '../shared/acme/context.js';
 import { resolveLineageSpec, type LineageSpec } from '../shared/config/index.js';
 import type { CertificateStore, Lineage, LineageState, StoredLineage } from '../shared/store/index.js';
 import type { WorkflowDeps } from '../shared/workflow/deps.js';
+import { DEFAULT_SWEEP_CONCURRENCY } from '../shared/workflow/machines/sweep.js';
 import { planRenewals } from '../shared/workflow/plan-renewals.js';
+import { sweepSchedule } from '../shared/renewal/sweep-schedule.js';
 import { yearCost } from './aws/cost-year.js';
 
 function option(name: string, fallback: number): number {
@@ -40,10 +43,13 @@ function option(name: string, fallback: number): number {
 
 const LINEAGES = option('lineages', 10_000);
 const SWEEP_HOURS = option('sweep-hours', 6);
-const SLOTS = option('slots', 50);
+const SLOTS = option('slots', DEFAULT_SWEEP_CONCURRENCY);
 const ORDER_SECONDS = option('order-seconds', 75);
 const WRITE = !process.argv.includes('--no-write');
 const LIFETIME_DAYS = 90;
+/** The construct's defaults: 45-day certificates, swept as `sweepSchedule` decides, with the default slots. */
+const DEFAULTS_LIFETIME_DAYS = 45;
+const DEFAULTS_SWEEP_HOURS = sweepSchedule([DEFAULTS_LIFETIME_DAYS * 86_400]).intervalMinutes / 60;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** Let's Encrypt: 300 new orders per account per 3 hours; ARI-replacing renewals are exempt. */
@@ -91,7 +97,7 @@ const DIRECTORY_URL = 'https://drill-ca.test/dir';
 const EXPLANATION_URL = 'https://drill-ca.test/incident/2026-03-drill';
 
 /** The CA's renewal-info answers: a normal window (two days around two thirds of the lifetime) until the change, then one in the past. */
-function caAnswer(certId: string, issuedAt: Map<string, number>, changeAt: number, now: number): { body: string; retryAfter: string } {
+function caAnswer(certId: string, issuedAt: Map<string, number>, changeAt: number, now: number, lifetimeDays: number): { body: string; retryAfter: string } {
   const notBefore = issuedAt.get(certId) ?? 0;
   if (now >= changeAt && notBefore < changeAt) {
     return {
@@ -102,7 +108,7 @@ function caAnswer(certId: string, issuedAt: Map<string, number>, changeAt: numbe
       retryAfter: '21600',
     };
   }
-  const middle = notBefore + (LIFETIME_DAYS * DAY * 2) / 3;
+  const middle = notBefore + (lifetimeDays * DAY * 2) / 3;
   return { body: JSON.stringify({ suggestedWindow: { start: new Date(middle - DAY).toISOString(), end: new Date(middle + DAY).toISOString() } }), retryAfter: '21600' };
 }
 
@@ -120,9 +126,10 @@ interface Outcome {
   readonly timeline: string[];
 }
 
-async function drill(config: { readonly sweepHours: number; readonly slots: number }): Promise<Outcome> {
+async function drill(config: { readonly sweepHours: number; readonly slots: number; readonly lifetimeDays: number }): Promise<Outcome> {
   const SWEEP_HOURS = config.sweepHours;
   const SLOTS = config.slots;
+  const LIFETIME_DAYS = config.lifetimeDays;
   const random = mulberry32(2026);
   const store = new FleetStore();
   const issuedAt = new Map<string, number>();
@@ -135,7 +142,7 @@ async function drill(config: { readonly sweepHours: number; readonly slots: numb
     ca: { directoryUrl: DIRECTORY_URL, termsOfServiceAgreed: true },
     dns: { provider: 'route53', config: {} },
   });
-  // A fleet in its steady state: certificates issued evenly over the last 60 days before the drill starts.
+  // A fleet in its steady state: certificates issued evenly over the two thirds of a lifetime before the drill starts.
   const certificate = (name: string, version: number, at: number): NonNullable<LineageState['current']> => {
     const id = `drill.${name}-${version}`;
     issuedAt.set(id, at);
@@ -149,7 +156,7 @@ async function drill(config: { readonly sweepHours: number; readonly slots: numb
   };
   for (let i = 0; i < LINEAGES; i++) {
     const name = `drill-${i}`;
-    const at = now - random() * 60 * DAY;
+    const at = now - (random() * LIFETIME_DAYS * 2 * DAY) / 3;
     await store.putLineage({ spec: { ...base, name, domains: [`${name}.example.test`] }, state: { currentVersion: 1, current: certificate(name, 1, at) } });
   }
 
@@ -170,7 +177,7 @@ async function drill(config: { readonly sweepHours: number; readonly slots: numb
       );
     }
     ariRequests++;
-    const answer = caAnswer(url.slice('https://drill-ca.test/ari/'.length), issuedAt, changeAt, now);
+    const answer = caAnswer(url.slice('https://drill-ca.test/ari/'.length), issuedAt, changeAt, now, LIFETIME_DAYS);
     return new Response(answer.body, { headers: { 'content-type': 'application/json', 'retry-after': answer.retryAfter } });
   };
   const deps = {
@@ -293,8 +300,8 @@ async function drill(config: { readonly sweepHours: number; readonly slots: numb
   };
 }
 
-const outcome = await drill({ sweepHours: SWEEP_HOURS, slots: SLOTS });
-const defaults = WRITE ? await drill({ sweepHours: 12, slots: 10 }) : undefined;
+const outcome = await drill({ sweepHours: SWEEP_HOURS, slots: SLOTS, lifetimeDays: LIFETIME_DAYS });
+const defaults = WRITE ? await drill({ sweepHours: DEFAULTS_SWEEP_HOURS, slots: DEFAULT_SWEEP_CONCURRENCY, lifetimeDays: DEFAULTS_LIFETIME_DAYS }) : undefined;
 const line = `ari drill: ${LINEAGES} lineages renewed in ${outcome.hours.toFixed(1)} hours, ${outcome.sweeps} sweeps, at most ${outcome.maxOrdersPer3h} new orders per 3 hours per account`;
 console.log(line);
 
@@ -309,7 +316,7 @@ if (WRITE) {
     `- ${outcome.orders.toLocaleString('en-US')} orders after the change, every one replacing an ARI-flagged certificate (\`replaces\`, RFC 9773 §5): Let's Encrypt exempts them from its ${LE_ORDERS_PER_3H} new orders per 3 hours per account, so ${outcome.maxNonExemptPer3h} counted against it. A CA without that exemption would need ${Math.ceil(LINEAGES / LE_ORDERS_PER_3H) * 3} hours at ${LE_ORDERS_PER_3H} per 3 hours.`,
     `- ${outcome.skipped} planned items skipped because another sweep held or had renewed the lineage (sweeps that met); failed issuances: ${outcome.failures}, so no failure alarm. ${outcome.ariRequests.toLocaleString('en-US')} ARI requests from the change on (every lineage once per sweep: its cached answer's Retry-After of 6 hours has passed at each); ${(outcome.slotWaitSeconds / 3600).toFixed(0)} item-hours retrying for a slot while another sweep held them.`,
     `- Cost of the drill's renewals: about $${outcome.costUsd.toFixed(2)} (the per-issuance figure of section 5, plus a slot-wait retry every ~30 s).`,
-    `- With the construct's defaults (sweeps at 00:00 and 12:00, \`sweepConcurrency\` 10; \`npx tsx bench/ari-drill.ts --sweep-hours 12 --slots 10\`): renewed in ${defaults?.hours.toFixed(1)} hours, ${defaults?.sweeps} sweeps, at most ${defaults?.maxOrdersPer3h} orders per 3 hours, ${defaults !== undefined && defaults.hours <= 12 ? 'within' : '**over**'} the 12-hour target: a sweep every 12 hours notices the change up to 12 hours late, and 10 slots of 75 s issue 480 certificates an hour. Meeting 12 hours needs sweeps every 6 hours (\`renewalSchedule\`, matching the CA's 6-hour Retry-After) and at least ${Math.ceil((LINEAGES * ORDER_SECONDS) / (6 * 3600))} order slots (\`sweepConcurrency\`) for ${LINEAGES.toLocaleString('en-US')} lineages.`,
+    `- With the construct's defaults for ${DEFAULTS_LIFETIME_DAYS}-day certificates (sweeps every ${DEFAULTS_SWEEP_HOURS} hours as \`sweepSchedule\` gives them, \`sweepConcurrency\` ${DEFAULT_SWEEP_CONCURRENCY}, \`DEFAULT_SWEEP_CONCURRENCY\`): renewed in ${defaults?.hours.toFixed(1)} hours, ${defaults?.sweeps} sweeps, at most ${defaults?.maxOrdersPer3h} orders per 3 hours, ${defaults !== undefined && defaults.hours <= 12 ? 'within' : '**over**'} the 12-hour target. ${DEFAULT_SWEEP_CONCURRENCY} slots of ${ORDER_SECONDS} s issue ${Math.round((DEFAULT_SWEEP_CONCURRENCY * 3600) / ORDER_SECONDS)} certificates an hour; 12 hours at ${DEFAULTS_SWEEP_HOURS}-hourly sweeps needs at least ${Math.ceil((LINEAGES * ORDER_SECONDS) / (DEFAULTS_SWEEP_HOURS * 3600))} for ${LINEAGES.toLocaleString('en-US')} lineages. Issuers of 90-day certificates only sweep every 12 hours, so a change can wait up to 12 hours to be seen: set \`renewalSchedule\` to 6-hourly sweeps (the CA's 6-hour Retry-After) to meet the target there.`,
     '',
     ...outcome.timeline,
     '',

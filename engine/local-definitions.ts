@@ -25,7 +25,7 @@ export const LOCAL_RENEW_DUE_RESOURCE = 'arn:aws:lambda:us-east-1:000000000000:f
 export interface DistributedMapSettings {
   /** The state's name (`RenewDue`). */
   readonly stateName: string;
-  /** The Map's `MaxConcurrency`. @default 10 when the Map sets none (the builder's default) */
+  /** The Map's `MaxConcurrency`. @default 10 when the Map sets none (the committed definitions always set one) */
   readonly maxConcurrency: number;
 }
 

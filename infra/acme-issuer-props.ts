@@ -86,6 +86,14 @@ export interface CaAccountProps {
   readonly profile?: string;
   /** Issuer common name of the chain to prefer (certbot's `--preferred-chain`). @default the CA's default chain */
   readonly preferredChain?: string;
+  /**
+   * New orders this account may place per window, counted across every sweep of the issuer (under
+   * `locks/order-budget/`); past it, due lineages wait for a later sweep, skipped and not failed.
+   * `ariRenewalsExempt`: renewals that replace a certificate through ARI are not counted.
+   * @example { orders: 100, windowSeconds: 10800 }
+   * @default the preset's (Let's Encrypt: 300 per 3 hours, ARI renewals exempt); none for a CA without a preset
+   */
+  readonly newOrderLimit?: Readonly<{ orders: number; windowSeconds: number; ariRenewalsExempt?: boolean | undefined }>;
 }
 
 /** A DNS provider configuration, shared by the certificates that name it. */
@@ -292,7 +300,12 @@ export interface AcmeIssuerProps {
   readonly dnsProviders: Readonly<Record<string, DnsProviderProps>>;
   /** @default twice a day (00:00 and 12:00 UTC) with a 60-minute flexible window */
   readonly renewalSchedule?: RenewalScheduleProps;
-  /** Issuances one sweep runs at once (the Distributed Map's MaxConcurrency). @default 10 */
+  /**
+   * Issuances one sweep runs at once (the Distributed Map's MaxConcurrency), and the cap on orders in
+   * flight across every sweep of the issuer. The default lets the ARI drill renew 10,000 lineages
+   * within 12 hours (`DEFAULT_SWEEP_CONCURRENCY`).
+   * @default 50
+   */
   readonly sweepConcurrency?: number;
   /** @default a new topic, no subscriptions */
   readonly notifications?: NotificationProps;

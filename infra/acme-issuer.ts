@@ -7,7 +7,7 @@ import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type ILogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -39,7 +39,7 @@ import { LineageSync } from './lineages/lineage-sync.js';
 import { SECRET_REF_PLACEHOLDER } from './lineages/native-props.js';
 import { resolveLineages, type ResolvedLineages } from './lineages/resolve-lineages.js';
 import { IssuerNotifications } from './notifications/issuer-notifications.js';
-import { LAMBDA_STEPS, type HandlerFolder, type LambdaStep } from '../shared/workflow/machines/index.js';
+import { DEFAULT_SWEEP_CONCURRENCY, LAMBDA_STEPS, type HandlerFolder, type LambdaStep } from '../shared/workflow/machines/index.js';
 import { IssuerStateMachines } from './state-machines/issuer-state-machines.js';
 
 /** The schedule of an issuer of 90-day (or longer) certificates: the operator manual's cron line, `0 0,12 * * *`, in UTC. Shorter lifetimes sweep more often (`sweepSchedule`). */
@@ -134,6 +134,7 @@ export class AcmeIssuer extends Construct {
     if (props.sweepConcurrency !== undefined && (!Number.isInteger(props.sweepConcurrency) || props.sweepConcurrency < 1 || props.sweepConcurrency > 10_000)) {
       throw new Error(`sweepConcurrency must be an integer from 1 to 10000 (the Distributed Map's MaxConcurrency), not ${props.sweepConcurrency}.`);
     }
+    const sweepConcurrency = props.sweepConcurrency ?? DEFAULT_SWEEP_CONCURRENCY;
 
     this.#resolved = resolveLineages(props);
     this.lineages = this.#resolved.specs;
@@ -223,7 +224,7 @@ export class AcmeIssuer extends Construct {
       ACMEFLOW_KEY_STORE: props.keyStore ?? DEFAULT_KEY_STORE,
       ACMEFLOW_EVENT_BUS: this.eventBus.eventBusName,
       // One cap on orders in flight across every sweep (scheduled and deploy-time), not per sweep.
-      ACMEFLOW_ORDER_SLOTS: String(props.sweepConcurrency ?? 10),
+      ACMEFLOW_ORDER_SLOTS: String(sweepConcurrency),
     };
     if (props.bundling === 'shared') {
       Annotations.of(this).addWarningV2(
@@ -262,13 +263,16 @@ export class AcmeIssuer extends Construct {
     };
 
     const functions = {} as Record<LambdaStep, IFunction>;
+    const logGroups = {} as Record<LambdaStep, ILogGroup>;
     for (const [step, folder] of Object.entries(LAMBDA_STEPS) as [LambdaStep, HandlerFolder][]) {
-      functions[step] = makeFunction(`${step}Function`, stepEntry(folder), `workflow step ${step}`, STEP_ACCESS[step], {
+      const made = makeFunction(`${step}Function`, stepEntry(folder), `workflow step ${step}`, STEP_ACCESS[step], {
         timeoutSeconds: STEP_TIMEOUT_SECONDS[step],
         ...(STEP_MEMORY_MB[step] ? { memoryMb: STEP_MEMORY_MB[step] } : {}),
         // ACM import runs as the Certificate Deployable hook (after the deploy delay), never inside StoreCertificate.
         environment: { ACMEFLOW_ACM_IMPORT: 'false' },
-      }).function;
+      });
+      functions[step] = made.function;
+      logGroups[step] = made.logGroup;
     }
     this.functions = functions;
 
@@ -277,7 +281,7 @@ export class AcmeIssuer extends Construct {
       functions,
       bucket: this.bucket,
       key: this.key,
-      sweepConcurrency: props.sweepConcurrency ?? 10,
+      sweepConcurrency,
       logRetention,
       removalPolicy,
       tracing,
@@ -304,10 +308,13 @@ export class AcmeIssuer extends Construct {
     const computed = sweepSchedule(this.lineages.map(expectedLifetimeSeconds), {
       ...(schedule.shortestLifetime ? { shortestLifetimeSeconds: schedule.shortestLifetime.toSeconds() } : {}),
     });
+    // One expression for the sweep and the served-certificate probe.
+    const sweepExpression = schedule.expression ?? ScheduleExpression.cron({ ...computed.cron });
+    const sweepWindow = schedule.flexibleWindow ?? Duration.minutes(computed.flexibleWindowMinutes);
     this.schedule = new Schedule(this, 'RenewalSchedule', {
       description: `acmeflow: renewal sweep (certbot renew), ${schedule.expression ? 'on the given schedule' : computed.description}, with jitter`.slice(0, 512),
-      schedule: schedule.expression ?? ScheduleExpression.cron({ ...computed.cron }),
-      timeWindow: TimeWindow.flexible(schedule.flexibleWindow ?? Duration.minutes(computed.flexibleWindowMinutes)),
+      schedule: sweepExpression,
+      timeWindow: TimeWindow.flexible(sweepWindow),
       enabled: schedule.enabled ?? true,
       target: new StepFunctionsStartExecution(this.sweepStateMachine, { input: ScheduleTargetInput.fromObject({}) }),
     });
@@ -378,7 +385,12 @@ export class AcmeIssuer extends Construct {
     // What servers present, when any certificate lists endpoints.
     if (this.lineages.some((spec) => spec.endpoints && spec.endpoints.length > 0)) {
       const probe = makeFunction('ServedProbeFunction', EXTRA_HANDLERS.probeEndpoints, 'probe what the endpoints serve', EXTRA_ACCESS.probeEndpoints, { timeoutSeconds: 300 });
-      this.servedProbe = new ServedProbe(this, 'ServedProbe', { function: probe.function, action: new SnsAction(this.topic) });
+      this.servedProbe = new ServedProbe(this, 'ServedProbe', {
+        function: probe.function,
+        action: new SnsAction(this.topic),
+        schedule: sweepExpression,
+        flexibleWindow: sweepWindow,
+      });
     }
 
     this.alarms = new IssuerAlarms(this, 'Alarms', {
@@ -400,6 +412,7 @@ export class AcmeIssuer extends Construct {
         bucketName: this.bucket.bucketName,
         expiryAlarmDays: props.expiryAlarmDays ?? 14,
         alarms: this.alarms.all(),
+        planningLogGroup: logGroups.PlanRenewals,
         ...(typeof props.dashboard === 'object' && props.dashboard.dashboardName ? { dashboardName: props.dashboard.dashboardName } : {}),
       });
     }

@@ -48,12 +48,6 @@ export const AWS_DEPS_ENV = [
   },
   { name: 'ACMEFLOW_ACM_ISSUER_TAG', required: false, description: 'The ACM hook only: the acmeflow:issuer tag value of the certificates it imports.' },
   {
-    name: 'ACMEFLOW_NEW_ORDER_LIMIT',
-    required: false,
-    description:
-      'New orders per ACME account the sweeps may place, "<orders>/<seconds>" or "<orders>/<seconds>/ari-exempt" (e.g. "300/10800/ari-exempt"), over the CA preset\'s; unset: the preset\'s, none for other CAs.',
-  },
-  {
     name: 'ACMEFLOW_ORDER_SLOTS',
     required: false,
     description: "Orders in flight at once across every sweep of the issuer (locks/order-slots/, the construct's sweepConcurrency); unset: no cap beyond each sweep's own.",
@@ -79,8 +73,6 @@ export interface AwsEnvironment {
   readonly acmRegion: string;
   /** The issuer-wide cap on orders in flight (`ACMEFLOW_ORDER_SLOTS`); absent: none. */
   readonly orderSlots?: number;
-  /** The issuer's new-order limit per account (`ACMEFLOW_NEW_ORDER_LIMIT`); absent: the CA preset's. */
-  readonly newOrderLimit?: { readonly orders: number; readonly windowSeconds: number; readonly ariRenewalsExempt: boolean };
 }
 
 function optional(env: Environment, name: AwsDepsEnvName): string | undefined {
@@ -139,22 +131,7 @@ export function readAwsEnvironment(env: Environment): AwsEnvironment {
     acmImport: flag(env, 'ACMEFLOW_ACM_IMPORT'),
     acmRegion: optional(env, 'ACMEFLOW_ACM_REGION') ?? region,
     ...orderSlots(env),
-    ...newOrderLimit(env),
   };
-}
-
-function newOrderLimit(env: Environment): Pick<AwsEnvironment, 'newOrderLimit'> {
-  const value = optional(env, 'ACMEFLOW_NEW_ORDER_LIMIT');
-  if (value === undefined) return {};
-  const match = /^(\d+)\/(\d+)(\/ari-exempt)?$/.exec(value);
-  const orders = Number(match?.[1]);
-  const windowSeconds = Number(match?.[2]);
-  if (!match || !(orders >= 1) || !(windowSeconds >= 1)) {
-    throw new ConfigurationError(`The environment variable ACMEFLOW_NEW_ORDER_LIMIT must be "<orders>/<seconds>" or "<orders>/<seconds>/ari-exempt", not "${value}".`, {
-      variable: 'ACMEFLOW_NEW_ORDER_LIMIT',
-    });
-  }
-  return { newOrderLimit: { orders, windowSeconds, ariRenewalsExempt: match[3] !== undefined } };
 }
 
 function orderSlots(env: Environment): { orderSlots?: number } {

@@ -115,6 +115,7 @@ export function resolveLineages(given: Pick<AcmeIssuerProps, 'certificates' | 'c
           // The certificate's own choice wins; a required profile replaces the account's preferred one.
           ...profileChoice(cert.profile, cert.requiredProfile, ca.profile),
           ...(ca.preferredChain === undefined ? {} : { preferredChain: ca.preferredChain }),
+          ...(ca.newOrderLimit === undefined ? {} : { newOrderLimit: ca.newOrderLimit }),
         },
         dns: {
           provider: dns.provider,

@@ -11,6 +11,7 @@ import { NAG_ACCOUNT, NAG_REGION } from '../iam/nag-patterns.js';
 import { stackCreationId } from '../lifecycle/stack-scoped-names.js';
 import { SWEEPS_PREFIX } from '../lambda/grant-access.js';
 import {
+  DEFAULT_SWEEP_CONCURRENCY,
   ISSUANCE_TASKS,
   REVOCATION_TASKS,
   SWEEP_TASKS,
@@ -31,7 +32,7 @@ export interface IssuerStateMachinesProps {
   readonly bucket: IBucket;
   /** The bucket's KMS key. */
   readonly key: IKey;
-  /** @default 10 */
+  /** @default DEFAULT_SWEEP_CONCURRENCY (50) */
   readonly sweepConcurrency?: number;
   /** @default RetentionDays.ONE_YEAR */
   readonly logRetention?: RetentionDays;
@@ -74,7 +75,7 @@ export class IssuerStateMachines extends Construct {
         resourceFor,
         issuanceStateMachineArn: this.issuance.stateMachineArn,
         bucketName: props.bucket.bucketName,
-        maxConcurrency: props.sweepConcurrency ?? 10,
+        maxConcurrency: props.sweepConcurrency ?? DEFAULT_SWEEP_CONCURRENCY,
       }),
       Object.values(SWEEP_TASKS),
       props,

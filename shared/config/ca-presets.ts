@@ -35,6 +35,13 @@ export interface NewOrderLimit {
   readonly ariRenewalsExempt: boolean;
 }
 
+/**
+ * A CA account's own new-order limit (the construct's `caAccounts.<name>.newOrderLimit`, the lineage
+ * spec's `ca.newOrderLimit`), used over its preset's. `ariRenewalsExempt` absent: the preset's
+ * exemption (Let's Encrypt's), else counted.
+ */
+export type NewOrderLimitSetting = Omit<NewOrderLimit, 'ariRenewalsExempt'> & { readonly ariRenewalsExempt?: boolean | undefined };
+
 /** Let's Encrypt: 300 new orders per account per 3 hours; renewals through ARI are exempt (letsencrypt.org/docs/rate-limits). */
 const LE_NEW_ORDERS: NewOrderLimit = { orders: 300, windowSeconds: 3 * 3600, ariRenewalsExempt: true };
 /**
@@ -125,14 +132,18 @@ export function presetForDirectoryUrl(url: string): CaPreset | undefined {
 }
 
 /**
- * The new-order limit that applies to a directory: `override` (the issuer's setting) when given, else
- * the preset's, else none (a private CA, Pebble).
+ * The new-order limit that applies to an account at a directory: the account's own (`ca.newOrderLimit`)
+ * when given, else the preset's, else none (a private CA, Pebble). The account's limit keeps the
+ * preset's ARI exemption unless it says otherwise.
  *
  * @example
  * ```ts
  * newOrderLimitFor('https://acme-v02.api.letsencrypt.org/directory'); // { orders: 300, windowSeconds: 10800, ariRenewalsExempt: true }
+ * newOrderLimitFor('https://acme-v02.api.letsencrypt.org/directory', { orders: 50, windowSeconds: 3600 }); // { orders: 50, windowSeconds: 3600, ariRenewalsExempt: true }
  * ```
  */
-export function newOrderLimitFor(directoryUrl: string, override?: NewOrderLimit): NewOrderLimit | undefined {
-  return override ?? presetForDirectoryUrl(directoryUrl)?.newOrderLimit;
+export function newOrderLimitFor(directoryUrl: string, account?: NewOrderLimitSetting): NewOrderLimit | undefined {
+  const preset = presetForDirectoryUrl(directoryUrl)?.newOrderLimit;
+  if (account === undefined) return preset;
+  return { orders: account.orders, windowSeconds: account.windowSeconds, ariRenewalsExempt: account.ariRenewalsExempt ?? preset?.ariRenewalsExempt ?? false };
 }

@@ -14,6 +14,7 @@ import {
   keyStoreSchema,
   keyTypeSchema,
   lineageNameSchema,
+  newOrderLimitSchema,
   preferredChainSchema,
   profileSchema,
 } from './lineage-spec.js';
@@ -40,6 +41,8 @@ export const caAccountSchema = z
     accountKeyType: accountKeyTypeSchema.optional(),
     profile: profileSchema.optional(),
     preferredChain: preferredChainSchema.optional(),
+    /** New orders per window for this account, over the CA preset's; carried in each lineage's `ca.newOrderLimit`. */
+    newOrderLimit: newOrderLimitSchema.optional(),
   })
   .strict();
 

@@ -111,6 +111,24 @@ export const hooksSchema = z
 
 export type LineageHooks = z.output<typeof hooksSchema>;
 
+/**
+ * A CA account's new-order limit (RFC 8555 §6.6 leaves the amount to each CA): at most `orders` new
+ * orders per `windowSeconds`, counted across every sweep of the issuer; `ariRenewalsExempt`: orders
+ * that replace a certificate through ARI (RFC 9773 §5) are not counted (absent: as the CA preset says).
+ */
+export const newOrderLimitSchema = z
+  .object({
+    orders: z.number().int().min(1).max(1_000_000),
+    windowSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 86_400),
+    ariRenewalsExempt: z.boolean().optional(),
+  })
+  .strict()
+  .readonly();
+
 export const caSpecSchema = z
   .object({
     /** A preset name (`letsencrypt`, `jprs`, ...). */
@@ -139,6 +157,8 @@ export const caSpecSchema = z
     requiredProfile: profileSchema.optional(),
     /** Issuer common name of the chain to prefer (certbot's `--preferred-chain`). */
     preferredChain: preferredChainSchema.optional(),
+    /** The account's new-order limit, over the CA preset's. @default the preset's; none for other CAs */
+    newOrderLimit: newOrderLimitSchema.optional(),
   })
   .strict();
 

@@ -1,6 +1,5 @@
 import type { AcmeContext, ExternalAccountBinding } from '../acme/index.js';
 import type { KeyStoreKind, LineageSpec } from '../config/index.js';
-import type { NewOrderLimit } from '../config/ca-presets.js';
 import type { CheckPropagationOptions, CnameResolver, DnsProvider, PropagationReport, TxtRecord, ZoneSigning } from '../dns/index.js';
 import type { EventPublisher } from '../events/index.js';
 import type { CertificateStore, KeyStore, LineageLock, NewOrderBudget, OrderSlots } from '../store/index.js';
@@ -64,8 +63,6 @@ export interface WorkflowDeps {
    * hold after a `rateLimited` answer (PrepareOrder). Absent: the CA's own answers are the only limit.
    */
   readonly orderBudget?: NewOrderBudget;
-  /** The issuer's own new-order limit, over the CA preset's (`ACMEFLOW_NEW_ORDER_LIMIT` on AWS). */
-  readonly newOrderLimit?: NewOrderLimit;
   /** Where a lineage's files and key are, for events and messages (`s3://bucket/live/<name>/`, a directory). */
   locate(lineage: string, spec?: { readonly keyStore?: KeyStoreKind }): { location: string; keyLocation: string };
   readonly log: Logger;

@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './finalize-order.js';
 export * from './mark-announced.js';
 export * from './owed-announcement.js';
+export * from './lineage-expiry-log.js';
 export * from './plan-renewals.js';
 export * from './poll-authorizations.js';
 export * from './poll-order.js';

@@ -5,6 +5,7 @@ import { LineageUnreadableError, type AriState, type Lineage, type LineageEtagPa
 import type { WorkflowDeps } from './deps.js';
 import { owedAnnouncement } from './owed-announcement.js';
 import { PLANNING_INDEX_FORMAT, planningFactsOf, type PlanningFacts, type PlanningIndexEntry } from '../store/sweep-store.js';
+import { LINEAGE_EXPIRY_MESSAGE, lineageExpiryFields } from './lineage-expiry-log.js';
 
 export interface PlanRenewalsInput {
   /** Renew everything considered, due or not (certbot's --force-renewal). */
@@ -297,6 +298,9 @@ export async function planRenewals(input: PlanRenewalsInput, deps: WorkflowDeps,
       if (current && state.revoked?.serialHex !== current.serialHex) {
         const notAfter = Date.parse(current.notAfter);
         if (!Number.isNaN(notAfter) && (earliest === undefined || notAfter < earliest)) earliest = notAfter;
+        // A full sweep logs each lineage's expiry once: the dashboard lists the fewest days left from these lines.
+        const expiry = input.lineages ? undefined : lineageExpiryFields(name, current.notAfter, deps.now());
+        if (expiry) deps.log.info(LINEAGE_EXPIRY_MESSAGE, { ...expiry });
       }
       const kept = index?.keptAri(name, facts);
       const storedAri = kept ? kept.state : state.ari;

@@ -10,7 +10,7 @@ import { challengeRecord, groupRecords, type ChallengeRecord } from '../dns/chal
 import { delegateRecords } from '../dns/delegation.js';
 import { nodeResolver } from '../dns/node-resolver.js';
 import type { LineageSpec } from '../config/index.js';
-import { newOrderLimitFor } from '../config/ca-presets.js';
+import { newOrderLimitFor, type NewOrderLimit } from '../config/ca-presets.js';
 import { knownAuthorizationSeconds, profileOf } from '../config/preset-profile.js';
 import { KeyNotFoundError, LineageLockedError, LineageNotFoundError, type InflightIssuance, type LockHandle } from '../store/index.js';
 import { ensureAccount } from './account.js';
@@ -124,7 +124,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       registrationLock: { lock: deps.lock, owner: input.owner },
     });
     const replaces = !input.dryRun && state.currentVersion > 0 && !state.revoked ? state.current?.ariCertificateId : undefined;
-    const budget = await takeNewOrder(input, deps, account.url, directoryUrl, replaces);
+    const budget = await takeNewOrder(input, deps, account.url, newOrderLimitFor(directoryUrl, spec.ca.newOrderLimit), replaces);
     if (budget) {
       deps.log.info('The account may not place another order yet; skipping until the next sweep.', { lineage: input.lineage, reason: budget.reason, retryAt: budget.retryAt });
       if (lock) await deps.lock.release(lock);
@@ -223,7 +223,7 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
 const RATE_LIMIT_HOLD_SECONDS = 3600;
 
 /**
- * Takes one new order from the account's budget (the CA preset's limit, across every sweep) for a
+ * Takes one new order from the account's budget (`limit`: the account's own, else the CA preset's; across every sweep) for a
  * sweep's item; undefined when it may order, else why not and until when. An order that replaces a
  * certificate through ARI is not counted where the CA exempts it (Let's Encrypt), but still waits out
  * a hold. A direct run (a command, no plan) is not held back: the CA's answer is shown to its user.
@@ -232,11 +232,10 @@ async function takeNewOrder(
   input: { readonly expectedVersion?: number | undefined; readonly dryRun: boolean },
   deps: WorkflowDeps,
   account: string,
-  directoryUrl: string,
+  limit: NewOrderLimit | undefined,
   replaces: string | undefined,
 ): Promise<{ reason: 'limit' | 'hold'; retryAt: string } | undefined> {
   if (!deps.orderBudget || input.expectedVersion === undefined || input.dryRun) return undefined;
-  const limit = newOrderLimitFor(directoryUrl, deps.newOrderLimit);
   // No known limit: only a hold (the CA's own rateLimited answer) stops it.
   const exempt = limit === undefined || (replaces !== undefined && limit.ariRenewalsExempt);
   const answer = await deps.orderBudget.take(account, exempt ? undefined : limit);

@@ -1,7 +1,7 @@
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AWS_DEPS_ENV } from '../../functions/runtime/aws-deps.js';
-import { LAMBDA_STEPS } from '../../shared/workflow/machines/index.js';
+import { DEFAULT_SWEEP_CONCURRENCY, LAMBDA_STEPS } from '../../shared/workflow/machines/index.js';
 import { DAYS_TO_EXPIRY_MIN, LINEAGES_UNREADABLE, METRICS_NAMESPACE } from '../../shared/workflow/machines/metrics.js';
 import {
   CLOUDFLARE_SECRET,
@@ -271,7 +271,7 @@ describe('state machines', () => {
     expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     expect(map.ItemReader).toMatchObject({ Resource: 'arn:aws:states:::s3:getObject', Parameters: { Bucket: `\${${logicalId(s.issuer.bucket)}}`, 'Key.$': '$.planKey' } });
     expect(map.ResultWriter).toMatchObject({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: `\${${logicalId(s.issuer.bucket)}}` } });
-    expect(map.MaxConcurrency).toBe(10);
+    expect(map.MaxConcurrency).toBe(DEFAULT_SWEEP_CONCURRENCY);
     expect(map.ItemProcessor.States.Issue.Resource).toBe('arn:aws:states:::states:startExecution.sync:2');
     expect(map.ItemProcessor.States.Issue.Parameters.StateMachineArn).toBe(`\${${logicalId(s.issuer.issuanceStateMachine)}}`);
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFINITION_NAMES, DEFINITION_PLACEHOLDERS, definitionFile, formatDefinition, renderDefinitions, type RenderedDefinitions } from '../../infra/state-machines/render-definitions.js';
+import { EXAMPLE_SWEEP_CONCURRENCY } from '../support/definitions-from-builders.js';
 import { issuanceDefinition, LAMBDA_STEPS, revocationDefinition, sweepDefinition, type LambdaStep } from '../../shared/workflow/machines/index.js';
 
 let rendered: RenderedDefinitions;
@@ -34,7 +35,12 @@ describe('rendered definitions', () => {
     expect(JSON.parse(rendered.issuance)).toEqual(issuanceDefinition(resourceFor));
     expect(JSON.parse(rendered.revocation)).toEqual(revocationDefinition(resourceFor));
     expect(JSON.parse(rendered.sweep)).toEqual(
-      sweepDefinition({ resourceFor, issuanceStateMachineArn: DEFINITION_PLACEHOLDERS.issuanceStateMachineArn, bucketName: DEFINITION_PLACEHOLDERS.bucketName }),
+      sweepDefinition({
+        resourceFor,
+        issuanceStateMachineArn: DEFINITION_PLACEHOLDERS.issuanceStateMachineArn,
+        bucketName: DEFINITION_PLACEHOLDERS.bucketName,
+        maxConcurrency: EXAMPLE_SWEEP_CONCURRENCY,
+      }),
     );
   });
 });

@@ -8,11 +8,13 @@ import {
   SERVED_METRICS_DIMENSION,
   METRICS_NAMESPACE,
 } from '../../shared/workflow/machines/metrics.js';
+import { EXPIRY_TABLE_ROWS } from '../../infra/dashboard/issuer-dashboard.js';
+import { LINEAGE_EXPIRY_MESSAGE } from '../../shared/workflow/lineage-expiry-log.js';
 import { renderIntrinsic, synthIssuer, testIssuerProps, type Synthesized } from './support/synth.js';
 
 interface Widget {
   type: string;
-  properties: { title?: string; metrics?: unknown[][]; annotations?: { horizontal?: { value: number }[] }; alarms?: string[]; view?: string };
+  properties: { title?: string; metrics?: unknown[][]; annotations?: { horizontal?: { value: number }[] }; alarms?: string[]; view?: string; query?: string };
 }
 
 let s: Synthesized;
@@ -50,6 +52,26 @@ describe('the issuer dashboard', () => {
     const [served] = byTitle('Days to expiry, served, per lineage');
     expect(lines(served!)).toEqual([`SEARCH('{${METRICS_NAMESPACE},${SERVED_METRICS_DIMENSION}} MetricName="${DAYS_TO_EXPIRY_SERVED}"', 'Minimum', 3600)`]);
     expect(served!.properties.annotations?.horizontal?.[0]?.value).toBe(20);
+  });
+
+  it('lists the stored days to expiry per lineage, fewest first, from the planning function\u2019s log (no metric per lineage)', () => {
+    const [table] = byTitle(`Days to expiry, stored, per lineage (the ${EXPIRY_TABLE_ROWS} fewest, from the last full sweeps)`);
+    expect(table!.type).toBe('log');
+    expect(table!.properties.view).toBe('table');
+    // The PlanRenewals function's own log group, as its LoggingConfig names it.
+    const planId = s.stack.getLogicalId((s.issuer.functions.PlanRenewals as unknown as { node: { defaultChild: never } }).node.defaultChild);
+    const planLogGroup = renderIntrinsic(
+      (s.template.findResources('AWS::Lambda::Function')[planId]!.Properties as { LoggingConfig: { LogGroup: unknown } }).LoggingConfig.LogGroup,
+    );
+    expect(table!.properties.query).toBe(
+      [
+        `SOURCE '${planLogGroup}' | fields lineage, notAfter, daysLeft`,
+        `filter message = "${LINEAGE_EXPIRY_MESSAGE}"`,
+        'stats latest(daysLeft) as daysLeft, latest(notAfter) as notAfter by lineage',
+        'sort daysLeft asc',
+        `limit ${EXPIRY_TABLE_ROWS}`,
+      ].join('\n| '),
+    );
   });
 
   it('shows issuances succeeded and failed per day from the issuance state machine', () => {

@@ -24,14 +24,14 @@ const sweepMap = (s: Synthesized) => (definitionOf(s.template, s.stack.getLogica
 describe('AcmeIssuer defaults', () => {
   const s = synthIssuer(minimal, { nag: true });
 
-  it('schedules twice a day in UTC with a 60-minute window, 10 issuances at once', () => {
+  it('schedules twice a day in UTC with a 60-minute window, 50 issuances at once', () => {
     s.template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 0,12 * * ? *)',
       ScheduleExpressionTimezone: 'Etc/UTC',
       FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 60 },
       State: 'ENABLED',
     });
-    expect(sweepMap(s).MaxConcurrency).toBe(10);
+    expect(sweepMap(s).MaxConcurrency).toBe(50);
   });
 
   it('ships the SNS hook only, and grants no zone lookup when the zone id is given', () => {
@@ -51,10 +51,10 @@ describe('AcmeIssuer defaults', () => {
 describe('AcmeIssuer options', () => {
   it('honours concurrency, a disabled schedule, another secret prefix and no tracing, still passing cdk-nag', () => {
     const s = synthIssuer(
-      { ...minimal, sweepConcurrency: 50, renewalSchedule: { enabled: false, flexibleWindow: Duration.minutes(15) }, secretPrefix: 'certs/', tracing: false },
+      { ...minimal, sweepConcurrency: 25, renewalSchedule: { enabled: false, flexibleWindow: Duration.minutes(15) }, secretPrefix: 'certs/', tracing: false },
       { nag: true },
     );
-    expect(sweepMap(s).MaxConcurrency).toBe(50);
+    expect(sweepMap(s).MaxConcurrency).toBe(25);
     s.template.hasResourceProperties('AWS::Scheduler::Schedule', { State: 'DISABLED', FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 } });
     expect(s.issuer.alarms.sweepNotSucceeding).toBeUndefined();
     const secretResources = iamStatements(s.template).filter((st) => st.Action.some((a) => a.startsWith('secretsmanager:'))).flatMap((st) => st.Resource);

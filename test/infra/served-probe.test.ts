@@ -1,4 +1,6 @@
+import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { describe, expect, it } from 'vitest';
 import { ENDPOINT_STALE, METRICS_NAMESPACE } from '../../shared/workflow/machines/metrics.js';
 import { statementsOfRole, synthIssuer, testIssuerProps } from './support/synth.js';
@@ -13,19 +15,38 @@ describe('the served-certificate probe in the template', () => {
   );
   const logicalId = (construct: { node: { defaultChild?: unknown } }) => withEndpoints.stack.getLogicalId(construct.node.defaultChild as never);
 
-  it('runs the probe function every 12 hours and alarms on EndpointStale over every lineage, to the topic', () => {
+  const scheduleOf = (synth: typeof withEndpoints, construct: { node: { defaultChild?: unknown } }) =>
+    synth.template.findResources('AWS::Scheduler::Schedule')[synth.stack.getLogicalId(construct.node.defaultChild as never)]?.Properties as Record<string, any>;
+
+  it('runs the probe function on the sweep schedule and alarms on EndpointStale over every lineage, to the topic', () => {
     const probe = withEndpoints.issuer.servedProbe!;
     expect(probe).toBeDefined();
-    const rule = withEndpoints.template.findResources('AWS::Events::Rule')[logicalId(probe.rule)]?.Properties as Record<string, any>;
-    expect(rule.ScheduleExpression).toBe('rate(12 hours)');
+    const probeSchedule = scheduleOf(withEndpoints, probe.schedule);
+    const sweepSchedule = scheduleOf(withEndpoints, withEndpoints.issuer.schedule);
+    expect(probeSchedule.ScheduleExpression).toBe('cron(0 0,12 * * ? *)');
+    expect(probeSchedule.ScheduleExpression).toBe(sweepSchedule.ScheduleExpression);
+    expect(probeSchedule.ScheduleExpressionTimezone).toBe(sweepSchedule.ScheduleExpressionTimezone);
+    expect(probeSchedule.FlexibleTimeWindow).toEqual(sweepSchedule.FlexibleTimeWindow);
+    expect(probeSchedule.Target.RetryPolicy).toMatchObject({ MaximumRetryAttempts: 2 });
+    expect(withEndpoints.template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } })).toEqual({});
     const alarm = withEndpoints.template.findResources('AWS::CloudWatch::Alarm')[logicalId(probe.endpointStale)]?.Properties as Record<string, any>;
     expect(alarm.Metrics[0].Expression).toBe(`SELECT MAX(${ENDPOINT_STALE}) FROM SCHEMA("${METRICS_NAMESPACE}", Lineage)`);
     expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: logicalId(withEndpoints.issuer.topic as never) }] });
   });
 
+  it('follows the sweep when its schedule changes: a shorter lifetime, or an expression of its own', () => {
+    const certificates = [{ ...base.certificates[0]!, endpoints: ['www.example.jp'] }, ...base.certificates.slice(1)];
+    const shorter = synthIssuer(testIssuerProps({ certificates, renewalSchedule: { shortestLifetime: Duration.days(45) } }));
+    expect(scheduleOf(shorter, shorter.issuer.servedProbe!.schedule).ScheduleExpression).toBe('cron(0 0,6,12,18 * * ? *)');
+    const own = synthIssuer(testIssuerProps({ certificates, renewalSchedule: { expression: ScheduleExpression.rate(Duration.hours(3)), flexibleWindow: Duration.minutes(10) } }));
+    const probe = scheduleOf(own, own.issuer.servedProbe!.schedule);
+    expect(probe.ScheduleExpression).toBe('rate(3 hours)');
+    expect(probe.FlexibleTimeWindow).toEqual({ Mode: 'FLEXIBLE', MaximumWindowInMinutes: 10 });
+  });
+
   it('gives the probe function read access to the lineages and nothing to write', () => {
-    const fn = withEndpoints.template.findResources('AWS::Events::Rule')[logicalId(withEndpoints.issuer.servedProbe!.rule)]?.Properties as Record<string, any>;
-    const targetFn = JSON.stringify(fn.Targets[0].Arn);
+    const schedule = scheduleOf(withEndpoints, withEndpoints.issuer.servedProbe!.schedule);
+    const targetFn = JSON.stringify(schedule.Target.Arn);
     const functions = withEndpoints.template.findResources('AWS::Lambda::Function');
     const [probeId] = Object.keys(functions).filter((id) => targetFn.includes(id));
     const roleRef = (functions[probeId!]!.Properties as { Role: { 'Fn::GetAtt': [string] } }).Role['Fn::GetAtt'][0];

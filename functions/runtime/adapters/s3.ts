@@ -39,14 +39,14 @@ export const s3StoreSignedReads: AdapterBuilder = {
 
 /**
  * `lock`: the lineage locks (`locks/`), the issuer's order slots (`locks/order-slots/`) when
- * ACMEFLOW_ORDER_SLOTS sets a cap, and the new-order budget per ACME account (`locks/order-budget/`).
+ * ACMEFLOW_ORDER_SLOTS sets a cap, and the new-order budget per ACME account (`locks/order-budget/`;
+ * the limit is the lineage's `ca.newOrderLimit`, else its CA preset's).
  */
 export const s3Lock: AdapterBuilder = {
   adapter: 'lock',
   build: (ctx) => ({
     lock: new S3LineageLock({ ...s3Options(ctx), now: ctx.now }),
     orderBudget: new S3NewOrderBudget({ ...s3Options(ctx), now: ctx.now }),
-    ...(ctx.aws.newOrderLimit ? { newOrderLimit: ctx.aws.newOrderLimit } : {}),
     ...(ctx.aws.orderSlots ? { orderSlots: new S3OrderSlots({ ...s3Options(ctx), capacity: ctx.aws.orderSlots, now: ctx.now }) } : {}),
   }),
 };

@@ -17,6 +17,16 @@ export const SWEEP_TASKS: Readonly<Record<string, LambdaStep>> = {
   CompleteSweep: 'CompleteSweep',
 };
 
+/**
+ * Issuances one sweep runs at once, and orders in flight across every sweep of the issuer (the
+ * construct's `sweepConcurrency`). 50, from the ARI drill (`bench/ari-drill.ts`): when a CA moves
+ * every renewal window of 10,000 lineages into the past, renewing them all within 12 hours at
+ * 6-hourly sweeps (the schedule of 45-day certificates) takes at least 35 slots of ~75 s issuances;
+ * 10 took 32.7 hours. Renewals that replace an ARI-flagged certificate are exempt from Let's
+ * Encrypt's new-order limit, and the per-account new-order budget still paces the orders that are not.
+ */
+export const DEFAULT_SWEEP_CONCURRENCY = 50;
+
 /** The Distributed Map state; the local engine replaces it with a Task bound to a local handler. */
 export const SWEEP_MAP_STATE = 'RenewDue';
 
@@ -26,7 +36,7 @@ export interface SweepDefinitionOptions {
   readonly issuanceStateMachineArn: string;
   /** Bucket holding plans and results (or a token). */
   readonly bucketName: string;
-  /** Issuances running at once. @default 10 */
+  /** Issuances running at once. @default DEFAULT_SWEEP_CONCURRENCY (50) */
   readonly maxConcurrency?: number;
 }
 
@@ -84,7 +94,7 @@ export function sweepDefinition(options: SweepDefinitionOptions): Record<string,
             },
           },
         },
-        MaxConcurrency: options.maxConcurrency ?? 10,
+        MaxConcurrency: options.maxConcurrency ?? DEFAULT_SWEEP_CONCURRENCY,
         // One lineage failing must not stop the others: its failure is its own event and backoff.
         ToleratedFailurePercentage: 100,
         ResultWriter: {

@@ -10,7 +10,7 @@
  * in flight across both sweeps; each lineage renewed exactly once; the held lineage skipped by both
  * sweeps with no failure event, no backoff written, no failed execution; both sweeps' "Renewal
  * Sweep Completed" count the skipped lineages. Then, with a new-order limit of one an hour
- * (`ACMEFLOW_NEW_ORDER_LIMIT`), two sweeps over three new lineages order once: the rest wait, skipped
+ * (their CA account's `newOrderLimit`), two sweeps over three new lineages order once: the rest wait, skipped
  * and counted, never failed.
  */
 import 'reflect-metadata';
@@ -126,7 +126,13 @@ beforeAll(async () => {
       domains: [`${name}.example.test`],
       keyType: 'ecdsa-p256',
       deployDelay: 0,
-      ca: { directoryUrl: pebble.directoryUrl, eabRef: EAB_SECRET, termsOfServiceAgreed: true },
+      // The budgeted lineages' account may place one new order per hour (the construct's caAccounts.<name>.newOrderLimit).
+      ca: {
+        directoryUrl: pebble.directoryUrl,
+        eabRef: EAB_SECRET,
+        termsOfServiceAgreed: true,
+        ...(BUDGETED.includes(name) ? { newOrderLimit: { orders: 1, windowSeconds: 3600 } } : {}),
+      },
       dns: { provider: 'rfc2136', config: { server: bind.host, port: bind.port }, credentialsRef: DNS_SECRET, resolvers: [bind.server] },
     });
     await store.putLineage({ spec, state: { currentVersion: 0 } }, { expectedEtag: null });
@@ -173,8 +179,8 @@ describe('two sweeps that meet', () => {
   }, 300_000);
 
   it("keeps the CA's new-order limit across sweeps: past it, items wait for the next sweep (skipped, not failed)", async () => {
-    // One new order per account per hour (ACMEFLOW_NEW_ORDER_LIMIT), the cap the construct would pass on.
-    const limited = machinesFor({ ACMEFLOW_NEW_ORDER_LIMIT: '1/3600' });
+    // One new order per account per hour: the limit in the lineages' ca.newOrderLimit.
+    const limited = machinesFor({});
     const failedBefore = eb.events.filter((e) => e.detailType === 'Certificate Issuance Failed').length;
     const first = await limited.runSweep({ lineages: BUDGETED }, 'budget-sweep-1');
     const second = await limited.runSweep({ lineages: BUDGETED }, 'budget-sweep-2');

@@ -70,6 +70,30 @@ describe('PrepareOrder and the new-order budget', () => {
     expect(orders).toBe(1);
   });
 
+  it("uses the CA account's own limit over the preset's: two orders an hour, so the third item waits an hour", async () => {
+    const own = { orders: 2, windowSeconds: 3600 };
+    await putLineage(m.store, 'own', { currentVersion: 0 }, { ca: { directoryUrl: LE, newOrderLimit: own } });
+    // Two orders already taken: far under Let's Encrypt's 300, at the account's own limit.
+    for (let i = 0; i < 2; i++) await budget.take(ACCOUNT_URL, { ...own, ariRenewalsExempt: true });
+    const out = (await run('own')) as IssuanceState;
+    expect(out).toMatchObject({ skipped: true, skipReason: 'onHold', retryAt: '2026-03-01T01:00:00.000Z' });
+    expect(orders).toBe(0);
+    // The same item under the preset's limit orders (the CA answers rateLimited here: it was sent).
+    await putLineage(m.store, 'preset', { currentVersion: 0 }, { ca: { directoryUrl: LE } });
+    await run('preset').catch(() => undefined);
+    expect(orders).toBe(1);
+  });
+
+  it("counts an ARI renewal when the account's limit says the CA does not exempt it", async () => {
+    const own = { orders: 1, windowSeconds: 3600, ariRenewalsExempt: false };
+    await budget.take(ACCOUNT_URL, own);
+    const current = { serialHex: '01', notBefore: '2026-01-01T00:00:00Z', notAfter: '2026-04-01T00:00:00Z', domains: ['renew.example.test'], ariCertificateId: 'aGVsbG8.AQ' };
+    await putLineage(m.store, 'renew', { currentVersion: 1, current }, { ca: { directoryUrl: LE, newOrderLimit: own } });
+    const out = (await run('renew', 1)) as IssuanceState;
+    expect(out).toMatchObject({ skipped: true, skipReason: 'onHold' });
+    expect(orders).toBe(0);
+  });
+
   it('does not count an ARI renewal where the CA exempts it', async () => {
     for (let i = 0; i < 300; i++) await budget.take(ACCOUNT_URL, CA_PRESETS.letsencrypt.newOrderLimit);
     const current = { serialHex: '01', notBefore: '2026-01-01T00:00:00Z', notAfter: '2026-04-01T00:00:00Z', domains: ['renew.example.test'], ariCertificateId: 'aGVsbG8.AQ' };

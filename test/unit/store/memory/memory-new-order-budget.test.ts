@@ -45,4 +45,12 @@ describe('newOrderLimitFor', () => {
       ariRenewalsExempt: false,
     });
   });
+
+  it("takes the account's own limit over the preset's, keeping the preset's ARI exemption unless it says otherwise", () => {
+    const le = CA_PRESETS.letsencrypt.directoryUrl;
+    expect(newOrderLimitFor(le, { orders: 50, windowSeconds: 3600 })).toEqual({ orders: 50, windowSeconds: 3600, ariRenewalsExempt: true });
+    expect(newOrderLimitFor(le, { orders: 50, windowSeconds: 3600, ariRenewalsExempt: false })).toEqual({ orders: 50, windowSeconds: 3600, ariRenewalsExempt: false });
+    expect(newOrderLimitFor(CA_PRESETS.jprs.directoryUrl, { orders: 10, windowSeconds: 60 })).toEqual({ orders: 10, windowSeconds: 60, ariRenewalsExempt: false });
+    expect(newOrderLimitFor('https://pebble.test/dir', { orders: 5, windowSeconds: 60 })).toEqual({ orders: 5, windowSeconds: 60, ariRenewalsExempt: false });
+  });
 });
