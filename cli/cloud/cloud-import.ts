@@ -55,7 +55,8 @@ async function importOne(session: CloudSession<'bucketName'>, keys: S3KeyStore, 
     credentialsRef = `${session.stack.secretPrefix}dns/${name}`;
     await putSecret(session, credentialsRef, JSON.stringify(item.dnsSecret), kms);
   }
-  const accountId = accountIdFor(item.spec.ca.directoryUrl);
+  // Under the id the lineage's runs ask for: certbot's own account for it when its conf names one.
+  const accountId = accountIdFor(item.spec.ca.directoryUrl, item.spec.ca.certbotAccount);
   if (item.account && !(await accounts.getAccountKey(accountId))) await accounts.putAccountKey(accountId, item.account);
   const { hooks: _hooks, ...rest } = item.spec;
   const { credentialsRef: _local, ...dns } = item.spec.dns;
