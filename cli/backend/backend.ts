@@ -85,6 +85,8 @@ export interface AccountOutcome {
   readonly thumbprint: string;
   readonly contact: readonly string[];
   readonly status?: string;
+  /** `show`: the profiles the CA's directory lists (draft-ietf-acme-profiles `meta.profiles`), name → description; `{}` when none. */
+  readonly profiles?: Readonly<Record<string, string>>;
 }
 
 /** A Step Functions execution the stack runs for the command (cloud mode). */
