@@ -190,6 +190,11 @@ export interface RenewRequest {
   /** `--dns-resolver` for this run's propagation checks, overriding each lineage's. */
   readonly resolvers?: readonly string[];
   /**
+   * `--dns-propagation-timeout` (seconds): overrides each lineage's for this run and, as certbot
+   * saves the flags of a renewal, is saved into the lineages this run renews.
+   */
+  readonly propagationTimeoutSeconds?: number;
+  /**
    * certbot's random delay before a renewal started by cron or a timer (no terminal, no
    * `--no-random-sleep-on-renew`): at most this many seconds, so a fleet does not reach the CA at once.
    * Absent: no delay. The stack's sweep has its own schedule and ignores it.

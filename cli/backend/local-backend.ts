@@ -33,6 +33,7 @@ import type {
 } from './backend.js';
 import { certificateRows } from './certificate-rows.js';
 import { notYetDue } from './not-yet-due.js';
+import { savePropagationTimeout } from './save-propagation-timeout.js';
 
 /**
  * Steps before every record is published. A failure there is mostly one that changed nothing (no
@@ -162,6 +163,7 @@ export class LocalBackend implements Backend {
       ...(request.hooks.deployHook && !dryRun ? { deployHook: request.hooks.deployHook } : {}),
       ...(request.hooks.postHook ? { postHook: request.hooks.postHook } : {}),
       ...(request.resolvers ? { resolvers: [...request.resolvers] } : {}),
+      ...(request.propagationTimeoutSeconds === undefined ? {} : { propagationTimeoutSeconds: request.propagationTimeoutSeconds }),
       json: request.json,
     });
     // certbot sleeps before the first renewal that is due, and not at all when none is.
@@ -173,6 +175,11 @@ export class LocalBackend implements Backend {
     // certbot's --dry-run simulates every lineage, due or not: a simulation that skipped the lineages
     // not due would not show that their next renewal can work.
     const outcome = await engine.sweep({ ...(names.length > 0 ? { lineages: [...names] } : {}), force: request.force || dryRun, dryRun });
+    // certbot saves a renewal's flags into the conf of the lineage it renewed (never in a dry run).
+    if (request.propagationTimeoutSeconds !== undefined && !dryRun) {
+      const renewedNow = outcome.results.filter((r) => r.status === 'succeeded').map((r) => r.lineage);
+      await savePropagationTimeout(this.#store, renewedNow, request.propagationTimeoutSeconds);
+    }
     // A lineage that another run renewed meanwhile is said so, once, and not counted as renewed; one
     // whose run only cleaned up after an abandoned run was not due, and is listed as such.
     // So is one another run holds right now (a second `renew`, say), or whose account is at the CA's limit.
