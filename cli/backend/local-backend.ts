@@ -308,17 +308,27 @@ export class LocalBackend implements Backend {
     const stored = await this.#store.getLineage(request.name);
     if (!stored) throw new UsageError(`--cert-name ${request.name}: no such certificate in ${this.configDir}. See "acmeflow certificates".`);
     const { spec, state } = stored.lineage;
+    if (request.credentials && request.credentials.provider !== spec.dns.provider) {
+      const { provider } = request.credentials;
+      throw new UsageError(`--dns-${provider}-credentials: the lineage ${request.name} validates with dns-${spec.dns.provider}; add --dns-${provider} to move it to ${provider}.`);
+    }
     const hooks = { ...spec.hooks, ...request.hooks };
     const next = {
       ...spec,
       ...(request.dns
         ? { dns: { ...spec.dns, provider: request.dns.provider, config: request.dns.config, ...(request.dns.credentialsRef ? { credentialsRef: request.dns.credentialsRef } : { credentialsRef: undefined }) } }
         : {}),
+      ...(request.credentials ? { dns: { ...spec.dns, credentialsRef: request.credentials.credentialsRef } } : {}),
       ...(request.reuseKey === undefined ? {} : { reuseKey: request.reuseKey }),
       ...(Object.keys(hooks).length > 0 ? { hooks } : {}),
     };
     if (next.dns.credentialsRef === undefined) delete (next.dns as { credentialsRef?: string }).credentialsRef;
     await this.#store.putLineage({ spec: next, state }, { expectedEtag: stored.etag });
+  }
+
+  async lineageDomains(name: string): Promise<readonly string[] | undefined> {
+    // A certbot-made lineage reads its names from live/, as certbot does.
+    return (await this.#store.getLineage(name))?.lineage.spec.domains;
   }
 
   async account(request: AccountRequest): Promise<AccountOutcome> {
