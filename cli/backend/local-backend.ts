@@ -110,7 +110,12 @@ export class LocalBackend implements Backend {
     const notAfter = notYetDue(existing, spec, { force, dryRun });
     if (notAfter) return { status: 'NOT_DUE', lineage: name, notAfter };
     const created = !existing;
-    await this.#store.putLineage({ spec, state: existing?.lineage.state ?? { currentVersion: 0 } }, { expectedEtag: existing?.etag ?? null });
+    // certbot's account for the lineage (its conf's `account`) stays with it while the CA does: a certonly
+    // over a certbot lineage must not move it to another account.
+    const kept = existing?.lineage.spec.ca;
+    const written =
+      kept?.certbotAccount !== undefined && kept.directoryUrl === spec.ca.directoryUrl ? { ...spec, ca: { ...spec.ca, certbotAccount: kept.certbotAccount } } : spec;
+    await this.#store.putLineage({ spec: written, state: existing?.lineage.state ?? { currentVersion: 0 } }, { expectedEtag: existing?.etag ?? null });
 
     // The hooks are the lineage's own (written above), as a later renew finds them.
     const engine = (await loadEngineRunner()).makeEngine(this.#cmd, this.configDir, {

@@ -20,6 +20,7 @@ import { startBind, type BindHandle } from '../../../harness/bind.js';
 import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
 import { writeRfc2136Credentials } from '../../../harness/workflow-deps.js';
 import { createAcmeContext, importAccountKey } from '../../../shared/acme/index.js';
+import type { AcmeHttpResponse } from '../../../shared/acme/http.js';
 import { postAsGet } from '../../../shared/acme/transport.js';
 import { findCertbotAccounts } from '../../../shared/store/filesystem/certbot-accounts.js';
 import { CertbotLayout } from '../../../shared/store/filesystem/index.js';
@@ -63,7 +64,7 @@ async function liveVersion(name: string): Promise<number> {
   return Number(/cert(\d+)\.pem$/.exec(await readlink(join(configDir, 'live', name, 'cert.pem')))?.[1]);
 }
 
-/** The order URLs Pebble lists for one certbot account (RFC 8555 §7.1.2.1), asked with that account's key. */
+/** The order URLs Pebble lists for one certbot account (RFC 8555 §7.1.2.1), asked with that account's key, every page. */
 async function ordersOf(id: string): Promise<string[]> {
   const account = (await findCertbotAccounts(new CertbotLayout(configDir), accountIdFor(pebble.directoryUrl))).find((a) => a.id === id);
   if (!account) throw new Error(`no certbot account ${id}`);
@@ -71,8 +72,14 @@ async function ordersOf(id: string): Promise<string[]> {
   const signer = { key: importAccountKey(account.key.privateKeyPem), accountUrl: account.key.accountUrl as string };
   const { body: resource } = await postAsGet<{ orders?: string }>(ctx, signer.accountUrl, signer);
   if (!resource.orders) throw new Error('Pebble lists no orders URL for the account');
-  const { body } = await postAsGet<{ orders: string[] }>(ctx, resource.orders, signer);
-  return body.orders;
+  // Pebble pages the list (three a page), linking the next page with rel="next" (RFC 8555 §7.1.2.1).
+  const orders: string[] = [];
+  for (let url: string | undefined = resource.orders; url !== undefined; ) {
+    const page: { body: { orders: string[] }; res: AcmeHttpResponse } = await postAsGet<{ orders: string[] }>(ctx, url, signer);
+    orders.push(...page.body.orders);
+    url = page.res.links.next?.[0];
+  }
+  return orders;
 }
 
 const rfc2136 = () => ['--dns-rfc2136', '--dns-rfc2136-credentials', credentials, '--dns-rfc2136-propagation-seconds', '1'];
@@ -129,6 +136,28 @@ describe.skipIf(!hasCertbot)(`certbot's account per lineage (needs ${CERTBOT} an
     expect((await readdir(join(configDir, 'accounts'))).length).toBe(1);
   }, 120_000);
 
+  it('certonly over a certbot lineage keeps its account (account = <id> stays; the order is that account\u2019s)', async () => {
+    const before = { first: await ordersOf(first), second: await ordersOf(second) };
+    const r = await acmeflow([
+      'certonly',
+      '--cert-name',
+      'second.example.test',
+      '--force-renewal',
+      ...rfc2136(),
+      '--dns-resolver',
+      bind.server,
+      '--server',
+      pebble.directoryUrl,
+      '--config-dir',
+      configDir,
+    ]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(await readFile(join(configDir, 'renewal', 'second.example.test.conf'), 'utf8')).toContain(`\naccount = ${second}\n`);
+    expect((await ordersOf(second)).length).toBe(before.second.length + 1);
+    expect(await ordersOf(first)).toEqual(before.first);
+  }, 120_000);
+
   it('fails a lineage whose conf names a missing account, naming it and the accounts present; the other lineage renews', async () => {
     const path = join(configDir, 'renewal', 'first.example.test.conf');
     const missing = '0123456789abcdef0123456789abcdef';
@@ -141,7 +170,7 @@ describe.skipIf(!hasCertbot)(`certbot's account per lineage (needs ${CERTBOT} an
     for (const id of [first, second]) expect(r.err).toContain(id);
     expect(r.err).toContain('acmeflow explain CertbotAccountNotFoundError');
     expect(await liveVersion('first.example.test')).toBe(1);
-    expect(await liveVersion('second.example.test')).toBe(3);
+    expect(await liveVersion('second.example.test')).toBe(4);
     // Neither another account's order nor a new registration stood in for the missing one.
     expect(await ordersOf(first)).toEqual(before.first);
     expect((await ordersOf(second)).length).toBe(before.second.length + 1);
