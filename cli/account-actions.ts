@@ -1,5 +1,15 @@
-import { accountKeyThumbprint, createAcmeContext, deactivateAccount, findAccount, importAccountKey, updateAccount, type FetchFunction } from '../shared/acme/index.js';
+import {
+  accountKeyThumbprint,
+  createAcmeContext,
+  deactivateAccount,
+  findAccount,
+  getDirectory,
+  importAccountKey,
+  updateAccount,
+  type FetchFunction,
+} from '../shared/acme/index.js';
 import { FilesystemKeyStore } from '../shared/store/filesystem/index.js';
+import { sanitizeDisplayText } from '../shared/text/index.js';
 import { accountIdFor } from '../shared/workflow/index.js';
 import type { AccountOutcome, AccountRequest } from './backend/backend.js';
 import { UsageError } from './usage-error.js';
@@ -32,5 +42,15 @@ export async function accountAction(configDir: string, request: AccountRequest, 
     thumbprint: await accountKeyThumbprint(key),
     contact: [...(resource.contact ?? [])],
     ...(resource.status ? { status: resource.status } : {}),
+    // What the CA offers goes with the account it orders with (read from the directory findAccount fetched).
+    ...(request.action === 'show' ? { profiles: offeredProfiles((await getDirectory(ctx)).meta?.profiles) } : {}),
   };
+}
+
+/** `meta.profiles` as sanitised strings (they reach a terminal or a script's JSON), whatever the CA sent in their place. */
+function offeredProfiles(profiles: unknown): Record<string, string> {
+  if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles)) return {};
+  return Object.fromEntries(
+    Object.entries(profiles).map(([name, description]) => [sanitizeDisplayText(name, 64), typeof description === 'string' ? sanitizeDisplayText(description, 200) : '']),
+  );
 }

@@ -39,7 +39,7 @@ const STEP_PHRASES: Record<string, string> = {
 export function makeEngine(
   cmd: CommandContext,
   configDir: string,
-  options: { deployHook?: string; preHook?: string; postHook?: string; resolvers?: string[]; json?: boolean },
+  options: { deployHook?: string; preHook?: string; postHook?: string; resolvers?: string[]; propagationTimeoutSeconds?: number; json?: boolean },
 ): LocalEngine {
   const seen = new Set<string>();
   const json = options.json ?? false;
@@ -63,6 +63,7 @@ export function makeEngine(
       ...(options.postHook ? { postHook: options.postHook } : {}),
     },
     ...(options.resolvers && options.resolvers.length > 0 ? { resolvers: options.resolvers } : {}),
+    ...(options.propagationTimeoutSeconds === undefined ? {} : { propagationTimeoutSeconds: options.propagationTimeoutSeconds }),
     ...(cmd.waitScale === undefined ? {} : { waitScale: cmd.waitScale }),
     ...(cmd.fetch ? { fetch: cmd.fetch } : {}),
     // Said once the certificate is saved, when a deploy hook waits: the wait has a reason and an end.

@@ -74,7 +74,7 @@ export async function planImport(from: string, names: readonly string[]): Promis
       } else if (spec.dns.provider === 'cloudflare' && spec.dns.credentialsRef) {
         dnsSecret = { apiToken: (await readCloudflareCredentials(spec.dns.credentialsRef)).apiToken };
       }
-      const account = await keys.getAccountKey(accountIdFor(spec.ca.directoryUrl));
+      const account = await keys.getAccountKey(accountIdFor(spec.ca.directoryUrl, spec.ca.certbotAccount));
       const hooks = Object.entries(spec.hooks ?? {}).map(([hook, command]) => `${hook} "${command}" stays on this machine: in the stack, subscribe to "Certificate Deployable" (the SSM hook writes the same live/ files)`);
       items.push({ name, spec, state, versions, ...(dnsSecret ? { dnsSecret } : {}), ...(account ? { account } : {}), notes: hooks });
     } catch (error) {

@@ -31,6 +31,8 @@ export interface LocalDepsOptions {
   readonly acmeTimeoutMs?: number;
   /** Nameservers the propagation check asks, overriding each lineage's own. */
   readonly resolvers?: readonly string[];
+  /** How long the propagation check waits, in seconds, overriding each lineage's own. */
+  readonly propagationTimeoutSeconds?: number;
   /** EAB given for this run; wins over every lineage's `eabRef`. */
   readonly eab?: LocalEab;
   readonly log: Logger;
@@ -167,6 +169,7 @@ export function localWorkflowDeps(options: LocalDepsOptions): WorkflowDeps {
     checkPropagation: (records, checkOptions) => checkPropagation(records, resolvers ? { ...checkOptions, resolvers } : checkOptions),
     ...(resolvers ? { cnameResolver: nodeResolver({ servers: resolvers }) } : {}),
     zoneSigning: (name, lineageResolvers) => findZoneSigning(name, { resolvers: resolvers ?? lineageResolvers }),
+    ...(options.propagationTimeoutSeconds === undefined ? {} : { propagationTimeoutSeconds: options.propagationTimeoutSeconds }),
     locate: (lineage) => ({ location: join(configDir, 'live', lineage), keyLocation: join(configDir, 'live', lineage, 'privkey.pem') }),
     log,
     now,

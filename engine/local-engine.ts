@@ -45,6 +45,8 @@ export interface LocalEngineOptions {
   readonly hooks?: { readonly preHook?: string; readonly deployHook?: string; readonly postHook?: string };
   /** `--dns-resolver`: nameservers the propagation check asks (`host:port`), overriding each lineage's. */
   readonly resolvers?: readonly string[];
+  /** `renew --dns-propagation-timeout`: how long the propagation check waits (seconds), overriding each lineage's. */
+  readonly propagationTimeoutSeconds?: number;
   /** EAB given on the command line for this run; wins over the lineages' `eabRef` files. */
   readonly eab?: LocalEab;
   /** The workflow logger. @default lines on the console */
@@ -355,6 +357,7 @@ export class LocalEngine {
       ...(this.#options.transport ? { transport: this.#options.transport } : {}),
       ...(this.#options.acmeTimeoutMs === undefined ? {} : { acmeTimeoutMs: this.#options.acmeTimeoutMs }),
       ...(this.#options.resolvers ? { resolvers: this.#options.resolvers } : {}),
+      ...(this.#options.propagationTimeoutSeconds === undefined ? {} : { propagationTimeoutSeconds: this.#options.propagationTimeoutSeconds }),
       ...(this.#options.eab ? { eab: this.#options.eab } : {}),
       log,
       now: this.#now,

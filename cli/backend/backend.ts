@@ -49,6 +49,11 @@ export interface Backend {
   listCertificates(request: ListCertificatesRequest): Promise<CertificateListing>;
   /** certbot's `delete`: the lineage's conf, `live/` and `archive/` (this machine only). */
   deleteLineage?(name: string): Promise<void>;
+  /**
+   * The names of the lineage `name` (certbot's `certonly --cert-name NAME` without `-d` reissues for
+   * them), or undefined when there is no such lineage. Absent: the backend cannot tell, and `-d` is needed.
+   */
+  lineageDomains?(name: string): Promise<readonly string[] | undefined>;
   /** certbot's `reconfigure`: new renewal settings for a lineage, nothing issued (this machine only). */
   reconfigure?(request: ReconfigureRequest): Promise<void>;
   /** certbot's `show_account`, `update_account`, `unregister` (this machine only). */
@@ -68,6 +73,11 @@ export interface ImportOutcome {
 export interface ReconfigureRequest {
   readonly name: string;
   readonly dns?: DnsChoice;
+  /**
+   * `--dns-<code>-credentials FILE` given alone (no provider chosen): the lineage keeps its provider
+   * and settings and takes this credentials file, which must be for that provider.
+   */
+  readonly credentials?: { readonly provider: string; readonly credentialsRef: string };
   readonly hooks?: { readonly preHook?: string; readonly deployHook?: string; readonly postHook?: string };
   readonly reuseKey?: boolean;
 }
@@ -85,6 +95,8 @@ export interface AccountOutcome {
   readonly thumbprint: string;
   readonly contact: readonly string[];
   readonly status?: string;
+  /** `show`: the profiles the CA's directory lists (draft-ietf-acme-profiles `meta.profiles`), name → description; `{}` when none. */
+  readonly profiles?: Readonly<Record<string, string>>;
 }
 
 /** A Step Functions execution the stack runs for the command (cloud mode). */
@@ -187,6 +199,11 @@ export interface RenewRequest {
   readonly hooks: { readonly preHook?: string; readonly deployHook?: string; readonly postHook?: string };
   /** `--dns-resolver` for this run's propagation checks, overriding each lineage's. */
   readonly resolvers?: readonly string[];
+  /**
+   * `--dns-propagation-timeout` (seconds): overrides each lineage's for this run and, as certbot
+   * saves the flags of a renewal, is saved into the lineages this run renews.
+   */
+  readonly propagationTimeoutSeconds?: number;
   /**
    * certbot's random delay before a renewal started by cron or a timer (no terminal, no
    * `--no-random-sleep-on-renew`): at most this many seconds, so a fleet does not reach the CA at once.

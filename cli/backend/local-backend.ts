@@ -33,6 +33,7 @@ import type {
 } from './backend.js';
 import { certificateRows } from './certificate-rows.js';
 import { notYetDue } from './not-yet-due.js';
+import { savePropagationTimeout } from './save-propagation-timeout.js';
 
 /**
  * Steps before every record is published. A failure there is mostly one that changed nothing (no
@@ -109,7 +110,12 @@ export class LocalBackend implements Backend {
     const notAfter = notYetDue(existing, spec, { force, dryRun });
     if (notAfter) return { status: 'NOT_DUE', lineage: name, notAfter };
     const created = !existing;
-    await this.#store.putLineage({ spec, state: existing?.lineage.state ?? { currentVersion: 0 } }, { expectedEtag: existing?.etag ?? null });
+    // certbot's account for the lineage (its conf's `account`) stays with it while the CA does: a certonly
+    // over a certbot lineage must not move it to another account.
+    const kept = existing?.lineage.spec.ca;
+    const written =
+      kept?.certbotAccount !== undefined && kept.directoryUrl === spec.ca.directoryUrl ? { ...spec, ca: { ...spec.ca, certbotAccount: kept.certbotAccount } } : spec;
+    await this.#store.putLineage({ spec: written, state: existing?.lineage.state ?? { currentVersion: 0 } }, { expectedEtag: existing?.etag ?? null });
 
     // The hooks are the lineage's own (written above), as a later renew finds them.
     const engine = (await loadEngineRunner()).makeEngine(this.#cmd, this.configDir, {
@@ -162,6 +168,7 @@ export class LocalBackend implements Backend {
       ...(request.hooks.deployHook && !dryRun ? { deployHook: request.hooks.deployHook } : {}),
       ...(request.hooks.postHook ? { postHook: request.hooks.postHook } : {}),
       ...(request.resolvers ? { resolvers: [...request.resolvers] } : {}),
+      ...(request.propagationTimeoutSeconds === undefined ? {} : { propagationTimeoutSeconds: request.propagationTimeoutSeconds }),
       json: request.json,
     });
     // certbot sleeps before the first renewal that is due, and not at all when none is.
@@ -173,6 +180,11 @@ export class LocalBackend implements Backend {
     // certbot's --dry-run simulates every lineage, due or not: a simulation that skipped the lineages
     // not due would not show that their next renewal can work.
     const outcome = await engine.sweep({ ...(names.length > 0 ? { lineages: [...names] } : {}), force: request.force || dryRun, dryRun });
+    // certbot saves a renewal's flags into the conf of the lineage it renewed (never in a dry run).
+    if (request.propagationTimeoutSeconds !== undefined && !dryRun) {
+      const renewedNow = outcome.results.filter((r) => r.status === 'succeeded').map((r) => r.lineage);
+      await savePropagationTimeout(this.#store, renewedNow, request.propagationTimeoutSeconds);
+    }
     // A lineage that another run renewed meanwhile is said so, once, and not counted as renewed; one
     // whose run only cleaned up after an abandoned run was not due, and is listed as such.
     // So is one another run holds right now (a second `renew`, say), or whose account is at the CA's limit.
@@ -301,17 +313,27 @@ export class LocalBackend implements Backend {
     const stored = await this.#store.getLineage(request.name);
     if (!stored) throw new UsageError(`--cert-name ${request.name}: no such certificate in ${this.configDir}. See "acmeflow certificates".`);
     const { spec, state } = stored.lineage;
+    if (request.credentials && request.credentials.provider !== spec.dns.provider) {
+      const { provider } = request.credentials;
+      throw new UsageError(`--dns-${provider}-credentials: the lineage ${request.name} validates with dns-${spec.dns.provider}; add --dns-${provider} to move it to ${provider}.`);
+    }
     const hooks = { ...spec.hooks, ...request.hooks };
     const next = {
       ...spec,
       ...(request.dns
         ? { dns: { ...spec.dns, provider: request.dns.provider, config: request.dns.config, ...(request.dns.credentialsRef ? { credentialsRef: request.dns.credentialsRef } : { credentialsRef: undefined }) } }
         : {}),
+      ...(request.credentials ? { dns: { ...spec.dns, credentialsRef: request.credentials.credentialsRef } } : {}),
       ...(request.reuseKey === undefined ? {} : { reuseKey: request.reuseKey }),
       ...(Object.keys(hooks).length > 0 ? { hooks } : {}),
     };
     if (next.dns.credentialsRef === undefined) delete (next.dns as { credentialsRef?: string }).credentialsRef;
     await this.#store.putLineage({ spec: next, state }, { expectedEtag: stored.etag });
+  }
+
+  async lineageDomains(name: string): Promise<readonly string[] | undefined> {
+    // A certbot-made lineage reads its names from live/, as certbot does.
+    return (await this.#store.getLineage(name))?.lineage.spec.domains;
   }
 
   async account(request: AccountRequest): Promise<AccountOutcome> {

@@ -55,8 +55,10 @@ async function importOne(session: CloudSession<'bucketName'>, keys: S3KeyStore, 
     credentialsRef = `${session.stack.secretPrefix}dns/${name}`;
     await putSecret(session, credentialsRef, JSON.stringify(item.dnsSecret), kms);
   }
-  const accountId = accountIdFor(item.spec.ca.directoryUrl);
-  if (item.account && !(await accounts.getAccountKey(accountId))) await accounts.putAccountKey(accountId, item.account);
+  // Under the id the lineage's runs ask for (certbot's own account for it when its conf names one), and
+  // as the CA's account when the stack has none yet, so its other lineages order with it too.
+  const ids = new Set([accountIdFor(item.spec.ca.directoryUrl, item.spec.ca.certbotAccount), accountIdFor(item.spec.ca.directoryUrl)]);
+  for (const accountId of ids) if (item.account && !(await accounts.getAccountKey(accountId))) await accounts.putAccountKey(accountId, item.account);
   const { hooks: _hooks, ...rest } = item.spec;
   const { credentialsRef: _local, ...dns } = item.spec.dns;
   const spec = { ...rest, dns: { ...dns, ...(credentialsRef ? { credentialsRef } : {}) } };

@@ -2,6 +2,7 @@ import type { AccountOutcome, AccountRequest, Backend } from '../backend/backend
 import { CA_OPTIONS, caFromFlags } from '../ca-flags.js';
 import { emailContacts } from '../account.js';
 import type { Output } from '../output.js';
+import { printOfferedProfiles } from './offered-profiles.js';
 import { UsageError } from '../usage-error.js';
 import type { Verb, VerbValues } from './verb.js';
 
@@ -29,12 +30,16 @@ function printAccount(out: Output, outcome: AccountOutcome, json: boolean): void
   out.line(`  Account URL: ${outcome.accountUrl}`);
   out.line(`  Account Thumbprint: ${outcome.thumbprint}`);
   out.line(outcome.contact.length === 0 ? '  Email contacts: none' : `  Email contact: ${outcome.contact.map((c) => c.replace(/^mailto:/, '')).join(', ')}`);
+  printOfferedProfiles(out, outcome.profiles, { indent: '  ', none: 'The CA lists no certificate profiles.' });
 }
 
 /** certbot's `show_account`. */
 export const showAccount: Verb<typeof OPTIONS> = {
   name: 'show_account',
-  help: help('show_account', 'Shows the account registered with the CA: its URL, key thumbprint and contacts.'),
+  help: help(
+    'show_account',
+    'Shows the account registered with the CA: its URL, key thumbprint and contacts, and the certificate profiles the CA offers (--json: `profiles`, name → description).',
+  ),
   options: OPTIONS,
   localOnly: {},
   async run(values, backend, cmd) {

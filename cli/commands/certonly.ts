@@ -16,7 +16,7 @@ Obtains a certificate with dns-01 and saves it in certbot's layout under the con
 (live/<name>/fullchain.pem, privkey.pem, ...). Registers the account first when none exists.
 
   -d, --domains NAMES          names for the certificate (comma-separated; repeatable); the first names the lineage
-  --cert-name NAME             the lineage name (default: the first name)
+  --cert-name NAME             the lineage name (default: the first name); without -d, an existing lineage's names
   --key-type rsa|ecdsa         key type (default: the CA's suggestion, else ecdsa)
   --rsa-key-size 2048|3072|4096
   --elliptic-curve secp256r1|secp384r1
@@ -120,14 +120,14 @@ export const certonly: Verb<typeof OPTIONS> = {
  * nothing written. The backend reads the DNS flags, as credentials are a file here and a secret
  * reference in the stack.
  */
-export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, backend: Pick<Backend, 'dnsFromFlags'>, out: Output): Promise<IssueRequest> {
-  // The names are normalised once, by resolveLineageSpec below; the spec is trusted from then on.
-  const domains = values.domains ?? [];
-  if (domains.length === 0) throw new UsageError('Name the certificate\u2019s domains with -d, e.g. -d example.com,www.example.com.');
+export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, backend: Pick<Backend, 'dnsFromFlags' | 'lineageDomains'>, out: Output): Promise<IssueRequest> {
   const certName = values['cert-name'] === undefined ? undefined : certNameFromFlag(values['cert-name']);
   const nameProblem = certName === undefined ? undefined : lineageNameProblem(certName);
   if (values['reuse-key'] && values['new-key']) throw new UsageError('Give --reuse-key or --new-key, not both.');
   if (nameProblem) throw new UsageError(`--cert-name ${certName}: ${nameProblem}.`);
+  // The names are normalised once, by resolveLineageSpec below; the spec is trusted from then on.
+  const domains = values.domains ?? (certName === undefined ? [] : await existingDomains(certName, backend));
+  if (domains.length === 0) throw new UsageError('Name the certificate\u2019s domains with -d, e.g. -d example.com,www.example.com.');
   const resolvers = resolversFromFlags(values);
   const propagationTimeout = propagationTimeoutFromFlags(values);
   const ca = caFromFlags(values);
@@ -185,6 +185,14 @@ export async function issueRequestFromFlags(values: VerbValues<typeof OPTIONS>, 
     account: { agreeTos: values['agree-tos'] ?? false, ...(values.email ? { email: values.email } : {}), ...(eab ? { eab } : {}) },
     ...(resolvers ? { resolvers } : {}),
   };
+}
+
+/** certbot's `certonly --cert-name NAME` without `-d`: the names the lineage has now, as certbot reissues for them. */
+async function existingDomains(certName: string, backend: Pick<Backend, 'lineageDomains'>): Promise<readonly string[]> {
+  if (!backend.lineageDomains) return [];
+  const domains = await backend.lineageDomains(certName);
+  if (domains === undefined) throw new UsageError(`--cert-name ${certName}: no such certificate; name its domains with -d to create it (see "acmeflow certificates").`);
+  return domains;
 }
 
 /** certbot's `--preferred-profile` (`--profile`) and `--required-profile` as the lineage's `ca` fields; both at once is refused. */

@@ -9,6 +9,7 @@ export const RECONFIGURE_HELP = `Usage: acmeflow reconfigure --cert-name NAME [-
 
 Changes the renewal settings of a lineage (certbot's reconfigure), without issuing: the next renew
 uses them. This is how a certbot lineage on an HTTP-01 authenticator or an installer moves to dns-01.
+--dns-PROVIDER-credentials FILE alone gives the lineage a new credentials file for the provider it has.
 `;
 
 const OPTIONS = {
@@ -27,6 +28,13 @@ function choosesDns(values: Record<string, unknown>): boolean {
   return dnsProviderCodes.some((code) => values[`dns-${code}`] === true);
 }
 
+/** The provider of a `--dns-<code>-credentials FILE` given without choosing a provider (certbot saves it alone too). */
+function credentialsAlone(values: Record<string, unknown>): string | undefined {
+  const given = dnsProviderCodes.filter((code) => typeof values[`dns-${code}-credentials`] === 'string');
+  if (given.length > 1) throw new UsageError(`Give the credentials of one DNS provider, not ${given.map((c) => `--dns-${c}-credentials`).join(' and ')}.`);
+  return given[0];
+}
+
 /** `acmeflow reconfigure`: certbot's verb for changing a lineage's renewal settings. */
 export const reconfigure: Verb<typeof OPTIONS> = {
   name: 'reconfigure',
@@ -38,14 +46,25 @@ export const reconfigure: Verb<typeof OPTIONS> = {
     if (!backend.reconfigure) throw new UsageError('reconfigure acts on this machine\u2019s config directory only.');
     if (values['reuse-key'] && values['new-key']) throw new UsageError('Give --reuse-key or --new-key, not both.');
     const name = certNameFromFlag(values['cert-name']);
-    const dns = choosesDns(values) ? await backend.dnsFromFlags(values, (message) => cmd.out.error(`Warning: ${message}`)) : undefined;
+    const warn = (message: string) => cmd.out.error(`Warning: ${message}`);
+    const dns = choosesDns(values) ? await backend.dnsFromFlags(values, warn) : undefined;
+    const alone = dns === undefined ? credentialsAlone(values) : undefined;
+    // Checked as when choosing the provider (the file read now; missing or broken: exit 2); the lineage keeps its provider.
+    const checked = alone === undefined ? undefined : await backend.dnsFromFlags({ ...values, [`dns-${alone}`]: true }, warn);
+    const credentials = alone !== undefined && checked?.credentialsRef !== undefined ? { provider: alone, credentialsRef: checked.credentialsRef } : undefined;
     const hooks = {
       ...(values['pre-hook'] === undefined ? {} : { preHook: values['pre-hook'] }),
       ...(values['deploy-hook'] === undefined ? {} : { deployHook: values['deploy-hook'] }),
       ...(values['post-hook'] === undefined ? {} : { postHook: values['post-hook'] }),
     };
     const reuseKey = values['reuse-key'] ? true : values['new-key'] ? false : undefined;
-    await backend.reconfigure({ name, ...(dns ? { dns } : {}), ...(Object.keys(hooks).length > 0 ? { hooks } : {}), ...(reuseKey === undefined ? {} : { reuseKey }) });
+    await backend.reconfigure({
+      name,
+      ...(dns ? { dns } : {}),
+      ...(credentials ? { credentials } : {}),
+      ...(Object.keys(hooks).length > 0 ? { hooks } : {}),
+      ...(reuseKey === undefined ? {} : { reuseKey }),
+    });
     cmd.out.line(`Successfully updated configuration. Changes will apply when the certificate renews (${name}).`);
     return 0;
   },

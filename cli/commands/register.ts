@@ -2,7 +2,7 @@ import { emailContacts } from '../account.js';
 import type { RegisterOutcome } from '../backend/backend.js';
 import { CA_OPTIONS, caFromFlags, eabFromFlags } from '../ca-flags.js';
 import type { Output } from '../output.js';
-import { sanitizeDisplayText } from '../../shared/text/index.js';
+import { printOfferedProfiles } from './offered-profiles.js';
 import { UsageError } from '../usage-error.js';
 import type { Verb } from './verb.js';
 
@@ -43,12 +43,4 @@ export function printRegisterOutcome(out: Output, outcome: RegisterOutcome, opti
     printOfferedProfiles(out, outcome.profiles);
   }
   return 0;
-}
-
-/** The CA's profiles (draft-ietf-acme-profiles `meta.profiles`), for `--preferred-profile` / `--required-profile`. */
-function printOfferedProfiles(out: Output, profiles: Readonly<Record<string, string>> | undefined): void {
-  const names = Object.keys(profiles ?? {});
-  if (names.length === 0) return;
-  out.line('The CA offers these certificate profiles (--preferred-profile NAME or --required-profile NAME):');
-  for (const name of names) out.line(`  ${name}: ${sanitizeDisplayText(String(profiles?.[name] ?? ''), 200)}`);
 }

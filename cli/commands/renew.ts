@@ -3,7 +3,7 @@ import { sanitizeDisplayText } from '../../shared/text/index.js';
 import type { RenewOutcome, RenewRequest, RenewResult } from '../backend/backend.js';
 import { CLOUD_HELP, CLOUD_OPTIONS, LOCAL_ONLY_FIXES } from '../cloud/cloud-flags.js';
 import { certNameFromFlag } from '../cert-name.js';
-import { resolversFromFlags } from '../dns-flags.js';
+import { propagationTimeoutFromFlags, resolversFromFlags } from '../dns-flags.js';
 import type { CommandContext } from '../engine-runner.js';
 import type { Output } from '../output.js';
 import { printUnreadable } from '../unreadable-lineages.js';
@@ -13,12 +13,15 @@ import { hookFailuresJson, printHookFailures } from './print-hook-failures.js';
 import type { Verb, VerbValues } from './verb.js';
 
 export const RENEW_HELP = `Usage: acmeflow renew [--cert-name NAME] [--force-renewal] [--dry-run] [--pre-hook CMD] [--deploy-hook CMD] [--post-hook CMD]
+                     [--dns-resolver HOST:PORT] [--dns-propagation-timeout SECONDS]
 
 Renews every certificate in the config directory that is due (or only NAME), each with the
 settings stored in its lineage (certbot's own lineages and accounts included). --dry-run simulates
 every lineage, due or not, as certbot does. Run without a terminal (cron, a timer), it first waits
 a random time of up to 8 minutes, as certbot does, unless --no-random-sleep-on-renew is given. Hooks follow certbot: --pre-hook once before the first renewal,
 --deploy-hook once per renewed certificate, --post-hook once after a run that attempted anything.
+--dns-propagation-timeout overrides each lineage's wait for this run and, as certbot keeps the flags
+of a renewal, is saved into the lineages it renews.
 
 ${CLOUD_HELP}
   With --stack the stack's renewal sweep is started (every due lineage in its bucket, or only --cert-name);
@@ -33,6 +36,7 @@ const OPTIONS = {
   'deploy-hook': { type: 'string' },
   'post-hook': { type: 'string' },
   'dns-resolver': { type: 'string', multiple: true },
+  'dns-propagation-timeout': { type: 'string' },
   // certbot's renew takes them; a renewal here keeps each lineage's own settings, as certbot's does.
   'keep-until-expiring': { type: 'boolean' },
   keep: { type: 'boolean' },
@@ -49,6 +53,7 @@ const LOCAL_ONLY = {
   'deploy-hook': LOCAL_ONLY_FIXES['deploy-hook'],
   'post-hook': LOCAL_ONLY_FIXES['post-hook'],
   'dns-resolver': LOCAL_ONLY_FIXES['dns-resolver'],
+  'dns-propagation-timeout': 'The stack waits as long as each lineage says; set it with "acmeflow certonly --stack ... --cert-name NAME --dns-propagation-timeout SECONDS".',
   'config-dir': LOCAL_ONLY_FIXES['config-dir'],
 };
 
@@ -79,6 +84,7 @@ function renewRequestFromFlags(values: VerbValues<typeof OPTIONS>, cmd: CommandC
       ...(values['post-hook'] ? { postHook: values['post-hook'] } : {}),
     },
     ...(values['dns-resolver'] ? { resolvers: resolversFromFlags(values) } : {}),
+    ...(values['dns-propagation-timeout'] === undefined ? {} : { propagationTimeoutSeconds: propagationTimeoutFromFlags(values) as number }),
     ...(randomDelay && Number.isFinite(ceiling) && ceiling > 0 ? { randomDelayMaxSeconds: ceiling } : {}),
   };
 }

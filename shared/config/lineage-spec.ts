@@ -68,6 +68,8 @@ export const keyStoreSchema = z.enum(KEY_STORES);
 export const deployDelaySchema = z.number().int().min(0).max(86_400);
 /** An ACME profile the CA lists in its directory. */
 export const profileSchema = z.string().min(1);
+/** certbot's account id (an MD5 of the account key in hex, as certbot names the account's directory). */
+export const certbotAccountIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, 'a certbot account id is the name of its directory under accounts/ (hex digits)');
 /** Issuer common name of the chain to prefer (certbot's `--preferred-chain`). */
 export const preferredChainSchema = z.string().min(1);
 /** How long the propagation check may wait, in whole seconds: at least 10, at most a day. */
@@ -159,6 +161,11 @@ export const caSpecSchema = z
     preferredChain: preferredChainSchema.optional(),
     /** The account's new-order limit, over the CA preset's. @default the preset's; none for other CAs */
     newOrderLimit: newOrderLimitSchema.optional(),
+    /**
+     * certbot's account for this lineage (the renewal conf's `account`, certbot's `--account`): the id
+     * of `accounts/<server>/<id>/`. Only a lineage certbot made has one; the CA's one account otherwise.
+     */
+    certbotAccount: certbotAccountIdSchema.optional(),
   })
   .strict();
 

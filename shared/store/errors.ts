@@ -66,6 +66,28 @@ export class LineageLockedError extends StoreError {
   }
 }
 
+/**
+ * A lineage names its certbot account (the renewal conf's `account = <id>`) and the key store has
+ * no such account at the lineage's CA. The lineage is not issued with another account, nor is one
+ * registered in its place (the account certbot registered may hold a single-use EAB binding): the
+ * conf or the accounts directory must be fixed. Other lineages are not affected.
+ */
+export class CertbotAccountNotFoundError extends StoreError {
+  readonly certbotAccount: string;
+  /** certbot's account ids found at the same CA (empty when the store cannot list them). */
+  readonly present: readonly string[];
+  constructor(certbotAccount: string, directoryUrl: string, present: readonly string[] = []) {
+    super(
+      `The renewal conf names the account ${certbotAccount} (account = ${certbotAccount}), and there is no such account for ${directoryUrl}; ` +
+        (present.length === 0 ? 'no certbot account is stored for that CA. ' : `the accounts stored for that CA are ${present.join(', ')}. `) +
+        'Set account = to one of them in the conf (or remove the line to use the CA\'s first account).',
+    );
+    this.name = 'CertbotAccountNotFoundError';
+    this.certbotAccount = certbotAccount;
+    this.present = present;
+  }
+}
+
 /** A key the workflow needs is not in the key store. */
 export class KeyNotFoundError extends StoreError {
   constructor(what: string) {

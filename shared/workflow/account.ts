@@ -2,16 +2,27 @@ import { findAccount, newAccount, type Account } from '../acme/account.js';
 import type { AcmeContext } from '../acme/context.js';
 import { AcmeAccountDoesNotExistError } from '../acme/errors.js';
 import { exportAccountKeyPem, generateAccountKey, importAccountKey, type AccountKeyType } from '../acme/jws.js';
-import { KeyNotFoundError, LineageLockedError, type LineageLock, type LockHandle, type StoredAccountKey } from '../store/index.js';
+import {
+  CertbotAccountNotFoundError,
+  certbotAccountKeyId,
+  KeyNotFoundError,
+  LineageLockedError,
+  type LineageLock,
+  type LockHandle,
+  type StoredAccountKey,
+} from '../store/index.js';
 import type { WorkflowDeps } from './deps.js';
 
 /**
  * The key store's id for the account at a CA: the directory URL as a readable slug
- * (`acme-v02.api.letsencrypt.org-directory`). One account per CA, as certbot keeps by default.
+ * (`acme-v02.api.letsencrypt.org-directory`). One account per CA, as certbot keeps by default; a
+ * lineage that names one of certbot's accounts (`certbotAccount`) gets that account's own id
+ * ({@link certbotAccountKeyId}).
  */
-export function accountIdFor(directoryUrl: string): string {
+export function accountIdFor(directoryUrl: string, certbotAccount?: string): string {
   const u = new URL(directoryUrl);
-  return `${u.host}${u.pathname}`.replace(/[^A-Za-z0-9.]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase();
+  const caId = `${u.host}${u.pathname}`.replace(/[^A-Za-z0-9.]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase();
+  return certbotAccount === undefined ? caId : certbotAccountKeyId(caId, certbotAccount);
 }
 
 export interface EnsureAccountOptions {
@@ -19,6 +30,11 @@ export interface EnsureAccountOptions {
   readonly contact?: readonly string[];
   readonly eabRef?: string;
   readonly accountKeyType?: AccountKeyType;
+  /**
+   * certbot's account the lineage names (its renewal conf's `account`): used as it is, never
+   * registered; `CertbotAccountNotFoundError` when the key store does not have it.
+   */
+  readonly certbotAccount?: string;
   /** The person agreed to the CA's terms (the CLI's --agree-tos; a deployed config's explicit flag). */
   readonly termsOfServiceAgreed?: boolean;
   /**
@@ -51,9 +67,11 @@ const REGISTRATION_LEASE_SECONDS = 120;
  * registration's key with another's URL.
  */
 export async function ensureAccount(ctx: AcmeContext, deps: Pick<WorkflowDeps, 'keys' | 'resolveEab' | 'log'>, options: EnsureAccountOptions): Promise<Account & { id: string }> {
-  const id = accountIdFor(options.directoryUrl);
+  const id = accountIdFor(options.directoryUrl, options.certbotAccount);
   const stored = await deps.keys.getAccountKey(id);
   if (stored?.accountUrl) return registered(id, stored, stored.accountUrl);
+  // An account certbot registered is not replaced by a new registration (its EAB may be single-use).
+  if (options.certbotAccount !== undefined) throw new CertbotAccountNotFoundError(options.certbotAccount, options.directoryUrl);
   const guard = options.registrationLock;
   let handle: LockHandle;
   try {

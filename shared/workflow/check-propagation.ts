@@ -26,8 +26,8 @@ function chainsOf(state: IssuanceState): CnameChains {
  *
  * It ends the wait early when waiting cannot help: every server asked refuses or is not
  * authoritative (`DnsNotAuthoritativeError`), or none has answered for a minute
- * (`DnsServersUnreachableError`). Past the lineage's `dns.propagationTimeoutSeconds` (else the
- * limit's) it fails with `DnsPropagationTimeoutError` naming what is still missing where. Errors
+ * (`DnsServersUnreachableError`). Past this run's `deps.propagationTimeoutSeconds`, else the lineage's
+ * `dns.propagationTimeoutSeconds` (else the limit's), it fails with `DnsPropagationTimeoutError` naming what is still missing where. Errors
  * name the CNAME chain of a delegated record. When the order's authorizations would expire before
  * the CA could validate (`authorizationDeadline` less {@link AUTHORIZATION_MARGIN_SECONDS}), it
  * stops with `AuthorizationWindowClosingError` instead of waiting past them. Each round that is not ready logs what it still
@@ -57,7 +57,7 @@ export async function checkPropagation(state: IssuanceState, deps: WorkflowDeps,
     const certain = ready ? undefined : certainPropagationFailure(report, elapsed, chains);
     if (certain) throw certain;
   }
-  const timeoutSeconds = spec.dns.propagationTimeoutSeconds ?? limits.propagationTimeoutSeconds;
+  const timeoutSeconds = deps.propagationTimeoutSeconds ?? spec.dns.propagationTimeoutSeconds ?? limits.propagationTimeoutSeconds;
   if (!ready && elapsed >= timeoutSeconds) throw new DnsPropagationTimeoutError(missing, { timeoutSeconds, chains });
   const deadline = state.authorizationDeadline === undefined ? Number.NaN : Date.parse(state.authorizationDeadline);
   if (!ready && now.getTime() + AUTHORIZATION_MARGIN_SECONDS * 1000 >= deadline) {

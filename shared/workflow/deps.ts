@@ -50,6 +50,12 @@ export interface WorkflowDeps {
    * resolvers), asked only when validation failed, to add a DNSSEC hint to the error. Absent: no hint.
    */
   zoneSigning?(name: string, resolvers: readonly string[]): Promise<ZoneSigning | undefined>;
+  /**
+   * This run's propagation timeout in seconds, over every lineage's `dns.propagationTimeoutSeconds`
+   * (the command's `renew --dns-propagation-timeout`, as certbot's plugin flags override the renewal
+   * conf for the run). Absent: each lineage's own, else the limit.
+   */
+  readonly propagationTimeoutSeconds?: number;
   readonly targets?: readonly DeployTarget[];
   /** Plans and results of renewal sweeps (needed by the sweep's steps only). */
   readonly sweeps?: SweepStore;

@@ -119,6 +119,8 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
       contact: spec.ca.contact,
       ...(spec.ca.eabRef ? { eabRef: spec.ca.eabRef } : {}),
       accountKeyType: spec.ca.accountKeyType,
+      // certbot's account is the CA's own; a dry run at the staging CA uses that CA's account.
+      ...(spec.ca.certbotAccount !== undefined && directoryUrl === spec.ca.directoryUrl ? { certbotAccount: spec.ca.certbotAccount } : {}),
       termsOfServiceAgreed: spec.ca.termsOfServiceAgreed,
       // Concurrent first issuances at one CA (a sweep over new lineages) register one account, not one each.
       registrationLock: { lock: deps.lock, owner: input.owner },

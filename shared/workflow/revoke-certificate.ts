@@ -4,6 +4,7 @@ import { revokeCertificate as acmeRevoke } from '../acme/revocation.js';
 import type { RevocationReason } from '../acme/types.js';
 import { parseCertificate } from '../crypto/parse-certificate.js';
 import { pemToDer } from '../crypto/pem-to-der.js';
+import { CertbotAccountNotFoundError } from '../store/errors.js';
 import { accountIdFor } from './account.js';
 import type { WorkflowDeps } from './deps.js';
 import { requireLineage } from './require-lineage.js';
@@ -30,7 +31,11 @@ export async function revokeCertificate(input: RevokeInput, deps: WorkflowDeps):
   const reason = input.reason ?? 'unspecified';
   const directoryUrl = lineage.spec.ca.directoryUrl;
   const ctx = deps.acme(directoryUrl);
-  const accountKey = await deps.keys.getAccountKey(accountIdFor(directoryUrl));
+  // The lineage's own account (certbot's, when its conf names one); without it, the certificate key revokes.
+  const accountKey = await deps.keys.getAccountKey(accountIdFor(directoryUrl, lineage.spec.ca.certbotAccount)).catch((err: unknown) => {
+    if (err instanceof CertbotAccountNotFoundError) return undefined;
+    throw err;
+  });
   const der = pemToDer(pem);
   let revokedBy: 'account' | 'certificate key';
   try {

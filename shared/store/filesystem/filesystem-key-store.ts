@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { normalizePem } from '../../crypto/normalize-pem.js';
-import { KeyNotFoundError, StoreError, VersionConflictError } from '../errors.js';
+import { parseCertbotAccountKeyId } from '../certbot-account-id.js';
+import { CertbotAccountNotFoundError, KeyNotFoundError, StoreError, VersionConflictError } from '../errors.js';
 import type { KeyStore, StoredAccountKey } from '../key-store.js';
 import { errorCode, pathExists, readTextIfExists, removeIfExists, removeTempLeftovers, writeFileAtomic } from './atomic-files.js';
 import { findCertbotAccounts } from './certbot-accounts.js';
@@ -166,6 +167,8 @@ export class FilesystemKeyStore implements KeyStore {
    * `meta.json`) is still read, until the next write replaces it.
    */
   async getAccountKey(accountId: string): Promise<StoredAccountKey | undefined> {
+    const named = parseCertbotAccountKeyId(accountId);
+    if (named !== undefined) return this.#getNamedCertbotAccountKey(named.caId, named.certbotId);
     const dir = this.layout.accountDir(accountId);
     const text = await readTextIfExists(join(dir, ACCOUNT_FILE));
     if (text !== undefined) return parseAccountFile(accountId, ACCOUNT_FILE, text);
@@ -175,11 +178,26 @@ export class FilesystemKeyStore implements KeyStore {
   /**
    * certbot's account at the same CA (`accounts/<server>/directory/<id>/`), used as it is: a second
    * registration would need a second EAB credential, which is often single-use. With several, the
-   * oldest, as certbot's own accounts list starts with it.
+   * oldest, as certbot's own accounts list starts with it; a lineage whose conf names its account
+   * asks for that one by its own id instead (`shared/store/certbot-account-id.ts`).
    */
   async #getCertbotAccountKey(accountId: string): Promise<StoredAccountKey | undefined> {
     const [account] = await findCertbotAccounts(this.layout, accountId);
     return account?.key;
+  }
+
+  /**
+   * The certbot account a renewal conf names (`account = <id>`), at the CA `caId`, as certbot itself
+   * picks it for the lineage.
+   *
+   * @throws CertbotAccountNotFoundError naming the id and the accounts present at that CA, rather than
+   *   answering undefined: a missing account must not be registered anew.
+   */
+  async #getNamedCertbotAccountKey(caId: string, certbotId: string): Promise<StoredAccountKey> {
+    const accounts = await findCertbotAccounts(this.layout, caId);
+    const account = accounts.find((a) => a.id === certbotId);
+    if (account !== undefined) return account.key;
+    throw new CertbotAccountNotFoundError(certbotId, accounts[0]?.key.directoryUrl ?? caId, accounts.map((a) => a.id));
   }
 
   /** The two-file layout: resolves undefined unless both files are there (`meta.json` was written last). */
@@ -198,6 +216,8 @@ export class FilesystemKeyStore implements KeyStore {
    * this only promises that every reader sees one whole account.
    */
   async putAccountKey(accountId: string, key: StoredAccountKey): Promise<void> {
+    // certbot's accounts are certbot's files: read as they are, never rewritten in acmeflow's layout.
+    if (parseCertbotAccountKeyId(accountId) !== undefined) throw new StoreError(`The account ${accountId} is certbot's; acmeflow does not write certbot's accounts.`);
     const dir = this.layout.accountDir(accountId);
     await ensurePrivateDirs(this.layout, this.layout.accountsRoot, dir);
     const record = { directoryUrl: key.directoryUrl, ...(key.accountUrl === undefined ? {} : { accountUrl: key.accountUrl }), privateKeyPem: key.privateKeyPem };

@@ -9,7 +9,8 @@
  * later `renew` runs them, as certbot's does.
  * Everything else is in an `[acmeflow]` section, which certbot never reads and keeps when it
  * rewrites the file itself (it deletes unknown `[renewalparams]` keys, so prefixed keys there would
- * not survive a `certbot renew`). Keys acmeflow does not own (`account`, `manual_auth_hook`, other
+ * not survive a `certbot renew`). `account` (certbot's account for the lineage) is read into the spec and
+ * written back in place. Keys acmeflow does not own (other `[renewalparams]` keys, other
  * sections) are carried over unchanged when acmeflow rewrites the file. A new conf gets certbot's
  * `autorenew = False`, so that `certbot renew` (Debian's certbot.timer) leaves the lineage to
  * acmeflow instead of issuing a second certificate; an operator may change it, and it is kept.
@@ -94,6 +95,7 @@ const RENEWALPARAMS_OWNED = new Set([
   'pref_challs',
   ...Object.values(CERTBOT_CREDENTIALS_KEYS),
   'server',
+  'account',
   'key_type',
   'rsa_key_size',
   'elliptic_curve',
@@ -197,6 +199,7 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
   out.push('', '# Options used in the renewal process', '[renewalparams]');
   const manual = spec.dns.provider === 'manual';
   out.push(line('authenticator', manual ? 'manual' : `dns-${spec.dns.provider}`), line('server', spec.ca.directoryUrl));
+  if (spec.ca.certbotAccount !== undefined) out.push(line('account', spec.ca.certbotAccount));
   const credentialsKey = CERTBOT_CREDENTIALS_KEYS[spec.dns.provider];
   if (credentialsKey !== undefined && spec.dns.credentialsRef !== undefined) out.push(line(credentialsKey, spec.dns.credentialsRef));
   if (manual) {
@@ -456,6 +459,8 @@ export function lineageFromDocument(document: ConfDocument, name: string, path: 
       profile: own.string('profile'),
       requiredProfile: own.string('required_profile'),
       preferredChain: params.string('preferred_chain'),
+      // certbot's choice among several accounts at the CA (certbot's `--account`), kept for every renewal.
+      certbotAccount: params.string('account')?.trim(),
     }),
     dns: withoutUndefined({
       provider,

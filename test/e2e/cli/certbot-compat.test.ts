@@ -308,6 +308,10 @@ describe.skipIf(!hasCertbot)(`certbot's lineages and accounts (needs ${CERTBOT} 
       const accountDir = join(configDir, 'accounts', `127.0.0.1:${new URL(pebble.directoryUrl).port}`, 'dir');
       const regr = JSON.parse(await readFile(join(accountDir, (await readdir(accountDir))[0] as string, 'regr.json'), 'utf8')) as { uri: string };
       expect((await account.getAccountKey(accountIdFor(pebble.directoryUrl)))?.accountUrl).toBe(regr.uri);
+      // And under the id the lineage's conf names it by (account = <id>), which the stack's runs ask for.
+      const named = (await store.getLineage('rfc.example.test'))?.lineage.spec.ca.certbotAccount;
+      expect(named).toMatch(/^[0-9a-f]{32}$/);
+      expect((await account.getAccountKey(accountIdFor(pebble.directoryUrl, named)))?.accountUrl).toBe(regr.uri);
       // Keys only under keys/; no secret anywhere else in the bucket.
       for (const key of await objects()) {
         if (key.startsWith('keys/')) continue;

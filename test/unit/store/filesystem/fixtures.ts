@@ -18,6 +18,7 @@ export function fullLineage(overrides: Partial<LineageSpecInput> = {}, state: Pa
       accountKeyType: 'ecdsa-p384',
       profile: 'tlsserver',
       preferredChain: "ISRG Root X1, the 'old' one # really",
+      certbotAccount: '2e48c3a46f5c9b7327ac86e9b40ef680',
     },
     dns: {
       provider: 'rfc2136',

@@ -34,6 +34,8 @@ describe('formatRenewalConf', () => {
       '[renewalparams]',
       'authenticator = dns-rfc2136',
       'server = https://acme.amecert.jprs.jp/DV/getDirectory',
+      // certbot's account for the lineage, where certbot reads it.
+      'account = 2e48c3a46f5c9b7327ac86e9b40ef680',
       // certbot's own key for its rfc2136 plugin's credentials file, so certbot can renew the lineage too.
       'dns_rfc2136_credentials = /etc/letsencrypt/rfc2136.ini',
       'key_type = rsa',
@@ -185,12 +187,27 @@ describe('parseRenewalConf', () => {
     const lineage = minimalLineage();
     const rewritten = formatRenewalConf({ ...lineage, state: { currentVersion: 1 } }, layout, parseConfigObj(edited, PATH));
     expect(rewritten).toContain('\nmy_note = kept\n');
-    expect(rewritten).toContain('\naccount = 0123abcd\ninstaller = None\n');
+    // `account` is the spec's (certbot's account for the lineage): this lineage has none.
+    expect(rewritten).toContain('\ninstaller = None\n');
+    expect(rewritten).not.toContain('account = 0123abcd');
     expect(rewritten).toContain('\n[custom]\n# operator notes\nowner = web team\n');
     expect(rewritten.match(/^server = /gm)).toHaveLength(1);
     expect(rewritten).toContain('server = https://acme-v02.api.letsencrypt.org/directory');
     expect(rewritten).not.toContain('old.example');
     expect(rewritten).toContain('\ncurrent_version = 1\n');
+  });
+
+  it("reads certbot's account for the lineage from [renewalparams] account, and writes it back once, after server", () => {
+    const first = formatRenewalConf(minimalLineage(), layout);
+    const edited = first.replace('[renewalparams]\n', '[renewalparams]\naccount = 0123abcd\n');
+    const lineage = parseRenewalConf(edited, 'example.com', PATH);
+    expect(lineage.spec.ca.certbotAccount).toBe('0123abcd');
+    const rewritten = formatRenewalConf(lineage, layout, parseConfigObj(edited, PATH));
+    expect(rewritten.match(/^account = /gm)).toHaveLength(1);
+    expect(rewritten).toContain('\nserver = https://acme-v02.api.letsencrypt.org/directory\naccount = 0123abcd\n');
+    expect(() => parseRenewalConf(first.replace('[renewalparams]\n', '[renewalparams]\naccount = ../x\n'), 'example.com', PATH)).toThrow(
+      expect.objectContaining({ name: 'RenewalConfError', message: expect.stringContaining('certbot account id') }),
+    );
   });
 
   it("turns off certbot's own renewal in a new conf, and keeps the operator's choice after that", () => {
@@ -212,11 +229,11 @@ describe('parseRenewalConf', () => {
   it.each([
     ['renew_before_expiry = 45 days', 'renew_before_expiry = soon', 1, 'not a duration'],
     ['authenticator = dns-rfc2136', 'authenticator = webroot', 11, 'dns-01 only'],
-    ['rsa_key_size = 3072', 'rsa_key_size = 1024', 15, '2048, 3072 or 4096'],
-    ['format = 1', 'format = 2', 25, 'Upgrade acmeflow'],
+    ['rsa_key_size = 3072', 'rsa_key_size = 1024', 16, '2048, 3072 or 4096'],
+    ['format = 1', 'format = 2', 26, 'Upgrade acmeflow'],
     ['deploy_delay_seconds = 900', 'deploy_delay_seconds = 10 minutes', undefined, 'whole number'],
     ['deploy_delay_seconds = 900', 'deploy_delay_seconds = 900\ndeploy_dealy = 60', undefined, 'no setting "deploy_dealy"'],
-    ['reuse_key = True', 'reuse_key = maybe', 16, 'True or False'],
+    ['reuse_key = True', 'reuse_key = maybe', 17, 'True or False'],
     ['ca_preset = jprs', 'ca_preset = nosuchca', undefined, 'unknown CA'],
     ['account_key_type = ecdsa-p384', 'account_key_type = dsa', undefined, 'accountKeyType'],
   ])('rejects a bad hand edit (%s → %s) with a typed error naming the line', (from, to, line, problem) => {
