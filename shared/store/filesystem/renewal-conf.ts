@@ -115,6 +115,7 @@ const ACMEFLOW_KEYS = new Set([
   'agree_tos',
   'profile',
   'required_profile',
+  'new_order_limit',
   'dns_config',
   'dns_credentials_ref',
   'dns_delegations',
@@ -235,6 +236,7 @@ export function renderRenewalConf(lineage: Lineage, layout: CertbotLayout, previ
     ['agree_tos', spec.ca.termsOfServiceAgreed ? 'True' : undefined],
     ['profile', spec.ca.profile],
     ['required_profile', spec.ca.requiredProfile],
+    ['new_order_limit', spec.ca.newOrderLimit && jsonValue(spec.ca.newOrderLimit)],
     ['dns_config', Object.keys(ownDnsConfig(spec)).length === 0 ? undefined : jsonValue(ownDnsConfig(spec))],
     ['dns_credentials_ref', credentialsKey === undefined ? spec.dns.credentialsRef : undefined],
     ['dns_delegations', Object.keys(spec.dns.delegations).length === 0 ? undefined : jsonValue(spec.dns.delegations)],
@@ -458,6 +460,7 @@ export function lineageFromDocument(document: ConfDocument, name: string, path: 
       termsOfServiceAgreed: own.boolean('agree_tos'),
       profile: own.string('profile'),
       requiredProfile: own.string('required_profile'),
+      newOrderLimit: own.json('new_order_limit', 'object'),
       preferredChain: params.string('preferred_chain'),
       // certbot's choice among several accounts at the CA (certbot's `--account`), kept for every renewal.
       certbotAccount: params.string('account')?.trim(),

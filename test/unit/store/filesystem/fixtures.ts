@@ -19,6 +19,7 @@ export function fullLineage(overrides: Partial<LineageSpecInput> = {}, state: Pa
       profile: 'tlsserver',
       preferredChain: "ISRG Root X1, the 'old' one # really",
       certbotAccount: '2e48c3a46f5c9b7327ac86e9b40ef680',
+      newOrderLimit: { orders: 50, windowSeconds: 3600, ariRenewalsExempt: true },
     },
     dns: {
       provider: 'rfc2136',
