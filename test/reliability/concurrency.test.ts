@@ -8,6 +8,7 @@
 import 'reflect-metadata';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,7 +116,13 @@ describe('two renewals of the same lineage at once', () => {
     const problems: string[] = [];
     for (let round = 1; round <= rounds; round++) {
       const before = await inspectLineage(configDir, 'twice');
-      const args = ['renew', '--force-renewal', '--cert-name', 'twice', '--config-dir', configDir];
+      // The two must meet: on a loaded machine one process can start after the other finished, and a
+      // forced renewal after another is rightly a second version. certbot's pre-hook runs once both
+      // have planned; it waits until both are there, so both go for the lineage at the same moment.
+      const barrier = join(configDir, `barrier-${round}`);
+      mkdirSync(barrier, { recursive: true });
+      const meet = `touch ${barrier}/$$; n=0; while [ "$(ls ${barrier} | wc -l)" -lt 2 ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n+1)); done`;
+      const args = ['renew', '--force-renewal', '--cert-name', 'twice', '--config-dir', configDir, '--pre-hook', meet];
       const both = await Promise.all([cli.spawn(args), cli.spawn(args)]);
       const after = await inspectLineage(configDir, 'twice');
       const added = after.complete.length - before.complete.length;
