@@ -10,3 +10,4 @@ export * from './order-slots.js';
 export * from './memory/memory-order-slots.js';
 export * from './new-order-budget.js';
 export * from './memory/memory-new-order-budget.js';
+export * from './key-store-move.js';

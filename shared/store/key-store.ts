@@ -57,6 +57,12 @@ export interface CertificateKeyStore {
    * (Secrets Manager) has no gap between the two for a retried StoreCertificate to fall into.
    */
   getCertificateKey?(lineage: string, version: number): Promise<string | undefined>;
+  /**
+   * Removes the lineage's promoted certificate keys from this store (pending keys of orders in flight
+   * stay): what a lineage moved to the other store leaves behind. Idempotent; nothing there is fine.
+   * Optional: only the AWS stores, between which a lineage moves, have it.
+   */
+  removeCertificateKeys?(lineage: string): Promise<void>;
 }
 
 export interface StoredAccountKey {
