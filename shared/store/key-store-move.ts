@@ -1,7 +1,7 @@
 import type { KeyStoreKind } from '../config/key-stores.js';
 import type { CertificateStore } from './certificate-store.js';
 import { KeyNotFoundError, KeyStoreMoveMismatchError, LineageConflictError, LineageNotFoundForMoveError } from './errors.js';
-import type { CertificateKeyStore } from './key-store.js';
+import type { CertificateKeyStore, KeyStore } from './key-store.js';
 import type { LineageState } from './lineage.js';
 
 /** The two AWS certificate key stores a lineage moves between. */
@@ -112,21 +112,26 @@ export function keyStoreRemovalDue(state: LineageState): boolean {
 
 /**
  * Ends a move whose removal is due ({@link keyStoreRemovalDue}): removes the old store's copies,
- * then clears `state.keyStoreMove`. A crash between the two leaves the record, and the next call
+ * then clears `state.keyStoreMove`. CleanupRecords calls it while it holds the lineage's lock; a key
+ * store that cannot remove (the local files) leaves the record. A crash between the two leaves the record, and the next call
  * removes again (idempotent) and clears it. Resolves whether it removed anything.
  *
  * @example
  * ```ts
- * await finishKeyStoreMove({ store, stores }, 'example.com');
+ * await finishKeyStoreMove({ store, keys: routedKeyStore }, 'example.com');
  * ```
  */
-export async function finishKeyStoreMove(deps: Pick<KeyStoreMoveDeps, 'store' | 'stores'>, lineage: string): Promise<boolean> {
+export async function finishKeyStoreMove(
+  deps: { readonly store: KeyStoreMoveDeps['store']; readonly keys: Pick<KeyStore, 'removeMovedCertificateKeys'> },
+  lineage: string,
+): Promise<boolean> {
+  if (!deps.keys.removeMovedCertificateKeys) return false;
   for (let attempt = 1; ; attempt++) {
     const stored = await deps.store.getLineage(lineage);
     const move = stored?.lineage.state.keyStoreMove;
     if (!stored || !move || !keyStoreRemovalDue(stored.lineage.state)) return false;
-    // Only the store the lineage left: a lineage moved back in between uses `from` again.
-    if ((stored.lineage.spec.keyStore ?? move.to) !== move.from) await deps.stores[move.from].removeCertificateKeys?.(lineage);
+    // A spec written back to the old store since (a deploy that still names it) keeps its keys there.
+    if (stored.lineage.spec.keyStore !== move.from) await deps.keys.removeMovedCertificateKeys(lineage, move.from);
     const { keyStoreMove: _done, ...state } = stored.lineage.state;
     try {
       await deps.store.putLineage({ spec: stored.lineage.spec, state }, { expectedEtag: stored.etag });

@@ -1,5 +1,5 @@
 import type { KeyStoreKind } from '../config/key-stores.js';
-import { KeyNotFoundError } from './errors.js';
+import { KeyNotFoundError, StoreError } from './errors.js';
 import type { CertificateKeyStore, KeyStore, StoredAccountKey } from './key-store.js';
 
 /** Options of {@link LineageRoutedKeyStore}. */
@@ -79,6 +79,11 @@ export class LineageRoutedKeyStore implements KeyStore {
   async getCertificateKey(lineage: string, version: number): Promise<string | undefined> {
     const [chosen, other] = await this.#route(lineage);
     return (await chosen.getCertificateKey?.(lineage, version)) ?? other.getCertificateKey?.(lineage, version);
+  }
+
+  async removeMovedCertificateKeys(lineage: string, from: KeyStoreKind): Promise<void> {
+    if ((await this.#keyStoreOf(lineage)) === from) throw new StoreError(`"${lineage}" keeps its keys in ${from}; they are not a moved lineage's old copies.`);
+    await this.#stores[from].removeCertificateKeys?.(lineage);
   }
 
   getAccountKey(accountId: string): Promise<StoredAccountKey | undefined> {

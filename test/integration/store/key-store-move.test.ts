@@ -155,17 +155,17 @@ describe.each(['s3', 'secretsManager'] as const)('moving a lineage out of %s', (
     await moveLineageKeyStore(deps(), name, to);
 
     // Version 2 was delivered before the move: no delivery since, so the old copy stays.
-    await expect(finishKeyStoreMove(deps(), name)).resolves.toBe(false);
+    await expect(finishKeyStoreMove({ store: certificates(), keys: routed() }, name)).resolves.toBe(false);
     await expect(oldCopy(from, name)).resolves.toBe(keys[1]);
 
     const k3 = await renew(name, 3);
     await expect(stores()[to].getCurrentCertificateKey(name)).resolves.toBe(k3);
     // Stored and announced as issued, not yet deployable: still kept.
-    await expect(finishKeyStoreMove(deps(), name)).resolves.toBe(false);
+    await expect(finishKeyStoreMove({ store: certificates(), keys: routed() }, name)).resolves.toBe(false);
     await expect(oldCopy(from, name)).resolves.toBe(keys[1]);
 
     await markDeployable(name);
-    await expect(finishKeyStoreMove(deps(), name)).resolves.toBe(true);
+    await expect(finishKeyStoreMove({ store: certificates(), keys: routed() }, name)).resolves.toBe(true);
     await expect(oldCopy(from, name)).resolves.toBeUndefined();
     if (from === 's3') expect(await s3KeyObjects(name)).toEqual([]);
     expect((await certificates().getLineage(name))?.lineage.state.keyStoreMove).toBeUndefined();
@@ -195,10 +195,10 @@ describe.each(['s3', 'secretsManager'] as const)('moving a lineage out of %s', (
     await markDeployable(name);
 
     // Killed after the removal, before the record was cleared.
-    await expect(finishKeyStoreMove(deps(dyingOnNextWrite()), name)).rejects.toThrow('killed');
+    await expect(finishKeyStoreMove({ store: dyingOnNextWrite(), keys: routed() }, name)).rejects.toThrow('killed');
     expect((await certificates().getLineage(name))?.lineage.state.keyStoreMove).toMatchObject({ from, to });
     await expect(oldCopy(from, name)).resolves.toBeUndefined();
-    await expect(finishKeyStoreMove(deps(), name)).resolves.toBe(true);
+    await expect(finishKeyStoreMove({ store: certificates(), keys: routed() }, name)).resolves.toBe(true);
     expect((await certificates().getLineage(name))?.lineage.state.keyStoreMove).toBeUndefined();
     expect(publicKeyOf(await routed().getCurrentCertificateKey(name))).not.toBe(publicKeyOf(keys[1]));
   });
