@@ -5,7 +5,7 @@
  * step leaves the lineage readable.
  */
 import { createPublicKey } from 'node:crypto';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3rver, type S3rverHandle } from '../../../harness/s3rver.js';
@@ -15,6 +15,7 @@ import { generateCertificateKey } from '../../../shared/crypto/index.js';
 import { finishKeyStoreMove, type CertificateStore, type KeyStoreMoveDeps, LineageRoutedKeyStore, moveLineageKeyStore } from '../../../shared/store/index.js';
 import { S3CertificateStore, S3KeyStore } from '../../../shared/store/s3/index.js';
 import { SecretsManagerKeyStore } from '../../../shared/store/secrets-manager/index.js';
+import { SecretLedger } from '../../reliability/support/secret-scan.js';
 import { lineage as lineageOf, version } from '../../unit/store/s3/fixtures.js';
 
 let s3: S3rverHandle;
@@ -223,5 +224,28 @@ describe('moving a lineage back and forth', () => {
 
   it('refuses an unknown lineage by name', async () => {
     await expect(moveLineageKeyStore(deps(), 'missing.example', 's3')).rejects.toMatchObject({ name: 'LineageNotFoundForMoveError' });
+  });
+});
+
+describe('the secret scan after every move above', () => {
+  it('finds key material in the bucket only in the S3 key store\u2019s objects, and the lineages record no key', async () => {
+    const ledger = new SecretLedger();
+    let token: string | undefined;
+    let objects = 0;
+    do {
+      const page = await s3Client.send(new ListObjectsV2Command({ Bucket: s3.bucket, ...(token ? { ContinuationToken: token } : {}) }));
+      for (const { Key } of page.Contents ?? []) {
+        const body = (await (await s3Client.send(new GetObjectCommand({ Bucket: s3.bucket, Key }))).Body?.transformToString()) ?? '';
+        ledger.s3Object(s3.bucket, Key ?? '', body);
+        objects += 1;
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    const summary = await ledger.scan();
+    expect(summary.findings).toEqual([]);
+    // The scan saw both kinds: lineages (with their keyStoreMove records) and the key store's objects.
+    expect(summary.counts['S3 objects']).toBeGreaterThan(0);
+    expect(summary.counts['S3 key store objects']).toBeGreaterThan(0);
+    expect(objects).toBe((summary.counts['S3 objects'] ?? 0) + (summary.counts['S3 key store objects'] ?? 0));
   });
 });
