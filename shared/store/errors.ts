@@ -110,3 +110,11 @@ export class KeyStoreMoveMismatchError extends StoreError {
     this.name = 'KeyStoreMoveMismatchError';
   }
 }
+
+/** The lineage has an issuance in flight: its key store is not moved under it. */
+export class KeyStoreMoveInflightError extends StoreError {
+  constructor(lineage: string, options?: { cause?: unknown }) {
+    super(`"${lineage}" has an issuance in flight; move its key once it has finished (see "acmeflow certificates").`, options);
+    this.name = 'KeyStoreMoveInflightError';
+  }
+}

@@ -1,6 +1,6 @@
 import type { KeyStoreKind } from '../config/key-stores.js';
 import type { CertificateStore } from './certificate-store.js';
-import { KeyNotFoundError, KeyStoreMoveMismatchError, LineageConflictError, LineageNotFoundForMoveError } from './errors.js';
+import { KeyNotFoundError, KeyStoreMoveInflightError, KeyStoreMoveMismatchError, LineageConflictError, LineageNotFoundForMoveError } from './errors.js';
 import type { CertificateKeyStore, KeyStore } from './key-store.js';
 import type { LineageState } from './lineage.js';
 
@@ -42,7 +42,8 @@ const SWITCH_TRIES = 4;
  *    the old store; after it, to the new one.
  * 3. **remove**, later: {@link finishKeyStoreMove} once a newer version was delivered.
  *
- * A crash after 1 leaves an unused copy that the next attempt reuses; after 2, both copies, the new
+ * A lineage with an issuance in flight (`state.inflight`) is refused: its order's key would be
+ * promoted in the old store. A crash after 1 leaves an unused copy that the next attempt reuses; after 2, both copies, the new
  * one in use. An issuance that stores a version between 1 and 2 makes the switch's etag fail; the
  * next attempt copies that version too.
  *
@@ -58,6 +59,9 @@ export async function moveLineageKeyStore(deps: KeyStoreMoveDeps, lineage: strin
     const { spec, state } = stored.lineage;
     const from = spec.keyStore ?? deps.defaultKeyStore;
     if (from === to) return { lineage, from, to, copiedVersions: [], moved: false };
+    // An order in flight keeps its pending key in the old store and would promote it there, after the
+    // switch, into the copy that is removed later. The switch's etag catches an order starting meanwhile.
+    if (state.inflight) throw new KeyStoreMoveInflightError(lineage);
 
     const copiedVersions = state.currentVersion > 0 ? await copyKeys(deps, lineage, state.currentVersion, deps.stores[from], deps.stores[to], to) : [];
     // A move back before the old copies were removed replaces the record: the store left now is the other one.

@@ -82,7 +82,10 @@ export class LineageRoutedKeyStore implements KeyStore {
   }
 
   async removeMovedCertificateKeys(lineage: string, from: KeyStoreKind): Promise<void> {
+    const [chosen] = await this.#route(lineage);
     if ((await this.#keyStoreOf(lineage)) === from) throw new StoreError(`"${lineage}" keeps its keys in ${from}; they are not a moved lineage's old copies.`);
+    // The last copy of the served key is never the one removed.
+    if ((await chosen.getCurrentCertificateKey(lineage)) === undefined) throw new StoreError(`"${lineage}" has no current key in the store it uses; its copies in ${from} stay.`);
     await this.#stores[from].removeCertificateKeys?.(lineage);
   }
 

@@ -222,6 +222,34 @@ describe('moving a lineage back and forth', () => {
     await expect(routed().getCurrentCertificateKey(name)).resolves.toBe(keys[1]);
   });
 
+  it('refuses a lineage with an issuance in flight, changing nothing', async () => {
+    const { name, keys } = await seed('s3');
+    const store = certificates();
+    const stored = (await store.getLineage(name))!;
+    const inflight = { owner: 'exec-1', orderUrl: 'https://ca.test/order/9', keyToken: 'order-3', records: [], startedAt: '2026-12-08T00:00:00Z' };
+    await store.putLineage({ spec: stored.lineage.spec, state: { ...stored.lineage.state, inflight } }, { expectedEtag: stored.etag });
+    await expect(moveLineageKeyStore(deps(), name, 'secretsManager')).rejects.toMatchObject({ name: 'KeyStoreMoveInflightError' });
+    expect((await store.getLineage(name))?.lineage.spec.keyStore).toBe('s3');
+    await expect(stores().secretsManager.getCurrentCertificateKey(name)).resolves.toBeUndefined();
+    await expect(routed().getCurrentCertificateKey(name)).resolves.toBe(keys[1]);
+  });
+
+  it('never removes the old copies while the store in use has no current key', async () => {
+    const { name, keys } = await seed('s3');
+    const store = certificates();
+    const stored = (await store.getLineage(name))!;
+    // A move recorded (as a deploy records one) with nothing copied yet, and a version "delivered" after it.
+    const keyStoreMove = { from: 's3', to: 'secretsManager', atVersion: 1, movedAt: '2026-12-08T00:00:00Z' } as const;
+    const announced = { version: 2, issued: true, deployable: true, deployableAt: '2026-12-08T00:10:00Z' };
+    await store.putLineage(
+      { spec: { ...stored.lineage.spec, keyStore: 'secretsManager' }, state: { ...stored.lineage.state, keyStoreMove, announced } },
+      { expectedEtag: stored.etag },
+    );
+    await expect(finishKeyStoreMove({ store, keys: routed() }, name)).rejects.toMatchObject({ name: 'StoreError' });
+    await expect(stores().s3.getCertificateKey(name, 2)).resolves.toBe(keys[1]);
+    expect((await store.getLineage(name))?.lineage.state.keyStoreMove).toEqual(keyStoreMove);
+  });
+
   it('refuses an unknown lineage by name', async () => {
     await expect(moveLineageKeyStore(deps(), 'missing.example', 's3')).rejects.toMatchObject({ name: 'LineageNotFoundForMoveError' });
   });
