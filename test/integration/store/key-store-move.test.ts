@@ -12,7 +12,14 @@ import { startS3rver, type S3rverHandle } from '../../../harness/s3rver.js';
 import { startSecretsManagerFake, type SecretsManagerFake } from '../../../harness/secrets-manager-fake.js';
 import type { KeyStoreKind } from '../../../shared/config/key-stores.js';
 import { generateCertificateKey } from '../../../shared/crypto/index.js';
-import { finishKeyStoreMove, type CertificateStore, type KeyStoreMoveDeps, LineageRoutedKeyStore, moveLineageKeyStore } from '../../../shared/store/index.js';
+import {
+  finishKeyStoreMove,
+  type CertificateKeyStore,
+  type CertificateStore,
+  type KeyStoreMoveDeps,
+  LineageRoutedKeyStore,
+  moveLineageKeyStore,
+} from '../../../shared/store/index.js';
 import { S3CertificateStore, S3KeyStore } from '../../../shared/store/s3/index.js';
 import { SecretsManagerKeyStore } from '../../../shared/store/secrets-manager/index.js';
 import { SecretLedger } from '../../reliability/support/secret-scan.js';
@@ -187,6 +194,33 @@ describe.each(['s3', 'secretsManager'] as const)('moving a lineage out of %s', (
     await expect(moveLineageKeyStore(deps(), name, to)).resolves.toMatchObject({ moved: true });
     await expect(stores()[to].getCurrentCertificateKey(name)).resolves.toBe(keys[1]);
     expect((await certificates().getLineage(name))?.lineage.spec.keyStore).toBe(to);
+  });
+
+  it('a crash in the middle of the copy leaves the lineage in the old store, and the next run converges', async () => {
+    const { name, keys } = await seed(from);
+    const target: CertificateKeyStore = stores()[to];
+    let promotions = 0;
+    // Killed on the last promotion of the copy (the current version's).
+    const dying: CertificateKeyStore = {
+      putPendingCertificateKey: target.putPendingCertificateKey.bind(target),
+      getPendingCertificateKey: target.getPendingCertificateKey.bind(target),
+      discardPendingCertificateKey: target.discardPendingCertificateKey.bind(target),
+      getCurrentCertificateKey: target.getCurrentCertificateKey.bind(target),
+      promoteCertificateKey: async (lineage: string, token: string, n: number, fullchainPem: string) => {
+        promotions += 1;
+        if (n === 2) throw new Error('killed');
+        return target.promoteCertificateKey(lineage, token, n, fullchainPem);
+      },
+    };
+    const killed = { ...deps(), stores: { ...stores(), [to]: dying } };
+    await expect(moveLineageKeyStore(killed, name, to)).rejects.toThrow('killed');
+    expect(promotions).toBeGreaterThan(0);
+    expect((await certificates().getLineage(name))?.lineage.spec.keyStore).toBe(from);
+    await expect(routed().getCurrentCertificateKey(name)).resolves.toBe(keys[1]);
+
+    await expect(moveLineageKeyStore(deps(), name, to)).resolves.toMatchObject({ moved: true });
+    await expect(stores()[to].getCurrentCertificateKey(name)).resolves.toBe(keys[1]);
+    await expect(routed().getCurrentCertificateKey(name)).resolves.toBe(keys[1]);
   });
 
   it('a crash between switch and removal leaves both copies, the new one in use; the next run removes and clears', async () => {
