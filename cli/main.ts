@@ -51,6 +51,7 @@ Verbs:
   show_account   show the account with a CA; update_account -m EMAIL changes its contact;
   unregister     deactivates it
   import         move certbot's lineages into a deployed stack (--from /etc/letsencrypt --stack S [--dry-run])
+  move-key       move a lineage's key between the stack's key stores (--cert-name NAME --to s3|secretsManager --stack S)
   explain TYPE   explain an ACME error type (English; Japanese when LANG asks for ja)
 
 Common options, before or after the verb: --config-dir DIR (default /etc/acmeflow as root, else
@@ -59,7 +60,7 @@ Cloud mode: --stack NAME [--region R] [--wait] acts on a deployed acmeflow stack
 `;
 
 /** The verbs, as certbot names them (`show_account`, ...), and the two acmeflow adds. */
-const VERB_NAMES = new Set(['register', 'certonly', 'renew', 'revoke', 'certificates', 'delete', 'show_account', 'update_account', 'unregister', 'reconfigure', 'import', 'explain', 'help', 'version']);
+const VERB_NAMES = new Set(['register', 'certonly', 'renew', 'revoke', 'certificates', 'delete', 'show_account', 'update_account', 'unregister', 'reconfigure', 'import', 'move-key', 'explain', 'help', 'version']);
 
 /**
  * certbot takes its options before or after the verb (`certbot --config-dir D -q renew`, as many

@@ -37,6 +37,7 @@ const VERBS: Readonly<Record<string, () => Promise<Verb<OptionSpec>>>> = {
   update_account: async () => (await import('./commands/account-verbs.js')).updateAccount,
   unregister: async () => (await import('./commands/account-verbs.js')).unregister,
   import: async () => (await import('./commands/import.js')).importVerb,
+  'move-key': async () => (await import('./commands/move-key.js')).moveKey,
 };
 
 export const EXPLAIN_HELP = `Usage: acmeflow explain TYPE [--json]

@@ -1,6 +1,7 @@
 import type { ExternalAccountBinding, RevocationReason } from '../../shared/acme/index.js';
 import type { LineageSpec } from '../../shared/config/index.js';
-import type { FailureState } from '../../shared/store/index.js';
+import type { KeyStoreKind } from '../../shared/config/key-stores.js';
+import type { FailureState, KeyStoreMoveOutcome } from '../../shared/store/index.js';
 import type { UnreadableLineage } from '../../shared/workflow/index.js';
 import type { EngineFailure } from '../../engine/errors.js';
 import type { HookFailure } from '../../shared/events/local-hooks/index.js';
@@ -60,7 +61,18 @@ export interface Backend {
   account?(request: AccountRequest): Promise<AccountOutcome>;
   /** `import --from DIR`: a certbot directory's lineages moved into the stack (cloud only). */
   importLineages?(plan: ImportPlan): Promise<ImportOutcome>;
+  /** `move-key`: a lineage's certificate keys moved to the stack's other key store, nothing issued (cloud only). */
+  moveKey?(request: MoveKeyRequest): Promise<MoveKeyOutcome>;
 }
+
+/** Which lineage `move-key` moves, and where to. */
+export interface MoveKeyRequest {
+  readonly name: string;
+  readonly to: KeyStoreKind;
+}
+
+/** What `move-key` did (public data: versions and store names). */
+export type MoveKeyOutcome = KeyStoreMoveOutcome;
 
 export interface ImportOutcome {
   readonly imported: readonly string[];

@@ -4,6 +4,7 @@ import { cloudDnsFromFlags } from '../cloud/cloud-dns.js';
 import type { CloudTarget } from '../cloud/cloud-flags.js';
 import { CloudAccessError, isAwsSdkError } from '../cloud/errors.js';
 import { importInCloud } from '../cloud/cloud-import.js';
+import { moveKeyInCloud } from '../cloud/cloud-move-key.js';
 import { issueInCloud } from '../cloud/cloud-issue.js';
 import { renewInCloud } from '../cloud/cloud-renew.js';
 import { revokeInCloud } from '../cloud/cloud-revoke.js';
@@ -19,6 +20,8 @@ import type {
   IssueOutcome,
   IssueRequest,
   ListCertificatesRequest,
+  MoveKeyOutcome,
+  MoveKeyRequest,
   RegisterOutcome,
   RenewOutcome,
   RenewRequest,
@@ -75,6 +78,10 @@ export class CloudBackend implements Backend {
 
   importLineages(plan: ImportPlan): Promise<ImportOutcome> {
     return this.#aws(() => importInCloud(this.#cmd, this.target, plan));
+  }
+
+  moveKey(request: MoveKeyRequest): Promise<MoveKeyOutcome> {
+    return this.#aws(() => moveKeyInCloud(this.#cmd, this.target, request));
   }
 
   /** Paths are S3 objects and Secrets Manager secrets. */

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { LineageSpec } from '../../shared/config/index.js';
 import { LINEAGE_NAME } from '../../shared/config/lineage-spec.js';
-import { LineageConflictError, type CertificateStore } from '../../shared/store/index.js';
+import { LineageConflictError, type CertificateStore, type LineageState } from '../../shared/store/index.js';
 
 /**
  * The custom resource behind `AcmeIssuer`'s certificate list. On every deploy it writes the spec of
@@ -82,6 +82,8 @@ export interface SyncLineagesDeps {
   /** Starts a sweep execution; an execution of that name existing already is success (a retried request). */
   startSweep(name: string, input: SweepStart): Promise<void>;
   readonly log: { info(message: string, fields?: Record<string, unknown>): void; warn(message: string, fields?: Record<string, unknown>): void };
+  /** The clock of the moves it records. @default () => new Date() */
+  readonly now?: () => Date;
 }
 
 export const PHYSICAL_RESOURCE_ID = 'acmeflow-lineages';
@@ -132,6 +134,18 @@ export function needsNewCertificate(before: LineageSpec, after: LineageSpec): bo
   );
 }
 
+/**
+ * A spec whose `keyStore` changed moves the lineage's keys: with no copy made here (this function has
+ * no access to keys), the next issuance stores its key in the new store, readers fall back to the old
+ * one until then (`LineageRoutedKeyStore`), and the move is recorded so that CleanupRecords removes
+ * the old copies once a later version was delivered (`finishKeyStoreMove`). `acmeflow move-key` copies
+ * at once instead.
+ */
+function withKeyStoreMove(before: LineageSpec, after: LineageSpec, state: LineageState, now: Date): LineageState {
+  if (before.keyStore === undefined || after.keyStore === undefined || before.keyStore === after.keyStore || state.currentVersion === 0) return state;
+  return { ...state, keyStoreMove: { from: before.keyStore, to: after.keyStore, atVersion: state.currentVersion, movedAt: now.toISOString() } };
+}
+
 type Outcome = 'created' | 'reissue' | 'changed' | 'unchanged';
 
 async function syncOne(spec: LineageSpec, deps: SyncLineagesDeps): Promise<Outcome> {
@@ -145,7 +159,7 @@ async function syncOne(spec: LineageSpec, deps: SyncLineagesDeps): Promise<Outco
       const before = stored.lineage.spec;
       if (sameSpec(before, spec)) return 'unchanged';
       // The spec is replaced, the state (versions, ARI, failures, deployments) kept.
-      await deps.store.putLineage({ spec, state: stored.lineage.state }, { expectedEtag: stored.etag });
+      await deps.store.putLineage({ spec, state: withKeyStoreMove(before, spec, stored.lineage.state, deps.now?.() ?? new Date()) }, { expectedEtag: stored.etag });
       return needsNewCertificate(before, spec) ? 'reissue' : 'changed';
     } catch (error) {
       // A running issuance wrote the lineage in between: read it again.

@@ -70,7 +70,13 @@ export function grantAccess(grantee: IGrantable, access: FunctionAccess, res: Is
     kmsWrite ||= access.sweeps === 'write';
   }
   if (access.certificateKeys) {
-    add(new PolicyStatement({ actions: access.certificateKeys === 'write' ? SECRET_WRITE : SECRET_READ, resources: [secretsUnderPrefix(res.bucket, `${res.secretPrefix}cert/`)] }));
+    // DeleteSecret: CleanupRecords removes the secret a lineage moved to S3 left behind (finishKeyStoreMove).
+    add(
+      new PolicyStatement({
+        actions: access.certificateKeys === 'write' ? [...SECRET_WRITE, 'secretsmanager:DeleteSecret'] : SECRET_READ,
+        resources: [secretsUnderPrefix(res.bucket, `${res.secretPrefix}cert/`)],
+      }),
+    );
     // Keys in S3; the live/ pointer (store access) says which version is current.
     objects([KEYS_PREFIX], access.certificateKeys === 'write' ? ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'] : ['s3:GetObject']);
     if (!usesBucket) add(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [res.bucket.bucketArn] }));

@@ -116,3 +116,27 @@ export class PlanningIndexConflictError extends StoreError {
     this.name = 'PlanningIndexConflictError';
   }
 }
+
+/** The lineage to move does not exist. */
+export class LineageNotFoundForMoveError extends StoreError {
+  constructor(lineage: string, options?: { cause?: unknown }) {
+    super(`There is no lineage "${lineage}" to move.`, options);
+    this.name = 'LineageNotFoundForMoveError';
+  }
+}
+
+/** The key read back from the new store is not the one the old store serves: the lineage was not switched. */
+export class KeyStoreMoveMismatchError extends StoreError {
+  constructor(lineage: string, to: string, options?: { cause?: unknown }) {
+    super(`The key copied to ${to} for "${lineage}" is not the key it serves now; the lineage stays in its old store. Run the move again.`, options);
+    this.name = 'KeyStoreMoveMismatchError';
+  }
+}
+
+/** The lineage has an issuance in flight: its key store is not moved under it. */
+export class KeyStoreMoveInflightError extends StoreError {
+  constructor(lineage: string, options?: { cause?: unknown }) {
+    super(`"${lineage}" has an issuance in flight; move its key once it has finished (see "acmeflow certificates").`, options);
+    this.name = 'KeyStoreMoveInflightError';
+  }
+}

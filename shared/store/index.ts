@@ -11,3 +11,4 @@ export * from './memory/memory-order-slots.js';
 export * from './new-order-budget.js';
 export * from './memory/memory-new-order-budget.js';
 export * from './certbot-account-id.js';
+export * from './key-store-move.js';

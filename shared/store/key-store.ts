@@ -1,3 +1,5 @@
+import type { KeyStoreKind } from '../config/key-stores.js';
+
 /**
  * Where private keys live: in AWS, S3 objects under `keys/` (SSE-KMS with the lineage as encryption
  * context; the default, no per-object price) or one Secrets Manager secret per lineage, chosen per
@@ -38,6 +40,12 @@ export interface KeyStore extends CertificateKeyStore {
   /** Account keys by account id (a slug of the directory URL and account name). */
   getAccountKey(accountId: string): Promise<StoredAccountKey | undefined>;
   putAccountKey(accountId: string, key: StoredAccountKey): Promise<void>;
+  /**
+   * Removes the certificate keys a lineage left in `from` when it moved to the other store
+   * (`shared/store/key-store-move.ts`). Refuses (`StoreError`) when the lineage uses `from` now.
+   * Optional: only a store that routes lineages between places (`LineageRoutedKeyStore`) has it.
+   */
+  removeMovedCertificateKeys?(lineage: string, from: KeyStoreKind): Promise<void>;
 }
 
 /**
@@ -57,6 +65,12 @@ export interface CertificateKeyStore {
    * (Secrets Manager) has no gap between the two for a retried StoreCertificate to fall into.
    */
   getCertificateKey?(lineage: string, version: number): Promise<string | undefined>;
+  /**
+   * Removes the lineage's promoted certificate keys from this store (pending keys of orders in flight
+   * stay): what a lineage moved to the other store leaves behind. Idempotent; nothing there is fine.
+   * Optional: only the AWS stores, between which a lineage moves, have it.
+   */
+  removeCertificateKeys?(lineage: string): Promise<void>;
 }
 
 export interface StoredAccountKey {

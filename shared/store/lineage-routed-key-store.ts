@@ -1,5 +1,5 @@
 import type { KeyStoreKind } from '../config/key-stores.js';
-import { KeyNotFoundError } from './errors.js';
+import { KeyNotFoundError, StoreError } from './errors.js';
 import type { CertificateKeyStore, KeyStore, StoredAccountKey } from './key-store.js';
 
 /** Options of {@link LineageRoutedKeyStore}. */
@@ -79,6 +79,14 @@ export class LineageRoutedKeyStore implements KeyStore {
   async getCertificateKey(lineage: string, version: number): Promise<string | undefined> {
     const [chosen, other] = await this.#route(lineage);
     return (await chosen.getCertificateKey?.(lineage, version)) ?? other.getCertificateKey?.(lineage, version);
+  }
+
+  async removeMovedCertificateKeys(lineage: string, from: KeyStoreKind): Promise<void> {
+    const [chosen] = await this.#route(lineage);
+    if ((await this.#keyStoreOf(lineage)) === from) throw new StoreError(`"${lineage}" keeps its keys in ${from}; they are not a moved lineage's old copies.`);
+    // The last copy of the served key is never the one removed.
+    if ((await chosen.getCurrentCertificateKey(lineage)) === undefined) throw new StoreError(`"${lineage}" has no current key in the store it uses; its copies in ${from} stay.`);
+    await this.#stores[from].removeCertificateKeys?.(lineage);
   }
 
   getAccountKey(accountId: string): Promise<StoredAccountKey | undefined> {

@@ -1,4 +1,5 @@
 import type { LineageSpec } from '../config/index.js';
+import type { KeyStoreKind } from '../config/key-stores.js';
 
 /**
  * A lineage as stored: the spec (what the operator asked for) and the state (what happened).
@@ -41,6 +42,22 @@ export interface LineageState {
    * nothing owed (lineages stored before the outbox existed).
    */
   readonly announced?: Announcement;
+  /**
+   * A move of the certificate keys to the store the spec's `keyStore` names now, kept until the old
+   * copies are removed (`shared/store/key-store-move.ts`): written with the switch, cleared once a
+   * version newer than `atVersion` was announced deployable and the old store's copies are gone.
+   */
+  readonly keyStoreMove?: KeyStoreMove;
+}
+
+/** Where a lineage's keys came from, and the version that was current when it switched stores. */
+export interface KeyStoreMove {
+  readonly from: KeyStoreKind;
+  readonly to: KeyStoreKind;
+  /** The version current at the switch: the old copies go once a later version was delivered. */
+  readonly atVersion: number;
+  /** When the lineage switched (ISO). */
+  readonly movedAt: string;
 }
 
 /** What was announced of one version (see {@link LineageState.announced}). */

@@ -1,4 +1,4 @@
-import { LineageConflictError } from '../store/index.js';
+import { finishKeyStoreMove, LineageConflictError } from '../store/index.js';
 import type { WorkflowDeps } from './deps.js';
 import { requireLineage } from './require-lineage.js';
 import type { IssuanceState } from './state.js';
@@ -10,6 +10,7 @@ import type { IssuanceState } from './state.js';
  * reports what it could not remove, so the failure path still reaches its event. The lineage's
  * in-flight marker is cleared only when every record is gone; otherwise it stays, naming the
  * records, and the next run of the lineage removes them (PrepareOrder's recovery of an abandoned run).
+ * Under the lock it also ends a key store move whose removal is due (`finishKeyStoreMove`).
  */
 export async function cleanupRecords(state: IssuanceState, deps: WorkflowDeps): Promise<IssuanceState & { cleanupErrors: string[] }> {
   const recordErrors: string[] = [];
@@ -33,6 +34,8 @@ export async function cleanupRecords(state: IssuanceState, deps: WorkflowDeps): 
     // Forget the in-flight marker before letting go of the lock, once the records are gone. A record
     // that could not be removed keeps the marker: the lineage's next run (PrepareOrder) removes it.
     if (recordErrors.length === 0) await clearInflight(state, deps).catch((err: Error) => otherErrors.push(err.message));
+    // A lineage moved to the other key store: its old copies go once a later version was delivered.
+    await finishKeyStoreMove(deps, state.lineage).catch((err: Error) => otherErrors.push(err.message));
     await deps.lock.release({ ...state.lock }).catch((err: Error) => otherErrors.push(err.message));
   }
   if (state.orderSlot) await deps.orderSlots?.release({ ...state.orderSlot }).catch((err: Error) => otherErrors.push(err.message));

@@ -126,6 +126,22 @@ describe('sync-lineages custom resource', () => {
     expect(h.store.lineages.get('b.example')?.lineage.spec.domains).toEqual(['b.example', 'www.b.example']);
   });
 
+  it('records a key store move, without a reissue, when a certificate\u2019s keyStore changed', async () => {
+    const h = harness();
+    await h.deploy([spec('a.example', { keyStore: 's3' }), spec('new.example', { keyStore: 's3' })], 'Create');
+    const stored = h.store.lineages.get('a.example')!;
+    stored.lineage = { ...stored.lineage, state: { currentVersion: 3 } };
+    h.sweeps.length = 0;
+    await h.deploy([spec('a.example', { keyStore: 'secretsManager' }), spec('new.example', { keyStore: 'secretsManager' })]);
+    expect(h.sweeps).toEqual([{ name: 'deploy-req-2-changed-0', input: { lineages: ['a.example', 'new.example'], force: false } }]);
+    expect(h.store.lineages.get('a.example')?.lineage).toMatchObject({
+      spec: { keyStore: 'secretsManager' },
+      state: { currentVersion: 3, keyStoreMove: { from: 's3', to: 'secretsManager', atVersion: 3 } },
+    });
+    // Nothing issued yet: nothing to move.
+    expect(h.store.lineages.get('new.example')?.lineage.state.keyStoreMove).toBeUndefined();
+  });
+
   it('renews at once a lineage whose preferred or required profile changed: its certificate is of another kind', async () => {
     const h = harness();
     await h.deploy([spec('p.example'), spec('r.example', { ca: { preset: 'letsencrypt', profile: 'tlsserver' } })], 'Create');

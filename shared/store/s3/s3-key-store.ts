@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { KeyNotFoundError, StoreError, VersionConflictError } from '../errors.js';
 import type { CertificateKeyStore } from '../key-store.js';
 import { assertLineageName, assertVersionNumber } from './lineage-name.js';
@@ -108,6 +108,24 @@ export class S3KeyStore implements CertificateKeyStore {
   async getCertificateKey(lineage: string, version: number): Promise<string | undefined> {
     assertVersionNumber(lineage, version);
     return this.#read(s3ObjectKeys.certificateKey(lineage, version));
+  }
+
+  /**
+   * Deletes `keys/<name>/<n>/privkey.pem` of every version (pending keys of orders in flight stay).
+   * On a versioned bucket each becomes a delete marker, so the key stays recoverable until the
+   * bucket's noncurrent-version rule expires it.
+   */
+  async removeCertificateKeys(lineage: string): Promise<void> {
+    assertLineageName(lineage);
+    const prefix = `${s3ObjectKeys.keysPrefix}${lineage}/`;
+    let token: string | undefined;
+    do {
+      const page = await this.#client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: prefix, ...(token === undefined ? {} : { ContinuationToken: token }) }));
+      for (const object of page.Contents ?? []) {
+        if (object.Key !== undefined && /^\d+\/privkey\.pem$/.test(object.Key.slice(prefix.length))) await this.#delete(object.Key);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
   }
 
   /** PutObject with `If-None-Match: *`; false when the object exists (412). */

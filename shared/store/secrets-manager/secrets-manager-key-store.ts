@@ -1,5 +1,6 @@
 import {
   CreateSecretCommand,
+  DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
@@ -180,6 +181,22 @@ export class SecretsManagerKeyStore implements KeyStore {
     if (text === undefined) return undefined;
     const value = parseCertificateSecret(secretId, text);
     return value.version === undefined ? undefined : value.privateKeyPem;
+  }
+
+  /**
+   * Deletes `<prefix>cert/<name>` without a recovery window: a secret scheduled for deletion answers
+   * every read with `InvalidRequestException`, which would break the lookups a routed store makes in
+   * the store a lineage left (pending keys of orders started before the move). The key lives on in the
+   * store the lineage moved to. A missing secret is fine.
+   */
+  async removeCertificateKeys(lineage: string): Promise<void> {
+    const secretId = certificateSecretName(this.#certificatePrefix, lineage);
+    try {
+      await this.#send(new DeleteSecretCommand({ SecretId: secretId, ForceDeleteWithoutRecovery: true }));
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
   }
 
   async getAccountKey(accountId: string): Promise<StoredAccountKey | undefined> {

@@ -209,6 +209,29 @@ describe('issuance-state handlers', () => {
     expect(out).toMatchObject({ error: EXTRAS.error, failedStep: EXTRAS.failedStep });
   });
 
+  it('CleanupRecords removes the copies a moved lineage left in its old key store once a later version was delivered, and not before', async () => {
+    const removed: string[] = [];
+    Object.assign(m.keys, { removeMovedCertificateKeys: async (lineage: string, from: string) => void removed.push(`${lineage} from ${from}`) });
+    const before = (await m.store.getLineage('shop'))!;
+    const keyStoreMove = { from: 'secretsManager', to: 's3', atVersion: 1, movedAt: '2026-01-01T00:00:00.000Z' } as const;
+    const announced = { version: 2, issued: true, deployable: false, deployableAt: '2026-01-02T00:10:00.000Z' };
+    await m.store.putLineage({ spec: { ...before.lineage.spec, keyStore: 's3' }, state: { ...before.lineage.state, keyStoreMove, announced } }, { expectedEtag: before.etag });
+
+    const lock = await m.lock.acquire('shop', { owner: 'exec-1', leaseSeconds: 60 });
+    await cleanupRecords(m.deps)(json({ ...state({ lock: { ...lock } }), ...EXTRAS }));
+    // Version 2 stored, not yet delivered: the old copy stays.
+    expect(removed).toEqual([]);
+    expect((await m.store.getLineage('shop'))!.lineage.state.keyStoreMove).toEqual(keyStoreMove);
+
+    const now = (await m.store.getLineage('shop'))!;
+    await m.store.putLineage({ spec: now.lineage.spec, state: { ...now.lineage.state, announced: { ...announced, deployable: true } } }, { expectedEtag: now.etag });
+    const again = await m.lock.acquire('shop', { owner: 'exec-2', leaseSeconds: 60 });
+    const out = (await cleanupRecords(m.deps)(json({ ...state({ lock: { ...again } }), ...EXTRAS }))) as Record<string, unknown>;
+    expect(out['cleanupErrors']).toEqual([]);
+    expect(removed).toEqual(['shop from secretsManager']);
+    expect((await m.store.getLineage('shop'))!.lineage.state.keyStoreMove).toBeUndefined();
+  });
+
   it('CleanupRecords clears the in-flight marker on top of a write that came between its read and its write', async () => {
     const lock = await m.lock.acquire('shop', { owner: 'exec-1', leaseSeconds: 60 });
     const before = (await m.store.getLineage('shop'))!;
