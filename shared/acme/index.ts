@@ -9,6 +9,7 @@ export { defaultHttpTransport, fetchTransport, nodeHttpTransport, type HttpTrans
 export * from './jws.js';
 export * from './order.js';
 export * from './renewal-info.js';
+export * from './rate-limit-scope.js';
 export * from './retry-after.js';
 export * from './revocation.js';
 export { clearDirectoryCache, getDirectory } from './transport.js';

@@ -3,6 +3,7 @@ import type { Account } from '../acme/account.js';
 import { findChallenge, getAuthorization } from '../acme/authorization.js';
 import type { AcmeContext } from '../acme/context.js';
 import { AcmeHttpError, AcmeProblemError, AcmeRateLimitedError } from '../acme/errors.js';
+import { rateLimitScope } from '../acme/rate-limit-scope.js';
 import { keyAuthorization } from '../acme/jws.js';
 import { newOrder, type NewOrderResult } from '../acme/order.js';
 import { keyMatchesCertificate } from '../crypto/key-matches-certificate.js';
@@ -139,9 +140,11 @@ export async function prepareOrder(rawInput: IssuanceInput, deps: WorkflowDeps, 
     try {
       created = await createOrder(ctx, account, spec.domains, profile, replaces);
     } catch (err) {
-      // The CA's limit reached: the account waits until its Retry-After, so the sweep's other items
-      // skip quietly instead of each failing the same way; this lineage records the one failure.
-      if (err instanceof AcmeRateLimitedError && !input.dryRun) {
+      // The CA's limit on the account's orders reached: the account waits until its Retry-After, so
+      // the sweep's other items skip quietly instead of each failing the same way; this lineage records
+      // the one failure. A limit on this order's names (per domain, per name set) holds only this
+      // lineage, through its failure backoff (rateLimitScope).
+      if (err instanceof AcmeRateLimitedError && !input.dryRun && rateLimitScope(err.problem) === 'account') {
         const until = new Date(deps.now().getTime() + (err.retryAfterSeconds ?? RATE_LIMIT_HOLD_SECONDS) * 1000);
         await deps.orderBudget?.hold(account.url, until).catch(() => undefined);
       }

@@ -70,6 +70,24 @@ describe('PrepareOrder and the new-order budget', () => {
     expect(orders).toBe(1);
   });
 
+  it('holds only the lineage when the limit is on its names (certificates per domain): the next item still orders', async () => {
+    answerOrder = () =>
+      acmeJson(
+        { type: 'urn:ietf:params:acme:error:rateLimited', detail: 'too many certificates (50) already issued for "example.jp" in the last 168h0m0s', status: 429 },
+        { status: 429, contentType: 'application/problem+json', headers: { 'retry-after': '86400' } },
+      );
+    await putLineage(m.store, 'first', { currentVersion: 0 }, { ca: { directoryUrl: LE } });
+    await putLineage(m.store, 'second', { currentVersion: 0 }, { ca: { directoryUrl: LE } });
+    const failed = await run('first').then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect(failed?.name).toBe('AcmeRateLimitedError');
+    // Not held: the second lineage's order reaches the CA.
+    await run('second').catch(() => undefined);
+    expect(orders).toBe(2);
+  });
+
   it("uses the CA account's own limit over the preset's: two orders an hour, so the third item waits an hour", async () => {
     const own = { orders: 2, windowSeconds: 3600 };
     await putLineage(m.store, 'own', { currentVersion: 0 }, { ca: { directoryUrl: LE, newOrderLimit: own } });
