@@ -1,4 +1,4 @@
-import { s3ObjectKeys } from '../../shared/store/s3/index.js';
+import { S3SweepStore, s3ObjectKeys } from '../../shared/store/s3/index.js';
 import type { RenewOutcome, RenewRequest } from '../backend/backend.js';
 import { UsageError } from '../usage-error.js';
 import type { CloudCommandContext } from './cloud-context.js';
@@ -61,9 +61,19 @@ export async function renewInCloud(cmd: CloudCommandContext, target: CloudTarget
     const renewed = summary.renewed ?? [];
     const failed = summary.failed ?? [];
     const stored = await mapLimit([...renewed, ...failed], 8, async (name) => (await session.store.getLineage(name).catch(() => undefined))?.lineage.state);
+    // Why the CA wanted these renewed early (its ARI explanationURL, RFC 9773 §4.2), from the sweep's
+    // plan; the explanation is a courtesy, so a plan that cannot be read leaves it out.
+    const explanations =
+      renewed.length === 0
+        ? new Map<string, string>()
+        : await new S3SweepStore({ bucket: session.stack.bucketName, client: session.clients.s3 }).planExplanations(started.name).catch((error: unknown) => {
+            cmd.out.debug(`The sweep's plan could not be read for the CA's explanations: ${(error as Error).message}`);
+            return new Map<string, string>();
+          });
     const succeeded = renewed.map((lineage, i) => {
       const state = stored[i];
-      return { lineage, status: 'succeeded' as const, version: state?.currentVersion, notAfter: state?.current?.notAfter };
+      const ariExplanationURL = explanations.get(lineage);
+      return { lineage, status: 'succeeded' as const, version: state?.currentVersion, notAfter: state?.current?.notAfter, ...(ariExplanationURL ? { ariExplanationURL } : {}) };
     });
     const failures = failed.map((lineage, i) => {
       const recorded = stored[renewed.length + i]?.failures;

@@ -185,9 +185,28 @@ export class S3SweepStore implements SweepStore {
       dryRun: item.dryRun,
       ...(item.cleanupOnly ? { cleanupOnly: true } : {}),
       ...(item.announceOnly ? { announceOnly: true } : {}),
+      // The CA's explanation of an ARI window that made this renewal due (RFC 9773 §4.2), for `Certificate Issued`.
+      ...(item.ariExplanationURL ? { ariExplanationURL: item.ariExplanationURL } : {}),
     }));
     await this.#objects.put(key, `${JSON.stringify(plan)}\n`, 'application/json');
     return key;
+  }
+
+  /**
+   * The CA's ARI explanations of a sweep's plan, by lineage (what `renew --stack --wait` prints of the
+   * lineages it renewed); empty when the sweep planned nothing (it writes no plan then).
+   */
+  async planExplanations(sweepId: string): Promise<ReadonlyMap<string, string>> {
+    const key = this.planKey(sweepId);
+    const stored = await this.#objects.get(key);
+    if (!stored) return new Map();
+    const plan = parseJson(key, stored.body);
+    if (!Array.isArray(plan)) throw new SweepResultsFormatError(key, 'the plan is not a JSON array');
+    const out = new Map<string, string>();
+    for (const entry of plan as unknown[]) {
+      if (isObject(entry) && typeof entry['lineage'] === 'string' && typeof entry['ariExplanationURL'] === 'string') out.set(entry['lineage'], entry['ariExplanationURL']);
+    }
+    return out;
   }
 
   async readResults(results: SweepResultsRef): Promise<SweepItemResult[]> {

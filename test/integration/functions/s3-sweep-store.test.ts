@@ -62,6 +62,15 @@ describe('S3SweepStore on s3rver', () => {
     expect(JSON.parse(await get(key))).toEqual([item('a.example'), { ...item('b.example'), force: true }]);
   });
 
+  it("keeps the CA's ARI explanation with each planned item (to Certificate Issued), and reads it back by lineage", async () => {
+    const explained = { ...item('early.example'), ariExplanationURL: 'https://ca.example/docs/incident-2027-01' };
+    const key = await store.putPlan('sweep-exec-ari', [explained, item('plain.example')]);
+    expect(JSON.parse(await get(key))).toEqual([explained, item('plain.example')]);
+    expect([...(await store.planExplanations('sweep-exec-ari'))]).toEqual([['early.example', 'https://ca.example/docs/incident-2027-01']]);
+    // A sweep that planned nothing wrote no plan.
+    expect((await store.planExplanations('sweep-exec-none')).size).toBe(0);
+  });
+
   it('reads a ResultWriter manifest and its SUCCEEDED, FAILED and PENDING result files', async () => {
     const prefix = `sweeps/sweep-exec-2/results/${MAP_RUN_ID}`;
     await put(`${prefix}/SUCCEEDED_0.json`, [

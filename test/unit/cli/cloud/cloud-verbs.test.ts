@@ -362,6 +362,22 @@ describe('acmeflow renew --stack', () => {
     expect(r.err).toContain('1 renewal(s) failed: b.example.com');
   });
 
+  it("--wait: prints the CA's explanation of a renewal it asked for early (ARI explanationURL, from the sweep's plan)", async () => {
+    const renewed = lineage('a.example.com', { currentVersion: 2, current: current('a.example.com', new Date('2026-09-01T00:00:00Z')) });
+    // The sweep's plan, at the key of the execution the command named (its name holds the time).
+    const plan = [{ lineage: 'a.example.com', expectedVersion: 1, force: false, dryRun: false, ariExplanationURL: 'https://ca.example/incident' }];
+    s3.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
+      if (input.Key === 'renewal/a.example.com.json') return s3Object(JSON.stringify(renewed));
+      if (input.Key === `sweeps/${starts()[0]?.name}/plan.json`) return s3Object(JSON.stringify(plan));
+      throw noSuchKey();
+    });
+    sfn.on(DescribeExecutionCommand).resolves(described('SUCCEEDED', { output: JSON.stringify({ attempted: 1, renewed: ['a.example.com'], failed: [], skipped: 0 }) }));
+    const r = await run(['renew', '--wait', ...cloud]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Renewed a.example.com: version 2, expires 2026-09-01.');
+    expect(r.out).toContain('The CA asked for this renewal early; its explanation: https://ca.example/incident');
+  });
+
   it('--wait: a sweep that itself failed exits 1 with its error', async () => {
     sfn.on(DescribeExecutionCommand).resolves(described('FAILED', { error: 'SweepResultsMissingError', cause: lambdaCause('SweepResultsMissingError', 'The map wrote no results for 2 due lineages.') }));
     sfn.on(GetExecutionHistoryCommand).rejects(Object.assign(new Error('not authorized to perform: states:GetExecutionHistory'), { name: 'AccessDeniedException' }));
