@@ -9,7 +9,7 @@ import { copyFile, mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../cli/main.js';
+import { runMain } from '../../support/run-main.js';
 import { startBind, type BindHandle } from '../../../harness/bind.js';
 import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
 import { writeRfc2136Credentials } from '../../../harness/workflow-deps.js';
@@ -22,16 +22,11 @@ let configDir: string;
 let credentials: string;
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main([...args, '--config-dir', configDir], {
+  return runMain([...args, '--config-dir', configDir], {
     env: { LANG: 'C', HOME: work },
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
     waitScale: 0.02,
     fetch: pebble.fetch,
   });
-  return { code, out, err };
 }
 
 const dns = () => ['--dns-rfc2136', '--dns-rfc2136-credentials', credentials, '--dns-resolver', bind.server, '--server', pebble.directoryUrl];

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../cli/main.js';
+import { runMain } from '../../support/run-main.js';
 import { startBind, type BindHandle } from '../../../harness/bind.js';
 import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
 import { writeRfc2136Credentials } from '../../../harness/workflow-deps.js';
@@ -48,16 +48,11 @@ async function certbot(dir: string, ...args: string[]): Promise<string> {
 }
 
 async function acmeflow(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
+  return runMain(args, {
     env: { LANG: 'C', HOME: work },
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
     waitScale: 0.02,
     fetch: pebble.fetch,
   });
-  return { code, out, err };
 }
 
 async function liveVersion(name: string): Promise<number> {

@@ -21,7 +21,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CloudClientsFactory } from '../../../cli/cloud/index.js';
-import { main } from '../../../cli/main.js';
+import { runMain } from '../../support/run-main.js';
 import { startS3rver } from '../../../harness/s3rver.js';
 import { startSecretsManagerFake } from '../../../harness/secrets-manager-fake.js';
 import { S3CertificateStore, S3KeyStore } from '../../../shared/store/s3/index.js';
@@ -55,18 +55,13 @@ interface Run {
 
 /** `acmeflow ARGS`, in this process (the same `main` bin/acmeflow.mjs runs), trusting Pebble. */
 async function acmeflow(args: string[], env: Record<string, string> = {}, cloudClients?: CloudClientsFactory, interactive?: boolean): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
+  return runMain(args, {
     ...(interactive === undefined ? {} : { interactive }),
     ...(cloudClients ? { cloudClients } : {}),
     env: { LANG: 'C', HOME: work, ...env },
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
     waitScale: 0.02,
     fetch: pebble.fetch,
   });
-  return { code, out, err };
 }
 
 /** The real certbot on the shared config directory; resolves stdout and stderr together. */

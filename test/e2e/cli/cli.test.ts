@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/main.js';
+import { runMain } from '../../support/run-main.js';
 import { startBind, type BindHandle } from '../../../harness/bind.js';
 import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
 import { writeRfc2136Credentials } from '../../../harness/workflow-deps.js';
@@ -28,16 +29,11 @@ interface Run {
 }
 
 async function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
+  return runMain(args, {
     env: { LANG: 'C', HOME: work, ...env },
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
     waitScale: 0.02,
     fetch: pebble.fetch,
   });
-  return { code, out, err };
 }
 
 const common = () => ['--config-dir', configDir];

@@ -9,7 +9,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../cli/main.js';
+import { runMain } from '../../support/run-main.js';
 import { startBind, type BindHandle } from '../../../harness/bind.js';
 import { startPebble, type PebbleHandle } from '../../../harness/pebble.js';
 import { writeRfc2136Credentials } from '../../../harness/workflow-deps.js';
@@ -21,16 +21,11 @@ let work: string;
 let configDir: string;
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
+  return runMain(args, {
     env: { LANG: 'C', HOME: work },
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
     waitScale: 0.02,
     fetch: pebble.fetch,
   });
-  return { code, out, err };
 }
 
 const certonly = (name: string, resolver: string, more: string[] = []) =>

@@ -10,7 +10,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../cli/main.js';
+import { runMain } from '../../support/run-main.js';
 import { startS3rver, type S3rverHandle } from '../../../harness/s3rver.js';
 import { startSecretsManagerFake, type SecretsManagerFake } from '../../../harness/secrets-manager-fake.js';
 import { generateCertificateKey } from '../../../shared/crypto/index.js';
@@ -51,15 +51,10 @@ const stores = () => ({ s3: new S3KeyStore({ bucket: s3.bucket, client: s3.clien
 const routed = () => new LineageRoutedKeyStore({ ...stores(), keyStoreOf: async (name) => (await certificates().getLineage(name))?.lineage.spec.keyStore ?? 's3' });
 
 async function acmeflow(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
+  return runMain(args, {
     env: { LANG: 'C', HOME: '/nonexistent' },
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
     cloudClients,
   });
-  return { code, out, err };
 }
 
 /** A lineage with one version whose key is in the S3 key store, as a stack's first issuance leaves it. */

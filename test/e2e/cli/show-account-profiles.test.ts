@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../cli/main.js';
+import { runMain } from '../../support/run-main.js';
 import { startProfiledPebble, type PebbleProxyHandle } from '../../../harness/pebble-proxy.js';
 
 let profiled: PebbleProxyHandle;
@@ -16,15 +16,10 @@ let plain: PebbleProxyHandle;
 let work: string;
 
 async function run(ca: PebbleProxyHandle, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main([...args, '--server', ca.directoryUrl, '--config-dir', join(work, 'config')], {
+  return runMain([...args, '--server', ca.directoryUrl, '--config-dir', join(work, 'config')], {
     env: { LANG: 'C', HOME: work },
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
     fetch: ca.pebble.fetch,
   });
-  return { code, out, err };
 }
 
 const registerFlags = (ca: PebbleProxyHandle) => ['register', '--agree-tos', '-m', 'ops@example.test', '--eab-kid', ca.eab.kid, '--eab-hmac-key', ca.eab.hmacKey];
