@@ -13,13 +13,15 @@
  * const shim = await startConditionalS3(s3);
  * // clients use shim.endpoint instead of s3.endpoint
  */
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 
 export interface ConditionalS3 {
   readonly endpoint: string;
+  /** A client for the shim, configured as s3rver's own (path-style, its credentials, checksums only when required) but with the SDK's retries. */
+  readonly client: S3Client;
   /** Conditional requests answered 403/412/404 so far. */
   readonly refused: number;
   /**
@@ -121,8 +123,18 @@ export async function startConditionalS3(upstream: { readonly endpoint: string; 
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
+    client,
     get refused() {
       return refused;
     },
@@ -131,6 +143,7 @@ export async function startConditionalS3(upstream: { readonly endpoint: string; 
     },
     stop: () =>
       new Promise<void>((resolve) => {
+        client.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

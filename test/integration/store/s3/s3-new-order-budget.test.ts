@@ -3,7 +3,7 @@
  * held when concurrent sweeps take at once (through the conditional-request shim: s3rver itself
  * ignores If-Match), and the hold.
  */
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_BUDGET_PREFIX, S3NewOrderBudget } from '../../../../shared/store/s3/index.js';
 import { startS3rver, type S3rverHandle } from '../../../../harness/s3rver.js';
@@ -11,29 +11,19 @@ import { startConditionalS3, type ConditionalS3 } from '../../../reliability/sup
 
 let s3: S3rverHandle;
 let shim: ConditionalS3;
-let shimClient: S3Client;
 
 beforeAll(async () => {
   s3 = await startS3rver();
   shim = await startConditionalS3(s3);
-  shimClient = new S3Client({
-    endpoint: shim.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
 });
 afterAll(async () => {
-  shimClient?.destroy();
   await shim?.stop();
   await s3?.stop();
 });
 
 describe('S3NewOrderBudget on s3rver', () => {
   it('never grants more than the limit to twenty concurrent takers of one account', async () => {
-    const budget = new S3NewOrderBudget({ bucket: s3.bucket, client: shimClient });
+    const budget = new S3NewOrderBudget({ bucket: s3.bucket, client: shim.client });
     const limit = { orders: 7, windowSeconds: 3600, ariRenewalsExempt: false };
     const answers = await Promise.all(Array.from({ length: 20 }, () => budget.take('https://ca.test/acct/race', limit)));
     expect(answers.filter((a) => a.granted === true)).toHaveLength(7);

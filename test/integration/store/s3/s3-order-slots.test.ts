@@ -8,26 +8,15 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ORDER_SLOTS_PREFIX, S3OrderSlots } from '../../../../shared/store/s3/index.js';
 import { startS3rver, type S3rverHandle } from '../../../../harness/s3rver.js';
 import { startConditionalS3, type ConditionalS3 } from '../../../reliability/support/conditional-s3.js';
-import { S3Client } from '@aws-sdk/client-s3';
 
 let s3: S3rverHandle;
 let shim: ConditionalS3;
-let shimClient: S3Client;
 
 beforeAll(async () => {
   s3 = await startS3rver();
   shim = await startConditionalS3(s3);
-  shimClient = new S3Client({
-    endpoint: shim.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
 });
 afterAll(async () => {
-  shimClient?.destroy();
   await shim?.stop();
   await s3?.stop();
 });
@@ -72,7 +61,7 @@ describe('S3OrderSlots on s3rver', () => {
   });
 
   it('holds the cap when twenty owners race (conditional writes as S3 answers them)', async () => {
-    const slots = new S3OrderSlots({ bucket: s3.bucket, client: shimClient, capacity: 3 });
+    const slots = new S3OrderSlots({ bucket: s3.bucket, client: shim.client, capacity: 3 });
     const got = await Promise.all(Array.from({ length: 20 }, (_, i) => slots.acquire({ owner: `sweep-${i % 4}:lineage-${i}`, leaseSeconds: 600 })));
     const held = got.filter((h) => h !== undefined);
     expect(held).toHaveLength(new Set(held.map((h) => h.slot)).size);
